@@ -1,0 +1,150 @@
+package dev.serverfleet.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import java.util.Map;
+
+/** The launch settings shared by every instance of a fleet. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FleetTemplate {
+  public static final String AMI_PATTERN = "^ami-([0-9a-f]{8}|[0-9a-f]{17})$";
+  public static final int MAX_USER_DATA = 16384;
+
+  @Required
+  @Size(max = 21)
+  @ValidationRule(value = "self.matches('" + AMI_PATTERN + "')",
+      message = "amiId must be 'ami-' followed by 8 or 17 lowercase hex digits, e.g. ami-0abcdef1234567890")
+  @JsonPropertyDescription("ID of the Amazon Machine Image to launch, e.g. ami-0abcdef1234567890.")
+  private String amiId;
+
+  @Required
+  @Size(max = 32)
+  @ValidationRule(value = "self.matches('^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\\\.[a-z0-9]+$')",
+      message = "instanceType must be an EC2 instance type such as t3.micro or m7g.large")
+  @JsonPropertyDescription("EC2 instance type, e.g. t3.micro.")
+  private String instanceType;
+
+  @Required
+  @Size(min = 1, max = 16)
+  @ValidationRule(value = "self.all(s, self.exists_one(t, t == s))", message = "subnetIds must not repeat a subnet")
+  @JsonPropertyDescription("Subnets to launch into (at least one). The fleet is spread evenly across them, "
+      + "so give one subnet per Availability Zone for zone balance.")
+  private List<@Size(max = 24) @Pattern("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$") String> subnetIds;
+
+  @Size(max = 5)
+  @JsonPropertyDescription("Security groups for the instances' network interface (at most 5). "
+      + "Empty means the VPC's default security group.")
+  private List<@Size(max = 20) @Pattern("^sg-([0-9a-f]{8}|[0-9a-f]{17})$") String> securityGroupIds;
+
+  @Size(max = 255)
+  @JsonPropertyDescription("Name of an EC2 key pair for SSH access. Optional.")
+  private String keyName;
+
+  @Size(max = 2048)
+  @ValidationRule(value = "self.matches('^(arn:aws[a-z-]*:iam::[0-9]{12}:instance-profile/.+|[A-Za-z0-9+=,.@_-]{1,128})$')",
+      message = "iamInstanceProfile must be an instance profile name or an instance-profile ARN")
+  @JsonPropertyDescription("IAM instance profile, by name or ARN. Optional.")
+  private String iamInstanceProfile;
+
+  @Size(max = MAX_USER_DATA)
+  @JsonPropertyDescription("User data as plain text (the operator base64-encodes it); at most 16 KiB.")
+  private String userData;
+
+  @JsonPropertyDescription("on-demand (the default) or spot.")
+  private CapacityType capacityType;
+
+  @Size(max = 40)
+  @ValidationRule(value = "self.all(k, !k.startsWith('serverfleet.dev/') && !k.startsWith('aws:'))",
+      message = "tag keys starting with serverfleet.dev/ are reserved for the operator, and aws: for AWS")
+  @JsonPropertyDescription("Extra tags for the instances and their volumes (at most 40). "
+      + "Keys with the serverfleet.dev/ or aws: prefix are reserved.")
+  private Map<@Size(max = 128) String, @Size(max = 256) String> tags;
+
+  @JsonPropertyDescription("Instance metadata service options. IMDSv2 (httpTokens: required) unless set otherwise.")
+  private MetadataOptions metadataOptions;
+
+  public String getAmiId() {
+    return amiId;
+  }
+
+  public void setAmiId(String amiId) {
+    this.amiId = amiId;
+  }
+
+  public String getInstanceType() {
+    return instanceType;
+  }
+
+  public void setInstanceType(String instanceType) {
+    this.instanceType = instanceType;
+  }
+
+  public List<String> getSubnetIds() {
+    return subnetIds;
+  }
+
+  public void setSubnetIds(List<String> subnetIds) {
+    this.subnetIds = subnetIds;
+  }
+
+  public List<String> getSecurityGroupIds() {
+    return securityGroupIds;
+  }
+
+  public void setSecurityGroupIds(List<String> securityGroupIds) {
+    this.securityGroupIds = securityGroupIds;
+  }
+
+  public String getKeyName() {
+    return keyName;
+  }
+
+  public void setKeyName(String keyName) {
+    this.keyName = keyName;
+  }
+
+  public String getIamInstanceProfile() {
+    return iamInstanceProfile;
+  }
+
+  public void setIamInstanceProfile(String iamInstanceProfile) {
+    this.iamInstanceProfile = iamInstanceProfile;
+  }
+
+  public String getUserData() {
+    return userData;
+  }
+
+  public void setUserData(String userData) {
+    this.userData = userData;
+  }
+
+  public CapacityType getCapacityType() {
+    return capacityType;
+  }
+
+  public void setCapacityType(CapacityType capacityType) {
+    this.capacityType = capacityType;
+  }
+
+  public Map<String, String> getTags() {
+    return tags;
+  }
+
+  public void setTags(Map<String, String> tags) {
+    this.tags = tags;
+  }
+
+  public MetadataOptions getMetadataOptions() {
+    return metadataOptions;
+  }
+
+  public void setMetadataOptions(MetadataOptions metadataOptions) {
+    this.metadataOptions = metadataOptions;
+  }
+}

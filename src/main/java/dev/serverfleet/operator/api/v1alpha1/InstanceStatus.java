@@ -1,0 +1,15 @@
+package dev.serverfleet.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** One instance of the fleet as last observed in EC2. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record InstanceStatus(
+    @JsonPropertyDescription("EC2 instance ID.") String id,
+    @JsonPropertyDescription("EC2 state: pending, running, stopping, stopped, shutting-down.") String state,
+    @JsonPropertyDescription("Template revision the instance was launched from.") String revision,
+    @JsonPropertyDescription("Subnet the instance runs in.") String subnetId,
+    @JsonPropertyDescription("Availability Zone.") String zone,
+    @JsonPropertyDescription("Private IPv4 address.") String privateIp,
+    @JsonPropertyDescription("When EC2 launched the instance (RFC 3339).") String launchTime) {}

@@ -1,0 +1,18 @@
+package dev.serverfleet.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/**
+ * A RunInstances call the operator has decided on, written to status before the call is made. Its
+ * client token makes a retry return the same instances on AWS, and its tag
+ * ({@code serverfleet.dev/launch}) lets the operator recognise them on any EC2 endpoint, so a crash
+ * or a lost answer never launches twice.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LaunchIntent(
+    @JsonPropertyDescription("RunInstances client token, also tagged on the instances.") String token,
+    @JsonPropertyDescription("Subnet of the launch.") String subnetId,
+    @JsonPropertyDescription("Number of instances requested.") Integer count,
+    @JsonPropertyDescription("Template revision launched.") String revision,
+    @JsonPropertyDescription("When the intent was recorded (RFC 3339).") String createdAt) {}

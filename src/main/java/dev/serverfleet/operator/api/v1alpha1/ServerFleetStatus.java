@@ -1,0 +1,145 @@
+package dev.serverfleet.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** What the operator last observed, never what it merely intended (except launch intents). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ServerFleetStatus {
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
+
+  @StatusReplicas
+  @JsonPropertyDescription("Live (pending or running) instances owned by the fleet.")
+  private Integer replicas;
+  @JsonPropertyDescription("Instances that are running.")
+  private Integer readyReplicas;
+
+  @JsonPropertyDescription("Ready instances, for compatibility with scaling tools; equals readyReplicas until minReadySeconds exists.")
+  private Integer availableReplicas;
+
+  @JsonPropertyDescription("Instances on the current template revision.")
+  private Integer updatedReplicas;
+
+  @LabelSelector
+  @JsonPropertyDescription("Label selector for the scale subresource (HPA, KEDA).")
+  private String selector;
+
+  @JsonPropertyDescription("Hash of spec.template; every instance carries its revision as a tag.")
+  private String currentRevision;
+
+  @JsonPropertyDescription("Instances of the fleet that are not terminated, as seen in EC2.")
+  private List<InstanceStatus> instances = new ArrayList<>();
+
+  @JsonPropertyDescription("Launches decided but not yet seen in EC2.")
+  private List<LaunchIntent> launchIntents = new ArrayList<>();
+
+  @JsonPropertyDescription("Ready and Degraded, in the shape of metav1.Condition.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public Integer getReadyReplicas() {
+    return readyReplicas;
+  }
+
+  public void setReadyReplicas(Integer readyReplicas) {
+    this.readyReplicas = readyReplicas;
+  }
+
+  public Integer getAvailableReplicas() {
+    return availableReplicas;
+  }
+
+  public void setAvailableReplicas(Integer availableReplicas) {
+    this.availableReplicas = availableReplicas;
+  }
+
+  public Integer getUpdatedReplicas() {
+    return updatedReplicas;
+  }
+
+  public void setUpdatedReplicas(Integer updatedReplicas) {
+    this.updatedReplicas = updatedReplicas;
+  }
+
+  public String getSelector() {
+    return selector;
+  }
+
+  public void setSelector(String selector) {
+    this.selector = selector;
+  }
+
+  public String getCurrentRevision() {
+    return currentRevision;
+  }
+
+  public void setCurrentRevision(String currentRevision) {
+    this.currentRevision = currentRevision;
+  }
+
+  public List<InstanceStatus> getInstances() {
+    return instances;
+  }
+
+  public void setInstances(List<InstanceStatus> instances) {
+    this.instances = instances == null ? new ArrayList<>() : instances;
+  }
+
+  public List<LaunchIntent> getLaunchIntents() {
+    return launchIntents;
+  }
+
+  public void setLaunchIntents(List<LaunchIntent> launchIntents) {
+    this.launchIntents = launchIntents == null ? new ArrayList<>() : launchIntents;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions == null ? new ArrayList<>() : conditions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ServerFleetStatus s
+        && Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(replicas, s.replicas)
+        && Objects.equals(readyReplicas, s.readyReplicas)
+        && Objects.equals(availableReplicas, s.availableReplicas)
+        && Objects.equals(updatedReplicas, s.updatedReplicas)
+        && Objects.equals(selector, s.selector)
+        && Objects.equals(currentRevision, s.currentRevision)
+        && Objects.equals(instances, s.instances)
+        && Objects.equals(launchIntents, s.launchIntents)
+        && Objects.equals(conditions, s.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, replicas, readyReplicas, instances, launchIntents, conditions);
+  }
+}

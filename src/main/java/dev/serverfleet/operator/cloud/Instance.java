@@ -1,0 +1,41 @@
+package dev.serverfleet.operator.cloud;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An EC2 instance as the operator sees it: the few attributes decisions need, no SDK types.
+ *
+ * @param launchTime may be null for an instance the cloud has not fully described yet
+ */
+public record Instance(
+    String id,
+    InstanceState state,
+    String imageId,
+    String instanceType,
+    String subnetId,
+    String zone,
+    String privateIp,
+    Instant launchTime,
+    Map<String, String> tags) {
+
+  public Instance {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(state, "state");
+    tags = tags == null ? Map.of() : Map.copyOf(tags);
+  }
+
+  public String tag(String key) {
+    return tags.get(key);
+  }
+
+  /** True when the instance carries this operator's cluster tag and the given fleet uid. */
+  public boolean ownedBy(String clusterName, String fleetUid) {
+    return clusterName.equals(tag(OwnershipTags.CLUSTER)) && fleetUid.equals(tag(OwnershipTags.FLEET_UID));
+  }
+
+  public Instance withState(InstanceState newState) {
+    return new Instance(id, newState, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags);
+  }
+}

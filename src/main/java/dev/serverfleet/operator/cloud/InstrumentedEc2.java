@@ -1,0 +1,69 @@
+package dev.serverfleet.operator.cloud;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Counts and times every EC2 call by operation and outcome ({@code success} or the error class),
+ * as {@code serverfleet_ec2_calls_seconds_count{operation,outcome}} in Prometheus.
+ */
+public final class InstrumentedEc2 implements Ec2Port {
+  public static final String METRIC = "serverfleet.ec2.calls";
+
+  private final Ec2Port delegate;
+  private final MeterRegistry registry;
+
+  public InstrumentedEc2(Ec2Port delegate, MeterRegistry registry) {
+    this.delegate = delegate;
+    this.registry = registry;
+  }
+
+  @Override
+  public List<Instance> describeOwned(String clusterName) {
+    return timed("DescribeInstances", () -> delegate.describeOwned(clusterName));
+  }
+
+  @Override
+  public List<Instance> runInstances(LaunchRequest request) {
+    return timed("RunInstances", () -> delegate.runInstances(request));
+  }
+
+  @Override
+  public void terminate(Collection<String> instanceIds) {
+    timed("TerminateInstances", () -> {
+      delegate.terminate(instanceIds);
+      return null;
+    });
+  }
+
+  @Override
+  public void untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+    timed("DeleteTags", () -> {
+      delegate.untag(instanceIds, tagKeys);
+      return null;
+    });
+  }
+
+  private <T> T timed(String operation, Supplier<T> call) {
+    Timer.Sample sample = Timer.start(registry);
+    String outcome = "success";
+    try {
+      return call.get();
+    } catch (CloudException e) {
+      outcome = e.errorClass().name().toLowerCase(java.util.Locale.ROOT);
+      throw e;
+    } catch (RuntimeException e) {
+      outcome = "error";
+      throw e;
+    } finally {
+      sample.stop(Timer.builder(METRIC)
+          .description("EC2 API calls by operation and outcome")
+          .tag("operation", operation)
+          .tag("outcome", outcome)
+          .register(registry));
+    }
+  }
+}

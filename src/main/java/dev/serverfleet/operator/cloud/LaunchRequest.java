@@ -1,0 +1,39 @@
+package dev.serverfleet.operator.cloud;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One RunInstances call: {@code count} identical instances in one subnet.
+ *
+ * @param clientToken idempotency token; the same token must yield the same instances on AWS
+ * @param tags every tag the instances (and their volumes) get at launch, ownership tags included
+ * @param userData plain text; the port encodes it
+ * @param httpTokensRequired IMDSv2 only when true
+ */
+public record LaunchRequest(
+    String clientToken,
+    String subnetId,
+    int count,
+    String imageId,
+    String instanceType,
+    List<String> securityGroupIds,
+    String keyName,
+    String iamInstanceProfile,
+    String userData,
+    boolean spot,
+    boolean httpTokensRequired,
+    int httpPutResponseHopLimit,
+    Map<String, String> tags) {
+
+  public LaunchRequest {
+    Objects.requireNonNull(clientToken, "clientToken");
+    Objects.requireNonNull(subnetId, "subnetId");
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be at least 1, was " + count);
+    }
+    securityGroupIds = securityGroupIds == null ? List.of() : List.copyOf(securityGroupIds);
+    tags = tags == null ? Map.of() : Map.copyOf(tags);
+  }
+}

@@ -1,0 +1,37 @@
+package dev.serverfleet.operator.controller;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** metav1.Condition bookkeeping: lastTransitionTime moves only when status flips. */
+final class Conditions {
+  static final String READY = "Ready";
+  static final String DEGRADED = "Degraded";
+
+  private Conditions() {}
+
+  static Condition condition(String type, boolean status, String reason, String message, long generation,
+      Instant now, List<Condition> previous) {
+    String value = status ? "True" : "False";
+    String since = previous.stream()
+        .filter(c -> type.equals(c.getType()) && value.equals(c.getStatus()))
+        .map(Condition::getLastTransitionTime)
+        .findFirst()
+        .orElse(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(value)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(since)
+        .build();
+  }
+
+  static List<Condition> orEmpty(List<Condition> conditions) {
+    return conditions == null ? List.of() : new ArrayList<>(conditions);
+  }
+}

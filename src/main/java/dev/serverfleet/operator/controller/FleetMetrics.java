@@ -1,0 +1,71 @@
+package dev.serverfleet.operator.controller;
+
+import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Per-fleet metrics: {@code serverfleet_fleet_replicas{namespace,name,kind=desired|current|ready}},
+ * {@code serverfleet_instances_launched_total} and {@code serverfleet_instances_terminated_total}.
+ */
+public final class FleetMetrics {
+  private final MeterRegistry registry;
+  private final Map<String, AtomicInteger[]> gauges = new ConcurrentHashMap<>();
+
+  public FleetMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  void launched(ServerFleet fleet, int count) {
+    Counter.builder("serverfleet.instances.launched").description("Instances launched")
+        .tags(tags(fleet)).register(registry).increment(count);
+  }
+
+  void terminated(ServerFleet fleet, int count, String reason) {
+    Counter.builder("serverfleet.instances.terminated").description("Instances terminated")
+        .tags(tags(fleet).and("reason", reason)).register(registry).increment(count);
+  }
+
+  void replicas(ServerFleet fleet, int desired, int current, int ready) {
+    AtomicInteger[] values = gauges.computeIfAbsent(key(fleet), k -> register(fleet));
+    values[0].set(desired);
+    values[1].set(current);
+    values[2].set(ready);
+  }
+
+  void forget(ServerFleet fleet) {
+    if (gauges.remove(key(fleet)) != null) {
+      for (String kind : new String[] {"desired", "current", "ready"}) {
+        var gauge = registry.find("serverfleet.fleet.replicas").tags(tags(fleet).and("kind", kind)).gauge();
+        if (gauge != null) {
+          registry.remove(gauge);
+        }
+      }
+    }
+  }
+
+  private AtomicInteger[] register(ServerFleet fleet) {
+    AtomicInteger[] values = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
+    String[] kinds = {"desired", "current", "ready"};
+    for (int i = 0; i < kinds.length; i++) {
+      Gauge.builder("serverfleet.fleet.replicas", values[i], AtomicInteger::get)
+          .description("Instances of a fleet: desired, current (pending or running), ready (running)")
+          .tags(tags(fleet).and("kind", kinds[i]))
+          .register(registry);
+    }
+    return values;
+  }
+
+  private static String key(ServerFleet fleet) {
+    return fleet.fleetKey();
+  }
+
+  private static Tags tags(ServerFleet fleet) {
+    return Tags.of("namespace", fleet.getMetadata().getNamespace(), "name", fleet.getMetadata().getName());
+  }
+}

@@ -1,0 +1,59 @@
+package dev.serverfleet.operator.planning;
+
+import dev.serverfleet.operator.cloud.Instance;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything the planner decides on: the wanted fleet, what EC2 shows, what is in flight, and now.
+ *
+ * @param instances every instance observed for the fleet; the planner itself ignores those without
+ *     this operator's cluster tag and this fleet's uid
+ * @param intents launch intents recorded in status
+ * @param avoidSubnets subnets that recently reported insufficient capacity: launches go elsewhere
+ *     while any other subnet is available
+ */
+public record PlanInput(
+    int replicas,
+    List<String> subnetIds,
+    String revision,
+    String clusterName,
+    String fleetUid,
+    List<Instance> instances,
+    List<Intent> intents,
+    Set<String> avoidSubnets,
+    Instant now,
+    Timing timing) {
+
+  public PlanInput {
+    if (replicas < 0) {
+      throw new IllegalArgumentException("replicas must not be negative");
+    }
+    if (subnetIds == null || subnetIds.isEmpty()) {
+      throw new IllegalArgumentException("at least one subnet is required");
+    }
+    subnetIds = List.copyOf(subnetIds);
+    Objects.requireNonNull(revision, "revision");
+    Objects.requireNonNull(clusterName, "clusterName");
+    Objects.requireNonNull(fleetUid, "fleetUid");
+    instances = List.copyOf(instances);
+    intents = List.copyOf(intents);
+    avoidSubnets = Set.copyOf(avoidSubnets);
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(timing, "timing");
+  }
+
+  /**
+   * How long intents live.
+   *
+   * @param retryAfter an intent not yet seen in EC2 is re-issued (same token) once this old: long
+   *     enough that a poll which raced the launch has been followed by one that did not
+   * @param expireAfter an intent never seen in EC2 is forgotten once this old
+   */
+  public record Timing(Duration retryAfter, Duration expireAfter) {
+    public static final Timing DEFAULT = new Timing(Duration.ofSeconds(30), Duration.ofMinutes(10));
+  }
+}

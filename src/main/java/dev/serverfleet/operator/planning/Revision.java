@@ -1,0 +1,47 @@
+package dev.serverfleet.operator.planning;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The revision of a launch template: a short, stable hash of the settings an instance is launched
+ * with, after defaults are applied and maps sorted, so that writing a default explicitly or
+ * reordering tags never changes it. Subnets are placement, not launch settings, and are left out:
+ * adding a subnet rebalances the fleet, it does not replace every instance.
+ */
+public final class Revision {
+  private Revision() {}
+
+  public static String of(LaunchSettings s) {
+    StringBuilder canonical = new StringBuilder();
+    field(canonical, "amiId", s.amiId());
+    field(canonical, "instanceType", s.instanceType());
+    field(canonical, "securityGroupIds", String.join(",", List.copyOf(s.securityGroupIds())));
+    field(canonical, "keyName", s.keyName());
+    field(canonical, "iamInstanceProfile", s.iamInstanceProfile());
+    field(canonical, "userData", s.userData());
+    field(canonical, "spot", String.valueOf(s.spot()));
+    field(canonical, "httpTokensRequired", String.valueOf(s.httpTokensRequired()));
+    field(canonical, "hopLimit", String.valueOf(s.httpPutResponseHopLimit()));
+    new TreeMap<>(s.tags()).forEach((k, v) -> field(canonical, "tag:" + k, v));
+    return HexFormat.of().formatHex(sha256(canonical.toString())).substring(0, 10);
+  }
+
+  private static void field(StringBuilder b, String name, String value) {
+    // length-prefixed so that no choice of values can make two different templates collide
+    String v = value == null ? "" : value;
+    b.append(name).append('=').append(v.length()).append(':').append(v).append('\n');
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+}

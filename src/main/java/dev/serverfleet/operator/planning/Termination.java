@@ -1,0 +1,12 @@
+package dev.serverfleet.operator.planning;
+
+/** One instance to terminate, and why. */
+public record Termination(String instanceId, String subnetId, Reason reason) {
+
+  public enum Reason {
+    /** The fleet has more instances than desired. */
+    SCALE_IN,
+    /** The instance was stopped (by a person, or by EC2) and cannot serve: replace it. */
+    STOPPED
+  }
+}

@@ -1,0 +1,120 @@
+package dev.serverfleet.operator.runtime;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The operator's settings, from {@code --flag=value} arguments or the matching {@code SF_*}
+ * environment variables (flags win). AWS credentials are never settings: they come from the AWS
+ * SDK's default chain (IRSA, Pod Identity, instance profile, environment).
+ *
+ * @param namespaces empty means every namespace
+ */
+public record OperatorConfig(
+    String clusterName,
+    String region,
+    Optional<URI> ec2Endpoint,
+    Duration pollInterval,
+    Set<String> namespaces,
+    int managementPort,
+    boolean sdkRetries) {
+
+  static final List<Option> OPTIONS = List.of(
+      new Option("cluster-name", "SF_CLUSTER_NAME", "default",
+          "name of this operator's cluster, tagged on every instance as serverfleet.dev/cluster"),
+      new Option("region", "AWS_REGION", null, "AWS region of the fleets (required)"),
+      new Option("ec2-endpoint", "SF_EC2_ENDPOINT", null, "EC2 endpoint override, e.g. http://127.0.0.1:5000"),
+      new Option("poll-interval", "SF_POLL_INTERVAL", "30s", "how often all instances are described: 10s, 1m, PT30S"),
+      new Option("namespaces", "SF_WATCH_NAMESPACES", "", "comma-separated namespaces to watch; empty = all"),
+      new Option("management-port", "SF_MANAGEMENT_PORT", "8080", "port of /metrics, /healthz, /readyz"),
+      new Option("sdk-retries", "SF_SDK_RETRIES", "true", "let the AWS SDK retry throttled and failed calls"));
+
+  record Option(String flag, String env, String defaultValue, String help) {}
+
+  public OperatorConfig {
+    if (clusterName == null || !clusterName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+      throw new IllegalArgumentException("cluster-name must be 1-63 letters, digits, '.', '_' or '-', was: "
+          + clusterName);
+    }
+    if (region == null || region.isBlank()) {
+      throw new IllegalArgumentException("region is required: pass --region or set AWS_REGION");
+    }
+    if (pollInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("poll-interval must be at least 1s");
+    }
+    namespaces = Set.copyOf(namespaces);
+  }
+
+  public static OperatorConfig parse(String[] args, Map<String, String> env) {
+    Map<String, String> flags = new HashMap<>();
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) {
+        throw new IllegalArgumentException(usage());
+      }
+      if (!arg.startsWith("--") || !arg.contains("=")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "'\n" + usage());
+      }
+      String name = arg.substring(2, arg.indexOf('='));
+      if (OPTIONS.stream().noneMatch(o -> o.flag().equals(name))) {
+        throw new IllegalArgumentException("unknown flag --" + name + "\n" + usage());
+      }
+      flags.put(name, arg.substring(arg.indexOf('=') + 1));
+    }
+    Map<String, String> v = new HashMap<>();
+    for (Option o : OPTIONS) {
+      String value = Optional.ofNullable(flags.get(o.flag())).orElseGet(() -> env.get(o.env()));
+      if (value == null && o.env().equals("AWS_REGION")) {
+        value = env.get("AWS_DEFAULT_REGION");
+      }
+      v.put(o.flag(), value == null ? o.defaultValue() : value);
+    }
+    return new OperatorConfig(
+        v.get("cluster-name"),
+        v.get("region"),
+        Optional.ofNullable(v.get("ec2-endpoint")).filter(s -> !s.isBlank()).map(URI::create),
+        duration(v.get("poll-interval")),
+        new LinkedHashSet<>(Arrays.stream(v.get("namespaces").split(",")).map(String::trim)
+            .filter(s -> !s.isEmpty()).toList()),
+        Integer.parseInt(v.get("management-port")),
+        Boolean.parseBoolean(v.get("sdk-retries")));
+  }
+
+  /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */
+  static Duration duration(String s) {
+    String t = s.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (t.startsWith("pt")) {
+        return Duration.parse(t.toUpperCase(Locale.ROOT));
+      }
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      }
+      long n = Long.parseLong(t.substring(0, t.length() - 1));
+      return switch (t.charAt(t.length() - 1)) {
+        case 's' -> Duration.ofSeconds(n);
+        case 'm' -> Duration.ofMinutes(n);
+        case 'h' -> Duration.ofHours(n);
+        default -> throw new IllegalArgumentException();
+      };
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a duration: '" + s + "' (use e.g. 10s, 1m, PT30S)");
+    }
+  }
+
+  static String usage() {
+    StringBuilder b = new StringBuilder("usage: java -jar serverfleet-operator.jar [--flag=value ...]\n");
+    for (Option o : OPTIONS) {
+      b.append(String.format("  --%-16s %-20s %s%s%n", o.flag(), "(" + o.env() + ")", o.help(),
+          o.defaultValue() == null || o.defaultValue().isEmpty() ? "" : " [" + o.defaultValue() + "]"));
+    }
+    return b.toString();
+  }
+}
