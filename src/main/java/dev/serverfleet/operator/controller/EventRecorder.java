@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Writes core/v1 Events about a ServerFleet, the ones {@code kubectl describe sf} shows. An event
  * that cannot be written is logged, never allowed to fail a reconcile.
  */
-public class EventRecorder {
+public class EventRecorder implements FleetEvents {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
   static final String COMPONENT = "serverfleet-operator";
 
@@ -27,10 +27,12 @@ public class EventRecorder {
     this.clock = clock;
   }
 
+  @Override
   public void normal(ServerFleet fleet, String reason, String message) {
     record(fleet, "Normal", reason, message);
   }
 
+  @Override
   public void warning(ServerFleet fleet, String reason, String message) {
     record(fleet, "Warning", reason, message);
   }

@@ -41,11 +41,11 @@ final class FleetActions {
 
   private final Ec2Port ec2;
   private final String clusterName;
-  private final EventRecorder events;
+  private final FleetEvents events;
   private final FleetMetrics metrics;
   private final FleetBackoff backoff;
 
-  FleetActions(Ec2Port ec2, String clusterName, EventRecorder events, FleetMetrics metrics, FleetBackoff backoff) {
+  FleetActions(Ec2Port ec2, String clusterName, FleetEvents events, FleetMetrics metrics, FleetBackoff backoff) {
     this.ec2 = ec2;
     this.clusterName = clusterName;
     this.events = events;

@@ -2,6 +2,7 @@ package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.controller.EventRecorder;
+import dev.serverfleet.operator.controller.FleetLoop;
 import dev.serverfleet.operator.controller.FleetMetrics;
 import dev.serverfleet.operator.controller.ServerFleetReconciler;
 import dev.serverfleet.operator.planning.PlanInput;
@@ -28,8 +29,9 @@ public final class FleetOperator implements AutoCloseable {
         .withKubernetesClient(client)
         .withCloseClientOnStop(false)
         .withMetrics(MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build()));
-    var reconciler = new ServerFleetReconciler(ec2, config.clusterName(), config.pollInterval(), clock, timing,
-        new EventRecorder(client, clock), new FleetMetrics(registry));
+    var metrics = new FleetMetrics(registry);
+    var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, new EventRecorder(client, clock), metrics);
+    var reconciler = new ServerFleetReconciler(ec2, config.pollInterval(), clock, timing.retryAfter(), loop, metrics);
     operator.register(reconciler, o -> {
       if (!config.namespaces().isEmpty()) {
         o.settingNamespaces(config.namespaces());

@@ -1,0 +1,235 @@
+package dev.serverfleet.operator.cloud;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.MarketType;
+import software.amazon.awssdk.services.ec2.model.Reservation;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.SpotInstanceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+
+/**
+ * {@link Ec2Port} on the AWS SDK v2.
+ *
+ * <p>The {@link Ec2Client} is built once at start-up (see {@link #client}) with the region from the
+ * operator's configuration, and shared by every reconcile: never build a client inside a
+ * reconcile, and never hard-code a region. SDK retries are normally off so that throttling and
+ * server errors reach {@link ErrorClassifier} and the reconciler's backoff, not a hidden retry loop.
+ *
+ * <p>Every SDK failure leaves this class as a {@link CloudException} named after the EC2 operation.
+ */
+public final class AwsEc2 implements Ec2Port {
+
+  /** EC2's limit for DescribeInstances MaxResults and for ids per TerminateInstances/DeleteTags. */
+  public static final int MAX_BATCH = 1000;
+
+  private final Ec2Client ec2;
+  private final int pageSize;
+
+  public AwsEc2(Ec2Client ec2) {
+    this(ec2, MAX_BATCH);
+  }
+
+  /** With a smaller DescribeInstances page (5..1000), so tests can see pagination. */
+  AwsEc2(Ec2Client ec2, int pageSize) {
+    if (pageSize < 5 || pageSize > MAX_BATCH) {
+      throw new IllegalArgumentException("pageSize must be within 5..1000, was " + pageSize);
+    }
+    this.ec2 = Objects.requireNonNull(ec2, "ec2");
+    this.pageSize = pageSize;
+  }
+
+  /**
+   * Builds the operator's EC2 client: URLConnection HTTP, the default credentials chain (IRSA,
+   * environment, profile, instance role), the configured region.
+   *
+   * @param endpointOverride for an EC2 emulator or a VPC endpoint
+   * @param sdkRetries false turns the SDK's own retries off
+   */
+  public static Ec2Client client(String region, Optional<URI> endpointOverride, boolean sdkRetries) {
+    return client(region, endpointOverride, sdkRetries, DefaultCredentialsProvider.builder().build());
+  }
+
+  /** As {@link #client(String, Optional, boolean)} with given credentials (tests against moto). */
+  public static Ec2Client client(
+      String region, Optional<URI> endpointOverride, boolean sdkRetries, AwsCredentialsProvider credentials) {
+    Ec2ClientBuilder builder = Ec2Client.builder()
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .credentialsProvider(credentials)
+        .region(Region.of(region));
+    endpointOverride.ifPresent(builder::endpointOverride);
+    if (!sdkRetries) {
+      builder.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+    }
+    return builder.build();
+  }
+
+  @Override
+  public List<Instance> describeOwned(String clusterName) {
+    // Only tag and instance-state-name filters: moto answers HTTP 500 to filters it does not know.
+    Filter byCluster = Filter.builder().name("tag:" + OwnershipTags.CLUSTER).values(clusterName).build();
+    List<Instance> owned = new ArrayList<>();
+    String nextToken = null;
+    do {
+      DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+          .filters(byCluster)
+          .maxResults(pageSize)
+          .nextToken(nextToken)
+          .build();
+      DescribeInstancesResponse page = call("DescribeInstances", () -> ec2.describeInstances(request));
+      for (Reservation reservation : page.reservations()) {
+        reservation.instances().forEach(i -> owned.add(toInstance(i, Map.of())));
+      }
+      nextToken = page.nextToken();
+    } while (nextToken != null && !nextToken.isEmpty());
+    return owned;
+  }
+
+  @Override
+  public List<Instance> runInstances(LaunchRequest request) {
+    RunInstancesRequest run = toRunInstances(request);
+    var response = call("RunInstances", () -> ec2.runInstances(run));
+    return response.instances().stream().map(i -> toInstance(i, request.tags())).toList();
+  }
+
+  @Override
+  public void terminate(Collection<String> instanceIds) {
+    for (List<String> chunk : chunks(instanceIds)) {
+      call("TerminateInstances", () -> ec2.terminateInstances(r -> r.instanceIds(chunk)));
+    }
+  }
+
+  @Override
+  public void untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+    if (tagKeys.isEmpty()) {
+      return;
+    }
+    // A Tag with a key and no value deletes that key whatever its value.
+    List<Tag> tags = tagKeys.stream().distinct().map(k -> Tag.builder().key(k).build()).toList();
+    for (List<String> chunk : chunks(instanceIds)) {
+      call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(chunk).tags(tags)));
+    }
+  }
+
+  static RunInstancesRequest toRunInstances(LaunchRequest r) {
+    RunInstancesRequest.Builder b = RunInstancesRequest.builder()
+        .clientToken(r.clientToken())
+        // moto ignores MaxCount and launches MinCount; AWS launches up to MaxCount. Equal = exact.
+        .minCount(r.count())
+        .maxCount(r.count())
+        .subnetId(r.subnetId())
+        .imageId(r.imageId())
+        .instanceType(r.instanceType())
+        .metadataOptions(m -> {
+          m.httpTokens(r.httpTokensRequired() ? HttpTokensState.REQUIRED : HttpTokensState.OPTIONAL)
+              .httpEndpoint(InstanceMetadataEndpointState.ENABLED);
+          if (r.httpPutResponseHopLimit() > 0) {
+            m.httpPutResponseHopLimit(r.httpPutResponseHopLimit());
+          }
+        });
+    if (!r.securityGroupIds().isEmpty()) {
+      b.securityGroupIds(r.securityGroupIds());
+    }
+    if (present(r.keyName())) {
+      b.keyName(r.keyName());
+    }
+    if (present(r.iamInstanceProfile())) {
+      String profile = r.iamInstanceProfile();
+      b.iamInstanceProfile(p -> {
+        if (profile.startsWith("arn:")) {
+          p.arn(profile);
+        } else {
+          p.name(profile);
+        }
+      });
+    }
+    if (present(r.userData())) {
+      b.userData(Base64.getEncoder().encodeToString(r.userData().getBytes(StandardCharsets.UTF_8)));
+    }
+    if (r.spot()) {
+      // One-time and terminate: a persistent request would relaunch behind the operator's back.
+      b.instanceMarketOptions(m -> m.marketType(MarketType.SPOT)
+          .spotOptions(s -> s.spotInstanceType(SpotInstanceType.ONE_TIME)
+              .instanceInterruptionBehavior(InstanceInterruptionBehavior.TERMINATE)));
+    }
+    if (!r.tags().isEmpty()) {
+      // Tags are applied atomically with the launch: no untagged instance ever exists.
+      List<Tag> tags = toTags(r.tags());
+      b.tagSpecifications(
+          TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build(),
+          TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(tags).build());
+    }
+    return b.build();
+  }
+
+  /**
+   * Converts an SDK instance. {@code launchTags} fill in tags a RunInstances response may omit; the
+   * instance's own tags win.
+   */
+  static Instance toInstance(software.amazon.awssdk.services.ec2.model.Instance i, Map<String, String> launchTags) {
+    Map<String, String> tags = new LinkedHashMap<>(launchTags);
+    i.tags().forEach(t -> tags.put(t.key(), t.value() == null ? "" : t.value()));
+    InstanceState state = i.state() == null ? InstanceState.PENDING : InstanceState.fromEc2(i.state().nameAsString());
+    return new Instance(
+        i.instanceId(),
+        state,
+        i.imageId(),
+        i.instanceTypeAsString(),
+        i.subnetId(),
+        i.placement() == null ? null : i.placement().availabilityZone(),
+        i.privateIpAddress(),
+        i.launchTime(),
+        tags);
+  }
+
+  private static List<Tag> toTags(Map<String, String> tags) {
+    return tags.entrySet().stream()
+        .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+        .toList();
+  }
+
+  private static List<List<String>> chunks(Collection<String> ids) {
+    List<String> distinct = ids.stream().distinct().toList();
+    List<List<String>> chunks = new ArrayList<>();
+    for (int from = 0; from < distinct.size(); from += MAX_BATCH) {
+      chunks.add(distinct.subList(from, Math.min(from + MAX_BATCH, distinct.size())));
+    }
+    return chunks;
+  }
+
+  private static <T> T call(String operation, Supplier<T> sdkCall) {
+    try {
+      return sdkCall.get();
+    } catch (RuntimeException e) { // SdkException and anything else the SDK lets through
+      throw ErrorClassifier.classify(operation, e);
+    }
+  }
+
+  private static boolean present(String s) {
+    return s != null && !s.isBlank();
+  }
+}

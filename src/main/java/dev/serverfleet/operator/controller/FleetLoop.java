@@ -1,0 +1,132 @@
+package dev.serverfleet.operator.controller;
+
+import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
+import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.cloud.InstanceState;
+import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
+import dev.serverfleet.operator.planning.FleetPlanner;
+import dev.serverfleet.operator.planning.Intent;
+import dev.serverfleet.operator.planning.Launch;
+import dev.serverfleet.operator.planning.LaunchSettings;
+import dev.serverfleet.operator.planning.Plan;
+import dev.serverfleet.operator.planning.PlanInput;
+import dev.serverfleet.operator.planning.Revision;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One pass of observe → plan → act → record for one fleet, independent of JOSDK so that fast
+ * tests drive it against the in-memory EC2 fake. The one rule it exists to keep: a launch intent
+ * is written to status before its RunInstances call is made.
+ */
+public final class FleetLoop {
+  /** How soon to look again while launches are in flight or instances are settling. */
+  static final Duration SETTLE = Duration.ofSeconds(5);
+
+  /** Persists a status; returns the fleet as stored (with its new resourceVersion). */
+  @FunctionalInterface
+  public interface StatusWriter {
+    ServerFleet write(ServerFleet fleet, ServerFleetStatus status);
+  }
+
+  /** The fleet as left by the pass, and when to run the next pass at the latest. */
+  public record Result(ServerFleet fleet, Optional<Duration> requeueAfter) {}
+
+  private final String clusterName;
+  private final Clock clock;
+  private final PlanInput.Timing timing;
+  private final FleetMetrics metrics;
+  private final FleetBackoff backoff;
+  private final FleetActions actions;
+
+  public FleetLoop(Ec2Port ec2, String clusterName, Clock clock, PlanInput.Timing timing, FleetEvents events,
+      FleetMetrics metrics) {
+    this.clusterName = clusterName;
+    this.clock = clock;
+    this.timing = timing;
+    this.metrics = metrics;
+    this.backoff = new FleetBackoff();
+    this.actions = new FleetActions(ec2, clusterName, events, metrics, backoff);
+  }
+
+  public String clusterName() {
+    return clusterName;
+  }
+
+  FleetBackoff backoff() {
+    return backoff;
+  }
+
+  /**
+   * @param observed the fleet's instances as the shared poller last saw them (plus just-launched)
+   * @param onLaunched receives each instance RunInstances returned, before the next poll
+   */
+  public Result run(ServerFleet fleet, List<Instance> observed, StatusWriter writer, Consumer<Instance> onLaunched) {
+    Instant now = clock.instant();
+    String uid = fleet.getMetadata().getUid();
+    long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
+
+    List<Instance> owned = observed.stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
+    LaunchSettings settings = FleetSpecs.launchSettings(fleet.getSpec().getTemplate());
+    String revision = Revision.of(settings);
+    List<Intent> recorded = fleet.getStatus() == null ? List.of()
+        : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
+
+    Optional<FleetBackoff.Hold> hold = backoff.hold(uid, generation, now);
+    Plan plan = FleetPlanner.plan(new PlanInput(FleetSpecs.replicas(fleet), FleetSpecs.subnetIds(fleet), revision,
+        clusterName, uid, owned, recorded, backoff.avoidedSubnets(uid, now), now, timing));
+    if (hold.isPresent()) {
+      plan = withoutNewLaunches(plan);
+    }
+
+    ServerFleet current = fleet;
+    if (!plan.newLaunches().isEmpty()) {
+      current = writer.write(current, StatusBuilder.build(current, revision, owned, plan.intents(),
+          degradation(hold), now));
+    }
+
+    FleetActions.Outcome outcome = actions.apply(current, plan, settings, now, onLaunched);
+
+    List<Instance> seen = new ArrayList<>(owned);
+    seen.addAll(outcome.launched());
+    Optional<Degradation> degraded = outcome.degraded().or(() -> degradation(hold));
+    ServerFleetStatus status = StatusBuilder.build(current, revision, seen, outcome.intents(), degraded, now);
+    if (!status.equals(current.getStatus())) {
+      current = writer.write(current, status);
+    }
+    metrics.replicas(fleet, FleetSpecs.replicas(fleet), status.getReplicas(), status.getReadyReplicas());
+
+    Optional<Duration> next = outcome.retryIn();
+    if (next.isEmpty() && (!outcome.intents().isEmpty() || !plan.isEmpty() || settling(seen))) {
+      next = Optional.of(SETTLE);
+    }
+    if (next.isEmpty() && hold.isPresent()) {
+      next = Optional.of(Duration.between(now, hold.get().until()));
+    }
+    return new Result(current, next);
+  }
+
+  private static boolean settling(List<Instance> instances) {
+    return instances.stream().anyMatch(i -> !i.state().isGone() && i.state() != InstanceState.RUNNING);
+  }
+
+  private static Optional<Degradation> degradation(Optional<FleetBackoff.Hold> hold) {
+    return hold.map(h -> new Degradation(h.reason(), h.message()));
+  }
+
+  private static Plan withoutNewLaunches(Plan plan) {
+    List<String> fresh = plan.newLaunches().stream().map(Launch::token).toList();
+    return new Plan(
+        plan.launches().stream().filter(Launch::retry).toList(),
+        plan.terminations(),
+        plan.intents().stream().filter(i -> !fresh.contains(i.token())).toList(),
+        plan.expired());
+  }
+}

@@ -1,0 +1,331 @@
+package dev.serverfleet.operator.cloud;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * An in-memory EC2 behind {@link Ec2Port}, written from the AWS documentation for what moto lacks:
+ *
+ * <ul>
+ *   <li>Idempotent ClientToken: the same token and parameters return the first call's instances
+ *       without launching; the same token with other parameters fails with
+ *       IdempotentParameterMismatch. Failed launches do not consume the token.
+ *   <li>Eventual consistency: a launched instance is invisible to {@link #describeOwned} for
+ *       {@link #setVisibilityDelay} (RunInstances itself returns it at once).
+ *   <li>Lifecycle on the injected clock: pending → running after {@link #setPendingDuration};
+ *       terminate → shutting-down → terminated after {@link #setShutdownDuration} (zero, the
+ *       default, means the next observation already sees terminated); terminated instances stay
+ *       in describe results for {@link #setTerminatedRetention} (AWS: about an hour).
+ *   <li>Failures: throttling ({@link #throttleNext}), insufficient capacity per subnet, unknown AMI
+ *       or subnet, unknown instance ids, and any {@link #injectNext injected} error. Errors are
+ *       built by {@link ErrorClassifier#fromCode}, so they carry the class production would give.
+ * </ul>
+ *
+ * <p>{@link #calls} counts EC2 API calls the real port would make (one per 1000 described
+ * instances or per 1000 ids), failed ones included. Thread-safe: every public method is
+ * synchronized. State changes are computed lazily from the clock at each call.
+ */
+public final class FakeEc2 implements Ec2Port {
+  public static final String DESCRIBE = "DescribeInstances";
+  public static final String RUN = "RunInstances";
+  public static final String TERMINATE = "TerminateInstances";
+  public static final String DELETE_TAGS = "DeleteTags";
+  /** The AMIs scripts/moto/amis.json gives moto, so fast tests and moto tests share fixtures. */
+  public static final List<String> DEFAULT_AMIS =
+      List.of("ami-0abcdef1234567890", "ami-0fedcba9876543210", "ami-01234567");
+  public static final Map<String, String> DEFAULT_SUBNETS =
+      Map.of("subnet-a", "us-east-1a", "subnet-b", "us-east-1b", "subnet-c", "us-east-1c");
+
+  private final Clock clock;
+  private final Random random = new Random(20250101); // fixed seed: ids reproduce between runs
+  private final Map<String, String> zoneBySubnet = new HashMap<>();
+  private final Set<String> knownAmis = new HashSet<>(DEFAULT_AMIS);
+  private Duration visibilityDelay = Duration.ZERO;
+  private Duration pendingDuration = Duration.ZERO;
+  private Duration shutdownDuration = Duration.ZERO;
+  private Duration terminatedRetention = Duration.ofHours(1);
+
+  private final Map<String, FakeInstance> instances = new LinkedHashMap<>();
+  private final Map<String, Launch> launchesByToken = new HashMap<>();
+  private final Set<String> insufficientCapacity = new HashSet<>();
+  private final FakeEc2Calls log = new FakeEc2Calls();
+  private int addresses;
+
+  private record Launch(LaunchRequest request, List<String> instanceIds) {}
+
+  /** With {@link #DEFAULT_SUBNETS} and {@link #DEFAULT_AMIS}. */
+  public FakeEc2(Clock clock) {
+    this(clock, DEFAULT_SUBNETS);
+  }
+
+  /** @param zoneBySubnet the subnets that exist, each with its availability zone */
+  public FakeEc2(Clock clock, Map<String, String> zoneBySubnet) {
+    this.clock = clock;
+    this.zoneBySubnet.putAll(zoneBySubnet);
+  }
+
+  // ---- Ec2Port ----
+
+  @Override
+  public synchronized List<Instance> describeOwned(String clusterName) {
+    Instant now = tick();
+    List<Instance> owned = instances.values().stream()
+        .filter(i -> !now.isBefore(i.visibleAt))
+        .map(FakeInstance::view)
+        .filter(i -> clusterName.equals(i.tag(OwnershipTags.CLUSTER)))
+        .toList();
+    log.enter(DESCRIBE, Math.max(1, pages(owned.size())));
+    return owned;
+  }
+
+  @Override
+  public synchronized List<Instance> runInstances(LaunchRequest request) {
+    Instant now = tick();
+    log.recordRun(request);
+    log.enter(RUN, 1);
+    Launch earlier = launchesByToken.get(request.clientToken());
+    if (earlier != null) {
+      if (!earlier.request().equals(request)) {
+        throw error(RUN, "IdempotentParameterMismatch",
+            "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).", 400);
+      }
+      // Instances forgotten after termination drop out of the answer.
+      return earlier.instanceIds().stream().map(instances::get).filter(Objects::nonNull).map(FakeInstance::view).toList();
+    }
+    validate(request);
+    List<Instance> launched = new ArrayList<>();
+    for (int n = 0; n < request.count(); n++) {
+      FakeInstance created = new FakeInstance(newInstance(request, now), now.plus(visibilityDelay));
+      created.transition(InstanceState.RUNNING, now.plus(pendingDuration));
+      instances.put(created.id(), created);
+      launched.add(created.view());
+    }
+    launchesByToken.put(request.clientToken(), new Launch(request, launched.stream().map(Instance::id).toList()));
+    return launched;
+  }
+
+  @Override
+  public synchronized void terminate(Collection<String> instanceIds) {
+    Instant now = tick();
+    List<String> ids = instanceIds.stream().distinct().toList();
+    if (ids.isEmpty()) {
+      return;
+    }
+    log.enter(TERMINATE, pages(ids.size()));
+    requireKnown(TERMINATE, ids);
+    ids.forEach(id -> shutDown(instances.get(id), now));
+  }
+
+  @Override
+  public synchronized void untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+    tick();
+    List<String> ids = instanceIds.stream().distinct().toList();
+    if (ids.isEmpty() || tagKeys.isEmpty()) {
+      return;
+    }
+    log.enter(DELETE_TAGS, pages(ids.size()));
+    requireKnown(DELETE_TAGS, ids);
+    ids.forEach(id -> instances.get(id).removeTags(tagKeys));
+  }
+
+  // ---- configuration ----
+
+  public synchronized FakeEc2 addSubnet(String subnetId, String zone) {
+    zoneBySubnet.put(subnetId, zone);
+    return this;
+  }
+
+  public synchronized FakeEc2 addAmi(String amiId) {
+    knownAmis.add(amiId);
+    return this;
+  }
+
+  public synchronized FakeEc2 setVisibilityDelay(Duration delay) {
+    visibilityDelay = delay;
+    return this;
+  }
+
+  public synchronized FakeEc2 setPendingDuration(Duration duration) {
+    pendingDuration = duration;
+    return this;
+  }
+
+  public synchronized FakeEc2 setShutdownDuration(Duration duration) {
+    shutdownDuration = duration;
+    return this;
+  }
+
+  public synchronized FakeEc2 setTerminatedRetention(Duration retention) {
+    terminatedRetention = retention;
+    return this;
+  }
+
+  /** While true, every launch into this subnet fails with InsufficientInstanceCapacity. */
+  public synchronized FakeEc2 setInsufficientCapacity(String subnetId, boolean insufficient) {
+    if (insufficient) {
+      insufficientCapacity.add(subnetId);
+    } else {
+      insufficientCapacity.remove(subnetId);
+    }
+    return this;
+  }
+
+  // ---- failure injection ----
+
+  /** The next {@code count} calls of {@code operation} fail with RequestLimitExceeded. */
+  public synchronized FakeEc2 throttleNext(String operation, int count) {
+    log.throttleNext(operation, count);
+    return this;
+  }
+
+  /** The next call of {@code operation} fails with {@code error}; several queue up in order. */
+  public synchronized FakeEc2 injectNext(String operation, CloudException error) {
+    log.injectNext(operation, error);
+    return this;
+  }
+
+  // ---- recording ----
+
+  /** EC2 API calls made for {@code operation}, failed ones included. */
+  public synchronized int calls(String operation) {
+    return log.calls(operation);
+  }
+
+  /** Every RunInstances request received, in order, failed ones included. */
+  public synchronized List<LaunchRequest> runRequests() {
+    return log.runRequests();
+  }
+
+  public synchronized void clearCalls() {
+    log.clearCalls();
+  }
+
+  /**
+   * Forgets instances, tokens, recordings, injected errors, throttles and capacity shortages;
+   * keeps subnets, AMIs and durations.
+   */
+  public synchronized void reset() {
+    log.clearCalls();
+    log.clearFailures();
+    instances.clear();
+    launchesByToken.clear();
+    insufficientCapacity.clear();
+  }
+
+  // ---- what happens outside the operator ----
+
+  /** Every instance in its current state, visible to describe yet or not. */
+  public synchronized List<Instance> instances() {
+    tick();
+    return instances.values().stream().map(FakeInstance::view).toList();
+  }
+
+  public synchronized Optional<Instance> instance(String id) {
+    tick();
+    return Optional.ofNullable(instances.get(id)).map(FakeInstance::view);
+  }
+
+  /** A person or a spot interruption terminates the instance; no call is recorded. */
+  public synchronized void terminateOutOfBand(String id) {
+    Instant now = tick();
+    requireKnown("terminateOutOfBand", List.of(id));
+    shutDown(instances.get(id), now);
+  }
+
+  /** Someone stops the instance (stopped at once). */
+  public synchronized void stop(String id) {
+    tick();
+    requireKnown("stop", List.of(id));
+    instances.get(id).stop();
+  }
+
+  /** An instance launched by someone else, running and visible at once, with exactly these tags. */
+  public synchronized Instance addForeignInstance(String subnetId, Map<String, String> tags) {
+    Instant now = tick();
+    Instance base = new Instance(newInstanceId(), InstanceState.RUNNING, DEFAULT_AMIS.get(0), "t3.micro",
+        subnetId, zoneBySubnet.get(subnetId), nextPrivateIp(), now, tags);
+    instances.put(base.id(), new FakeInstance(base, now));
+    return base;
+  }
+
+  // ---- internals ----
+
+  /** Applies due state changes and forgets long-terminated instances; returns now. */
+  private Instant tick() {
+    Instant now = clock.instant();
+    instances.values().forEach(i -> i.advance(now));
+    instances.values().removeIf(i -> i.terminatedAt() != null
+        && !now.isBefore(i.terminatedAt().plus(terminatedRetention)));
+    return now;
+  }
+
+  private void validate(LaunchRequest r) {
+    if (r.imageId() == null || !knownAmis.contains(r.imageId())) {
+      throw error(RUN, "InvalidAMIID.NotFound", "The image id '[" + r.imageId() + "]' does not exist", 400);
+    }
+    String zone = zoneBySubnet.get(r.subnetId());
+    if (zone == null) {
+      throw error(RUN, "InvalidSubnetID.NotFound", "The subnet ID '" + r.subnetId() + "' does not exist", 400);
+    }
+    if (insufficientCapacity.contains(r.subnetId())) {
+      throw error(RUN, "InsufficientInstanceCapacity", "We currently do not have sufficient " + r.instanceType()
+          + " capacity in the Availability Zone you requested (" + zone + ").", 500);
+    }
+  }
+
+  private void requireKnown(String operation, List<String> ids) {
+    for (String id : ids) {
+      if (!instances.containsKey(id)) {
+        throw error(operation, "InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist", 400);
+      }
+    }
+  }
+
+  private void shutDown(FakeInstance instance, Instant now) {
+    if (!instance.state().isGone() && instance.pendingState() != InstanceState.TERMINATED) {
+      instance.shutDown(now.plus(shutdownDuration));
+    }
+  }
+
+  private Instance newInstance(LaunchRequest r, Instant now) {
+    return new Instance(newInstanceId(), InstanceState.PENDING, r.imageId(), r.instanceType(), r.subnetId(),
+        zoneBySubnet.get(r.subnetId()), nextPrivateIp(), now, r.tags());
+  }
+
+  private String newInstanceId() {
+    String id;
+    do {
+      StringBuilder hex = new StringBuilder("i-");
+      for (int n = 0; n < 17; n++) {
+        hex.append(Character.forDigit(random.nextInt(16), 16));
+      }
+      id = hex.toString();
+    } while (instances.containsKey(id));
+    return id;
+  }
+
+  private String nextPrivateIp() {
+    int n = addresses++;
+    return "10.0." + (n / 250) % 256 + "." + (n % 250 + 4);
+  }
+
+  private static int pages(int items) {
+    return (items + AwsEc2.MAX_BATCH - 1) / AwsEc2.MAX_BATCH;
+  }
+
+  private static CloudException error(String operation, String code, String message, int status) {
+    return ErrorClassifier.fromCode(operation, code, message, status);
+  }
+}
