@@ -26,6 +26,8 @@ class FleetLifecycleIT extends OperatorTestBed {
     String ns = newNamespace();
     ServerFleet created = create(fleet(ns, "web", 3, network));
 
+    var waited = kubectl.run("wait", "--for=condition=Ready", "sf/web", "-n", ns, "--timeout=90s");
+    assertThat(waited.exitCode()).as(waited.output()).isZero();
     ServerFleet ready = awaitReady(created, 3);
 
     List<Instance> instances = liveInstances(ready);

@@ -1,0 +1,330 @@
+package dev.serverfleet.operator.controller;
+
+import dev.serverfleet.operator.api.v1alpha1.FleetTemplate;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
+import dev.serverfleet.operator.cloud.CloudException;
+import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.ErrorClassifier;
+import dev.serverfleet.operator.cloud.FakeEc2;
+import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.cloud.LaunchRequest;
+import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.planning.PlanInput;
+import dev.serverfleet.operator.testing.MutableClock;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Plays JOSDK and Kubernetes around one {@link FleetLoop}, with no Kubernetes mocks: a status
+ * store that behaves like the API server's status subresource (JSON round trip, resourceVersion,
+ * optimistic locking), an instance cache that behaves like JOSDK's {@code PollingEventSource} (a
+ * poll replaces the fleet's entries, {@code handleRecentResourceCreate} adds one, a change is an
+ * event), a requeue timer, and a {@link #journal} that puts status writes and EC2 calls in one
+ * global order.
+ */
+final class LoopHarness {
+  static final String CLUSTER = "test-cluster";
+  static final String NAMESPACE = "shop";
+  static final String NAME = "web";
+  static final String UID = "0b6f1c3e-8d2a-4f4e-9c1b-2a7d5e9f0c11";
+  static final String AMI = "ami-0abcdef1234567890";
+  static final String INSTANCE_TYPE = "t3.micro";
+  static final List<String> SUBNETS = List.of("subnet-a", "subnet-b", "subnet-c");
+
+  /** One step of the global order: a status write or an EC2 call (made, whatever its outcome). */
+  record Entry(int seq, String kind, String detail) {}
+
+  record Event(String type, String reason, String message) {}
+
+  /** Thrown by the status store to stand for the operator process dying right after a write. */
+  static final class OperatorCrash extends RuntimeException {
+    OperatorCrash() {
+      super("operator crashed after a status write");
+    }
+  }
+
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+  final MutableClock clock = new MutableClock();
+  final FakeEc2 fake = new FakeEc2(clock);
+  final List<Entry> journal = new ArrayList<>();
+  final List<ServerFleetStatus> writes = new ArrayList<>();
+  final List<Event> events = new ArrayList<>();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final Ec2Port ec2 = new JournalingEc2();
+  private final FleetMetrics metrics = new FleetMetrics(registry); // outlives restarts, like the endpoint
+  private final PlanInput.Timing timing;
+  private final FleetLoop.StatusWriter store = this::writeStatus;
+
+  private ServerFleet stored;
+  private long resourceVersion = 1;
+  private FleetLoop loop;
+  private Map<String, Instance> cache = new LinkedHashMap<>();
+  private Instant nextRunAt;
+  private boolean eventPending = true; // the informer's initial list is an event
+  private boolean crashAfterNextWrite;
+  private int loseRunResponses;
+  private int passes;
+
+  LoopHarness(int replicas) {
+    this(replicas, PlanInput.Timing.DEFAULT);
+  }
+
+  LoopHarness(int replicas, PlanInput.Timing timing) {
+    this.timing = timing;
+    this.stored = newFleet(replicas);
+    this.loop = newLoop();
+  }
+
+  static ServerFleet newFleet(int replicas) {
+    FleetTemplate template = new FleetTemplate();
+    template.setAmiId(AMI);
+    template.setInstanceType(INSTANCE_TYPE);
+    template.setSubnetIds(SUBNETS);
+    ServerFleetSpec spec = new ServerFleetSpec();
+    spec.setReplicas(replicas);
+    spec.setTemplate(template);
+    ServerFleet fleet = new ServerFleet();
+    fleet.setMetadata(new ObjectMetaBuilder().withName(NAME).withNamespace(NAMESPACE).withUid(UID)
+        .withGeneration(1L).withResourceVersion("1").build());
+    fleet.setSpec(spec);
+    return fleet;
+  }
+
+  private FleetLoop newLoop() {
+    FleetEvents recorder = new FleetEvents() {
+      @Override
+      public void normal(ServerFleet fleet, String reason, String message) {
+        events.add(new Event("Normal", reason, message));
+      }
+
+      @Override
+      public void warning(ServerFleet fleet, String reason, String message) {
+        events.add(new Event("Warning", reason, message));
+      }
+    };
+    return new FleetLoop(ec2, CLUSTER, clock, timing, recorder, metrics);
+  }
+
+  // ---- Kubernetes: the stored resource ----
+
+  ServerFleet fleet() {
+    return copy(stored, ServerFleet.class);
+  }
+
+  ServerFleetStatus status() {
+    return stored.getStatus() == null ? null : copy(stored.getStatus(), ServerFleetStatus.class);
+  }
+
+  Condition condition(String type) {
+    return status().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+  }
+
+  /** A user edits the spec: generation and resourceVersion move on, and JOSDK gets an event. */
+  void editSpec(Consumer<ServerFleetSpec> edit) {
+    ServerFleet next = fleet();
+    edit.accept(next.getSpec());
+    next.getMetadata().setGeneration(next.getMetadata().getGeneration() + 1);
+    next.getMetadata().setResourceVersion(String.valueOf(++resourceVersion));
+    stored = next;
+    eventPending = true;
+  }
+
+  void scale(int replicas) {
+    editSpec(s -> s.setReplicas(replicas));
+  }
+
+  /** The status store writes the next status, then the operator process dies. */
+  void crashAfterNextWrite() {
+    crashAfterNextWrite = true;
+  }
+
+  /** The next {@code count} RunInstances calls take effect in EC2 but their answers are lost. */
+  void loseRunResponses(int count) {
+    loseRunResponses = count;
+  }
+
+  /** SSA status patch with the resourceVersion the loop read: a stale one is a 409 Conflict. */
+  private ServerFleet writeStatus(ServerFleet fleet, ServerFleetStatus status) {
+    String expected = stored.getMetadata().getResourceVersion();
+    if (!Objects.equals(expected, fleet.getMetadata().getResourceVersion())) {
+      throw new IllegalStateException("409 Conflict: wrote with resourceVersion "
+          + fleet.getMetadata().getResourceVersion() + ", stored is " + expected);
+    }
+    ServerFleet next = fleet();
+    next.setStatus(copy(status, ServerFleetStatus.class));
+    next.getMetadata().setResourceVersion(String.valueOf(++resourceVersion));
+    stored = next;
+    writes.add(copy(status, ServerFleetStatus.class));
+    log("status", "rv=" + resourceVersion + " intents="
+        + status.getLaunchIntents().stream().map(i -> i.token()).toList());
+    if (crashAfterNextWrite) {
+      crashAfterNextWrite = false;
+      throw new OperatorCrash();
+    }
+    return fleet();
+  }
+
+  // ---- JOSDK: cache, events, requeue, restarts ----
+
+  /** What the next pass gets as secondary resources. */
+  List<Instance> cached() {
+    return List.copyOf(cache.values());
+  }
+
+  /**
+   * The PollingEventSource's poll: the fleet's cache entries become exactly what DescribeInstances
+   * returns for it (a failed poll keeps the cache). Returns whether that is an event.
+   */
+  boolean poll() {
+    List<Instance> described;
+    try {
+      described = ec2.describeOwned(CLUSTER);
+    } catch (CloudException e) {
+      return false;
+    }
+    Map<String, Instance> next = new LinkedHashMap<>();
+    String key = NAMESPACE + "/" + NAME;
+    described.stream().filter(i -> key.equals(i.tag(OwnershipTags.FLEET))).forEach(i -> next.put(i.id(), i));
+    boolean changed = !next.equals(cache);
+    cache = next;
+    eventPending |= changed;
+    return changed;
+  }
+
+  /** One reconcile, now, on the cache as it is. */
+  FleetLoop.Result step() {
+    passes++;
+    eventPending = false;
+    nextRunAt = null;
+    FleetLoop.Result result = loop.run(fleet(), cached(), store, i -> cache.putIfAbsent(i.id(), i));
+    nextRunAt = result.requeueAfter().map(d -> clock.instant().plus(d)).orElse(null);
+    return result;
+  }
+
+  boolean due() {
+    return eventPending || (nextRunAt != null && !clock.instant().isBefore(nextRunAt));
+  }
+
+  /** When the requeue timer fires, or null when none is set. */
+  Instant nextRunAt() {
+    return nextRunAt;
+  }
+
+  /**
+   * Polls, reconciles when an event or the requeue timer is due, advances the clock; until a poll
+   * brings no event and no requeue is pending. Returns the reconciles it ran.
+   */
+  int runUntilStable(int maxSteps, Duration advancePerStep) {
+    int ran = 0;
+    for (int n = 0; n < maxSteps; n++) {
+      poll();
+      if (due()) {
+        step();
+        ran++;
+      } else if (nextRunAt == null) {
+        return ran;
+      }
+      clock.advance(advancePerStep);
+    }
+    throw new AssertionError("not stable after " + maxSteps + " steps at " + clock.instant() + ": status "
+        + JSON.asJson(stored.getStatus()) + "\nlast entries " + journal.subList(Math.max(0, journal.size() - 12),
+        journal.size()));
+  }
+
+  /** The process restarts: a new FleetLoop (fresh backoff), an empty cache, and a full resync. */
+  void restart() {
+    loop = newLoop();
+    cache = new LinkedHashMap<>();
+    nextRunAt = null;
+    eventPending = true;
+  }
+
+  int passes() {
+    return passes;
+  }
+
+  // ---- EC2 ----
+
+  /** Every instance of this fleet in EC2, visible to describe yet or not, not shutting down or gone. */
+  List<Instance> liveInstances() {
+    return fake.instances().stream().filter(i -> i.ownedBy(CLUSTER, UID) && i.state().isLive()).toList();
+  }
+
+  List<LaunchRequest> runRequests() {
+    return fake.runRequests();
+  }
+
+  double counter(String name) {
+    Counter c = registry.find(name).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** Position of the first journal entry of {@code kind}, or -1. */
+  int firstIndexOf(String kind) {
+    return journal.stream().filter(e -> e.kind().equals(kind)).mapToInt(Entry::seq).findFirst().orElse(-1);
+  }
+
+  List<Entry> entries(String kind) {
+    return journal.stream().filter(e -> e.kind().equals(kind)).toList();
+  }
+
+  private void log(String kind, String detail) {
+    journal.add(new Entry(journal.size(), kind, detail));
+  }
+
+  private static <T> T copy(T value, Class<T> type) {
+    return JSON.unmarshal(JSON.asJson(value), type);
+  }
+
+  /** Puts each call in the journal before it reaches the fake, and can lose RunInstances answers. */
+  private final class JournalingEc2 implements Ec2Port {
+    @Override
+    public List<Instance> describeOwned(String clusterName) {
+      log(FakeEc2.DESCRIBE, clusterName);
+      return fake.describeOwned(clusterName);
+    }
+
+    @Override
+    public List<Instance> runInstances(LaunchRequest request) {
+      log(FakeEc2.RUN, request.subnetId() + " x" + request.count() + " token=" + request.clientToken());
+      List<Instance> launched = fake.runInstances(request);
+      if (loseRunResponses > 0) {
+        loseRunResponses--;
+        throw ErrorClassifier.fromCode(FakeEc2.RUN, ErrorClassifier.IO_ERROR, "Read timed out", 0);
+      }
+      return launched;
+    }
+
+    @Override
+    public void terminate(Collection<String> instanceIds) {
+      log(FakeEc2.TERMINATE, String.join(",", instanceIds));
+      fake.terminate(instanceIds);
+    }
+
+    @Override
+    public void untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+      log(FakeEc2.DELETE_TAGS, String.join(",", instanceIds));
+      fake.untag(instanceIds, tagKeys);
+    }
+  }
+
+  /** A 500 from EC2: the call may or may not have taken effect. */
+  static CloudException transientError() {
+    return ErrorClassifier.fromCode(FakeEc2.RUN, "InternalError", "An internal error has occurred", 500);
+  }
+}
