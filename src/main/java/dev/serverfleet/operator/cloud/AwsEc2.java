@@ -110,6 +110,22 @@ public final class AwsEc2 implements Ec2Port {
   }
 
   @Override
+  public Map<String, Health> describeHealth() {
+    Map<String, Health> health = new LinkedHashMap<>();
+    String nextToken = null;
+    do {
+      String token = nextToken;
+      var page = call("DescribeInstanceStatus", () -> ec2.describeInstanceStatus(r -> r
+          .maxResults(pageSize).nextToken(token)));
+      page.instanceStatuses().forEach(s -> health.put(s.instanceId(), Health.of(
+          s.instanceStatus() == null ? null : s.instanceStatus().statusAsString(),
+          s.systemStatus() == null ? null : s.systemStatus().statusAsString())));
+      nextToken = page.nextToken();
+    } while (nextToken != null && !nextToken.isEmpty());
+    return health;
+  }
+
+  @Override
   public List<Instance> runInstances(LaunchRequest request) {
     RunInstancesRequest run = toRunInstances(request);
     var response = call("RunInstances", () -> ec2.runInstances(run));

@@ -2,6 +2,7 @@ package dev.serverfleet.operator.cloud;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The only EC2 calls the operator makes. Implementations convert to and from SDK types; nothing
@@ -16,6 +17,13 @@ public interface Ec2Port {
    * and a caller must be able to trust that.
    */
   List<Instance> describeOwned(String clusterName);
+
+  /**
+   * Status-check health of every running instance in the region, by instance id, across all pages
+   * (DescribeInstanceStatus takes no tag filter, so this is one sweep for all fleets). Instances
+   * EC2 has no status for are absent. Throws when any page fails.
+   */
+  Map<String, Health> describeHealth();
 
   /**
    * Launches {@code request.count()} instances with all tags applied atomically at launch. On AWS

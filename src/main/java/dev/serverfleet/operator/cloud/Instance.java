@@ -8,6 +8,7 @@ import java.util.Objects;
  * An EC2 instance as the operator sees it: the few attributes decisions need, no SDK types.
  *
  * @param launchTime may be null for an instance the cloud has not fully described yet
+ * @param health status checks, {@link Health#UNKNOWN} unless the poller asked EC2
  */
 public record Instance(
     String id,
@@ -18,12 +19,19 @@ public record Instance(
     String zone,
     String privateIp,
     Instant launchTime,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    Health health) {
 
   public Instance {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(state, "state");
     tags = tags == null ? Map.of() : Map.copyOf(tags);
+    health = health == null ? Health.UNKNOWN : health;
+  }
+
+  public Instance(String id, InstanceState state, String imageId, String instanceType, String subnetId, String zone,
+      String privateIp, Instant launchTime, Map<String, String> tags) {
+    this(id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, Health.UNKNOWN);
   }
 
   public String tag(String key) {
@@ -36,6 +44,10 @@ public record Instance(
   }
 
   public Instance withState(InstanceState newState) {
-    return new Instance(id, newState, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags);
+    return new Instance(id, newState, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, health);
+  }
+
+  public Instance withHealth(Health newHealth) {
+    return new Instance(id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, newHealth);
   }
 }

@@ -14,8 +14,9 @@ import java.util.Set;
 /**
  * The one shared observation of EC2: a single paginated DescribeInstances for every instance this
  * operator owns, whatever the number of fleets, grouped by the {@code serverfleet.dev/fleet} tag
- * into each fleet's secondary resources. A failed poll throws: an empty answer would tell JOSDK
- * that every instance is gone.
+ * into each fleet's secondary resources, joined with one DescribeInstanceStatus sweep for the
+ * status checks of running instances. A failed poll throws: an empty answer would tell JOSDK that
+ * every instance is gone.
  */
 public final class InstancePoller implements PollingEventSource.GenericResourceFetcher<Instance> {
   public static final String NAME = "ec2-instances";
@@ -39,7 +40,12 @@ public final class InstancePoller implements PollingEventSource.GenericResourceF
 
   @Override
   public Map<ResourceID, Set<Instance>> fetchResources() {
-    return groupByFleet(ec2.describeOwned(clusterName));
+    List<Instance> owned = ec2.describeOwned(clusterName);
+    if (owned.stream().anyMatch(i -> i.state() == InstanceState.RUNNING)) {
+      Map<String, Health> health = ec2.describeHealth();
+      owned = owned.stream().map(i -> i.withHealth(health.getOrDefault(i.id(), Health.UNKNOWN))).toList();
+    }
+    return groupByFleet(owned);
   }
 
   /** Instances whose fleet tag is missing or malformed belong to no fleet and are left out. */

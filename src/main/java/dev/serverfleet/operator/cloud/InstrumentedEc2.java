@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +25,11 @@ public final class InstrumentedEc2 implements Ec2Port {
   @Override
   public List<Instance> describeOwned(String clusterName) {
     return timed("DescribeInstances", () -> delegate.describeOwned(clusterName));
+  }
+
+  @Override
+  public Map<String, Health> describeHealth() {
+    return timed("DescribeInstanceStatus", delegate::describeHealth);
   }
 
   @Override

@@ -15,6 +15,11 @@ public final class OwnershipTags {
   public static final String REVISION = PREFIX + "revision";
   /** Client token of the launch intent that created the instance. */
   public static final String LAUNCH = PREFIX + "launch";
+  /**
+   * Set to {@code true} by a person on an instance to keep it out of scale-in and rollouts (like
+   * Auto Scaling's scale-in protection). Never set by the operator.
+   */
+  public static final String PROTECTED = PREFIX + "protected";
   /** EC2 console name. */
   public static final String NAME = "Name";
 

@@ -15,7 +15,11 @@ final class Conditions {
 
   static Condition condition(String type, boolean status, String reason, String message, long generation,
       Instant now, List<Condition> previous) {
-    String value = status ? "True" : "False";
+    return condition(type, status ? "True" : "False", reason, message, generation, now, previous);
+  }
+
+  static Condition condition(String type, String value, String reason, String message, long generation,
+      Instant now, List<Condition> previous) {
     String since = previous.stream()
         .filter(c -> type.equals(c.getType()) && value.equals(c.getStatus()))
         .map(Condition::getLastTransitionTime)

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -31,13 +32,14 @@ final class FleetActions {
 
   /**
    * @param launched instances RunInstances returned, to be cached before the next poll
+   * @param terminated ids TerminateInstances accepted
    * @param intents the intents still in flight after the calls: those whose call certainly failed
    *     are dropped, those whose outcome is unknown stay to be retried with their token
    * @param degraded a terminal failure to report, if any
    * @param retryIn when the fleet should be looked at again because something retryable failed
    */
-  record Outcome(List<Instance> launched, List<Intent> intents, Optional<Degradation> degraded,
-      Optional<Duration> retryIn) {}
+  record Outcome(List<Instance> launched, List<String> terminated, List<Intent> intents,
+      Optional<Degradation> degraded, Optional<Duration> retryIn) {}
 
   private final Ec2Port ec2;
   private final String clusterName;
@@ -53,10 +55,16 @@ final class FleetActions {
     this.backoff = backoff;
   }
 
-  Outcome apply(ServerFleet fleet, Plan plan, LaunchSettings settings, Instant now, Consumer<Instance> onLaunched) {
+  /**
+   * @param known ids of the instances already observed: a retried launch that returns them is
+   *     not counted or announced as a launch again
+   */
+  Outcome apply(ServerFleet fleet, Plan plan, LaunchSettings settings, Instant now, Set<String> known,
+      Consumer<Instance> onLaunched) {
     String uid = fleet.getMetadata().getUid();
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
     List<Instance> launched = new ArrayList<>();
+    List<String> terminated = new ArrayList<>();
     List<Intent> intents = new ArrayList<>(plan.intents());
     Optional<Degradation> degraded = Optional.empty();
     Optional<Duration> retryIn = Optional.empty();
@@ -64,13 +72,22 @@ final class FleetActions {
     for (Launch launch : plan.launches()) {
       try {
         List<Instance> instances = ec2.runInstances(request(fleet, launch, settings));
+        List<String> ids = instances.stream().map(Instance::id).toList();
+        intents.replaceAll(i -> i.token().equals(launch.token()) ? i.answered(ids) : i);
         instances.forEach(onLaunched);
         launched.addAll(instances);
-        metrics.launched(fleet, instances.size());
         backoff.succeeded(uid);
-        events.normal(fleet, "Launched", "Launched " + instances.size() + " instance(s) in " + launch.subnetId()
-            + ": " + instances.stream().map(Instance::id).collect(Collectors.joining(", "))
-            + (launch.retry() ? " (retried launch " + launch.token() + ")" : ""));
+        // A retry that returns what an earlier call already answered launched nothing new.
+        Set<String> answered = plan.intents().stream().filter(i -> i.token().equals(launch.token()))
+            .flatMap(i -> i.instanceIds().stream()).collect(Collectors.toSet());
+        List<Instance> fresh = instances.stream()
+            .filter(i -> !known.contains(i.id()) && !answered.contains(i.id())).toList();
+        if (!fresh.isEmpty()) {
+          metrics.launched(fleet, fresh.size());
+          events.normal(fleet, "Launched", "Launched " + fresh.size() + " instance(s) in " + launch.subnetId()
+              + ": " + fresh.stream().map(Instance::id).collect(Collectors.joining(", "))
+              + (launch.retry() ? " (retried launch " + launch.token() + ")" : ""));
+        }
       } catch (CloudException e) {
         if (e.certainlyFailed()) {
           intents.removeIf(i -> i.token().equals(launch.token()));
@@ -93,9 +110,15 @@ final class FleetActions {
     Map<Termination.Reason, List<String>> byReason = new HashMap<>();
     plan.terminations().forEach(t -> byReason.computeIfAbsent(t.reason(), r -> new ArrayList<>()).add(t.instanceId()));
     for (Map.Entry<Termination.Reason, List<String>> e : byReason.entrySet()) {
-      String reason = e.getKey() == Termination.Reason.STOPPED ? "stopped, replacing" : "scale-in";
+      String reason = switch (e.getKey()) {
+        case STOPPED -> "stopped, replacing";
+        case UNHEALTHY -> "failing status checks, replacing";
+        case ROLLOUT -> "replaced by the current revision";
+        case SCALE_IN -> "scale-in";
+      };
       try {
         ec2.terminate(e.getValue());
+        terminated.addAll(e.getValue());
         metrics.terminated(fleet, e.getValue().size(), e.getKey().name().toLowerCase(java.util.Locale.ROOT));
         events.normal(fleet, "Terminated", "Terminated " + e.getValue().size() + " instance(s) (" + reason + "): "
             + String.join(", ", e.getValue()));
@@ -108,7 +131,7 @@ final class FleetActions {
         retryIn = earliest(retryIn, backoff.failed(uid));
       }
     }
-    return new Outcome(launched, intents, degraded, retryIn);
+    return new Outcome(launched, terminated, intents, degraded, retryIn);
   }
 
   private LaunchRequest request(ServerFleet fleet, Launch launch, LaunchSettings s) {

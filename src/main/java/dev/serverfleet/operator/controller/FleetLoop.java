@@ -7,6 +7,7 @@ import dev.serverfleet.operator.cloud.Instance;
 import dev.serverfleet.operator.cloud.InstanceState;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.planning.FleetPlanner;
+import dev.serverfleet.operator.planning.FleetView;
 import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.LaunchSettings;
@@ -19,7 +20,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * One pass of observe → plan → act → record for one fleet, independent of JOSDK so that fast
@@ -39,12 +43,25 @@ public final class FleetLoop {
   /** The fleet as left by the pass, and when to run the next pass at the latest. */
   public record Result(ServerFleet fleet, Optional<Duration> requeueAfter) {}
 
+  /**
+   * What the pass changed in EC2, for the observation cache to show before the next poll (as
+   * JOSDK's handleRecentResourceCreate/Update do), so that the next pass neither launches nor
+   * terminates the same thing again.
+   */
+  public interface CacheUpdates {
+    void launched(Instance instance);
+
+    /** @param before the instance as observed; the cache should now show it shutting down */
+    void terminating(Instance before);
+  }
+
   private final String clusterName;
   private final Clock clock;
   private final PlanInput.Timing timing;
   private final FleetMetrics metrics;
   private final FleetBackoff backoff;
   private final FleetActions actions;
+  private final FleetEvents events;
 
   public FleetLoop(Ec2Port ec2, String clusterName, Clock clock, PlanInput.Timing timing, FleetEvents events,
       FleetMetrics metrics) {
@@ -54,6 +71,7 @@ public final class FleetLoop {
     this.metrics = metrics;
     this.backoff = new FleetBackoff();
     this.actions = new FleetActions(ec2, clusterName, events, metrics, backoff);
+    this.events = events;
   }
 
   public String clusterName() {
@@ -66,38 +84,54 @@ public final class FleetLoop {
 
   /**
    * @param observed the fleet's instances as the shared poller last saw them (plus just-launched)
-   * @param onLaunched receives each instance RunInstances returned, before the next poll
+   * @param cache receives what this pass launched and terminated, before the next poll
    */
-  public Result run(ServerFleet fleet, List<Instance> observed, StatusWriter writer, Consumer<Instance> onLaunched) {
+  public Result run(ServerFleet fleet, List<Instance> observed, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
     String uid = fleet.getMetadata().getUid();
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
 
     List<Instance> owned = observed.stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
     LaunchSettings settings = FleetSpecs.launchSettings(fleet.getSpec().getTemplate());
-    String revision = Revision.of(settings);
+    String revision = Revision.of(settings, FleetSpecs.restartedAt(fleet));
     List<Intent> recorded = fleet.getStatus() == null ? List.of()
         : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
 
     Optional<FleetBackoff.Hold> hold = backoff.hold(uid, generation, now);
-    Plan plan = FleetPlanner.plan(new PlanInput(FleetSpecs.replicas(fleet), FleetSpecs.subnetIds(fleet), revision,
-        clusterName, uid, owned, recorded, backoff.avoidedSubnets(uid, now), now, timing));
+    PlanInput input = new PlanInput(FleetSpecs.replicas(fleet), FleetSpecs.subnetIds(fleet), revision,
+        clusterName, uid, owned, recorded, backoff.avoidedSubnets(uid, now), now, timing, FleetSpecs.policy(fleet),
+        StatusBuilder.readySince(fleet));
+    FleetView view = new FleetView(input);
+    Plan plan = FleetPlanner.plan(input);
     if (hold.isPresent()) {
       plan = withoutNewLaunches(plan);
     }
 
     ServerFleet current = fleet;
     if (!plan.newLaunches().isEmpty()) {
-      current = writer.write(current, StatusBuilder.build(current, revision, owned, plan.intents(),
-          degradation(hold), now));
+      // Degraded is decided after the calls; until then the stored condition stands.
+      current = writer.write(current, StatusBuilder.build(current, revision, view, owned, plan.intents(),
+          degradation(hold).or(() -> storedDegradation(fleet)), plan.notes(), now));
     }
 
-    FleetActions.Outcome outcome = actions.apply(current, plan, settings, now, onLaunched);
+    Set<String> known = owned.stream().map(Instance::id).collect(Collectors.toSet());
+    FleetActions.Outcome outcome = actions.apply(current, plan, settings, now, known, cache::launched);
+    Map<String, Instance> byId = owned.stream().collect(Collectors.toMap(Instance::id, i -> i, (a, b) -> a));
+    outcome.terminated().stream().map(byId::get).filter(Objects::nonNull).forEach(cache::terminating);
+    for (Intent lost : plan.expired()) {
+      events.warning(fleet, "LaunchLost", "Launch " + lost.token() + " of " + lost.count() + " instance(s) in "
+          + lost.subnetId() + " was never seen in EC2 within " + timing.expireAfter().toMinutes()
+          + " minutes; forgetting it");
+    }
 
-    List<Instance> seen = new ArrayList<>(owned);
+    List<Instance> seen = new ArrayList<>(owned.size() + outcome.launched().size());
+    Set<String> gone = Set.copyOf(outcome.terminated());
+    owned.forEach(i -> seen.add(gone.contains(i.id()) ? i.withState(InstanceState.SHUTTING_DOWN) : i));
     seen.addAll(outcome.launched());
     Optional<Degradation> degraded = outcome.degraded().or(() -> degradation(hold));
-    ServerFleetStatus status = StatusBuilder.build(current, revision, seen, outcome.intents(), degraded, now);
+    ServerFleetStatus status = StatusBuilder.build(current, revision, view, seen, outcome.intents(), degraded,
+        plan.notes(), now);
+    announceDeadline(current, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
     }
@@ -117,6 +151,30 @@ public final class FleetLoop {
     return instances.stream().anyMatch(i -> !i.state().isGone() && i.state() != InstanceState.RUNNING);
   }
 
+  /** One Warning event when a rollout passes its progress deadline, like a Deployment's. */
+  private void announceDeadline(ServerFleet fleet, ServerFleetStatus status) {
+    boolean before = fleet.getStatus() != null && exceeded(fleet.getStatus());
+    if (!before && exceeded(status)) {
+      status.getConditions().stream().filter(c -> FleetConditions.PROGRESSING.equals(c.getType())).findFirst()
+          .ifPresent(c -> events.warning(fleet, FleetConditions.DEADLINE_EXCEEDED, c.getMessage()));
+    }
+  }
+
+  private static boolean exceeded(ServerFleetStatus status) {
+    return status.getConditions().stream().anyMatch(c -> FleetConditions.PROGRESSING.equals(c.getType())
+        && FleetConditions.DEADLINE_EXCEEDED.equals(c.getReason()));
+  }
+
+  private static Optional<Degradation> storedDegradation(ServerFleet fleet) {
+    if (fleet.getStatus() == null) {
+      return Optional.empty();
+    }
+    return fleet.getStatus().getConditions().stream()
+        .filter(c -> Conditions.DEGRADED.equals(c.getType()) && "True".equals(c.getStatus()))
+        .findFirst()
+        .map(c -> new Degradation(c.getReason(), c.getMessage()));
+  }
+
   private static Optional<Degradation> degradation(Optional<FleetBackoff.Hold> hold) {
     return hold.map(h -> new Degradation(h.reason(), h.message()));
   }
@@ -127,6 +185,7 @@ public final class FleetLoop {
         plan.launches().stream().filter(Launch::retry).toList(),
         plan.terminations(),
         plan.intents().stream().filter(i -> !fresh.contains(i.token())).toList(),
-        plan.expired());
+        plan.expired(),
+        plan.notes());
   }
 }

@@ -7,7 +7,17 @@ import dev.serverfleet.operator.api.v1alpha1.HttpTokens;
 import dev.serverfleet.operator.api.v1alpha1.MetadataOptions;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
+import dev.serverfleet.operator.api.v1alpha1.HealthCheck;
+import dev.serverfleet.operator.api.v1alpha1.HealthCheckType;
+import dev.serverfleet.operator.api.v1alpha1.RollingUpdate;
+import dev.serverfleet.operator.api.v1alpha1.ScaleDownPolicy;
+import dev.serverfleet.operator.api.v1alpha1.Strategy;
+import dev.serverfleet.operator.api.v1alpha1.StrategyType;
 import dev.serverfleet.operator.planning.LaunchSettings;
+import dev.serverfleet.operator.planning.Policy;
+import dev.serverfleet.operator.planning.RolloutBounds;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +41,45 @@ final class FleetSpecs {
 
   static DeletionPolicy deletionPolicy(ServerFleetSpec spec) {
     return Optional.ofNullable(spec.getDeletionPolicy()).orElse(DeletionPolicy.Delete);
+  }
+
+  static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+  static final int DEFAULT_HEALTH_GRACE_SECONDS = 300;
+  static final int DEFAULT_MAX_UNHEALTHY_PERCENT = 20;
+
+  static int progressDeadlineSeconds(ServerFleet fleet) {
+    return Optional.ofNullable(fleet.getSpec().getProgressDeadlineSeconds()).orElse(DEFAULT_PROGRESS_DEADLINE_SECONDS);
+  }
+
+  /** The restart annotation's value: part of the revision, so changing it rolls every instance. */
+  static String restartedAt(ServerFleet fleet) {
+    Map<String, String> annotations = fleet.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(ServerFleet.RESTARTED_AT);
+  }
+
+  static Policy policy(ServerFleet fleet) {
+    ServerFleetSpec spec = fleet.getSpec();
+    Strategy strategy = Optional.ofNullable(spec.getStrategy()).orElseGet(Strategy::new);
+    RollingUpdate rolling = Optional.ofNullable(strategy.getRollingUpdate()).orElseGet(RollingUpdate::new);
+    HealthCheck health = Optional.ofNullable(spec.getHealthCheck()).orElseGet(HealthCheck::new);
+    return new Policy(
+        strategy.getType() == StrategyType.Recreate ? Policy.Strategy.RECREATE : Policy.Strategy.ROLLING_UPDATE,
+        RolloutBounds.resolve(intOrString(rolling.getMaxSurge()), intOrString(rolling.getMaxUnavailable()),
+            replicas(fleet)),
+        Duration.ofSeconds(Optional.ofNullable(spec.getMinReadySeconds()).orElse(0)),
+        Boolean.TRUE.equals(spec.getPaused()),
+        spec.getScaleDownPolicy() == ScaleDownPolicy.OldestFirst
+            ? Policy.ScaleDownOrder.OLDEST_FIRST : Policy.ScaleDownOrder.NEWEST_FIRST,
+        health.getType() == HealthCheckType.EC2StatusChecks,
+        Duration.ofSeconds(Optional.ofNullable(health.getGracePeriodSeconds()).orElse(DEFAULT_HEALTH_GRACE_SECONDS)),
+        Optional.ofNullable(health.getMaxUnhealthyPercent()).orElse(DEFAULT_MAX_UNHEALTHY_PERCENT));
+  }
+
+  private static Object intOrString(IntOrString value) {
+    if (value == null) {
+      return null;
+    }
+    return value.getIntVal() != null ? value.getIntVal() : value.getStrVal();
   }
 
   static LaunchSettings launchSettings(FleetTemplate t) {

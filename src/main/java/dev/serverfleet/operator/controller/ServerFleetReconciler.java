@@ -7,6 +7,7 @@ import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.Instance;
 import dev.serverfleet.operator.cloud.InstancePoller;
+import dev.serverfleet.operator.cloud.InstanceState;
 import dev.serverfleet.operator.cloud.OwnershipTags;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -63,7 +64,17 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
     ResourceID id = ResourceID.fromResource(fleet);
     FleetLoop.Result result = loop.run(fleet, List.copyOf(context.getSecondaryResources(Instance.class)),
         (current, status) -> patchStatus(current, context, status),
-        launched -> instances.handleRecentResourceCreate(id, launched));
+        new FleetLoop.CacheUpdates() {
+          @Override
+          public void launched(Instance instance) {
+            instances.handleRecentResourceCreate(id, instance);
+          }
+
+          @Override
+          public void terminating(Instance before) {
+            instances.handleRecentResourceUpdate(id, before.withState(InstanceState.SHUTTING_DOWN), before);
+          }
+        });
     UpdateControl<ServerFleet> control = UpdateControl.noUpdate();
     return result.requeueAfter().map(control::rescheduleAfter).orElse(control);
   }

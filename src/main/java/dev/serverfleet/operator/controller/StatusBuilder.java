@@ -2,17 +2,23 @@ package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.InstanceStatus;
 import dev.serverfleet.operator.api.v1alpha1.LaunchIntent;
+import dev.serverfleet.operator.api.v1alpha1.RevisionStatus;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstanceState;
 import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.planning.FleetView;
 import dev.serverfleet.operator.planning.Intent;
-import io.fabric8.kubernetes.api.model.Condition;
+import dev.serverfleet.operator.planning.Plan;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -24,77 +30,114 @@ final class StatusBuilder {
   /** Why the fleet is degraded, or empty when it is not. */
   record Degradation(String reason, String message) {}
 
+  /** The counts conditions are decided on. */
+  record Counts(int desired, int live, int ready, int available, int updated, int updatedAvailable, int inFlight,
+      int protectedCount) {}
+
   private StatusBuilder() {}
 
-  static ServerFleetStatus build(ServerFleet fleet, String revision, List<Instance> owned, List<Intent> intents,
-      Optional<Degradation> degraded, Instant now) {
+  static ServerFleetStatus build(ServerFleet fleet, String revision, FleetView view, List<Instance> owned,
+      List<Intent> intents, Optional<Degradation> degraded, Plan.Notes notes, Instant now) {
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
-    int desired = FleetSpecs.replicas(fleet);
+    ServerFleetStatus previous = Optional.ofNullable(fleet.getStatus()).orElseGet(ServerFleetStatus::new);
+    Map<String, String> readySince = new HashMap<>();
+    previous.getInstances().forEach(i -> {
+      if (i.readySince() != null) {
+        readySince.put(i.id(), i.readySince());
+      }
+    });
     List<Instance> present = owned.stream()
         .filter(i -> !i.state().isGone())
         .sorted(Comparator.comparing((Instance i) -> i.launchTime() == null ? Instant.MAX : i.launchTime())
             .thenComparing(Instance::id))
         .toList();
-    int live = (int) present.stream().filter(i -> i.state().isLive()).count();
-    int ready = (int) present.stream().filter(i -> i.state() == InstanceState.RUNNING).count();
-    int updated = (int) present.stream()
-        .filter(i -> i.state().isLive() && revision.equals(i.tag(OwnershipTags.REVISION)))
-        .count();
-    int inFlight = intents.stream().mapToInt(Intent::count).sum();
+    List<Instance> live = present.stream().filter(i -> i.state().isLive()).toList();
+    Counts counts = new Counts(
+        FleetSpecs.replicas(fleet),
+        live.size(),
+        count(live, view::ready),
+        count(live, view::available),
+        count(live, view::current),
+        count(live, i -> view.current(i) && view.available(i)),
+        intents.stream().mapToInt(Intent::count).sum(),
+        count(present, FleetView::isProtected));
 
     ServerFleetStatus status = new ServerFleetStatus();
     status.setObservedGeneration(generation);
-    status.setReplicas(live);
-    status.setReadyReplicas(ready);
-    status.setAvailableReplicas(ready);
-    status.setUpdatedReplicas(updated);
-    status.setSelector(OwnershipTags.FLEET + "=" + fleet.getMetadata().getNamespace() + "." + fleet.getMetadata().getName());
+    status.setReplicas(counts.live());
+    status.setReadyReplicas(counts.ready());
+    status.setAvailableReplicas(counts.available());
+    status.setUpdatedReplicas(counts.updated());
+    status.setProtectedReplicas(counts.protectedCount() == 0 ? null : counts.protectedCount());
+    status.setSelector(OwnershipTags.FLEET + "=" + fleet.getMetadata().getNamespace() + "."
+        + fleet.getMetadata().getName());
     status.setCurrentRevision(revision);
-    status.setInstances(present.stream().map(StatusBuilder::instanceStatus).toList());
+    status.setRevisions(revisions(live, revision));
+    status.setInstances(present.stream()
+        .map(i -> instanceStatus(i, view.ready(i) ? readySince.getOrDefault(i.id(), seconds(now)) : null))
+        .toList());
     status.setLaunchIntents(intents.stream().map(StatusBuilder::launchIntent).toList());
-
-    List<Condition> previous = Conditions.orEmpty(fleet.getStatus() == null ? null : fleet.getStatus().getConditions());
-    boolean allReady = ready == desired && live == desired && updated == desired && inFlight == 0;
-    String readyReason;
-    String readyMessage;
-    if (allReady) {
-      readyReason = "AllInstancesReady";
-      readyMessage = ready + " of " + desired + " instances running";
-    } else if (live + inFlight < desired) {
-      readyReason = "ScalingUp";
-      readyMessage = ready + " of " + desired + " instances running, " + inFlight + " launching";
-    } else if (live > desired) {
-      readyReason = "ScalingDown";
-      readyMessage = live + " instances for " + desired + " desired, terminating the excess";
-    } else if (updated < live) {
-      readyReason = "OutdatedInstances";
-      readyMessage = (live - updated) + " instances run an older template revision than " + revision;
-    } else {
-      readyReason = "InstancesNotReady";
-      readyMessage = ready + " of " + desired + " instances running";
-    }
-    Condition readyCondition = Conditions.condition(Conditions.READY, allReady, readyReason, readyMessage,
-        generation, now, previous);
-    Condition degradedCondition = degraded
-        .map(d -> Conditions.condition(Conditions.DEGRADED, true, d.reason(), d.message(), generation, now, previous))
-        .orElseGet(() -> Conditions.condition(Conditions.DEGRADED, false, "AsExpected",
-            "EC2 calls succeed", generation, now, previous));
-    status.setConditions(List.of(readyCondition, degradedCondition));
+    status.setLastProgressTime(progressed(previous, status, generation) ? seconds(now)
+        : previous.getLastProgressTime());
+    status.setConditions(FleetConditions.of(fleet, counts, status, degraded, notes, now));
     return status;
   }
 
-  static InstanceStatus instanceStatus(Instance i) {
+  /** Anything that moves the fleet towards its spec, or a new spec, restarts the progress clock. */
+  private static boolean progressed(ServerFleetStatus previous, ServerFleetStatus next, long generation) {
+    return previous.getLastProgressTime() == null
+        || !Objects.equals(previous.getObservedGeneration(), generation)
+        || !Objects.equals(previous.getUpdatedReplicas(), next.getUpdatedReplicas())
+        || !Objects.equals(previous.getAvailableReplicas(), next.getAvailableReplicas())
+        || !Objects.equals(previous.getReplicas(), next.getReplicas())
+        || !Objects.equals(previous.getRevisions(), next.getRevisions());
+  }
+
+  private static List<RevisionStatus> revisions(List<Instance> live, String current) {
+    Map<String, Integer> byRevision = new LinkedHashMap<>();
+    byRevision.put(current, 0);
+    live.forEach(i -> byRevision.merge(String.valueOf(i.tag(OwnershipTags.REVISION)), 1, Integer::sum));
+    List<RevisionStatus> out = new ArrayList<>();
+    byRevision.forEach((rev, n) -> {
+      if (n > 0) {
+        out.add(new RevisionStatus(rev, n));
+      }
+    });
+    return out;
+  }
+
+  private static int count(List<Instance> instances, java.util.function.Predicate<Instance> p) {
+    return (int) instances.stream().filter(p).count();
+  }
+
+  static String seconds(Instant t) {
+    return t.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  static InstanceStatus instanceStatus(Instance i, String readySince) {
     return new InstanceStatus(i.id(), i.state().ec2Name(), i.tag(OwnershipTags.REVISION), i.subnetId(), i.zone(),
-        i.privateIp(), i.launchTime() == null ? null : i.launchTime().truncatedTo(ChronoUnit.SECONDS).toString());
+        i.privateIp(), i.launchTime() == null ? null : seconds(i.launchTime()), i.health().name(), readySince,
+        FleetView.isProtected(i) ? Boolean.TRUE : null);
   }
 
   static LaunchIntent launchIntent(Intent i) {
     return new LaunchIntent(i.token(), i.subnetId(), i.count(), i.revision(),
-        i.createdAt().truncatedTo(ChronoUnit.MILLIS).toString());
+        i.createdAt().truncatedTo(ChronoUnit.MILLIS).toString(), i.instanceIds().isEmpty() ? null : i.instanceIds());
   }
 
   static Intent intent(LaunchIntent i) {
     return new Intent(i.token(), i.subnetId(), i.count() == null ? 1 : i.count(), i.revision(),
-        i.createdAt() == null ? Instant.EPOCH : Instant.parse(i.createdAt()));
+        i.createdAt() == null ? Instant.EPOCH : Instant.parse(i.createdAt()), i.instanceIds());
+  }
+
+  /** When each instance was first seen ready, as recorded in status. */
+  static Map<String, Instant> readySince(ServerFleet fleet) {
+    Map<String, Instant> out = new HashMap<>();
+    if (fleet.getStatus() != null) {
+      fleet.getStatus().getInstances().stream()
+          .filter(i -> i.readySince() != null)
+          .forEach(i -> out.put(i.id(), Instant.parse(i.readySince())));
+    }
+    return out;
   }
 }

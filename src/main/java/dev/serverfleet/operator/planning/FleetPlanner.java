@@ -1,7 +1,6 @@
 package dev.serverfleet.operator.planning;
 
 import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstanceState;
 import dev.serverfleet.operator.cloud.OwnershipTags;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +10,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -20,10 +18,14 @@ import java.util.stream.Collectors;
  *
  * <p>Guarantees, each covered by tests:
  * <ul>
- *   <li>only instances with this operator's cluster tag and this fleet's uid are ever chosen;
- *   <li>live instances plus launches in flight never exceed {@code replicas} because of a launch;
+ *   <li>only instances with this operator's cluster tag and this fleet's uid are ever chosen, and
+ *       never one tagged {@code serverfleet.dev/protected=true} for scale-in or a rollout;
+ *   <li>live plus launching instances never exceed {@code replicas + maxSurge} because of a launch;
+ *   <li>a termination never takes available instances below {@code replicas − maxUnavailable}
+ *       during a rolling update;
  *   <li>a recorded intent is never launched under a new token while it may still appear;
- *   <li>new instances go to the least-filled subnets, victims come from the most crowded.
+ *   <li>new instances go to the least-filled subnets, victims keep the subnets even;
+ *   <li>at most {@link Policy#maxUnhealthyReplacements} unhealthy instances are replaced at once.
  * </ul>
  */
 public final class FleetPlanner {
@@ -31,65 +33,96 @@ public final class FleetPlanner {
   private FleetPlanner() {}
 
   public static Plan plan(PlanInput in) {
-    List<Instance> owned = in.instances().stream()
-        .filter(i -> i.ownedBy(in.clusterName(), in.fleetUid()))
-        .toList();
-    Set<String> seenTokens = owned.stream()
-        .map(i -> i.tag(OwnershipTags.LAUNCH))
-        .filter(Objects::nonNull)
-        .collect(Collectors.toSet());
+    FleetView view = new FleetView(in);
+    List<Instance> owned = in.instances().stream().filter(view::owned).toList();
+    Map<String, Long> seenByToken = owned.stream()
+        .filter(i -> i.tag(OwnershipTags.LAUNCH) != null)
+        .collect(Collectors.groupingBy(i -> i.tag(OwnershipTags.LAUNCH), Collectors.counting()));
 
+    // An intent stays until it is older than retryAfter: before that, instances seen for it may
+    // be only the ones RunInstances returned, which a poll may not show yet. While it stays, only
+    // the instances not yet seen count as in flight.
     List<Intent> inFlight = new ArrayList<>();
     List<Intent> expired = new ArrayList<>();
-    List<Launch> launches = new ArrayList<>();
+    List<Intent> retryable = new ArrayList<>();
+    Map<String, Integer> unseen = new HashMap<>();
     for (Intent intent : in.intents()) {
-      if (seenTokens.contains(intent.token())) {
+      long seen = seenByToken.getOrDefault(intent.token(), 0L);
+      Duration age = Duration.between(intent.createdAt(), in.now());
+      boolean settled = age.compareTo(in.timing().retryAfter()) >= 0;
+      if (seen > 0 && settled) {
         continue; // fulfilled: its instances are observed and count as themselves
       }
-      Duration age = Duration.between(intent.createdAt(), in.now());
       if (age.compareTo(in.timing().expireAfter()) >= 0) {
         expired.add(intent);
         continue;
       }
       inFlight.add(intent);
+      unseen.put(intent.token(), (int) Math.max(0, intent.count() - seen));
       // An intent of an older revision is not retried: AWS would refuse its token with other
       // parameters. It waits to appear or expire.
-      if (age.compareTo(in.timing().retryAfter()) >= 0 && intent.revision().equals(in.revision())) {
-        launches.add(new Launch(intent.token(), intent.subnetId(), intent.count(), intent.revision(), true));
+      if (settled && seen == 0 && intent.revision().equals(in.revision())) {
+        retryable.add(intent);
       }
     }
+    List<Launch> launches = new ArrayList<>();
 
+    // Health: replace at most the allowed share at once, stopped ones first.
+    List<Instance> unhealthy = owned.stream().filter(view::unhealthy)
+        .sorted(Comparator.comparing((Instance i) -> !i.state().isStopped())
+            .thenComparing(i -> i.launchTime() == null ? Instant.MAX : i.launchTime())
+            .thenComparing(Instance::id))
+        .toList();
+    int cap = in.policy().maxUnhealthyReplacements(in.replicas());
+    List<Instance> replaced = unhealthy.subList(0, Math.min(cap, unhealthy.size()));
     List<Termination> terminations = new ArrayList<>();
-    List<Instance> live = new ArrayList<>();
-    for (Instance instance : owned) {
-      if (instance.state().isLive()) {
-        live.add(instance);
-      } else if (instance.state().isStopped()) {
-        terminations.add(new Termination(instance.id(), instance.subnetId(), Termination.Reason.STOPPED));
+    for (Instance i : replaced) {
+      terminations.add(new Termination(i.id(), i.subnetId(),
+          i.state().isStopped() ? Termination.Reason.STOPPED : Termination.Reason.UNHEALTHY));
+    }
+    List<Instance> pool = owned.stream().filter(i -> i.state().isLive() && !replaced.contains(i)).toList();
+
+    // A retry is made only while the fleet still needs it; otherwise the intent just waits.
+    int need = in.replicas() - pool.size();
+    for (Intent intent : inFlight) {
+      if (!retryable.contains(intent)) {
+        need -= unseen.get(intent.token());
       }
+    }
+    for (Intent intent : retryable) {
+      if (need >= intent.count()) {
+        launches.add(new Launch(intent.token(), intent.subnetId(), intent.count(), intent.revision(), true));
+      }
+      need -= intent.count();
     }
 
     Map<String, Integer> perSubnet = new HashMap<>();
-    live.forEach(i -> perSubnet.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
-    inFlight.forEach(i -> perSubnet.merge(i.subnetId(), i.count(), Integer::sum));
-    int inFlightCount = inFlight.stream().mapToInt(Intent::count).sum();
-    int total = live.size() + inFlightCount;
+    pool.forEach(i -> perSubnet.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
+    inFlight.forEach(i -> perSubnet.merge(i.subnetId(), unseen.get(i.token()), Integer::sum));
+    int inFlightCurrent = inFlight.stream().filter(i -> i.revision().equals(in.revision()))
+        .mapToInt(i -> unseen.get(i.token())).sum();
+    int inFlightOld = inFlight.stream().mapToInt(i -> unseen.get(i.token())).sum() - inFlightCurrent;
 
-    if (total < in.replicas()) {
-      Map<String, Integer> allocation = allocate(in.replicas() - total, in, perSubnet);
-      int k = 0;
-      for (Map.Entry<String, Integer> e : allocation.entrySet()) {
-        String token = token(in.fleetUid(), in.now(), k++);
-        launches.add(new Launch(token, e.getKey(), e.getValue(), in.revision(), false));
-        inFlight.add(new Intent(token, e.getKey(), e.getValue(), in.revision(), in.now()));
+    Victims victims = new Victims(in, view, new HashMap<>(perSubnet));
+    Rollout.Decision decision = new Rollout(in, view, victims).decide(pool, inFlightCurrent, inFlightOld);
+    terminations.addAll(decision.terminations());
+    decision.terminations().forEach(t -> perSubnet.merge(String.valueOf(t.subnetId()), -1, Integer::sum));
+
+    Map<String, Integer> allocation = allocate(decision.launch(), in, perSubnet);
+    Set<String> usedTokens = new java.util.HashSet<>(seenByToken.keySet());
+    in.intents().forEach(i -> usedTokens.add(i.token()));
+    int k = 0;
+    for (Map.Entry<String, Integer> e : allocation.entrySet()) {
+      String token = token(in.fleetUid(), in.now(), k++);
+      while (usedTokens.contains(token)) {
+        token = token(in.fleetUid(), in.now(), k++);
       }
-    } else if (total > in.replicas()) {
-      int excess = Math.min(total - in.replicas(), live.size());
-      for (Instance victim : victims(live, excess, in, perSubnet)) {
-        terminations.add(new Termination(victim.id(), victim.subnetId(), Termination.Reason.SCALE_IN));
-      }
+      usedTokens.add(token);
+      launches.add(new Launch(token, e.getKey(), e.getValue(), in.revision(), false));
+      inFlight.add(new Intent(token, e.getKey(), e.getValue(), in.revision(), in.now()));
     }
-    return new Plan(launches, terminations, inFlight, expired);
+    return new Plan(launches, terminations, inFlight, expired,
+        new Plan.Notes(unhealthy.size() - replaced.size(), decision.protectedOutdated()));
   }
 
   /**
@@ -115,32 +148,6 @@ public final class FleetPlanner {
       allocation.merge(target, 1, Integer::sum);
     }
     return allocation;
-  }
-
-  /**
-   * Picks scale-in victims one at a time: not ready (pending) first, then instances of an older
-   * revision, then instances in subnets the spec no longer lists, then the most crowded subnet,
-   * then the newest, then by id so the choice is deterministic.
-   */
-  static List<Instance> victims(List<Instance> live, int count, PlanInput in, Map<String, Integer> perSubnet) {
-    Map<String, Integer> crowd = new HashMap<>(perSubnet);
-    Set<String> listed = Set.copyOf(in.subnetIds());
-    List<Instance> candidates = new ArrayList<>(live);
-    List<Instance> chosen = new ArrayList<>();
-    for (int n = 0; n < count && !candidates.isEmpty(); n++) {
-      Comparator<Instance> order = Comparator
-          .comparing((Instance i) -> i.state() != InstanceState.PENDING)
-          .thenComparing(i -> in.revision().equals(i.tag(OwnershipTags.REVISION)))
-          .thenComparing(i -> listed.contains(i.subnetId()))
-          .thenComparing(i -> -crowd.getOrDefault(String.valueOf(i.subnetId()), 0))
-          .thenComparing(i -> i.launchTime() == null ? Instant.MAX : i.launchTime(), Comparator.reverseOrder())
-          .thenComparing(Instance::id);
-      Instance victim = candidates.stream().min(order).orElseThrow();
-      candidates.remove(victim);
-      chosen.add(victim);
-      crowd.merge(String.valueOf(victim.subnetId()), -1, Integer::sum);
-    }
-    return chosen;
   }
 
   /** A client token unique per fleet and decision: ≤ 64 ASCII characters, as EC2 requires. */

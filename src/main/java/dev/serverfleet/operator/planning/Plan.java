@@ -9,7 +9,23 @@ import java.util.List;
  *     new ones; fulfilled and expired intents are gone
  * @param expired intents that were never seen in EC2 within their lifetime (reported as failures)
  */
-public record Plan(List<Launch> launches, List<Termination> terminations, List<Intent> intents, List<Intent> expired) {
+public record Plan(List<Launch> launches, List<Termination> terminations, List<Intent> intents, List<Intent> expired,
+    Notes notes) {
+
+  /**
+   * What the plan could not do, for conditions.
+   *
+   * @param unhealthyDeferred unhealthy instances left in place because replacing them all at once
+   *     would exceed the fleet's share
+   * @param protectedOutdated protected instances on an older revision that the rollout must wait for
+   */
+  public record Notes(int unhealthyDeferred, int protectedOutdated) {
+    public static final Notes NONE = new Notes(0, 0);
+  }
+
+  public Plan(List<Launch> launches, List<Termination> terminations, List<Intent> intents, List<Intent> expired) {
+    this(launches, terminations, intents, expired, Notes.NONE);
+  }
 
   public Plan {
     launches = List.copyOf(launches);

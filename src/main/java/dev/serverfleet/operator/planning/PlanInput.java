@@ -4,6 +4,7 @@ import dev.serverfleet.operator.cloud.Instance;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -15,6 +16,7 @@ import java.util.Set;
  * @param intents launch intents recorded in status
  * @param avoidSubnets subnets that recently reported insufficient capacity: launches go elsewhere
  *     while any other subnet is available
+ * @param readySince when each instance was first observed ready (from status), for minReadySeconds
  */
 public record PlanInput(
     int replicas,
@@ -26,7 +28,16 @@ public record PlanInput(
     List<Intent> intents,
     Set<String> avoidSubnets,
     Instant now,
-    Timing timing) {
+    Timing timing,
+    Policy policy,
+    Map<String, Instant> readySince) {
+
+  /** With the default policy and no readiness history. */
+  public PlanInput(int replicas, List<String> subnetIds, String revision, String clusterName, String fleetUid,
+      List<Instance> instances, List<Intent> intents, Set<String> avoidSubnets, Instant now, Timing timing) {
+    this(replicas, subnetIds, revision, clusterName, fleetUid, instances, intents, avoidSubnets, now, timing,
+        Policy.DEFAULT, Map.of());
+  }
 
   public PlanInput {
     if (replicas < 0) {
@@ -44,6 +55,8 @@ public record PlanInput(
     avoidSubnets = Set.copyOf(avoidSubnets);
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(timing, "timing");
+    Objects.requireNonNull(policy, "policy");
+    readySince = Map.copyOf(readySince);
   }
 
   /**

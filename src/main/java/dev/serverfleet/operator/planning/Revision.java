@@ -17,10 +17,22 @@ public final class Revision {
   private Revision() {}
 
   public static String of(LaunchSettings s) {
+    return of(s, null);
+  }
+
+  /**
+   * @param restartedAt the fleet's {@code serverfleet.dev/restartedAt} annotation, or null: a new
+   *     value gives a new revision, so every instance is replaced (like kubectl rollout restart)
+   */
+  public static String of(LaunchSettings s, String restartedAt) {
     StringBuilder canonical = new StringBuilder();
+    if (restartedAt != null) {
+      field(canonical, "restartedAt", restartedAt);
+    }
     field(canonical, "amiId", s.amiId());
     field(canonical, "instanceType", s.instanceType());
-    field(canonical, "securityGroupIds", String.join(",", List.copyOf(s.securityGroupIds())));
+    // sorted: the order of security groups changes nothing about an instance
+    field(canonical, "securityGroupIds", String.join(",", new java.util.TreeSet<>(s.securityGroupIds())));
     field(canonical, "keyName", s.keyName());
     field(canonical, "iamInstanceProfile", s.iamInstanceProfile());
     field(canonical, "userData", s.userData());

@@ -7,6 +7,10 @@ public record Termination(String instanceId, String subnetId, Reason reason) {
     /** The fleet has more instances than desired. */
     SCALE_IN,
     /** The instance was stopped (by a person, or by EC2) and cannot serve: replace it. */
-    STOPPED
+    STOPPED,
+    /** The instance fails EC2 status checks past its grace period: replace it. */
+    UNHEALTHY,
+    /** The instance runs an older template revision and a rollout replaces it. */
+    ROLLOUT
   }
 }

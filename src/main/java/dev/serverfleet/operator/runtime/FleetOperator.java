@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The operator assembled: one reconciler, its EC2 poller and metrics, on a JOSDK {@link Operator}.
@@ -29,6 +30,11 @@ public final class FleetOperator implements AutoCloseable {
         .withKubernetesClient(client)
         .withCloseClientOnStop(false)
         .withMetrics(MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build()));
+    // An intent must outlive a poll that may not show its instances yet (see FleetPlanner).
+    Duration retry = timing.retryAfter().compareTo(config.pollInterval().multipliedBy(2)) >= 0
+        ? timing.retryAfter() : config.pollInterval().multipliedBy(2);
+    timing = new PlanInput.Timing(retry, timing.expireAfter().compareTo(retry.multipliedBy(4)) >= 0
+        ? timing.expireAfter() : retry.multipliedBy(4));
     var metrics = new FleetMetrics(registry);
     var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, new EventRecorder(client, clock), metrics);
     var reconciler = new ServerFleetReconciler(ec2, config.pollInterval(), clock, timing.retryAfter(), loop, metrics);

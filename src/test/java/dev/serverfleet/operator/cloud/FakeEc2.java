@@ -42,6 +42,7 @@ public final class FakeEc2 implements Ec2Port {
   public static final String RUN = "RunInstances";
   public static final String TERMINATE = "TerminateInstances";
   public static final String DELETE_TAGS = "DeleteTags";
+  public static final String DESCRIBE_STATUS = "DescribeInstanceStatus";
   /** The AMIs scripts/moto/amis.json gives moto, so fast tests and moto tests share fixtures. */
   public static final List<String> DEFAULT_AMIS =
       List.of("ami-0abcdef1234567890", "ami-0fedcba9876543210", "ami-01234567");
@@ -58,6 +59,7 @@ public final class FakeEc2 implements Ec2Port {
   private Duration terminatedRetention = Duration.ofHours(1);
 
   private final Map<String, FakeInstance> instances = new LinkedHashMap<>();
+  private final Map<String, Health> health = new HashMap<>();
   private final Map<String, Launch> launchesByToken = new HashMap<>();
   private final Set<String> insufficientCapacity = new HashSet<>();
   private final FakeEc2Calls log = new FakeEc2Calls();
@@ -88,6 +90,23 @@ public final class FakeEc2 implements Ec2Port {
         .toList();
     log.enter(DESCRIBE, Math.max(1, pages(owned.size())));
     return owned;
+  }
+
+  /** Running, visible instances: {@link Health#OK} unless {@link #setHealth} said otherwise. */
+  @Override
+  public synchronized Map<String, Health> describeHealth() {
+    Instant now = tick();
+    Map<String, Health> result = new LinkedHashMap<>();
+    instances.values().stream()
+        .filter(i -> !now.isBefore(i.visibleAt) && i.state() == InstanceState.RUNNING)
+        .forEach(i -> result.put(i.id(), health.getOrDefault(i.id(), Health.OK)));
+    log.enter(DESCRIBE_STATUS, Math.max(1, pages(result.size())));
+    return result;
+  }
+
+  /** What status checks report for the instance from now on. */
+  public synchronized void setHealth(String instanceId, Health verdict) {
+    health.put(instanceId, verdict);
   }
 
   @Override

@@ -8,7 +8,9 @@ import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.FakeEc2;
+import dev.serverfleet.operator.cloud.Health;
 import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.cloud.InstanceState;
 import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.cloud.OwnershipTags;
 import dev.serverfleet.operator.planning.PlanInput;
@@ -211,7 +213,17 @@ final class LoopHarness {
     passes++;
     eventPending = false;
     nextRunAt = null;
-    FleetLoop.Result result = loop.run(fleet(), cached(), store, i -> cache.putIfAbsent(i.id(), i));
+    FleetLoop.Result result = loop.run(fleet(), cached(), store, new FleetLoop.CacheUpdates() {
+      @Override
+      public void launched(Instance instance) {
+        cache.putIfAbsent(instance.id(), instance);
+      }
+
+      @Override
+      public void terminating(Instance before) {
+        cache.put(before.id(), before.withState(InstanceState.SHUTTING_DOWN));
+      }
+    });
     nextRunAt = result.requeueAfter().map(d -> clock.instant().plus(d)).orElse(null);
     return result;
   }
@@ -297,6 +309,12 @@ final class LoopHarness {
     public List<Instance> describeOwned(String clusterName) {
       log(FakeEc2.DESCRIBE, clusterName);
       return fake.describeOwned(clusterName);
+    }
+
+    @Override
+    public Map<String, Health> describeHealth() {
+      log(FakeEc2.DESCRIBE_STATUS, "");
+      return fake.describeHealth();
     }
 
     @Override

@@ -15,6 +15,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import dev.serverfleet.operator.planning.Plan;
+import dev.serverfleet.operator.planning.FleetView;
+import dev.serverfleet.operator.planning.PlanInput;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -59,7 +63,10 @@ class StatusBuilderTest {
 
   private static ServerFleetStatus build(ServerFleet fleet, List<Instance> owned, List<Intent> intents,
       Optional<Degradation> degraded, Instant now) {
-    return StatusBuilder.build(fleet, REV, owned, intents, degraded, now);
+    PlanInput input = new PlanInput(FleetSpecs.replicas(fleet), FleetSpecs.subnetIds(fleet), REV, LoopHarness.CLUSTER,
+        LoopHarness.UID, owned, intents, Set.of(), now, PlanInput.Timing.DEFAULT, FleetSpecs.policy(fleet),
+        StatusBuilder.readySince(fleet));
+    return StatusBuilder.build(fleet, REV, new FleetView(input), owned, intents, degraded, Plan.Notes.NONE, now);
   }
 
   private static Condition condition(ServerFleetStatus status, String type) {
@@ -148,7 +155,7 @@ class StatusBuilderTest {
     assertThat(status.getCurrentRevision()).isEqualTo(REV);
     assertThat(status.getObservedGeneration()).isEqualTo(4L);
     assertThat(status.getConditions()).extracting(Condition::getType)
-        .containsExactly(Conditions.READY, Conditions.DEGRADED);
+        .containsExactly(Conditions.READY, FleetConditions.PROGRESSING, Conditions.DEGRADED);
   }
 
   @Test
@@ -173,8 +180,8 @@ class StatusBuilderTest {
         "subnet-b", "us-east-1b", "10.0.1.7", Instant.parse("2025-01-01T10:00:00.789Z"),
         Map.of(OwnershipTags.REVISION, REV));
 
-    assertThat(StatusBuilder.instanceStatus(stopping)).isEqualTo(new InstanceStatus("i-0123456789abcdef0",
-        "stopping", REV, "subnet-b", "us-east-1b", "10.0.1.7", "2025-01-01T10:00:00Z"));
+    assertThat(StatusBuilder.instanceStatus(stopping, null)).isEqualTo(new InstanceStatus("i-0123456789abcdef0",
+        "stopping", REV, "subnet-b", "us-east-1b", "10.0.1.7", "2025-01-01T10:00:00Z", "UNKNOWN", null, null));
   }
 
   @Test
@@ -184,10 +191,10 @@ class StatusBuilderTest {
     ServerFleetStatus status = build(fleet(3), instances("running"), List.of(intent), Optional.empty(), NOW);
 
     LaunchIntent recorded = status.getLaunchIntents().get(0);
-    assertThat(recorded).isEqualTo(new LaunchIntent("sf-abc-1", "subnet-c", 2, REV, "2025-01-01T11:59:57.123Z"));
+    assertThat(recorded).isEqualTo(new LaunchIntent("sf-abc-1", "subnet-c", 2, REV, "2025-01-01T11:59:57.123Z", null));
     assertThat(StatusBuilder.intent(recorded))
         .isEqualTo(new Intent("sf-abc-1", "subnet-c", 2, REV, Instant.parse("2025-01-01T11:59:57.123Z")));
-    assertThat(StatusBuilder.intent(new LaunchIntent("t", "subnet-a", null, REV, null)))
+    assertThat(StatusBuilder.intent(new LaunchIntent("t", "subnet-a", null, REV, null, null)))
         .isEqualTo(new Intent("t", "subnet-a", 1, REV, Instant.EPOCH));
   }
 
@@ -198,7 +205,8 @@ class StatusBuilderTest {
 
     ServerFleetStatus first = build(fleet, owned, inFlight(1), Optional.empty(), NOW);
     fleet.setStatus(first);
-    ServerFleetStatus later = build(fleet, owned, inFlight(1), Optional.empty(), NOW.plusSeconds(600));
+    // later, but within progressDeadlineSeconds: past it, Progressing rightly turns False
+    ServerFleetStatus later = build(fleet, owned, inFlight(1), Optional.empty(), NOW.plusSeconds(300));
 
     assertThat(later).isEqualTo(first);
     assertThat(later.hashCode()).isEqualTo(first.hashCode());

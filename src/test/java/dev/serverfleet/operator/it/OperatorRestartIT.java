@@ -59,8 +59,8 @@ class OperatorRestartIT extends OperatorTestBed {
             OwnershipTags.REVISION, revision, OwnershipTags.LAUNCH, launched)));
     client.resources(ServerFleet.class).inNamespace(ns).withName("crash").editStatus(f -> {
       f.getStatus().setLaunchIntents(List.of(
-          new LaunchIntent(launched, network.subnetIds().get(0), 2, revision, now),
-          new LaunchIntent(notLaunched, network.subnetIds().get(1), 1, revision, now)));
+          new LaunchIntent(launched, network.subnetIds().get(0), 2, revision, now, null),
+          new LaunchIntent(notLaunched, network.subnetIds().get(1), 1, revision, now, null)));
       return f;
     });
     client.resources(ServerFleet.class).inNamespace(ns).withName("crash").edit(f -> {

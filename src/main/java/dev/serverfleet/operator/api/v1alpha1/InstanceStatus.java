@@ -12,4 +12,8 @@ public record InstanceStatus(
     @JsonPropertyDescription("Subnet the instance runs in.") String subnetId,
     @JsonPropertyDescription("Availability Zone.") String zone,
     @JsonPropertyDescription("Private IPv4 address.") String privateIp,
-    @JsonPropertyDescription("When EC2 launched the instance (RFC 3339).") String launchTime) {}
+    @JsonPropertyDescription("When EC2 launched the instance (RFC 3339).") String launchTime,
+    @JsonPropertyDescription("Status checks: OK, IMPAIRED, INITIALIZING or UNKNOWN.") String health,
+    @JsonPropertyDescription("Since when the instance has been ready, as first observed (RFC 3339).") String readySince,
+    @JsonPropertyDescription("True when tagged serverfleet.dev/protected=true: kept out of scale-in and rollouts.")
+    Boolean protectedInstance) {}

@@ -15,4 +15,6 @@ public record LaunchIntent(
     @JsonPropertyDescription("Subnet of the launch.") String subnetId,
     @JsonPropertyDescription("Number of instances requested.") Integer count,
     @JsonPropertyDescription("Template revision launched.") String revision,
-    @JsonPropertyDescription("When the intent was recorded (RFC 3339).") String createdAt) {}
+    @JsonPropertyDescription("When the intent was recorded (RFC 3339).") String createdAt,
+    @JsonPropertyDescription("Instances RunInstances returned for the token, once it answered.")
+    java.util.List<String> instanceIds) {}

@@ -19,11 +19,15 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Desired", jsonPath = ".spec.replicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Current", jsonPath = ".status.replicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyReplicas", type = Type.INTEGER)
+@AdditionalPrinterColumn(name = "Up-to-date", jsonPath = ".status.updatedReplicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "AMI", jsonPath = ".spec.template.amiId", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class ServerFleet extends CustomResource<ServerFleetSpec, ServerFleetStatus> implements Namespaced {
   public static final String GROUP = "serverfleet.dev";
   public static final String VERSION = "v1alpha1";
+
+  /** Set to a timestamp to replace every instance, like {@code kubectl rollout restart}. */
+  public static final String RESTARTED_AT = GROUP + "/restartedAt";
 
   /** {@code <namespace>/<name>}, the value of the {@code serverfleet.dev/fleet} tag. */
   public String fleetKey() {

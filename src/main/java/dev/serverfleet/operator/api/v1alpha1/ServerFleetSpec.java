@@ -26,6 +26,32 @@ public class ServerFleetSpec {
       + "them (the default), Retain removes the operator's ownership tags and leaves them running.")
   private DeletionPolicy deletionPolicy;
 
+  @JsonPropertyDescription("How template changes roll out: RollingUpdate (default, maxSurge 25%, maxUnavailable 0) "
+      + "or Recreate.")
+  private Strategy strategy;
+
+  @Min(0)
+  @Max(3600)
+  @JsonPropertyDescription("Seconds an instance must stay ready before it counts as available. Default 0.")
+  private Integer minReadySeconds;
+
+  @Min(1)
+  @Max(86400)
+  @JsonPropertyDescription("Seconds a rollout may go without progress before Progressing turns False with reason "
+      + "ProgressDeadlineExceeded. Default 600.")
+  private Integer progressDeadlineSeconds;
+
+  @JsonPropertyDescription("True freezes rollouts (no instance is replaced for a template change); scaling still "
+      + "follows replicas.")
+  private Boolean paused;
+
+  @JsonPropertyDescription("Which instances go first on scale-in once not-ready, outdated and crowded-subnet "
+      + "instances are accounted for: NewestFirst (default) or OldestFirst.")
+  private ScaleDownPolicy scaleDownPolicy;
+
+  @JsonPropertyDescription("How instance health is judged. Default: running is ready.")
+  private HealthCheck healthCheck;
+
   public Integer getReplicas() {
     return replicas;
   }
@@ -48,5 +74,53 @@ public class ServerFleetSpec {
 
   public void setDeletionPolicy(DeletionPolicy deletionPolicy) {
     this.deletionPolicy = deletionPolicy;
+  }
+
+  public Strategy getStrategy() {
+    return strategy;
+  }
+
+  public void setStrategy(Strategy strategy) {
+    this.strategy = strategy;
+  }
+
+  public Integer getMinReadySeconds() {
+    return minReadySeconds;
+  }
+
+  public void setMinReadySeconds(Integer minReadySeconds) {
+    this.minReadySeconds = minReadySeconds;
+  }
+
+  public Integer getProgressDeadlineSeconds() {
+    return progressDeadlineSeconds;
+  }
+
+  public void setProgressDeadlineSeconds(Integer progressDeadlineSeconds) {
+    this.progressDeadlineSeconds = progressDeadlineSeconds;
+  }
+
+  public Boolean getPaused() {
+    return paused;
+  }
+
+  public void setPaused(Boolean paused) {
+    this.paused = paused;
+  }
+
+  public ScaleDownPolicy getScaleDownPolicy() {
+    return scaleDownPolicy;
+  }
+
+  public void setScaleDownPolicy(ScaleDownPolicy scaleDownPolicy) {
+    this.scaleDownPolicy = scaleDownPolicy;
+  }
+
+  public HealthCheck getHealthCheck() {
+    return healthCheck;
+  }
+
+  public void setHealthCheck(HealthCheck healthCheck) {
+    this.healthCheck = healthCheck;
   }
 }

@@ -18,10 +18,10 @@ public class ServerFleetStatus {
   @StatusReplicas
   @JsonPropertyDescription("Live (pending or running) instances owned by the fleet.")
   private Integer replicas;
-  @JsonPropertyDescription("Instances that are running.")
+  @JsonPropertyDescription("Instances that are running (and pass status checks when the fleet asks for them).")
   private Integer readyReplicas;
 
-  @JsonPropertyDescription("Ready instances, for compatibility with scaling tools; equals readyReplicas until minReadySeconds exists.")
+  @JsonPropertyDescription("Instances ready for at least minReadySeconds.")
   private Integer availableReplicas;
 
   @JsonPropertyDescription("Instances on the current template revision.")
@@ -34,13 +34,22 @@ public class ServerFleetStatus {
   @JsonPropertyDescription("Hash of spec.template; every instance carries its revision as a tag.")
   private String currentRevision;
 
+  @JsonPropertyDescription("Live instances per template revision, current first.")
+  private List<RevisionStatus> revisions = new ArrayList<>();
+
+  @JsonPropertyDescription("Instances tagged serverfleet.dev/protected=true (never chosen for scale-in or rollouts).")
+  private Integer protectedReplicas;
+
+  @JsonPropertyDescription("When the fleet last moved towards its spec (RFC 3339); drives progressDeadlineSeconds.")
+  private String lastProgressTime;
+
   @JsonPropertyDescription("Instances of the fleet that are not terminated, as seen in EC2.")
   private List<InstanceStatus> instances = new ArrayList<>();
 
   @JsonPropertyDescription("Launches decided but not yet seen in EC2.")
   private List<LaunchIntent> launchIntents = new ArrayList<>();
 
-  @JsonPropertyDescription("Ready and Degraded, in the shape of metav1.Condition.")
+  @JsonPropertyDescription("Ready, Progressing and Degraded, in the shape of metav1.Condition.")
   private List<Condition> conditions = new ArrayList<>();
 
   public Long getObservedGeneration() {
@@ -99,6 +108,30 @@ public class ServerFleetStatus {
     this.currentRevision = currentRevision;
   }
 
+  public List<RevisionStatus> getRevisions() {
+    return revisions;
+  }
+
+  public void setRevisions(List<RevisionStatus> revisions) {
+    this.revisions = revisions == null ? new ArrayList<>() : revisions;
+  }
+
+  public Integer getProtectedReplicas() {
+    return protectedReplicas;
+  }
+
+  public void setProtectedReplicas(Integer protectedReplicas) {
+    this.protectedReplicas = protectedReplicas;
+  }
+
+  public String getLastProgressTime() {
+    return lastProgressTime;
+  }
+
+  public void setLastProgressTime(String lastProgressTime) {
+    this.lastProgressTime = lastProgressTime;
+  }
+
   public List<InstanceStatus> getInstances() {
     return instances;
   }
@@ -133,6 +166,9 @@ public class ServerFleetStatus {
         && Objects.equals(updatedReplicas, s.updatedReplicas)
         && Objects.equals(selector, s.selector)
         && Objects.equals(currentRevision, s.currentRevision)
+        && Objects.equals(revisions, s.revisions)
+        && Objects.equals(protectedReplicas, s.protectedReplicas)
+        && Objects.equals(lastProgressTime, s.lastProgressTime)
         && Objects.equals(instances, s.instances)
         && Objects.equals(launchIntents, s.launchIntents)
         && Objects.equals(conditions, s.conditions);

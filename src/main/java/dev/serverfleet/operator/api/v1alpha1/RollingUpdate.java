@@ -1,0 +1,41 @@
+package dev.serverfleet.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.IntOrString;
+
+/** Bounds of a rolling update, as integers or percentages of replicas. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!(has(self.maxSurge) && has(self.maxUnavailable) "
+    + "&& string(self.maxSurge) in ['0', '0%'] && string(self.maxUnavailable) in ['0', '0%'])",
+    message = "maxSurge and maxUnavailable must not both be 0: the rollout could never make progress")
+public class RollingUpdate {
+  @ValidationRule(value = "type(self) == int ? self >= 0 : self.matches('^[0-9]+%$')",
+      message = "maxSurge must be a non-negative integer or a percentage such as 25%")
+  @JsonPropertyDescription("How many instances may be launched above replicas during a rollout: a number or a "
+      + "percentage of replicas (rounded up). Default 25%.")
+  private IntOrString maxSurge;
+
+  @ValidationRule(value = "type(self) == int ? self >= 0 : self.matches('^[0-9]+%$')",
+      message = "maxUnavailable must be a non-negative integer or a percentage such as 25%")
+  @JsonPropertyDescription("How many of replicas may be unavailable during a rollout: a number or a percentage "
+      + "of replicas (rounded down). Default 0: capacity never drops.")
+  private IntOrString maxUnavailable;
+
+  public IntOrString getMaxSurge() {
+    return maxSurge;
+  }
+
+  public void setMaxSurge(IntOrString maxSurge) {
+    this.maxSurge = maxSurge;
+  }
+
+  public IntOrString getMaxUnavailable() {
+    return maxUnavailable;
+  }
+
+  public void setMaxUnavailable(IntOrString maxUnavailable) {
+    this.maxUnavailable = maxUnavailable;
+  }
+}

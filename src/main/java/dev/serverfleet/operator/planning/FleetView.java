@@ -1,0 +1,59 @@
+package dev.serverfleet.operator.planning;
+
+import dev.serverfleet.operator.cloud.Health;
+import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.cloud.InstanceState;
+import dev.serverfleet.operator.cloud.OwnershipTags;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The planner's reading of one instance against the fleet's policy: ready, available, unhealthy,
+ * outdated, protected. Pure, like the planner.
+ */
+public final class FleetView {
+  private final PlanInput in;
+
+  public FleetView(PlanInput in) {
+    this.in = in;
+  }
+
+  public boolean owned(Instance i) {
+    return i.ownedBy(in.clusterName(), in.fleetUid());
+  }
+
+  /** Running, and passing status checks when the fleet asks for them. */
+  public boolean ready(Instance i) {
+    return i.state() == InstanceState.RUNNING && (!in.policy().statusChecks() || i.health() == Health.OK);
+  }
+
+  /** Ready for at least minReady; an instance first seen ready now is available only if minReady is 0. */
+  public boolean available(Instance i) {
+    if (!ready(i)) {
+      return false;
+    }
+    Instant since = in.readySince().getOrDefault(i.id(), in.now());
+    return !since.plus(in.policy().minReady()).isAfter(in.now());
+  }
+
+  /** Stopped, or failing status checks after the grace period: it must be replaced. */
+  public boolean unhealthy(Instance i) {
+    if (i.state().isStopped()) {
+      return true;
+    }
+    if (!in.policy().statusChecks() || i.state() != InstanceState.RUNNING || i.health() != Health.IMPAIRED) {
+      return false;
+    }
+    Instant launched = i.launchTime() == null ? in.now() : i.launchTime();
+    return !launched.plus(in.policy().healthGrace()).isAfter(in.now());
+  }
+
+  /** On the current revision and in a subnet the spec lists: otherwise a rollout replaces it. */
+  public boolean current(Instance i) {
+    return in.revision().equals(i.tag(OwnershipTags.REVISION)) && in.subnetIds().contains(i.subnetId());
+  }
+
+  public static boolean isProtected(Instance i) {
+    return "true".equalsIgnoreCase(i.tag(OwnershipTags.PROTECTED));
+  }
+}

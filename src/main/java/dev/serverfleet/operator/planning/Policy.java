@@ -1,0 +1,50 @@
+package dev.serverfleet.operator.planning;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a fleet changes, with every default applied: rollout strategy and bounds, readiness and
+ * health rules, scale-in order.
+ *
+ * @param bounds the resolved rolling-update bounds for the current replicas (unused by Recreate)
+ * @param minReady how long an instance must be ready before it counts as available
+ * @param paused no instance is replaced for a template change; scaling still happens
+ * @param statusChecks readiness also needs both EC2 status checks to pass
+ * @param healthGrace failed status checks do not count as unhealthy this soon after launch
+ * @param maxUnhealthyPercent the most instances, as a percentage of replicas, replaced for health
+ *     at once (at least one)
+ */
+public record Policy(
+    Strategy strategy,
+    RolloutBounds bounds,
+    Duration minReady,
+    boolean paused,
+    ScaleDownOrder scaleDownOrder,
+    boolean statusChecks,
+    Duration healthGrace,
+    int maxUnhealthyPercent) {
+
+  public enum Strategy { ROLLING_UPDATE, RECREATE }
+
+  public enum ScaleDownOrder { NEWEST_FIRST, OLDEST_FIRST }
+
+  public static final Policy DEFAULT = new Policy(Strategy.ROLLING_UPDATE, new RolloutBounds(1, 0), Duration.ZERO,
+      false, ScaleDownOrder.NEWEST_FIRST, false, Duration.ofMinutes(5), 20);
+
+  public Policy {
+    Objects.requireNonNull(strategy, "strategy");
+    Objects.requireNonNull(bounds, "bounds");
+    Objects.requireNonNull(minReady, "minReady");
+    Objects.requireNonNull(scaleDownOrder, "scaleDownOrder");
+    Objects.requireNonNull(healthGrace, "healthGrace");
+    if (maxUnhealthyPercent < 1 || maxUnhealthyPercent > 100) {
+      throw new IllegalArgumentException("maxUnhealthyPercent must be within 1..100");
+    }
+  }
+
+  /** How many unhealthy instances may be replaced at once for {@code replicas}. */
+  public int maxUnhealthyReplacements(int replicas) {
+    return Math.max(1, replicas * maxUnhealthyPercent / 100);
+  }
+}

@@ -1,0 +1,217 @@
+package dev.serverfleet.operator.planning;
+
+import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.cloud.InstanceState;
+import dev.serverfleet.operator.cloud.OwnershipTags;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Test data for the planner. {@link PlanInput} is built here and nowhere else in tests, so a new
+ * input field means one change in this file.
+ */
+final class PlanFixtures {
+  static final String CLUSTER = "test-cluster";
+  static final String UID = "uid-1";
+  static final String REV = "rev-current";
+  static final String OLD_REV = "rev-old";
+  static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+  static final PlanInput.Timing TIMING = PlanInput.Timing.DEFAULT;
+  static final Duration RETRY_AFTER = TIMING.retryAfter();
+  static final Duration EXPIRE_AFTER = TIMING.expireAfter();
+
+  /** The ways an instance can fail to be this fleet's. */
+  enum Foreign {
+    NO_TAGS,
+    OTHER_CLUSTER,
+    OTHER_FLEET
+  }
+
+  private PlanFixtures() {}
+
+  static InputBuilder input() {
+    return new InputBuilder();
+  }
+
+  /** {@code T0} minus the given number of minutes: launch times and intent ages read better so. */
+  static Instant minutesAgo(long minutes) {
+    return T0.minus(Duration.ofMinutes(minutes));
+  }
+
+  // ---- instances owned by the fleet under test, current revision ----
+
+  static Instance running(String id, String subnet, Instant launchTime) {
+    return owned(id, InstanceState.RUNNING, subnet, launchTime);
+  }
+
+  static Instance pending(String id, String subnet, Instant launchTime) {
+    return owned(id, InstanceState.PENDING, subnet, launchTime);
+  }
+
+  static Instance stopping(String id, String subnet, Instant launchTime) {
+    return owned(id, InstanceState.STOPPING, subnet, launchTime);
+  }
+
+  static Instance stopped(String id, String subnet, Instant launchTime) {
+    return owned(id, InstanceState.STOPPED, subnet, launchTime);
+  }
+
+  static Instance shuttingDown(String id, String subnet, Instant launchTime) {
+    return owned(id, InstanceState.SHUTTING_DOWN, subnet, launchTime);
+  }
+
+  static Instance terminated(String id, String subnet, Instant launchTime) {
+    return owned(id, InstanceState.TERMINATED, subnet, launchTime);
+  }
+
+  static Instance owned(String id, InstanceState state, String subnet, Instant launchTime) {
+    return new Instance(id, state, "ami-1", "t3.micro", subnet, subnet + "-zone", null, launchTime,
+        ownershipTags(CLUSTER, UID, REV));
+  }
+
+  static Map<String, String> ownershipTags(String cluster, String uid, String revision) {
+    Map<String, String> tags = new HashMap<>();
+    tags.put(OwnershipTags.CLUSTER, cluster);
+    tags.put(OwnershipTags.FLEET, "default/web");
+    tags.put(OwnershipTags.FLEET_UID, uid);
+    tags.put(OwnershipTags.REVISION, revision);
+    tags.put(OwnershipTags.NAME, "web");
+    return tags;
+  }
+
+  // ---- variations of an instance ----
+
+  /** The same instance launched from another template revision. */
+  static Instance revision(Instance i, String revision) {
+    return withTag(i, OwnershipTags.REVISION, revision);
+  }
+
+  /** The same instance, launched by the intent with this client token. */
+  static Instance launchedBy(Instance i, String token) {
+    return withTag(i, OwnershipTags.LAUNCH, token);
+  }
+
+  /** The same instance as seen when it is not this fleet's. */
+  static Instance foreign(Instance i, Foreign kind) {
+    return switch (kind) {
+      case NO_TAGS -> withTags(i, Map.of("Name", "someone-elses"));
+      case OTHER_CLUSTER -> withTag(i, OwnershipTags.CLUSTER, "other-cluster");
+      case OTHER_FLEET -> withTag(i, OwnershipTags.FLEET_UID, "uid-2");
+    };
+  }
+
+  static Instance withTag(Instance i, String key, String value) {
+    Map<String, String> tags = new HashMap<>(i.tags());
+    tags.put(key, value);
+    return withTags(i, tags);
+  }
+
+  static Instance withTags(Instance i, Map<String, String> tags) {
+    return new Instance(i.id(), i.state(), i.imageId(), i.instanceType(), i.subnetId(), i.zone(), i.privateIp(),
+        i.launchTime(), tags);
+  }
+
+  // ---- intents ----
+
+  /** An intent of the current revision. */
+  static Intent intent(String token, String subnet, int count, Instant createdAt) {
+    return new Intent(token, subnet, count, REV, createdAt);
+  }
+
+  static Intent oldIntent(String token, String subnet, int count, Instant createdAt) {
+    return new Intent(token, subnet, count, OLD_REV, createdAt);
+  }
+
+  /** Builds a {@link PlanInput}: one subnet, no replicas, current revision, {@code T0}, default timing. */
+  static final class InputBuilder {
+    private int replicas;
+    private List<String> subnets = List.of("subnet-a");
+    private String revision = REV;
+    private String cluster = CLUSTER;
+    private String uid = UID;
+    private final List<Instance> instances = new ArrayList<>();
+    private final List<Intent> intents = new ArrayList<>();
+    private final Set<String> avoid = new LinkedHashSet<>();
+    private Instant now = T0;
+    private PlanInput.Timing timing = TIMING;
+
+    private InputBuilder() {}
+
+    InputBuilder replicas(int replicas) {
+      this.replicas = replicas;
+      return this;
+    }
+
+    InputBuilder subnets(String... subnets) {
+      return subnets(Arrays.asList(subnets));
+    }
+
+    InputBuilder subnets(List<String> subnets) {
+      this.subnets = List.copyOf(subnets);
+      return this;
+    }
+
+    InputBuilder revision(String revision) {
+      this.revision = revision;
+      return this;
+    }
+
+    InputBuilder cluster(String cluster) {
+      this.cluster = cluster;
+      return this;
+    }
+
+    InputBuilder fleetUid(String uid) {
+      this.uid = uid;
+      return this;
+    }
+
+    InputBuilder instances(Instance... instances) {
+      return instances(Arrays.asList(instances));
+    }
+
+    InputBuilder instances(List<Instance> instances) {
+      this.instances.addAll(instances);
+      return this;
+    }
+
+    InputBuilder intents(Intent... intents) {
+      return intents(Arrays.asList(intents));
+    }
+
+    InputBuilder intents(List<Intent> intents) {
+      this.intents.addAll(intents);
+      return this;
+    }
+
+    InputBuilder avoid(String... subnets) {
+      return avoid(Arrays.asList(subnets));
+    }
+
+    InputBuilder avoid(Iterable<String> subnets) {
+      subnets.forEach(avoid::add);
+      return this;
+    }
+
+    InputBuilder now(Instant now) {
+      this.now = now;
+      return this;
+    }
+
+    InputBuilder timing(PlanInput.Timing timing) {
+      this.timing = timing;
+      return this;
+    }
+
+    PlanInput build() {
+      return new PlanInput(replicas, subnets, revision, cluster, uid, instances, intents, avoid, now, timing);
+    }
+  }
+}
