@@ -53,6 +53,20 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
     this.metrics = metrics;
   }
 
+  /**
+   * Which updates of a ServerFleet deserve a reconcile: a new generation (spec change), a new
+   * {@code serverfleet.dev/restartedAt} annotation (which changes the revision without touching
+   * spec, as {@code kubectl rollout restart} does), deletion, or finalizer changes. Status-only
+   * updates, our own included, do not. Used with JOSDK's generation awareness off, since that
+   * would drop the annotation change.
+   */
+  public static boolean relevantUpdate(ServerFleet newer, ServerFleet older) {
+    return !java.util.Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration())
+        || !java.util.Objects.equals(FleetSpecs.restartedAt(newer), FleetSpecs.restartedAt(older))
+        || newer.isMarkedForDeletion()
+        || !java.util.Objects.equals(newer.getMetadata().getFinalizers(), older.getMetadata().getFinalizers());
+  }
+
   @Override
   public List<EventSource<?, ServerFleet>> prepareEventSources(EventSourceContext<ServerFleet> context) {
     instances = InstancePoller.eventSource(ec2, loop.clusterName(), pollInterval);

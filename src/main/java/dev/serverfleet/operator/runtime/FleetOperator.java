@@ -39,6 +39,7 @@ public final class FleetOperator implements AutoCloseable {
     var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, new EventRecorder(client, clock), metrics);
     var reconciler = new ServerFleetReconciler(ec2, config.pollInterval(), clock, timing.retryAfter(), loop, metrics);
     operator.register(reconciler, o -> {
+      o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
       if (!config.namespaces().isEmpty()) {
         o.settingNamespaces(config.namespaces());
       }

@@ -43,7 +43,19 @@ class InvalidManifestIT extends OperatorTestBed {
         bad("bad-type", "instanceType: micro", "instanceType must be an EC2 instance type such as t3.micro"),
         bad("role-not-profile", "iamInstanceProfile: \"arn:aws:iam::123456789012:role/web\"", "iamInstanceProfile must be an instance profile name or an instance-profile ARN"),
         bad("typo-field", "amiID: ami-0abcdef1234567890", "unknown field \"spec.template.amiID\""),
-        bad("no-template", "template: null", "spec.template: Required value"));
+        bad("no-template", "template: null", "spec.template: Required value"),
+        bad("zero-surge-and-unavailable", "strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 0, maxUnavailable: \"0%\"}}",
+            "maxSurge and maxUnavailable must not both be 0: the rollout could never make progress"),
+        bad("bad-surge", "strategy: {rollingUpdate: {maxSurge: lots}}",
+            "maxSurge must be a non-negative integer or a percentage such as 25%"),
+        bad("negative-unavailable", "strategy: {rollingUpdate: {maxUnavailable: -1}}",
+            "maxUnavailable must be a non-negative integer or a percentage such as 25%"),
+        bad("recreate-with-bounds", "strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}",
+            "rollingUpdate may only be set when type is RollingUpdate"),
+        bad("bad-strategy", "strategy: {type: BlueGreen}", "spec.strategy.type: Unsupported value: \"BlueGreen\""),
+        bad("negative-min-ready", "minReadySeconds: -5", "spec.minReadySeconds: Invalid value: -5"),
+        bad("bad-health-check", "healthCheck: {type: HTTP}", "spec.healthCheck.type: Unsupported value: \"HTTP\""),
+        bad("bad-scale-down-policy", "scaleDownPolicy: Random", "spec.scaleDownPolicy: Unsupported value: \"Random\""));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -89,7 +101,8 @@ class InvalidManifestIT extends OperatorTestBed {
     if (!override.isEmpty()) {
       String key = override.substring(0, override.indexOf(':'));
       boolean remove = override.endsWith(": null");
-      boolean inSpec = key.equals("replicas") || key.equals("deletionPolicy") || key.equals("template");
+      boolean inSpec = java.util.Set.of("replicas", "deletionPolicy", "template", "strategy", "minReadySeconds",
+          "healthCheck", "scaleDownPolicy", "paused").contains(key);
       if (key.equals("template")) {
         template = null;
       } else if (inSpec) {
