@@ -7,7 +7,9 @@ import dev.serverfleet.operator.controller.FleetMetrics;
 import dev.serverfleet.operator.controller.ServerFleetReconciler;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -18,6 +20,8 @@ import java.time.Duration;
  * {@code Main} runs it as a process; integration tests run the very same wiring in-process.
  */
 public final class FleetOperator implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FleetOperator.class);
+  private static volatile boolean stopping;
   private final Operator operator;
 
   private FleetOperator(Operator operator) {
@@ -26,10 +30,24 @@ public final class FleetOperator implements AutoCloseable {
 
   public static FleetOperator start(OperatorConfig config, KubernetesClient client, Ec2Port ec2, Clock clock,
       MeterRegistry registry, PlanInput.Timing timing) {
-    Operator operator = new Operator(o -> o
-        .withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        .withMetrics(MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build()));
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withReconciliationTerminationTimeout(Duration.ofSeconds(20))
+          .withMetrics(MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource()
+              .build());
+      if (config.leaderElection()) {
+        // JOSDK's own exit on lost leadership calls System.exit, which deadlocks when it happens
+        // inside our shutdown hook (SIGTERM → stop → leadership released). So: halt at once on an
+        // involuntary loss (no reconcile may run next to the new leader's), nothing on shutdown.
+        var election = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(config.leaseName())
+            .withIdentity(identity())
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, FleetOperator::lostLeadership, leader -> { }));
+        config.leaseNamespace().ifPresent(election::withLeaseNamespace);
+        o.withLeaderElectionConfiguration(election.build());
+      }
+    });
     // An intent must outlive a poll that may not show its instances yet (see FleetPlanner).
     Duration retry = timing.retryAfter().compareTo(config.pollInterval().multipliedBy(2)) >= 0
         ? timing.retryAfter() : config.pollInterval().multipliedBy(2);
@@ -40,12 +58,19 @@ public final class FleetOperator implements AutoCloseable {
     var reconciler = new ServerFleetReconciler(ec2, config.pollInterval(), clock, timing.retryAfter(), loop, metrics);
     operator.register(reconciler, o -> {
       o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
+      config.labelSelector().ifPresent(o::withLabelSelector);
       if (!config.namespaces().isEmpty()) {
         o.settingNamespaces(config.namespaces());
       }
     });
     operator.start();
     return new FleetOperator(operator);
+  }
+
+  /** The pod name where there is one, made unique so that two processes on one host differ. */
+  private static String identity() {
+    String host = System.getenv().getOrDefault("HOSTNAME", "serverfleet-operator");
+    return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** Started, and every event source (informer, EC2 poller) healthy. */
@@ -57,8 +82,16 @@ public final class FleetOperator implements AutoCloseable {
     return operator.getRuntimeInfo().isStarted();
   }
 
+  private static void lostLeadership() {
+    if (!stopping) {
+      log.error("lost the leader-election lease while running: halting so that only the new leader acts");
+      Runtime.getRuntime().halt(1);
+    }
+  }
+
   @Override
   public void close() {
+    stopping = true;
     operator.stop();
   }
 }

@@ -15,8 +15,6 @@ import org.slf4j.LoggerFactory;
 
 /** Runs the operator as a process: {@code java -jar serverfleet-operator.jar --help}. */
 public final class Main {
-  private static final Logger log = LoggerFactory.getLogger(Main.class);
-
   private Main() {}
 
   public static void main(String[] args) throws Exception {
@@ -28,9 +26,14 @@ public final class Main {
       System.exit(2);
       return;
     }
-    log.info("starting: cluster={} region={} ec2Endpoint={} pollInterval={} namespaces={}", config.clusterName(),
-        config.region(), config.ec2Endpoint().map(Object::toString).orElse("(AWS)"), config.pollInterval(),
-        config.namespaces().isEmpty() ? "(all)" : config.namespaces());
+    // Before the first logger exists: logback.xml picks the appender from this property.
+    System.setProperty("SF_LOG_FORMAT", config.logFormat());
+    Logger log = LoggerFactory.getLogger(Main.class);
+    log.info("starting: cluster={} region={} ec2Endpoint={} pollInterval={} namespaces={} labelSelector={} "
+        + "leaderElection={}", config.clusterName(), config.region(),
+        config.ec2Endpoint().map(Object::toString).orElse("(AWS)"), config.pollInterval(),
+        config.namespaces().isEmpty() ? "(all)" : config.namespaces(), config.labelSelector().orElse("(none)"),
+        config.leaderElection() ? config.leaseName() : "off");
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);

@@ -25,7 +25,12 @@ public record OperatorConfig(
     Duration pollInterval,
     Set<String> namespaces,
     int managementPort,
-    boolean sdkRetries) {
+    boolean sdkRetries,
+    boolean leaderElection,
+    String leaseName,
+    Optional<String> leaseNamespace,
+    Optional<String> labelSelector,
+    String logFormat) {
 
   static final List<Option> OPTIONS = List.of(
       new Option("cluster-name", "SF_CLUSTER_NAME", "default",
@@ -35,7 +40,15 @@ public record OperatorConfig(
       new Option("poll-interval", "SF_POLL_INTERVAL", "30s", "how often all instances are described: 10s, 1m, PT30S"),
       new Option("namespaces", "SF_WATCH_NAMESPACES", "", "comma-separated namespaces to watch; empty = all"),
       new Option("management-port", "SF_MANAGEMENT_PORT", "8080", "port of /metrics, /healthz, /readyz"),
-      new Option("sdk-retries", "SF_SDK_RETRIES", "true", "let the AWS SDK retry throttled and failed calls"));
+      new Option("sdk-retries", "SF_SDK_RETRIES", "true", "let the AWS SDK retry throttled and failed calls"),
+      new Option("leader-election", "SF_LEADER_ELECTION", "false",
+          "elect one active replica through a Lease (run several replicas for high availability)"),
+      new Option("lease-name", "SF_LEADER_ELECTION_NAME", "serverfleet-operator", "name of the leader-election Lease"),
+      new Option("lease-namespace", "SF_LEADER_ELECTION_NAMESPACE", "",
+          "namespace of the Lease; empty = the namespace of the operator's service account"),
+      new Option("label-selector", "SF_LABEL_SELECTOR", "",
+          "only ServerFleets matching this label selector (shard a large estate across deployments)"),
+      new Option("log-format", "SF_LOG_FORMAT", "plain", "plain or json"));
 
   record Option(String flag, String env, String defaultValue, String help) {}
 
@@ -51,6 +64,15 @@ public record OperatorConfig(
       throw new IllegalArgumentException("poll-interval must be at least 1s");
     }
     namespaces = Set.copyOf(namespaces);
+    if (!logFormat.equals("plain") && !logFormat.equals("json")) {
+      throw new IllegalArgumentException("log-format must be plain or json, was: " + logFormat);
+    }
+  }
+
+  /** The settings an in-process test needs; everything else at its default. */
+  public static OperatorConfig of(String clusterName, String region, Optional<URI> ec2Endpoint, Duration pollInterval) {
+    return new OperatorConfig(clusterName, region, ec2Endpoint, pollInterval, Set.of(), 0, false, false,
+        "serverfleet-operator", Optional.empty(), Optional.empty(), "plain");
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -84,7 +106,12 @@ public record OperatorConfig(
         new LinkedHashSet<>(Arrays.stream(v.get("namespaces").split(",")).map(String::trim)
             .filter(s -> !s.isEmpty()).toList()),
         Integer.parseInt(v.get("management-port")),
-        Boolean.parseBoolean(v.get("sdk-retries")));
+        Boolean.parseBoolean(v.get("sdk-retries")),
+        Boolean.parseBoolean(v.get("leader-election")),
+        v.get("lease-name"),
+        Optional.of(v.get("lease-namespace")).filter(s -> !s.isBlank()),
+        Optional.of(v.get("label-selector")).filter(s -> !s.isBlank()),
+        v.get("log-format"));
   }
 
   /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */
