@@ -71,6 +71,15 @@ final class FleetBackoff {
     return s.avoid.keySet().stream().collect(Collectors.toUnmodifiableSet());
   }
 
+  /** When the earliest subnet avoidance ends, if any is in force. */
+  synchronized Optional<Instant> avoidanceEnds(String uid, Instant now) {
+    State s = states.get(uid);
+    if (s == null) {
+      return Optional.empty();
+    }
+    return s.avoid.values().stream().filter(now::isBefore).min(Instant::compareTo);
+  }
+
   /** Records a retryable failure and returns how long to wait before the next attempt. */
   synchronized Duration failed(String uid) {
     State s = state(uid);

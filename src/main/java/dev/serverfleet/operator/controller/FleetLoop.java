@@ -131,7 +131,7 @@ public final class FleetLoop {
     Optional<Degradation> degraded = outcome.degraded().or(() -> degradation(hold));
     ServerFleetStatus status = StatusBuilder.build(current, revision, view, seen, outcome.intents(), degraded,
         plan.notes(), now);
-    announceDeadline(current, status);
+    announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
     }
@@ -141,8 +141,14 @@ public final class FleetLoop {
     if (next.isEmpty() && (!outcome.intents().isEmpty() || !plan.isEmpty() || settling(seen))) {
       next = Optional.of(SETTLE);
     }
-    if (next.isEmpty() && hold.isPresent()) {
-      next = Optional.of(Duration.between(now, hold.get().until()));
+    // Time alone changes some decisions: look again when the next such moment comes.
+    List<Instant> moments = new ArrayList<>(Timers.moments(fleet, input, view, seen, status));
+    hold.ifPresent(h -> moments.add(h.until()));
+    backoff.avoidanceEnds(uid, now).ifPresent(moments::add);
+    Optional<Duration> timer = moments.stream().filter(now::isBefore).min(Instant::compareTo)
+        .map(t -> Duration.between(now, t));
+    if (timer.isPresent() && (next.isEmpty() || timer.get().compareTo(next.get()) < 0)) {
+      next = timer;
     }
     return new Result(current, next);
   }

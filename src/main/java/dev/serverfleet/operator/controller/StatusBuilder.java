@@ -59,7 +59,7 @@ final class StatusBuilder {
         count(live, view::available),
         count(live, view::current),
         count(live, i -> view.current(i) && view.available(i)),
-        intents.stream().mapToInt(Intent::count).sum(),
+        unseen(intents, owned),
         count(present, FleetView::isProtected));
 
     ServerFleetStatus status = new ServerFleetStatus();
@@ -104,6 +104,14 @@ final class StatusBuilder {
       }
     });
     return out;
+  }
+
+  /** Instances still expected from the intents: those not yet seen with their launch tag. */
+  private static int unseen(List<Intent> intents, List<Instance> owned) {
+    Map<String, Long> seen = owned.stream().filter(i -> i.tag(OwnershipTags.LAUNCH) != null)
+        .collect(java.util.stream.Collectors.groupingBy(i -> i.tag(OwnershipTags.LAUNCH),
+            java.util.stream.Collectors.counting()));
+    return intents.stream().mapToInt(i -> (int) Math.max(0, i.count() - seen.getOrDefault(i.token(), 0L))).sum();
   }
 
   private static int count(List<Instance> instances, java.util.function.Predicate<Instance> p) {

@@ -73,8 +73,17 @@ public final class FleetPlanner {
             .thenComparing(i -> i.launchTime() == null ? Instant.MAX : i.launchTime())
             .thenComparing(Instance::id))
         .toList();
+    // The cap counts replacements still starting (instances not yet available, launches in
+    // flight), so a wave of failures is replaced a share at a time, not all within one poll.
     int cap = in.policy().maxUnhealthyReplacements(in.replicas());
-    List<Instance> replaced = unhealthy.subList(0, Math.min(cap, unhealthy.size()));
+    int starting = (int) owned.stream()
+        .filter(i -> i.state().isLive() && !view.unhealthy(i) && view.current(i) && !view.available(i)).count()
+        + inFlight.stream().mapToInt(i -> unseen.get(i.token())).sum();
+    int availableCurrent = (int) owned.stream()
+        .filter(i -> i.state().isLive() && !view.unhealthy(i) && view.current(i) && view.available(i)).count();
+    int replacing = Math.max(0, Math.min(starting, in.replicas() - availableCurrent));
+    int allowed = unhealthy.isEmpty() ? 0 : Math.max(0, cap - replacing);
+    List<Instance> replaced = unhealthy.subList(0, Math.min(allowed, unhealthy.size()));
     List<Termination> terminations = new ArrayList<>();
     for (Instance i : replaced) {
       terminations.add(new Termination(i.id(), i.subnetId(),
@@ -106,9 +115,17 @@ public final class FleetPlanner {
     Victims victims = new Victims(in, view, new HashMap<>(perSubnet));
     Rollout.Decision decision = new Rollout(in, view, victims).decide(pool, inFlightCurrent, inFlightOld);
     terminations.addAll(decision.terminations());
-    decision.terminations().forEach(t -> perSubnet.merge(String.valueOf(t.subnetId()), -1, Integer::sum));
+    // New instances go first by the ones that will stay (current and protected live instances,
+    // launches in flight), so a rollout ends balanced; then by everything still running after this
+    // plan, so a subnet that just lost an old instance gets its replacement.
+    Set<String> leaving = decision.terminations().stream().map(Termination::instanceId).collect(Collectors.toSet());
+    Map<String, Integer> staying = new HashMap<>();
+    pool.stream()
+        .filter(i -> !leaving.contains(i.id()) && (view.current(i) || FleetView.isProtected(i)))
+        .forEach(i -> staying.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
+    inFlight.forEach(i -> staying.merge(i.subnetId(), unseen.get(i.token()), Integer::sum));
 
-    Map<String, Integer> allocation = allocate(decision.launch(), in, perSubnet);
+    Map<String, Integer> allocation = allocate(decision.launch(), in, staying, perSubnet);
     Set<String> usedTokens = new java.util.HashSet<>(seenByToken.keySet());
     in.intents().forEach(i -> usedTokens.add(i.token()));
     int k = 0;
@@ -122,29 +139,42 @@ public final class FleetPlanner {
       inFlight.add(new Intent(token, e.getKey(), e.getValue(), in.revision(), in.now()));
     }
     return new Plan(launches, terminations, inFlight, expired,
-        new Plan.Notes(unhealthy.size() - replaced.size(), decision.protectedOutdated()));
+        new Plan.Notes(Math.max(0, unhealthy.size() - cap), decision.protectedOutdated()));
+  }
+
+  /** As {@link #allocate(int, PlanInput, Map, Map)} with one count. */
+  static Map<String, Integer> allocate(int count, PlanInput in, Map<String, Integer> perSubnet) {
+    return allocate(count, in, perSubnet, Map.of());
   }
 
   /**
-   * Spreads {@code count} new instances one at a time onto the least-filled subnet, ties broken by
-   * the order in spec. Subnets to avoid are skipped while any other is available.
+   * Spreads {@code count} new instances one at a time onto the least-filled subnet by
+   * {@code primary}, ties broken by {@code secondary}, then by the order in spec. Subnets to avoid
+   * are skipped while any other is available.
    */
-  static Map<String, Integer> allocate(int count, PlanInput in, Map<String, Integer> perSubnet) {
+  static Map<String, Integer> allocate(int count, PlanInput in, Map<String, Integer> primary,
+      Map<String, Integer> secondary) {
     List<String> candidates = in.subnetIds().stream().filter(s -> !in.avoidSubnets().contains(s)).toList();
     if (candidates.isEmpty()) {
       candidates = in.subnetIds();
     }
     Map<String, Integer> filled = new HashMap<>();
-    candidates.forEach(s -> filled.put(s, perSubnet.getOrDefault(s, 0)));
+    Map<String, Integer> tie = new HashMap<>();
+    candidates.forEach(s -> {
+      filled.put(s, primary.getOrDefault(s, 0));
+      tie.put(s, secondary.getOrDefault(s, 0));
+    });
     Map<String, Integer> allocation = new LinkedHashMap<>();
     for (int n = 0; n < count; n++) {
       String target = candidates.get(0);
       for (String s : candidates) {
-        if (filled.get(s) < filled.get(target)) {
+        int byFill = Integer.compare(filled.get(s), filled.get(target));
+        if (byFill < 0 || (byFill == 0 && tie.get(s) < tie.get(target))) {
           target = s;
         }
       }
       filled.merge(target, 1, Integer::sum);
+      tie.merge(target, 1, Integer::sum);
       allocation.merge(target, 1, Integer::sum);
     }
     return allocation;

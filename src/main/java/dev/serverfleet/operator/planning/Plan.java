@@ -15,8 +15,8 @@ public record Plan(List<Launch> launches, List<Termination> terminations, List<I
   /**
    * What the plan could not do, for conditions.
    *
-   * @param unhealthyDeferred unhealthy instances left in place because replacing them all at once
-   *     would exceed the fleet's share
+   * @param unhealthyDeferred unhealthy instances beyond the fleet's share for health replacement:
+   *     more are failing than may be replaced at once
    * @param protectedOutdated protected instances on an older revision that the rollout must wait for
    */
   public record Notes(int unhealthyDeferred, int protectedOutdated) {

@@ -305,7 +305,8 @@ class FleetLoopTest {
     assertConverged(h, 6);
     assertThat(h.liveInstances()).extracting(Instance::subnetId).doesNotContain("subnet-a");
     assertThat(h.liveInstances()).filteredOn(i -> i.subnetId().equals("subnet-b")).hasSize(3);
-    assertThat(h.runRequests()).filteredOn(r -> r.subnetId().equals("subnet-a")).hasSize(1);
+    // tried again only each time the subnet's avoidance ends (a rebalance attempt), never in a hot loop
+    assertThat(h.runRequests()).filteredOn(r -> r.subnetId().equals("subnet-a")).hasSizeBetween(1, 4);
     assertThat(h.events).anySatisfy(e -> {
       assertThat(e.type()).isEqualTo("Warning");
       assertThat(e.message()).contains("InsufficientInstanceCapacity");

@@ -10,6 +10,7 @@ import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.FakeEc2;
 import dev.serverfleet.operator.cloud.Health;
 import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.cloud.InstancePoller;
 import dev.serverfleet.operator.cloud.InstanceState;
 import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.cloud.OwnershipTags;
@@ -18,16 +19,21 @@ import dev.serverfleet.operator.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -81,6 +87,8 @@ final class LoopHarness {
   private boolean crashAfterNextWrite;
   private int loseRunResponses;
   private int passes;
+  private boolean pollWithStatusChecks;
+  private final Map<String, Map<String, String>> tagsAddedInEc2 = new HashMap<>();
 
   LoopHarness(int replicas) {
     this(replicas, PlanInput.Timing.DEFAULT);
@@ -150,6 +158,21 @@ final class LoopHarness {
     editSpec(s -> s.setReplicas(replicas));
   }
 
+  /**
+   * A user sets an annotation: resourceVersion moves on and JOSDK gets an event, but generation
+   * stays, as the API server does for metadata-only changes.
+   */
+  void annotate(String key, String value) {
+    ServerFleet next = fleet();
+    Map<String, String> annotations = new HashMap<>(Optional.ofNullable(next.getMetadata().getAnnotations())
+        .orElse(Map.of()));
+    annotations.put(key, value);
+    next.getMetadata().setAnnotations(annotations);
+    next.getMetadata().setResourceVersion(String.valueOf(++resourceVersion));
+    stored = next;
+    eventPending = true;
+  }
+
   /** The status store writes the next status, then the operator process dies. */
   void crashAfterNextWrite() {
     crashAfterNextWrite = true;
@@ -195,7 +218,7 @@ final class LoopHarness {
   boolean poll() {
     List<Instance> described;
     try {
-      described = ec2.describeOwned(CLUSTER);
+      described = pollWithStatusChecks ? pollLikeTheOperator() : ec2.describeOwned(CLUSTER);
     } catch (CloudException e) {
       return false;
     }
@@ -206,6 +229,41 @@ final class LoopHarness {
     cache = next;
     eventPending |= changed;
     return changed;
+  }
+
+  /**
+   * From now on a poll goes through the operator's {@link InstancePoller}, which also asks
+   * DescribeInstanceStatus for the status checks of running instances (for healthCheck
+   * EC2StatusChecks).
+   */
+  void pollWithStatusChecks() {
+    pollWithStatusChecks = true;
+  }
+
+  private List<Instance> pollLikeTheOperator() {
+    return new InstancePoller(ec2, CLUSTER).fetchResources().getOrDefault(new ResourceID(NAME, NAMESPACE), Set.of())
+        .stream().sorted(Comparator.comparing(Instance::id)).toList();
+  }
+
+  /**
+   * A person adds a tag to an instance in EC2 (for example {@code serverfleet.dev/protected=true}):
+   * every DescribeInstances from now on shows it.
+   */
+  void tagInEc2(String instanceId, String key, String value) {
+    tagsAddedInEc2.computeIfAbsent(instanceId, k -> new HashMap<>()).put(key, value);
+  }
+
+  private List<Instance> withTagsAddedInEc2(List<Instance> described) {
+    return described.stream().map(i -> {
+      Map<String, String> added = tagsAddedInEc2.get(i.id());
+      if (added == null) {
+        return i;
+      }
+      Map<String, String> tags = new HashMap<>(i.tags());
+      tags.putAll(added);
+      return new Instance(i.id(), i.state(), i.imageId(), i.instanceType(), i.subnetId(), i.zone(), i.privateIp(),
+          i.launchTime(), tags, i.health());
+    }).toList();
   }
 
   /** One reconcile, now, on the cache as it is. */
@@ -237,9 +295,12 @@ final class LoopHarness {
     return nextRunAt;
   }
 
+  /** A requeue further away than this is a timer (progress deadline, capacity retry), not work. */
+  static final Duration QUIET = Duration.ofSeconds(60);
+
   /**
    * Polls, reconciles when an event or the requeue timer is due, advances the clock; until a poll
-   * brings no event and no requeue is pending. Returns the reconciles it ran.
+   * brings no event and no requeue is pending within {@link #QUIET}. Returns the reconciles it ran.
    */
   int runUntilStable(int maxSteps, Duration advancePerStep) {
     int ran = 0;
@@ -248,7 +309,7 @@ final class LoopHarness {
       if (due()) {
         step();
         ran++;
-      } else if (nextRunAt == null) {
+      } else if (nextRunAt == null || nextRunAt.isAfter(clock.instant().plus(QUIET))) {
         return ran;
       }
       clock.advance(advancePerStep);
@@ -308,7 +369,7 @@ final class LoopHarness {
     @Override
     public List<Instance> describeOwned(String clusterName) {
       log(FakeEc2.DESCRIBE, clusterName);
-      return fake.describeOwned(clusterName);
+      return withTagsAddedInEc2(fake.describeOwned(clusterName));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.serverfleet.operator.planning;
 
+import dev.serverfleet.operator.cloud.Health;
 import dev.serverfleet.operator.cloud.Instance;
 import dev.serverfleet.operator.cloud.InstanceState;
 import dev.serverfleet.operator.cloud.OwnershipTags;
@@ -107,6 +108,16 @@ final class PlanFixtures {
     };
   }
 
+  /** The same instance, tagged {@code serverfleet.dev/protected=true} by a person. */
+  static Instance protect(Instance i) {
+    return withTag(i, OwnershipTags.PROTECTED, "true");
+  }
+
+  /** The same instance with this status-check verdict. */
+  static Instance health(Instance i, Health health) {
+    return i.withHealth(health);
+  }
+
   static Instance withTag(Instance i, String key, String value) {
     Map<String, String> tags = new HashMap<>(i.tags());
     tags.put(key, value);
@@ -129,6 +140,67 @@ final class PlanFixtures {
     return new Intent(token, subnet, count, OLD_REV, createdAt);
   }
 
+  // ---- policies ----
+
+  /** Starts from {@link Policy#DEFAULT}: RollingUpdate 1/0, no minReady, NewestFirst, no status checks. */
+  static PolicyBuilder policy() {
+    return new PolicyBuilder();
+  }
+
+  static final class PolicyBuilder {
+    private Policy.Strategy strategy = Policy.DEFAULT.strategy();
+    private RolloutBounds bounds = Policy.DEFAULT.bounds();
+    private Duration minReady = Policy.DEFAULT.minReady();
+    private boolean paused = Policy.DEFAULT.paused();
+    private Policy.ScaleDownOrder order = Policy.DEFAULT.scaleDownOrder();
+    private boolean statusChecks = Policy.DEFAULT.statusChecks();
+    private Duration grace = Policy.DEFAULT.healthGrace();
+    private int maxUnhealthyPercent = Policy.DEFAULT.maxUnhealthyPercent();
+
+    private PolicyBuilder() {}
+
+    PolicyBuilder rolling(int maxSurge, int maxUnavailable) {
+      return bounds(new RolloutBounds(maxSurge, maxUnavailable));
+    }
+
+    PolicyBuilder bounds(RolloutBounds bounds) {
+      this.strategy = Policy.Strategy.ROLLING_UPDATE;
+      this.bounds = bounds;
+      return this;
+    }
+
+    PolicyBuilder recreate() {
+      this.strategy = Policy.Strategy.RECREATE;
+      return this;
+    }
+
+    PolicyBuilder minReady(Duration minReady) {
+      this.minReady = minReady;
+      return this;
+    }
+
+    PolicyBuilder paused() {
+      this.paused = true;
+      return this;
+    }
+
+    PolicyBuilder oldestFirst() {
+      this.order = Policy.ScaleDownOrder.OLDEST_FIRST;
+      return this;
+    }
+
+    PolicyBuilder statusChecks(Duration grace, int maxUnhealthyPercent) {
+      this.statusChecks = true;
+      this.grace = grace;
+      this.maxUnhealthyPercent = maxUnhealthyPercent;
+      return this;
+    }
+
+    Policy build() {
+      return new Policy(strategy, bounds, minReady, paused, order, statusChecks, grace, maxUnhealthyPercent);
+    }
+  }
+
   /** Builds a {@link PlanInput}: one subnet, no replicas, current revision, {@code T0}, default timing. */
   static final class InputBuilder {
     private int replicas;
@@ -141,6 +213,8 @@ final class PlanFixtures {
     private final Set<String> avoid = new LinkedHashSet<>();
     private Instant now = T0;
     private PlanInput.Timing timing = TIMING;
+    private Policy policy = Policy.DEFAULT;
+    private final Map<String, Instant> readySince = new HashMap<>();
 
     private InputBuilder() {}
 
@@ -210,8 +284,29 @@ final class PlanFixtures {
       return this;
     }
 
+    InputBuilder policy(Policy policy) {
+      this.policy = policy;
+      return this;
+    }
+
+    InputBuilder policy(PolicyBuilder policy) {
+      return policy(policy.build());
+    }
+
+    /** When the instance was first observed ready, as status records it. */
+    InputBuilder readySince(String instanceId, Instant since) {
+      readySince.put(instanceId, since);
+      return this;
+    }
+
+    InputBuilder readySince(Map<String, Instant> since) {
+      readySince.putAll(since);
+      return this;
+    }
+
     PlanInput build() {
-      return new PlanInput(replicas, subnets, revision, cluster, uid, instances, intents, avoid, now, timing);
+      return new PlanInput(replicas, subnets, revision, cluster, uid, instances, intents, avoid, now, timing, policy,
+          readySince);
     }
   }
 }

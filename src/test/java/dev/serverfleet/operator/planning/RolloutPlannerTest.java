@@ -1,0 +1,803 @@
+package dev.serverfleet.operator.planning;
+
+import static dev.serverfleet.operator.planning.PlanFixtures.OLD_REV;
+import static dev.serverfleet.operator.planning.PlanFixtures.REV;
+import static dev.serverfleet.operator.planning.PlanFixtures.T0;
+import static dev.serverfleet.operator.planning.PlanFixtures.health;
+import static dev.serverfleet.operator.planning.PlanFixtures.input;
+import static dev.serverfleet.operator.planning.PlanFixtures.intent;
+import static dev.serverfleet.operator.planning.PlanFixtures.minutesAgo;
+import static dev.serverfleet.operator.planning.PlanFixtures.oldIntent;
+import static dev.serverfleet.operator.planning.PlanFixtures.pending;
+import static dev.serverfleet.operator.planning.PlanFixtures.policy;
+import static dev.serverfleet.operator.planning.PlanFixtures.protect;
+import static dev.serverfleet.operator.planning.PlanFixtures.revision;
+import static dev.serverfleet.operator.planning.PlanFixtures.running;
+import static dev.serverfleet.operator.planning.PlanFixtures.stopped;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.serverfleet.operator.cloud.Health;
+import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.cloud.InstanceState;
+import dev.serverfleet.operator.cloud.OwnershipTags;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Rollouts, one plan at a time ({@link #plans}) and as whole runs against an ideal cloud
+ * ({@link #rollsOut}): each run's trace is one line per plan, and every plan on the way is checked
+ * against the bounds by {@link Sim}.
+ */
+class RolloutPlannerTest {
+  private static final Instant SECONDS_AGO = T0.minusSeconds(10);
+  private static final String NEW_REV = "rev-restarted";
+
+  // ---- one plan ----
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource({"rolling", "recreate", "paused", "protection", "scaleDownOrder", "minReady", "healthChecks", "subnets",
+      "rebalance"})
+  void plans(PlanInput in, Expect expect) {
+    Plan plan = FleetPlanner.plan(in);
+
+    Map<String, Integer> launched = new LinkedHashMap<>();
+    for (Launch l : plan.newLaunches()) {
+      assertThat(launched.put(l.subnetId(), l.count())).as("one launch per subnet: %s", l).isNull();
+      assertThat(l.revision()).as("launches are always of the current revision").isEqualTo(in.revision());
+    }
+    assertThat(launched).as("new launches by subnet").isEqualTo(expect.launches);
+    assertThat(plan.launches()).as("no retries in these cases").allSatisfy(l -> assertThat(l.retry()).isFalse());
+    assertThat(plan.terminations()).extracting(t -> t.instanceId() + " " + t.reason()).as("terminations, in order")
+        .containsExactlyElementsOf(expect.terminated);
+    Set<String> given = in.intents().stream().map(Intent::token).collect(Collectors.toSet());
+    assertThat(plan.intents().stream().map(Intent::token).filter(given::contains)).as("intents kept")
+        .containsExactlyElementsOf(expect.kept);
+    assertThat(plan.notes()).isEqualTo(new Plan.Notes(expect.unhealthyDeferred, expect.protectedOutdated));
+    Sim.checkBounds(in, plan);
+    FleetPlannerTest.assertInvariants(in, plan);
+  }
+
+  static Stream<Arguments> rolling() {
+    return Stream.of(
+        c("surge 1/unavailable 0: one launch, nothing terminated yet", input().replicas(4)
+            .instances(old("o-1", 40), old("o-2", 30), old("o-3", 20), old("o-4", 10)).policy(policy().rolling(1, 0)),
+            expect().launch("subnet-a", 1)),
+        c("surge 1/unavailable 0: waits while the new one is pending", input().replicas(4)
+            .instances(old("o-1", 40), old("o-2", 30), old("o-3", 20), old("o-4", 10), pending("n-1", "subnet-a", T0))
+            .policy(policy().rolling(1, 0)),
+            expect()),
+        c("surge 1/unavailable 0: the new one runs, the newest old goes", input().replicas(4)
+            .instances(old("o-1", 40), old("o-2", 30), old("o-3", 20), old("o-4", 10), cur("n-1", 1))
+            .policy(policy().rolling(1, 0)),
+            expect().rollout("o-4")),
+        c("surge 0/unavailable 1: terminates first, launches nothing", input().replicas(4)
+            .instances(old("o-1", 40), old("o-2", 30), old("o-3", 20), old("o-4", 10)).policy(policy().rolling(0, 1)),
+            expect().rollout("o-4")),
+        c("surge 0/unavailable 1: below replicas, launches one", input().replicas(4)
+            .instances(old("o-1", 40), old("o-2", 30), old("o-3", 20)).policy(policy().rolling(0, 1)),
+            expect().launch("subnet-a", 1)),
+        c("surge 2/unavailable 2: launches two and terminates two at once", input().replicas(4)
+            .instances(old("o-1", 40), old("o-2", 30), old("o-3", 20), old("o-4", 10)).policy(policy().rolling(2, 2)),
+            expect().launch("subnet-a", 2).rollout("o-4", "o-3")),
+        c("a launch in flight counts toward surge", input().replicas(2)
+            .instances(old("o-1", 40), old("o-2", 30)).intents(intent("tok-1", "subnet-a", 1, SECONDS_AGO))
+            .policy(policy().rolling(1, 0)),
+            expect().keep("tok-1")),
+        c("an old launch in flight counts toward surge and is not replaced early", input().replicas(2)
+            .instances(old("o-1", 40), cur("n-1", 5)).intents(oldIntent("tok-1", "subnet-a", 1, SECONDS_AGO))
+            .policy(policy().rolling(1, 0)),
+            expect().keep("tok-1")),
+        c("unavailable old instances beyond replicas go without budget", input().replicas(2)
+            .instances(revision(pending("o-1", "subnet-a", minutesAgo(1)), OLD_REV), old("o-2", 30), cur("n-1", 5),
+                cur("n-2", 4))
+            .policy(policy().rolling(1, 0)),
+            expect().rollout("o-1", "o-2")));
+  }
+
+  static Stream<Arguments> recreate() {
+    return Stream.of(
+        c("every old instance goes at once, nothing is launched", input().replicas(3)
+            .instances(old("o-1", 30), old("o-2", 10), old("o-3", 20)).policy(policy().recreate()),
+            expect().rollout("o-2", "o-3", "o-1")),
+        c("current ones stay while old ones go", input().replicas(3)
+            .instances(old("o-1", 30), cur("n-1", 10)).policy(policy().recreate()),
+            expect().rollout("o-1")),
+        c("an old launch in flight: no launch until it has appeared and gone", input().replicas(2)
+            .intents(oldIntent("tok-1", "subnet-a", 2, SECONDS_AGO)).policy(policy().recreate()),
+            expect().keep("tok-1")),
+        c("an old launch in flight and an old instance: the instance goes, still no launch", input().replicas(2)
+            .instances(old("o-1", 30)).intents(oldIntent("tok-1", "subnet-a", 1, SECONDS_AGO))
+            .policy(policy().recreate()),
+            expect().rollout("o-1").keep("tok-1")),
+        c("an expired old launch no longer holds the new ones back", input().replicas(2)
+            .intents(oldIntent("tok-1", "subnet-a", 2, minutesAgo(11))).policy(policy().recreate()),
+            expect().launch("subnet-a", 2)),
+        c("no old left: launches the rest at once", input().replicas(3)
+            .instances(pending("n-1", "subnet-a", T0)).policy(policy().recreate()),
+            expect().launch("subnet-a", 2)),
+        c("no old left: scales in current ones beyond replicas", input().replicas(1)
+            .instances(cur("n-1", 20), cur("n-2", 10)).policy(policy().recreate()),
+            expect().scaleIn("n-2")),
+        c("a stopped old instance is replaced for health, the others rolled", input().replicas(2)
+            .instances(revision(stopped("o-1", "subnet-a", minutesAgo(30)), OLD_REV), old("o-2", 20))
+            .policy(policy().recreate()),
+            expect().terminate("o-1", Termination.Reason.STOPPED).rollout("o-2")));
+  }
+
+  static Stream<Arguments> paused() {
+    return Stream.of(
+        c("old instances stay", input().replicas(3)
+            .instances(old("o-1", 30), old("o-2", 20), old("o-3", 10)).policy(policy().paused()),
+            expect()),
+        c("scale up launches the current revision", input().replicas(5)
+            .instances(old("o-1", 30), old("o-2", 20), old("o-3", 10)).policy(policy().paused()),
+            expect().launch("subnet-a", 2)),
+        c("scale down: outdated first, newest first, as scale-in", input().replicas(1)
+            .instances(old("o-1", 60), old("o-2", 30), cur("n-1", 10)).policy(policy().paused()),
+            expect().scaleIn("o-2", "o-1")),
+        c("an old launch in flight counts, no extra launch", input().replicas(2)
+            .instances(old("o-1", 30)).intents(oldIntent("tok-1", "subnet-a", 1, SECONDS_AGO))
+            .policy(policy().paused()),
+            expect().keep("tok-1")),
+        c("a stopped instance is still replaced", input().replicas(2)
+            .instances(old("o-1", 30), revision(stopped("o-2", "subnet-a", minutesAgo(20)), OLD_REV))
+            .policy(policy().paused()),
+            expect().terminate("o-2", Termination.Reason.STOPPED).launch("subnet-a", 1)),
+        c("Recreate paused: nothing is terminated", input().replicas(2)
+            .instances(old("o-1", 30), old("o-2", 20)).policy(policy().recreate().paused()),
+            expect()));
+  }
+
+  static Stream<Arguments> protection() {
+    return Stream.of(
+        c("a protected old instance is kept, counted, and the rollout aims for the rest", input().replicas(3)
+            .instances(protect(old("o-1", 30)), old("o-2", 20), cur("n-1", 5), cur("n-2", 4)),
+            expect().rollout("o-2").protectedOutdated(1)),
+        c("only protected old instances left: nothing to do but wait", input().replicas(3)
+            .instances(protect(old("o-1", 30)), cur("n-1", 5), cur("n-2", 4)),
+            expect().protectedOutdated(1)),
+        c("protected old instances beyond replicas: kept, the unprotected one scaled in (as an ASG would)",
+            input().replicas(1).instances(protect(old("o-1", 30)), protect(old("o-2", 20)), cur("n-1", 5)),
+            expect().scaleIn("n-1").protectedOutdated(2)),
+        c("a protected current instance is not a scale-in victim", input().replicas(1)
+            .instances(cur("n-1", 30), protect(cur("n-2", 5))),
+            expect().scaleIn("n-1")),
+        c("replicas 0 and every instance protected: nothing terminated", input().replicas(0)
+            .instances(protect(cur("n-1", 30)), protect(old("o-1", 30))),
+            expect().protectedOutdated(1)),
+        c("Recreate: protected old kept, the others go", input().replicas(2)
+            .instances(protect(old("o-1", 30)), old("o-2", 20)).policy(policy().recreate()),
+            expect().rollout("o-2").protectedOutdated(1)),
+        c("Recreate: only protected old left, launches replicas minus protected", input().replicas(3)
+            .instances(protect(old("o-1", 30))).policy(policy().recreate()),
+            expect().launch("subnet-a", 2).protectedOutdated(1)),
+        c("paused: protected old instances are still reported", input().replicas(2)
+            .instances(protect(old("o-1", 30)), old("o-2", 20)).policy(policy().paused()),
+            expect().protectedOutdated(1)),
+        c("paused scale-in skips a protected instance", input().replicas(1)
+            .instances(protect(old("o-1", 30)), old("o-2", 20)).policy(policy().paused()),
+            expect().scaleIn("o-2").protectedOutdated(1)));
+  }
+
+  static Stream<Arguments> scaleDownOrder() {
+    Instance[] three = {cur("i-1", 30), cur("i-2", 10), cur("i-3", 20)};
+    Instance[] threeOld = {old("o-1", 30), old("o-2", 10), old("o-3", 20)};
+    return Stream.of(
+        c("NewestFirst: scale-in", input().replicas(1).instances(three), expect().scaleIn("i-2", "i-3")),
+        c("OldestFirst: scale-in", input().replicas(1).instances(three).policy(policy().oldestFirst()),
+            expect().scaleIn("i-1", "i-3")),
+        c("NewestFirst: rollout", input().replicas(3).instances(threeOld).policy(policy().rolling(0, 1)),
+            expect().rollout("o-2")),
+        c("OldestFirst: rollout", input().replicas(3).instances(threeOld).policy(policy().rolling(0, 1).oldestFirst()),
+            expect().rollout("o-1")),
+        c("OldestFirst: a pending one still goes before older running ones", input().replicas(1)
+            .instances(cur("i-1", 30), pending("i-2", "subnet-a", minutesAgo(1))).policy(policy().oldestFirst()),
+            expect().scaleIn("i-2")),
+        c("OldestFirst: zone balance still comes first", input().replicas(2).subnets("subnet-a", "subnet-b")
+            .instances(cur("i-1", 60), running("i-2", "subnet-b", minutesAgo(50)), cur("i-3", 5))
+            .policy(policy().oldestFirst()),
+            expect().scaleIn("i-1")));
+  }
+
+  static Stream<Arguments> minReady() {
+    PlanFixtures.PolicyBuilder oneMinute = policy().rolling(1, 0).minReady(Duration.ofSeconds(60));
+    return Stream.of(
+        c("ready for less than minReady: not available, the old one stays", input().replicas(1)
+            .instances(old("o-1", 60), cur("n-1", 5)).readySince("o-1", minutesAgo(59))
+            .readySince("n-1", T0.minusSeconds(59)).policy(oneMinute),
+            expect()),
+        c("ready for exactly minReady: available, the old one goes", input().replicas(1)
+            .instances(old("o-1", 60), cur("n-1", 5)).readySince("o-1", minutesAgo(59))
+            .readySince("n-1", T0.minusSeconds(60)).policy(oneMinute),
+            expect().rollout("o-1")),
+        c("first seen ready now: not available when minReady > 0", input().replicas(1)
+            .instances(old("o-1", 60), cur("n-1", 5)).readySince("o-1", minutesAgo(59)).policy(oneMinute),
+            expect()),
+        c("first seen ready now: available when minReady is 0", input().replicas(1)
+            .instances(old("o-1", 60), cur("n-1", 5)).policy(policy().rolling(1, 0)),
+            expect().rollout("o-1")),
+        c("readySince of a pending instance means nothing", input().replicas(1)
+            .instances(old("o-1", 60), pending("n-1", "subnet-a", minutesAgo(5))).readySince("o-1", minutesAgo(59))
+            .readySince("n-1", minutesAgo(5)).policy(oneMinute),
+            expect()));
+  }
+
+  static Stream<Arguments> healthChecks() {
+    PlanFixtures.PolicyBuilder checks = policy().statusChecks(Duration.ofMinutes(5), 20);
+    List<Instance> tenWithFiveImpaired = new ArrayList<>();
+    for (int n = 0; n < 10; n++) {
+      Instance i = running("i-" + n, "subnet-a", minutesAgo(60 - n));
+      tenWithFiveImpaired.add(health(i, n % 2 == 0 ? Health.IMPAIRED : Health.OK));
+    }
+    return Stream.of(
+        c("impaired past the grace period: replaced", input().replicas(2).subnets("subnet-a", "subnet-b")
+            .instances(ok(running("i-1", "subnet-a", minutesAgo(60))),
+                health(running("i-2", "subnet-b", minutesAgo(10)), Health.IMPAIRED))
+            .policy(checks),
+            expect().unhealthy("i-2").launch("subnet-b", 1)),
+        c("impaired exactly at the end of the grace period: replaced", input().replicas(1)
+            .instances(health(cur("i-1", 5), Health.IMPAIRED)).policy(checks),
+            expect().unhealthy("i-1").launch("subnet-a", 1)),
+        c("impaired within the grace period: left alone", input().replicas(1)
+            .instances(health(running("i-1", "subnet-a", T0.minusSeconds(299)), Health.IMPAIRED)).policy(checks),
+            expect()),
+        c("impaired without status checks: running is ready, left alone", input().replicas(1)
+            .instances(health(cur("i-1", 60), Health.IMPAIRED)),
+            expect()),
+        c("initializing long after launch: not ready, not unhealthy", input().replicas(1)
+            .instances(health(cur("i-1", 60), Health.INITIALIZING)).policy(checks),
+            expect()),
+        c("stopped: replaced with reason STOPPED", input().replicas(1)
+            .instances(stopped("i-1", "subnet-a", minutesAgo(60))).policy(checks),
+            expect().stopped("i-1").launch("subnet-a", 1)),
+        c("stopped old revision: STOPPED, not ROLLOUT", input().replicas(1)
+            .instances(revision(stopped("o-1", "subnet-a", minutesAgo(60)), OLD_REV)),
+            expect().stopped("o-1").launch("subnet-a", 1)),
+        c("cap: 20% of 10 is 2, the oldest go, 3 deferred", input().replicas(10).instances(tenWithFiveImpaired)
+            .policy(checks),
+            expect().unhealthy("i-0", "i-2").launch("subnet-a", 2).deferred(3)),
+        c("cap is at least one", input().replicas(3)
+            .instances(health(cur("i-1", 60), Health.IMPAIRED), health(cur("i-2", 50), Health.IMPAIRED),
+                ok(cur("i-3", 40)))
+            .policy(checks),
+            expect().unhealthy("i-1").launch("subnet-a", 1).deferred(1)),
+        c("stopped before impaired, whatever the age", input().replicas(3)
+            .instances(health(cur("i-1", 60), Health.IMPAIRED), stopped("i-2", "subnet-a", minutesAgo(10)),
+                ok(cur("i-3", 40)))
+            .policy(checks),
+            expect().stopped("i-2").launch("subnet-a", 1).deferred(1)),
+        c("cap 100%: all replaced at once", input().replicas(3)
+            .instances(health(cur("i-1", 60), Health.IMPAIRED), health(cur("i-2", 50), Health.IMPAIRED),
+                ok(cur("i-3", 40)))
+            .policy(policy().statusChecks(Duration.ofMinutes(5), 100)),
+            expect().unhealthy("i-1", "i-2").launch("subnet-a", 2)),
+        c("stopped instances count against the cap without status checks too", input().replicas(5)
+            .instances(stopped("i-1", "subnet-a", minutesAgo(60)), stopped("i-2", "subnet-a", minutesAgo(50)),
+                cur("i-3", 40), cur("i-4", 30), cur("i-5", 20)),
+            expect().stopped("i-1").launch("subnet-a", 2).deferred(1)));
+  }
+
+  static Stream<Arguments> subnets() {
+    return Stream.of(
+        c("an instance in a subnet removed from spec: replacement launched first", input().replicas(2)
+            .subnets("subnet-a", "subnet-b").instances(cur("i-1", 60), running("x-1", "subnet-x", minutesAgo(60))),
+            expect().launch("subnet-b", 1)),
+        c("…and it goes once the replacement is available", input().replicas(2)
+            .subnets("subnet-a", "subnet-b").instances(cur("i-1", 60), running("x-1", "subnet-x", minutesAgo(60)),
+                running("n-1", "subnet-b", minutesAgo(1))),
+            expect().rollout("x-1")),
+        c("a removed subnet is never launched into", input().replicas(3)
+            .subnets("subnet-b").instances(cur("i-1", 60), cur("i-2", 50), cur("i-3", 40)),
+            expect().launch("subnet-b", 1)));
+  }
+
+  static Stream<Arguments> rebalance() {
+    String[] abc = {"subnet-a", "subnet-b", "subnet-c"};
+    Instance[] sixInAB = {cur("a-1", 60), cur("a-2", 50), cur("a-3", 40), running("b-1", "subnet-b", minutesAgo(55)),
+        running("b-2", "subnet-b", minutesAgo(45)), running("b-3", "subnet-b", minutesAgo(35))};
+    return Stream.of(
+        c("steady but unbalanced: one extra into the emptiest subnet", input().replicas(6).subnets(abc)
+            .instances(sixInAB),
+            expect().launch("subnet-c", 1)),
+        c("…nothing goes while it is pending", input().replicas(6).subnets(abc).instances(sixInAB)
+            .instances(pending("c-1", "subnet-c", T0)),
+            expect()),
+        c("…once it is available, the newest in a crowded subnet goes", input().replicas(6).subnets(abc)
+            .instances(sixInAB).instances(running("c-1", "subnet-c", minutesAgo(1))),
+            expect().scaleIn("b-3")),
+        c("never with maxSurge 0", input().replicas(6).subnets(abc).instances(sixInAB)
+            .policy(policy().rolling(0, 1)),
+            expect()),
+        c("not while a subnet is avoided for capacity", input().replicas(6).subnets(abc).instances(sixInAB)
+            .avoid("subnet-c"),
+            expect()),
+        c("not while paused", input().replicas(6).subnets(abc).instances(sixInAB).policy(policy().paused()),
+            expect()),
+        c("not for a difference of one", input().replicas(5).subnets(abc)
+            .instances(cur("a-1", 60), cur("a-2", 50), running("b-1", "subnet-b", minutesAgo(55)),
+                running("b-2", "subnet-b", minutesAgo(45)), running("c-1", "subnet-c", minutesAgo(35))),
+            expect()),
+        c("not while an instance is outdated: the rollout balances", input().replicas(6).subnets(abc)
+            .instances(Stream.concat(Arrays.stream(sixInAB).limit(5),
+                Stream.of(revision(running("b-3", "subnet-b", minutesAgo(35)), OLD_REV))).toList()),
+            expect().launch("subnet-c", 1)));
+  }
+
+  // ---- whole rollouts ----
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rollouts")
+  void rollsOut(Sim sim, List<String> trace) {
+    assertThat(sim.run(60)).containsExactlyElementsOf(trace);
+  }
+
+  static Stream<Arguments> rollouts() {
+    return Stream.of(
+        run("surge 1/unavailable 0: 4 old → 4 new, launch, wait while pending, terminate",
+            new Sim(4).add(oldFour()).bounds(1, 0),
+            "launch a", "wait", "rollout o-4",
+            "launch a", "wait", "rollout o-3",
+            "launch a", "wait", "rollout o-2",
+            "launch a", "wait", "rollout o-1"),
+        run("surge 0/unavailable 1: 4 old → 4 new, terminate, launch, wait",
+            new Sim(4).add(oldFour()).bounds(0, 1),
+            "rollout o-4", "launch a", "wait",
+            "rollout o-3", "launch a", "wait",
+            "rollout o-2", "launch a", "wait",
+            "rollout o-1", "launch a", "wait"),
+        run("50%/50% of 4 = 2/2",
+            new Sim(4).add(oldFour()).bounds("50%", "50%"),
+            "launch a×2, rollout o-4, rollout o-3", "launch a×2", "rollout o-2, rollout o-1"),
+        run("25%/25% of 5 = 2/1",
+            new Sim(5).add(oldFour()).add(old("o-5", 5)).bounds("25%", "25%"),
+            "launch a×2, rollout o-5", "launch a", "rollout o-4, rollout o-3", "launch a×2, rollout o-2", "wait",
+            "rollout o-1"),
+        run("defaults (25%/0) of 4 = 1/0",
+            new Sim(4).add(oldFour()).bounds(null, null),
+            "launch a", "wait", "rollout o-4",
+            "launch a", "wait", "rollout o-3",
+            "launch a", "wait", "rollout o-2",
+            "launch a", "wait", "rollout o-1"),
+        run("surge 0 across three subnets: each replacement fills the hole its victim left",
+            new Sim(3, "subnet-a", "subnet-b", "subnet-c")
+                .add(old("o-a", 30), revision(running("o-b", "subnet-b", minutesAgo(20)), OLD_REV),
+                    revision(running("o-c", "subnet-c", minutesAgo(10)), OLD_REV))
+                .bounds(0, 1),
+            "rollout o-c", "launch c", "wait", "rollout o-b", "launch b", "wait", "rollout o-a", "launch a", "wait"),
+        run("restart: a new revision for the same settings rolls every instance",
+            new Sim(2).add(cur("i-1", 20), cur("i-2", 10)).revision(NEW_REV).bounds(1, 0),
+            "launch a", "wait", "rollout i-2", "launch a", "wait", "rollout i-1"),
+        run("Recreate: all old go first, then all new are launched",
+            new Sim(3).add(old("o-1", 30), old("o-2", 20), old("o-3", 10)).policy(policy().recreate()),
+            "rollout o-3, rollout o-2, rollout o-1", "launch a×3", "wait"),
+        run("minReadySeconds 60 with 30 s steps: each new instance waits two more steps",
+            new Sim(2).add(old("o-1", 20), old("o-2", 10)).bounds(1, 0)
+                .policy(policy().minReady(Duration.ofSeconds(60))),
+            "launch a", "wait", "wait", "wait", "rollout o-2", "launch a", "wait", "wait", "wait", "rollout o-1"),
+        run("a protected old instance stays to the end and the rollout completes around it",
+            new Sim(3).add(protect(old("o-1", 30)), old("o-2", 20), old("o-3", 10)).bounds(1, 0)
+                .then(s -> assertThat(s.lastPlan().notes().protectedOutdated()).isEqualTo(1)),
+            "launch a", "wait", "rollout o-3", "launch a", "wait", "rollout o-2"),
+        run("a subnet removed from spec: its instances rolled into the others, launch first",
+            new Sim(3, "subnet-a", "subnet-b")
+                .add(cur("i-1", 30), running("x-1", "subnet-x", minutesAgo(20)), running("x-2", "subnet-x",
+                    minutesAgo(10)))
+                .bounds(1, 0),
+            "launch b", "wait", "rollout x-2", "launch a", "wait", "rollout x-1"),
+        run("zone rebalance after a capacity shortage in subnet-c: launch first, then the crowded subnet",
+            new Sim(6, "subnet-a", "subnet-b", "subnet-c")
+                .add(cur("a-1", 60), cur("a-2", 50), cur("a-3", 40), running("b-1", "subnet-b", minutesAgo(55)),
+                    running("b-2", "subnet-b", minutesAgo(45)), running("b-3", "subnet-b", minutesAgo(35)))
+                .bounds(1, 0).avoid("subnet-c").avoidUntilStep(2),
+            "wait", "wait", "launch c", "wait", "scale-in b-3", "launch c", "wait", "scale-in a-3"),
+        run("zone rebalance waits for minReady before it terminates",
+            new Sim(2, "subnet-a", "subnet-b").add(cur("a-1", 60), cur("a-2", 50)).bounds(1, 0)
+                .policy(policy().minReady(Duration.ofSeconds(30))),
+            "launch b", "wait", "wait", "scale-in a-2"));
+  }
+
+  @Test
+  void aScaleChangeMidRolloutNeverBreaksTheBounds() {
+    // 4 → 8 while the first new instance is pending, then → 2 halfway, with percentages that
+    // resolve differently at each size; Sim checks surge and availability on every plan.
+    Sim sim = new Sim(4, "subnet-a", "subnet-b").add(oldFour()).bounds("25%", "25%").scaleAt(1, 8).scaleAt(6, 2);
+
+    List<String> trace = sim.run(60);
+
+    assertThat(trace).containsExactly(
+        "launch b, rollout o-4", // 4: surge 1, unavailable 1
+        "launch a×3, launch b×3", // 8: surge 2, unavailable 2; 4 live + 6 = 10
+        "wait",
+        "rollout o-3, rollout o-2, rollout o-1", // 10 available, 6 needed
+        "launch a",
+        "wait",
+        "scale-in n-8, scale-in n-5, scale-in n-2, scale-in n-6, scale-in n-3, scale-in n-7"); // 2: surge 1, 0
+    assertThat(sim.live()).extracting(Instance::id).containsExactlyInAnyOrder("n-1", "n-4");
+    assertThat(sim.live()).extracting(Instance::subnetId).doesNotHaveDuplicates();
+    assertThat(sim.live()).allSatisfy(i -> assertThat(sim.isCurrent(i)).isTrue());
+  }
+
+  @Test
+  void aSurgeRolloutAcrossSubnetsLaunchesOneInstancePerOldOneAndTerminatesNoNewOne() {
+    Sim sim = new Sim(3, "subnet-a", "subnet-b", "subnet-c")
+        .add(old("o-a", 30), revision(running("o-b", "subnet-b", minutesAgo(20)), OLD_REV),
+            revision(running("o-c", "subnet-c", minutesAgo(10)), OLD_REV))
+        .bounds(1, 0);
+
+    List<String> trace = sim.run(60);
+
+    assertThat(trace).filteredOn(line -> line.startsWith("launch")).hasSize(3);
+    assertThat(trace).noneMatch(line -> line.contains("scale-in"));
+    assertThat(sim.live()).extracting(Instance::subnetId)
+        .containsExactlyInAnyOrder("subnet-a", "subnet-b", "subnet-c");
+  }
+
+  @Test
+  void scalingToZeroMidRolloutTerminatesEverythingAndLaunchesNothing() {
+    Sim sim = new Sim(4).add(oldFour()).bounds(1, 0).scaleAt(2, 0);
+
+    List<String> trace = sim.run(60);
+
+    assertThat(trace).containsExactly("launch a", "wait", "rollout o-4, rollout o-3, rollout o-2, rollout o-1, "
+        + "scale-in n-1");
+    assertThat(sim.live()).isEmpty();
+  }
+
+  // ---- fixtures ----
+
+  private static Instance[] oldFour() {
+    return new Instance[] {old("o-1", 40), old("o-2", 30), old("o-3", 20), old("o-4", 10)};
+  }
+
+  /** Running in subnet-a on the old revision, launched that many minutes before T0. */
+  private static Instance old(String id, int minutesAgo) {
+    return revision(running(id, "subnet-a", minutesAgo(minutesAgo)), OLD_REV);
+  }
+
+  /** Running in subnet-a on the current revision. */
+  private static Instance cur(String id, int minutesAgo) {
+    return running(id, "subnet-a", minutesAgo(minutesAgo));
+  }
+
+  private static Instance ok(Instance i) {
+    return health(i, Health.OK);
+  }
+
+  private static Arguments c(String name, PlanFixtures.InputBuilder in, Expect expect) {
+    return Arguments.of(Named.of(name, in.build()), expect);
+  }
+
+  private static Arguments run(String name, Sim sim, String... trace) {
+    return Arguments.of(Named.of(name, sim), List.of(trace));
+  }
+
+  private static Expect expect() {
+    return new Expect();
+  }
+
+  static final class Expect {
+    final Map<String, Integer> launches = new LinkedHashMap<>();
+    final List<String> terminated = new ArrayList<>();
+    final List<String> kept = new ArrayList<>();
+    int unhealthyDeferred;
+    int protectedOutdated;
+
+    Expect launch(String subnet, int count) {
+      launches.put(subnet, count);
+      return this;
+    }
+
+    Expect terminate(String id, Termination.Reason reason) {
+      terminated.add(id + " " + reason);
+      return this;
+    }
+
+    Expect rollout(String... ids) {
+      Arrays.stream(ids).forEach(id -> terminate(id, Termination.Reason.ROLLOUT));
+      return this;
+    }
+
+    Expect scaleIn(String... ids) {
+      Arrays.stream(ids).forEach(id -> terminate(id, Termination.Reason.SCALE_IN));
+      return this;
+    }
+
+    Expect unhealthy(String... ids) {
+      Arrays.stream(ids).forEach(id -> terminate(id, Termination.Reason.UNHEALTHY));
+      return this;
+    }
+
+    Expect stopped(String id) {
+      return terminate(id, Termination.Reason.STOPPED);
+    }
+
+    Expect keep(String token) {
+      kept.add(token);
+      return this;
+    }
+
+    Expect deferred(int n) {
+      unhealthyDeferred = n;
+      return this;
+    }
+
+    Expect protectedOutdated(int n) {
+      protectedOutdated = n;
+      return this;
+    }
+
+    @Override
+    public String toString() {
+      return "launches=" + launches + " terminated=" + terminated + " kept=" + kept + " deferred="
+          + unhealthyDeferred + " protectedOutdated=" + protectedOutdated;
+    }
+  }
+
+  /**
+   * Plans against an ideal cloud, one plan per {@link #STEP}: a launch appears at once as pending
+   * and runs at the next step, a termination takes effect at once, readiness is recorded as
+   * status would record it. Every plan is checked against the rollout's bounds before it is
+   * applied. Bounds given as percentages are resolved for the replicas of each step, as the
+   * controller does.
+   */
+  static final class Sim {
+    /** As long as an intent needs to be settled: each launch's intent is gone at the next step. */
+    static final Duration STEP = PlanFixtures.RETRY_AFTER;
+
+    private final Map<String, Instance> instances = new LinkedHashMap<>();
+    private final Map<String, Instant> readySince = new HashMap<>();
+    private final Set<String> usedTokens = new HashSet<>();
+    private final List<String> subnets;
+    private final Map<Integer, Integer> scaleAt = new TreeMap<>();
+    private final List<Consumer<Sim>> checks = new ArrayList<>();
+    private List<Intent> intents = List.of();
+    private int replicas;
+    private String revision = REV;
+    private PlanFixtures.PolicyBuilder policy = PlanFixtures.policy();
+    private Object surge = 1;
+    private Object unavailable = 0;
+    private Set<String> avoid = Set.of();
+    private int avoidUntil = Integer.MAX_VALUE;
+    private Instant now = T0;
+    private int launched;
+    private int step;
+    private Plan lastPlan;
+    private boolean settled;
+
+    Sim(int replicas, String... subnets) {
+      this.replicas = replicas;
+      this.subnets = subnets.length == 0 ? List.of("subnet-a") : List.of(subnets);
+    }
+
+    /** Instances as they are at the start; running ones have been ready since their launch. */
+    Sim add(Instance... existing) {
+      for (Instance i : existing) {
+        instances.put(i.id(), i);
+        if (i.state() == InstanceState.RUNNING && i.launchTime() != null) {
+          readySince.put(i.id(), i.launchTime());
+        }
+      }
+      return this;
+    }
+
+    Sim revision(String revision) {
+      this.revision = revision;
+      return this;
+    }
+
+    /** Integers or percentages, resolved for each step's replicas; null is the default. */
+    Sim bounds(Object surge, Object unavailable) {
+      this.surge = surge;
+      this.unavailable = unavailable;
+      return this;
+    }
+
+    /** Strategy, minReady, pause, order and health rules; the bounds come from {@link #bounds}. */
+    Sim policy(PlanFixtures.PolicyBuilder policy) {
+      this.policy = policy;
+      return this;
+    }
+
+    Sim scaleAt(int atStep, int newReplicas) {
+      scaleAt.put(atStep, newReplicas);
+      return this;
+    }
+
+    Sim avoid(String... subnets) {
+      avoid = Set.of(subnets);
+      return this;
+    }
+
+    /** The avoided subnets are avoided for plans before this step only. */
+    Sim avoidUntilStep(int step) {
+      avoidUntil = step;
+      return this;
+    }
+
+    /** A check made after every plan. */
+    Sim then(Consumer<Sim> check) {
+      checks.add(check);
+      return this;
+    }
+
+    Plan lastPlan() {
+      return lastPlan;
+    }
+
+    PlanInput input() {
+      Policy p = policy.build();
+      Policy resolved = new Policy(p.strategy(), RolloutBounds.resolve(surge, unavailable, replicas), p.minReady(),
+          p.paused(), p.scaleDownOrder(), p.statusChecks(), p.healthGrace(), p.maxUnhealthyPercent());
+      return PlanFixtures.input().replicas(replicas).subnets(subnets).revision(revision).instances(List.copyOf(instances.values()))
+          .intents(intents).avoid(step < avoidUntil ? avoid : Set.of()).now(now).policy(resolved)
+          .readySince(readySince).build();
+    }
+
+    /** Plans once, checks the plan, applies it and moves the clock on by {@link #STEP}. */
+    Plan step() {
+      replicas = scaleAt.getOrDefault(step, replicas);
+      PlanInput in = input();
+      Plan plan = FleetPlanner.plan(in);
+      checkBounds(in, plan);
+      FleetPlannerTest.assertInvariants(in, plan);
+      lastPlan = plan;
+      FleetView seen = new FleetView(in);
+      // without a plan, the next one may differ only because a pending instance runs or a ready one
+      // becomes available
+      settled = plan.isEmpty() && plan.intents().isEmpty() && in.instances().stream()
+          .noneMatch(i -> i.state() == InstanceState.PENDING || (seen.ready(i) && !seen.available(i)));
+      checks.forEach(c -> c.accept(this));
+
+      // status: readySince of what this pass saw ready, kept while it stays ready
+      FleetView view = new FleetView(in);
+      Set<String> ready = in.instances().stream().filter(view::ready).map(Instance::id).collect(Collectors.toSet());
+      readySince.keySet().retainAll(ready);
+      ready.forEach(id -> readySince.putIfAbsent(id, now));
+
+      instances.replaceAll((id, i) -> i.state() == InstanceState.PENDING ? i.withState(InstanceState.RUNNING) : i);
+      plan.terminations().forEach(t -> instances.computeIfPresent(t.instanceId(),
+          (id, i) -> i.withState(InstanceState.TERMINATED)));
+      for (Launch l : plan.launches()) {
+        if (!usedTokens.add(l.token())) {
+          continue;
+        }
+        for (int k = 0; k < l.count(); k++) {
+          String id = "n-" + ++launched;
+          Instance i = PlanFixtures.owned(id, InstanceState.PENDING, l.subnetId(), now);
+          instances.put(id, PlanFixtures.launchedBy(PlanFixtures.revision(i, l.revision()), l.token()));
+        }
+      }
+      intents = plan.intents();
+      now = now.plus(STEP);
+      step++;
+      return plan;
+    }
+
+    /**
+     * Steps until a plan has nothing to do, nothing in flight and nothing pending; returns one
+     * line per plan before that one.
+     */
+    List<String> run(int maxSteps) {
+      List<String> trace = new ArrayList<>();
+      for (int n = 0; n < maxSteps; n++) {
+        Plan plan = step();
+        if (settled && !changeScheduled()) {
+          return trace;
+        }
+        trace.add(describe(plan));
+      }
+      throw new AssertionError("not settled in " + maxSteps + " steps; so far " + trace + "\n" + instances.values());
+    }
+
+    /** Whether a scale or the end of an avoidance is still to come at the next step or later. */
+    private boolean changeScheduled() {
+      return scaleAt.keySet().stream().anyMatch(s -> s >= step) || (avoidUntil != Integer.MAX_VALUE && step <= avoidUntil);
+    }
+
+    /**
+     * Whether the last plan had nothing to do, nothing in flight, and nothing about to change on
+     * its own: an ideal cloud stays as it is from then on.
+     */
+    boolean settled() {
+      return settled;
+    }
+
+    /** Live instances available as the next plan will count them. */
+    int available() {
+      FleetView view = new FleetView(input());
+      return (int) live().stream().filter(view::available).count();
+    }
+
+    /** Live (pending or running) owned instances. */
+    List<Instance> live() {
+      return instances.values().stream().filter(i -> i.state().isLive()).toList();
+    }
+
+    boolean isCurrent(Instance i) {
+      return new FleetView(input()).current(i);
+    }
+
+    /** An instance dies on its own: terminated (spot interruption, a person) or stopped. */
+    void fail(String id, InstanceState state) {
+      instances.computeIfPresent(id, (k, i) -> i.withState(state));
+    }
+
+    static String describe(Plan plan) {
+      List<String> parts = new ArrayList<>();
+      for (Launch l : plan.newLaunches()) {
+        parts.add("launch " + l.subnetId().replace("subnet-", "") + (l.count() == 1 ? "" : "×" + l.count()));
+      }
+      for (Termination t : plan.terminations()) {
+        parts.add(switch (t.reason()) {
+          case ROLLOUT -> "rollout ";
+          case SCALE_IN -> "scale-in ";
+          case STOPPED -> "replace stopped ";
+          case UNHEALTHY -> "replace unhealthy ";
+        } + t.instanceId());
+      }
+      return parts.isEmpty() ? "wait" : String.join(", ", parts);
+    }
+
+    /**
+     * The rollout guarantees for one plan: launches never take live plus launching past
+     * replicas + maxSurge; a rolling update's terminations never take available instances below
+     * replicas − maxUnavailable (or below what was available); protected instances are never
+     * terminated; Recreate launches nothing while an old instance may still be live.
+     */
+    static void checkBounds(PlanInput in, Plan plan) {
+      FleetView view = new FleetView(in);
+      List<Instance> owned = in.instances().stream().filter(view::owned).toList();
+      List<Instance> live = owned.stream().filter(i -> i.state().isLive()).toList();
+      Map<String, Long> seen = owned.stream().filter(i -> i.tag(OwnershipTags.LAUNCH) != null)
+          .collect(Collectors.groupingBy(i -> i.tag(OwnershipTags.LAUNCH), Collectors.counting()));
+      List<Intent> inFlight = plan.intents().stream().filter(i -> in.intents().contains(i)).toList();
+      long unseen = inFlight.stream().mapToLong(i -> Math.max(0, i.count() - seen.getOrDefault(i.token(), 0L))).sum();
+      int added = plan.newLaunches().stream().mapToInt(Launch::count).sum();
+      int ceiling = in.replicas() + in.policy().bounds().maxSurge();
+      Map<String, Instance> byId = owned.stream().collect(Collectors.toMap(Instance::id, i -> i));
+      List<Instance> victims = plan.terminations().stream().map(t -> byId.get(t.instanceId())).toList();
+      // instances replaced for health go in the same plan that launches their replacements
+      long replaced = plan.terminations().stream().filter(t -> t.reason() == Termination.Reason.UNHEALTHY).count();
+      assertThat(live.size() - replaced + unseen + added).as("live + launching after the plan")
+          .isLessThanOrEqualTo(Math.max(ceiling, live.size() + unseen));
+
+      assertThat(victims).as("protected instances are never terminated").noneMatch(FleetView::isProtected);
+      boolean rolling = in.policy().strategy() == Policy.Strategy.ROLLING_UPDATE && !in.policy().paused();
+      if (rolling) {
+        long available = live.stream().filter(view::available).count();
+        long availableVictims = victims.stream().filter(view::available).count();
+        long floor = Math.min(available, in.replicas() - in.policy().bounds().maxUnavailable());
+        assertThat(available - availableVictims).as("available after the plan's terminations")
+            .isGreaterThanOrEqualTo(floor);
+      }
+      if (in.policy().strategy() == Policy.Strategy.RECREATE && !in.policy().paused() && added > 0) {
+        assertThat(live).as("Recreate: no old instance live when launching")
+            .allMatch(i -> view.current(i) || FleetView.isProtected(i));
+        assertThat(inFlight).as("Recreate: no old launch in flight when launching")
+            .allMatch(i -> i.revision().equals(in.revision()));
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "replicas " + replicas + " " + subnets + " " + instances.keySet();
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.serverfleet.operator.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class OperatorConfigTest {
+
+  @Test
+  void defaultsNeedOnlyARegion() {
+    OperatorConfig c = OperatorConfig.parse(new String[0], Map.of("AWS_REGION", "eu-west-1"));
+
+    assertThat(c.clusterName()).isEqualTo("default");
+    assertThat(c.region()).isEqualTo("eu-west-1");
+    assertThat(c.ec2Endpoint()).isEmpty();
+    assertThat(c.pollInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.namespaces()).isEmpty();
+    assertThat(c.managementPort()).isEqualTo(8080);
+    assertThat(c.sdkRetries()).isTrue();
+    assertThat(c.leaderElection()).isFalse();
+    assertThat(c.leaseName()).isEqualTo("serverfleet-operator");
+    assertThat(c.leaseNamespace()).isEmpty();
+    assertThat(c.labelSelector()).isEmpty();
+    assertThat(c.logFormat()).isEqualTo("plain");
+  }
+
+  @Test
+  void flagsWinOverEnvironment() {
+    OperatorConfig c = OperatorConfig.parse(new String[] {"--cluster-name=prod", "--poll-interval=10s",
+        "--namespaces=shop, web", "--ec2-endpoint=http://127.0.0.1:5000", "--leader-election=true",
+        "--lease-namespace=ops", "--label-selector=tier=web", "--log-format=json"},
+        Map.of("AWS_REGION", "eu-west-1", "SF_CLUSTER_NAME", "dev", "SF_POLL_INTERVAL", "1m"));
+
+    assertThat(c.clusterName()).isEqualTo("prod");
+    assertThat(c.pollInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.namespaces()).isEqualTo(Set.of("shop", "web"));
+    assertThat(c.ec2Endpoint()).contains(URI.create("http://127.0.0.1:5000"));
+    assertThat(c.leaderElection()).isTrue();
+    assertThat(c.leaseNamespace()).contains("ops");
+    assertThat(c.labelSelector()).isEqualTo(Optional.of("tier=web"));
+    assertThat(c.logFormat()).isEqualTo("json");
+  }
+
+  @Test
+  void awsDefaultRegionIsAFallback() {
+    assertThat(OperatorConfig.parse(new String[0], Map.of("AWS_DEFAULT_REGION", "us-west-2")).region())
+        .isEqualTo("us-west-2");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"500ms,PT0.5S", "10s,PT10S", "5m,PT5M", "1h,PT1H", "PT30S,PT30S", "pt2m,PT2M"})
+  void durationsInEitherForm(String text, String iso) {
+    assertThat(OperatorConfig.duration(text)).isEqualTo(Duration.parse(iso));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--region=|region is required",
+      "--poll-interval=soon|not a duration: 'soon'",
+      "--poll-interval=100ms|poll-interval must be at least 1s",
+      "--cluster-name=has space|cluster-name must be 1-63 letters",
+      "--log-format=xml|log-format must be plain or json",
+      "--colour=blue|unknown flag --colour",
+      "positional|unexpected argument 'positional'"})
+  void badSettingsAreRefusedWithTheReason(String arg, String message) {
+    assertThatThrownBy(() -> OperatorConfig.parse(new String[] {arg}, Map.of("AWS_REGION", "eu-west-1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void helpListsEveryFlagWithItsVariable() {
+    assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--help"}, Map.of()))
+        .hasMessageContaining("--cluster-name").hasMessageContaining("SF_CLUSTER_NAME")
+        .hasMessageContaining("--leader-election").hasMessageContaining("SF_LOG_FORMAT");
+  }
+}
