@@ -106,6 +106,7 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
           ec2.untag(ids, OwnershipTags.OWNERSHIP_KEYS);
         } else {
           ec2.terminate(ids);
+          metrics.terminated(fleet, ids.size(), "deleted");
         }
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(FleetLoop.SETTLE);
       } catch (CloudException e) {
