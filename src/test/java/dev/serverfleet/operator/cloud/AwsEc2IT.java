@@ -172,6 +172,17 @@ class AwsEc2IT {
   }
 
   @Test
+  void describeHealthReportsStatusChecksOfRunningInstancesAcrossPages() {
+    List<Instance> launched = ec2.runInstances(launch(0, 2, r -> r));
+    ec2.terminate(List.of(launched.get(1).id()));
+
+    Map<String, Health> health = new AwsEc2(moto.ec2Client(), 5).describeHealth();
+
+    assertThat(health).containsEntry(launched.get(0).id(), Health.OK);
+    assertThat(health).doesNotContainKey(launched.get(1).id());
+  }
+
+  @Test
   void terminatingAnUnknownIdFailsWithEc2sCode() {
     assertThatThrownBy(() -> ec2.terminate(List.of("i-0123456789abcdef0")))
         .isInstanceOfSatisfying(CloudException.class, e -> {
