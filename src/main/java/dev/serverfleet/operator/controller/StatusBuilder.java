@@ -108,10 +108,8 @@ final class StatusBuilder {
 
   /** Instances still expected from the intents: those not yet seen with their launch tag. */
   private static int unseen(List<Intent> intents, List<Instance> owned) {
-    Map<String, Long> seen = owned.stream().filter(i -> i.tag(OwnershipTags.LAUNCH) != null)
-        .collect(java.util.stream.Collectors.groupingBy(i -> i.tag(OwnershipTags.LAUNCH),
-            java.util.stream.Collectors.counting()));
-    return intents.stream().mapToInt(i -> (int) Math.max(0, i.count() - seen.getOrDefault(i.token(), 0L))).sum();
+    Map<String, Long> seen = Intent.seenByToken(owned);
+    return intents.stream().mapToInt(i -> i.unseen(seen)).sum();
   }
 
   private static int count(List<Instance> instances, java.util.function.Predicate<Instance> p) {

@@ -35,9 +35,7 @@ public final class FleetPlanner {
   public static Plan plan(PlanInput in) {
     FleetView view = new FleetView(in);
     List<Instance> owned = in.instances().stream().filter(view::owned).toList();
-    Map<String, Long> seenByToken = owned.stream()
-        .filter(i -> i.tag(OwnershipTags.LAUNCH) != null)
-        .collect(Collectors.groupingBy(i -> i.tag(OwnershipTags.LAUNCH), Collectors.counting()));
+    Map<String, Long> seenByToken = Intent.seenByToken(owned);
 
     // An intent stays until it is older than retryAfter: before that, instances seen for it may
     // be only the ones RunInstances returned, which a poll may not show yet. While it stays, only
@@ -58,7 +56,7 @@ public final class FleetPlanner {
         continue;
       }
       inFlight.add(intent);
-      unseen.put(intent.token(), (int) Math.max(0, intent.count() - seen));
+      unseen.put(intent.token(), intent.unseen(seenByToken));
       // An intent of an older revision is not retried: AWS would refuse its token with other
       // parameters. It waits to appear or expire.
       if (settled && seen == 0 && intent.revision().equals(in.revision())) {

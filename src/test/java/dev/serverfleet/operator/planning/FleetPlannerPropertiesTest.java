@@ -24,7 +24,6 @@ import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.Disabled;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -147,7 +146,7 @@ class FleetPlannerPropertiesTest {
 
   /** Applies plans to an ideal cloud until there is nothing to do; fails after {@link #MAX_STEPS}. */
   private static Fleet converge(Fleet fleet) {
-    IdealCloud cloud = new IdealCloud(fleet);
+    IdealCloud cloud = new IdealCloud(fleet.instances(), fleet::isOwned);
     for (int step = 0; step < MAX_STEPS; step++) {
       Plan plan = FleetPlanner.plan(fleet.input());
       // settled: nothing to do, nothing in flight, and nothing still starting (a pending instance
@@ -171,45 +170,6 @@ class FleetPlannerPropertiesTest {
     int max = perSubnet.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     int min = perSubnet.values().stream().mapToInt(Integer::intValue).min().orElse(0);
     assertThat(max - min).as("balance of %s", perSubnet).isLessThanOrEqualTo(1);
-  }
-
-  /**
-   * Launches at once (pending, running one step later) and terminates at once; a client token that
-   * already launched launches nothing again.
-   */
-  private static final class IdealCloud {
-    private final Map<String, Instance> instances = new LinkedHashMap<>();
-    private final Set<String> usedTokens = new HashSet<>();
-    private final java.util.function.Predicate<Instance> owned;
-
-    IdealCloud(Fleet fleet) {
-      owned = fleet::isOwned;
-      fleet.instances().forEach(i -> instances.put(i.id(), i));
-      fleet.owned().stream().map(i -> i.tag(OwnershipTags.LAUNCH)).filter(t -> t != null).forEach(usedTokens::add);
-    }
-
-    void apply(Plan plan, Instant now) {
-      // Every owned pending instance starts running one step later (foreign ones are left alone);
-      // a rollout waits for new instances to be available, as a Deployment does.
-      instances.replaceAll((id, i) -> owned.test(i) && i.state() == InstanceState.PENDING
-          ? i.withState(InstanceState.RUNNING) : i);
-      plan.terminations().forEach(t -> instances.computeIfPresent(t.instanceId(),
-          (id, i) -> i.withState(InstanceState.TERMINATED)));
-      for (Launch l : plan.launches()) {
-        if (!usedTokens.add(l.token())) {
-          continue;
-        }
-        for (int k = 0; k < l.count(); k++) {
-          String id = "n-" + instances.size(); // nothing is ever removed: ids stay unique
-          Instance i = PlanFixtures.owned(id, InstanceState.PENDING, l.subnetId(), now);
-          instances.put(id, PlanFixtures.launchedBy(PlanFixtures.revision(i, l.revision()), l.token()));
-        }
-      }
-    }
-
-    List<Instance> instances() {
-      return List.copyOf(instances.values());
-    }
   }
 
   // ---- generators ----

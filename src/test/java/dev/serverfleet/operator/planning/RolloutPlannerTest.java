@@ -1,7 +1,6 @@
 package dev.serverfleet.operator.planning;
 
 import static dev.serverfleet.operator.planning.PlanFixtures.OLD_REV;
-import static dev.serverfleet.operator.planning.PlanFixtures.REV;
 import static dev.serverfleet.operator.planning.PlanFixtures.T0;
 import static dev.serverfleet.operator.planning.PlanFixtures.health;
 import static dev.serverfleet.operator.planning.PlanFixtures.input;
@@ -18,20 +17,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.serverfleet.operator.cloud.Health;
 import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstanceState;
-import dev.serverfleet.operator.cloud.OwnershipTags;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
@@ -43,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Rollouts, one plan at a time ({@link #plans}) and as whole runs against an ideal cloud
  * ({@link #rollsOut}): each run's trace is one line per plan, and every plan on the way is checked
- * against the bounds by {@link Sim}.
+ * against the bounds by {@link RolloutSim}.
  */
 class RolloutPlannerTest {
   private static final Instant SECONDS_AGO = T0.minusSeconds(10);
@@ -70,7 +63,7 @@ class RolloutPlannerTest {
     assertThat(plan.intents().stream().map(Intent::token).filter(given::contains)).as("intents kept")
         .containsExactlyElementsOf(expect.kept);
     assertThat(plan.notes()).isEqualTo(new Plan.Notes(expect.unhealthyDeferred, expect.protectedOutdated));
-    Sim.checkBounds(in, plan);
+    RolloutSim.checkBounds(in, plan);
     FleetPlannerTest.assertInvariants(in, plan);
   }
 
@@ -344,71 +337,71 @@ class RolloutPlannerTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("rollouts")
-  void rollsOut(Sim sim, List<String> trace) {
+  void rollsOut(RolloutSim sim, List<String> trace) {
     assertThat(sim.run(60)).containsExactlyElementsOf(trace);
   }
 
   static Stream<Arguments> rollouts() {
     return Stream.of(
         run("surge 1/unavailable 0: 4 old → 4 new, launch, wait while pending, terminate",
-            new Sim(4).add(oldFour()).bounds(1, 0),
+            new RolloutSim(4).add(oldFour()).bounds(1, 0),
             "launch a", "wait", "rollout o-4",
             "launch a", "wait", "rollout o-3",
             "launch a", "wait", "rollout o-2",
             "launch a", "wait", "rollout o-1"),
         run("surge 0/unavailable 1: 4 old → 4 new, terminate, launch, wait",
-            new Sim(4).add(oldFour()).bounds(0, 1),
+            new RolloutSim(4).add(oldFour()).bounds(0, 1),
             "rollout o-4", "launch a", "wait",
             "rollout o-3", "launch a", "wait",
             "rollout o-2", "launch a", "wait",
             "rollout o-1", "launch a", "wait"),
         run("50%/50% of 4 = 2/2",
-            new Sim(4).add(oldFour()).bounds("50%", "50%"),
+            new RolloutSim(4).add(oldFour()).bounds("50%", "50%"),
             "launch a×2, rollout o-4, rollout o-3", "launch a×2", "rollout o-2, rollout o-1"),
         run("25%/25% of 5 = 2/1",
-            new Sim(5).add(oldFour()).add(old("o-5", 5)).bounds("25%", "25%"),
+            new RolloutSim(5).add(oldFour()).add(old("o-5", 5)).bounds("25%", "25%"),
             "launch a×2, rollout o-5", "launch a", "rollout o-4, rollout o-3", "launch a×2, rollout o-2", "wait",
             "rollout o-1"),
         run("defaults (25%/0) of 4 = 1/0",
-            new Sim(4).add(oldFour()).bounds(null, null),
+            new RolloutSim(4).add(oldFour()).bounds(null, null),
             "launch a", "wait", "rollout o-4",
             "launch a", "wait", "rollout o-3",
             "launch a", "wait", "rollout o-2",
             "launch a", "wait", "rollout o-1"),
         run("surge 0 across three subnets: each replacement fills the hole its victim left",
-            new Sim(3, "subnet-a", "subnet-b", "subnet-c")
+            new RolloutSim(3, "subnet-a", "subnet-b", "subnet-c")
                 .add(old("o-a", 30), revision(running("o-b", "subnet-b", minutesAgo(20)), OLD_REV),
                     revision(running("o-c", "subnet-c", minutesAgo(10)), OLD_REV))
                 .bounds(0, 1),
             "rollout o-c", "launch c", "wait", "rollout o-b", "launch b", "wait", "rollout o-a", "launch a", "wait"),
         run("restart: a new revision for the same settings rolls every instance",
-            new Sim(2).add(cur("i-1", 20), cur("i-2", 10)).revision(NEW_REV).bounds(1, 0),
+            new RolloutSim(2).add(cur("i-1", 20), cur("i-2", 10)).revision(NEW_REV).bounds(1, 0),
             "launch a", "wait", "rollout i-2", "launch a", "wait", "rollout i-1"),
         run("Recreate: all old go first, then all new are launched",
-            new Sim(3).add(old("o-1", 30), old("o-2", 20), old("o-3", 10)).policy(policy().recreate()),
+            new RolloutSim(3).add(old("o-1", 30), old("o-2", 20), old("o-3", 10)).policy(policy().recreate()),
             "rollout o-3, rollout o-2, rollout o-1", "launch a×3", "wait"),
         run("minReadySeconds 60 with 30 s steps: each new instance waits two more steps",
-            new Sim(2).add(old("o-1", 20), old("o-2", 10)).bounds(1, 0)
+            new RolloutSim(2).add(old("o-1", 20), old("o-2", 10)).bounds(1, 0)
                 .policy(policy().minReady(Duration.ofSeconds(60))),
             "launch a", "wait", "wait", "wait", "rollout o-2", "launch a", "wait", "wait", "wait", "rollout o-1"),
         run("a protected old instance stays to the end and the rollout completes around it",
-            new Sim(3).add(protect(old("o-1", 30)), old("o-2", 20), old("o-3", 10)).bounds(1, 0)
+            new RolloutSim(3).add(protect(old("o-1", 30)), old("o-2", 20), old("o-3", 10)).bounds(1, 0)
                 .then(s -> assertThat(s.lastPlan().notes().protectedOutdated()).isEqualTo(1)),
             "launch a", "wait", "rollout o-3", "launch a", "wait", "rollout o-2"),
         run("a subnet removed from spec: its instances rolled into the others, launch first",
-            new Sim(3, "subnet-a", "subnet-b")
+            new RolloutSim(3, "subnet-a", "subnet-b")
                 .add(cur("i-1", 30), running("x-1", "subnet-x", minutesAgo(20)), running("x-2", "subnet-x",
                     minutesAgo(10)))
                 .bounds(1, 0),
             "launch b", "wait", "rollout x-2", "launch a", "wait", "rollout x-1"),
         run("zone rebalance after a capacity shortage in subnet-c: launch first, then the crowded subnet",
-            new Sim(6, "subnet-a", "subnet-b", "subnet-c")
+            new RolloutSim(6, "subnet-a", "subnet-b", "subnet-c")
                 .add(cur("a-1", 60), cur("a-2", 50), cur("a-3", 40), running("b-1", "subnet-b", minutesAgo(55)),
                     running("b-2", "subnet-b", minutesAgo(45)), running("b-3", "subnet-b", minutesAgo(35)))
                 .bounds(1, 0).avoid("subnet-c").avoidUntilStep(2),
             "wait", "wait", "launch c", "wait", "scale-in b-3", "launch c", "wait", "scale-in a-3"),
         run("zone rebalance waits for minReady before it terminates",
-            new Sim(2, "subnet-a", "subnet-b").add(cur("a-1", 60), cur("a-2", 50)).bounds(1, 0)
+            new RolloutSim(2, "subnet-a", "subnet-b").add(cur("a-1", 60), cur("a-2", 50)).bounds(1, 0)
                 .policy(policy().minReady(Duration.ofSeconds(30))),
             "launch b", "wait", "wait", "scale-in a-2"));
   }
@@ -416,8 +409,8 @@ class RolloutPlannerTest {
   @Test
   void aScaleChangeMidRolloutNeverBreaksTheBounds() {
     // 4 → 8 while the first new instance is pending, then → 2 halfway, with percentages that
-    // resolve differently at each size; Sim checks surge and availability on every plan.
-    Sim sim = new Sim(4, "subnet-a", "subnet-b").add(oldFour()).bounds("25%", "25%").scaleAt(1, 8).scaleAt(6, 2);
+    // resolve differently at each size; RolloutSim checks surge and availability on every plan.
+    RolloutSim sim = new RolloutSim(4, "subnet-a", "subnet-b").add(oldFour()).bounds("25%", "25%").scaleAt(1, 8).scaleAt(6, 2);
 
     List<String> trace = sim.run(60);
 
@@ -436,7 +429,7 @@ class RolloutPlannerTest {
 
   @Test
   void aSurgeRolloutAcrossSubnetsLaunchesOneInstancePerOldOneAndTerminatesNoNewOne() {
-    Sim sim = new Sim(3, "subnet-a", "subnet-b", "subnet-c")
+    RolloutSim sim = new RolloutSim(3, "subnet-a", "subnet-b", "subnet-c")
         .add(old("o-a", 30), revision(running("o-b", "subnet-b", minutesAgo(20)), OLD_REV),
             revision(running("o-c", "subnet-c", minutesAgo(10)), OLD_REV))
         .bounds(1, 0);
@@ -451,7 +444,7 @@ class RolloutPlannerTest {
 
   @Test
   void scalingToZeroMidRolloutTerminatesEverythingAndLaunchesNothing() {
-    Sim sim = new Sim(4).add(oldFour()).bounds(1, 0).scaleAt(2, 0);
+    RolloutSim sim = new RolloutSim(4).add(oldFour()).bounds(1, 0).scaleAt(2, 0);
 
     List<String> trace = sim.run(60);
 
@@ -484,7 +477,7 @@ class RolloutPlannerTest {
     return Arguments.of(Named.of(name, in.build()), expect);
   }
 
-  private static Arguments run(String name, Sim sim, String... trace) {
+  private static Arguments run(String name, RolloutSim sim, String... trace) {
     return Arguments.of(Named.of(name, sim), List.of(trace));
   }
 
@@ -547,257 +540,6 @@ class RolloutPlannerTest {
     public String toString() {
       return "launches=" + launches + " terminated=" + terminated + " kept=" + kept + " deferred="
           + unhealthyDeferred + " protectedOutdated=" + protectedOutdated;
-    }
-  }
-
-  /**
-   * Plans against an ideal cloud, one plan per {@link #STEP}: a launch appears at once as pending
-   * and runs at the next step, a termination takes effect at once, readiness is recorded as
-   * status would record it. Every plan is checked against the rollout's bounds before it is
-   * applied. Bounds given as percentages are resolved for the replicas of each step, as the
-   * controller does.
-   */
-  static final class Sim {
-    /** As long as an intent needs to be settled: each launch's intent is gone at the next step. */
-    static final Duration STEP = PlanFixtures.RETRY_AFTER;
-
-    private final Map<String, Instance> instances = new LinkedHashMap<>();
-    private final Map<String, Instant> readySince = new HashMap<>();
-    private final Set<String> usedTokens = new HashSet<>();
-    private final List<String> subnets;
-    private final Map<Integer, Integer> scaleAt = new TreeMap<>();
-    private final List<Consumer<Sim>> checks = new ArrayList<>();
-    private List<Intent> intents = List.of();
-    private int replicas;
-    private String revision = REV;
-    private PlanFixtures.PolicyBuilder policy = PlanFixtures.policy();
-    private Object surge = 1;
-    private Object unavailable = 0;
-    private Set<String> avoid = Set.of();
-    private int avoidUntil = Integer.MAX_VALUE;
-    private Instant now = T0;
-    private int launched;
-    private int step;
-    private Plan lastPlan;
-    private boolean settled;
-
-    Sim(int replicas, String... subnets) {
-      this.replicas = replicas;
-      this.subnets = subnets.length == 0 ? List.of("subnet-a") : List.of(subnets);
-    }
-
-    /** Instances as they are at the start; running ones have been ready since their launch. */
-    Sim add(Instance... existing) {
-      for (Instance i : existing) {
-        instances.put(i.id(), i);
-        if (i.state() == InstanceState.RUNNING && i.launchTime() != null) {
-          readySince.put(i.id(), i.launchTime());
-        }
-      }
-      return this;
-    }
-
-    Sim revision(String revision) {
-      this.revision = revision;
-      return this;
-    }
-
-    /** Integers or percentages, resolved for each step's replicas; null is the default. */
-    Sim bounds(Object surge, Object unavailable) {
-      this.surge = surge;
-      this.unavailable = unavailable;
-      return this;
-    }
-
-    /** Strategy, minReady, pause, order and health rules; the bounds come from {@link #bounds}. */
-    Sim policy(PlanFixtures.PolicyBuilder policy) {
-      this.policy = policy;
-      return this;
-    }
-
-    Sim scaleAt(int atStep, int newReplicas) {
-      scaleAt.put(atStep, newReplicas);
-      return this;
-    }
-
-    Sim avoid(String... subnets) {
-      avoid = Set.of(subnets);
-      return this;
-    }
-
-    /** The avoided subnets are avoided for plans before this step only. */
-    Sim avoidUntilStep(int step) {
-      avoidUntil = step;
-      return this;
-    }
-
-    /** A check made after every plan. */
-    Sim then(Consumer<Sim> check) {
-      checks.add(check);
-      return this;
-    }
-
-    Plan lastPlan() {
-      return lastPlan;
-    }
-
-    PlanInput input() {
-      Policy p = policy.build();
-      Policy resolved = new Policy(p.strategy(), RolloutBounds.resolve(surge, unavailable, replicas), p.minReady(),
-          p.paused(), p.scaleDownOrder(), p.statusChecks(), p.healthGrace(), p.maxUnhealthyPercent());
-      return PlanFixtures.input().replicas(replicas).subnets(subnets).revision(revision).instances(List.copyOf(instances.values()))
-          .intents(intents).avoid(step < avoidUntil ? avoid : Set.of()).now(now).policy(resolved)
-          .readySince(readySince).build();
-    }
-
-    /** Plans once, checks the plan, applies it and moves the clock on by {@link #STEP}. */
-    Plan step() {
-      replicas = scaleAt.getOrDefault(step, replicas);
-      PlanInput in = input();
-      Plan plan = FleetPlanner.plan(in);
-      checkBounds(in, plan);
-      FleetPlannerTest.assertInvariants(in, plan);
-      lastPlan = plan;
-      FleetView seen = new FleetView(in);
-      // without a plan, the next one may differ only because a pending instance runs or a ready one
-      // becomes available
-      settled = plan.isEmpty() && plan.intents().isEmpty() && in.instances().stream()
-          .noneMatch(i -> i.state() == InstanceState.PENDING || (seen.ready(i) && !seen.available(i)));
-      checks.forEach(c -> c.accept(this));
-
-      // status: readySince of what this pass saw ready, kept while it stays ready
-      FleetView view = new FleetView(in);
-      Set<String> ready = in.instances().stream().filter(view::ready).map(Instance::id).collect(Collectors.toSet());
-      readySince.keySet().retainAll(ready);
-      ready.forEach(id -> readySince.putIfAbsent(id, now));
-
-      instances.replaceAll((id, i) -> i.state() == InstanceState.PENDING ? i.withState(InstanceState.RUNNING) : i);
-      plan.terminations().forEach(t -> instances.computeIfPresent(t.instanceId(),
-          (id, i) -> i.withState(InstanceState.TERMINATED)));
-      for (Launch l : plan.launches()) {
-        if (!usedTokens.add(l.token())) {
-          continue;
-        }
-        for (int k = 0; k < l.count(); k++) {
-          String id = "n-" + ++launched;
-          Instance i = PlanFixtures.owned(id, InstanceState.PENDING, l.subnetId(), now);
-          instances.put(id, PlanFixtures.launchedBy(PlanFixtures.revision(i, l.revision()), l.token()));
-        }
-      }
-      intents = plan.intents();
-      now = now.plus(STEP);
-      step++;
-      return plan;
-    }
-
-    /**
-     * Steps until a plan has nothing to do, nothing in flight and nothing pending; returns one
-     * line per plan before that one.
-     */
-    List<String> run(int maxSteps) {
-      List<String> trace = new ArrayList<>();
-      for (int n = 0; n < maxSteps; n++) {
-        Plan plan = step();
-        if (settled && !changeScheduled()) {
-          return trace;
-        }
-        trace.add(describe(plan));
-      }
-      throw new AssertionError("not settled in " + maxSteps + " steps; so far " + trace + "\n" + instances.values());
-    }
-
-    /** Whether a scale or the end of an avoidance is still to come at the next step or later. */
-    private boolean changeScheduled() {
-      return scaleAt.keySet().stream().anyMatch(s -> s >= step) || (avoidUntil != Integer.MAX_VALUE && step <= avoidUntil);
-    }
-
-    /**
-     * Whether the last plan had nothing to do, nothing in flight, and nothing about to change on
-     * its own: an ideal cloud stays as it is from then on.
-     */
-    boolean settled() {
-      return settled;
-    }
-
-    /** Live instances available as the next plan will count them. */
-    int available() {
-      FleetView view = new FleetView(input());
-      return (int) live().stream().filter(view::available).count();
-    }
-
-    /** Live (pending or running) owned instances. */
-    List<Instance> live() {
-      return instances.values().stream().filter(i -> i.state().isLive()).toList();
-    }
-
-    boolean isCurrent(Instance i) {
-      return new FleetView(input()).current(i);
-    }
-
-    /** An instance dies on its own: terminated (spot interruption, a person) or stopped. */
-    void fail(String id, InstanceState state) {
-      instances.computeIfPresent(id, (k, i) -> i.withState(state));
-    }
-
-    static String describe(Plan plan) {
-      List<String> parts = new ArrayList<>();
-      for (Launch l : plan.newLaunches()) {
-        parts.add("launch " + l.subnetId().replace("subnet-", "") + (l.count() == 1 ? "" : "×" + l.count()));
-      }
-      for (Termination t : plan.terminations()) {
-        parts.add(switch (t.reason()) {
-          case ROLLOUT -> "rollout ";
-          case SCALE_IN -> "scale-in ";
-          case STOPPED -> "replace stopped ";
-          case UNHEALTHY -> "replace unhealthy ";
-        } + t.instanceId());
-      }
-      return parts.isEmpty() ? "wait" : String.join(", ", parts);
-    }
-
-    /**
-     * The rollout guarantees for one plan: launches never take live plus launching past
-     * replicas + maxSurge; a rolling update's terminations never take available instances below
-     * replicas − maxUnavailable (or below what was available); protected instances are never
-     * terminated; Recreate launches nothing while an old instance may still be live.
-     */
-    static void checkBounds(PlanInput in, Plan plan) {
-      FleetView view = new FleetView(in);
-      List<Instance> owned = in.instances().stream().filter(view::owned).toList();
-      List<Instance> live = owned.stream().filter(i -> i.state().isLive()).toList();
-      Map<String, Long> seen = owned.stream().filter(i -> i.tag(OwnershipTags.LAUNCH) != null)
-          .collect(Collectors.groupingBy(i -> i.tag(OwnershipTags.LAUNCH), Collectors.counting()));
-      List<Intent> inFlight = plan.intents().stream().filter(i -> in.intents().contains(i)).toList();
-      long unseen = inFlight.stream().mapToLong(i -> Math.max(0, i.count() - seen.getOrDefault(i.token(), 0L))).sum();
-      int added = plan.newLaunches().stream().mapToInt(Launch::count).sum();
-      int ceiling = in.replicas() + in.policy().bounds().maxSurge();
-      Map<String, Instance> byId = owned.stream().collect(Collectors.toMap(Instance::id, i -> i));
-      List<Instance> victims = plan.terminations().stream().map(t -> byId.get(t.instanceId())).toList();
-      // instances replaced for health go in the same plan that launches their replacements
-      long replaced = plan.terminations().stream().filter(t -> t.reason() == Termination.Reason.UNHEALTHY).count();
-      assertThat(live.size() - replaced + unseen + added).as("live + launching after the plan")
-          .isLessThanOrEqualTo(Math.max(ceiling, live.size() + unseen));
-
-      assertThat(victims).as("protected instances are never terminated").noneMatch(FleetView::isProtected);
-      boolean rolling = in.policy().strategy() == Policy.Strategy.ROLLING_UPDATE && !in.policy().paused();
-      if (rolling) {
-        long available = live.stream().filter(view::available).count();
-        long availableVictims = victims.stream().filter(view::available).count();
-        long floor = Math.min(available, in.replicas() - in.policy().bounds().maxUnavailable());
-        assertThat(available - availableVictims).as("available after the plan's terminations")
-            .isGreaterThanOrEqualTo(floor);
-      }
-      if (in.policy().strategy() == Policy.Strategy.RECREATE && !in.policy().paused() && added > 0) {
-        assertThat(live).as("Recreate: no old instance live when launching")
-            .allMatch(i -> view.current(i) || FleetView.isProtected(i));
-        assertThat(inFlight).as("Recreate: no old launch in flight when launching")
-            .allMatch(i -> i.revision().equals(in.revision()));
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "replicas " + replicas + " " + subnets + " " + instances.keySet();
     }
   }
 }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.serverfleet.operator.cloud.Instance;
 import dev.serverfleet.operator.cloud.InstanceState;
 import dev.serverfleet.operator.cloud.OwnershipTags;
-import dev.serverfleet.operator.planning.RolloutPlannerTest.Sim;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +25,7 @@ import net.jqwik.api.constraints.Size;
 /**
  * A fleet converged on revision A gets template B, under any rolling-update bounds (integers or
  * percentages), minReadySeconds and scale-down order, while instances die on their own between
- * plans. Plans are applied to {@link Sim}'s ideal cloud, which also checks each plan's own bounds.
+ * plans. Plans are applied to {@link RolloutSim}'s ideal cloud, which also checks each plan's own bounds.
  */
 class RolloutPropertiesTest {
   private static final List<String> SUBNETS = List.of("subnet-a", "subnet-b", "subnet-c");
@@ -48,7 +47,7 @@ class RolloutPropertiesTest {
     if (oldestFirst) {
       policy.oldestFirst();
     }
-    Sim sim = convergedOnA(replicas, subnets).bounds(maxSurge, maxUnavailable).policy(policy);
+    RolloutSim sim = convergedOnA(replicas, subnets).bounds(maxSurge, maxUnavailable).policy(policy);
     RolloutBounds bounds = RolloutBounds.resolve(maxSurge, maxUnavailable, replicas);
     int ceiling = replicas + bounds.maxSurge();
     int floor = replicas - bounds.maxUnavailable();
@@ -84,7 +83,7 @@ class RolloutPropertiesTest {
       @ForAll @IntRange(min = 1, max = 3) int subnets,
       @ForAll("minReadySeconds") int minReadySeconds,
       @ForAll @Size(max = 4) List<@From("failure") Failure> failures) {
-    Sim sim = convergedOnA(replicas, subnets)
+    RolloutSim sim = convergedOnA(replicas, subnets)
         .policy(PlanFixtures.policy().recreate().minReady(Duration.ofSeconds(minReadySeconds)));
 
     int steps = maxSteps(replicas, failures, minReadySeconds);
@@ -102,9 +101,9 @@ class RolloutPropertiesTest {
   // ---- helpers ----
 
   /** {@code replicas} running instances of revision A, spread evenly, ready for an hour. */
-  private static Sim convergedOnA(int replicas, int subnets) {
+  private static RolloutSim convergedOnA(int replicas, int subnets) {
     List<String> listed = SUBNETS.subList(0, subnets);
-    Sim sim = new Sim(replicas, listed.toArray(String[]::new));
+    RolloutSim sim = new RolloutSim(replicas, listed.toArray(String[]::new));
     for (int n = 0; n < replicas; n++) {
       sim.add(PlanFixtures.revision(PlanFixtures.running("a-" + n, listed.get(n % subnets), minutesAgo(60 + n)),
           OLD_REV));
@@ -112,7 +111,7 @@ class RolloutPropertiesTest {
     return sim;
   }
 
-  private static void inject(Sim sim, List<Failure> failures, int step) {
+  private static void inject(RolloutSim sim, List<Failure> failures, int step) {
     for (Failure f : failures) {
       List<Instance> live = sim.live();
       if (f.step() == step && !live.isEmpty()) {
@@ -127,7 +126,7 @@ class RolloutPropertiesTest {
    * the old one goes), each failure replaced likewise, and a rebalance round per instance.
    */
   private static int maxSteps(int replicas, List<Failure> failures, int minReadySeconds) {
-    long minReadySteps = (minReadySeconds + Sim.STEP.toSeconds() - 1) / Sim.STEP.toSeconds();
+    long minReadySteps = (minReadySeconds + RolloutSim.STEP.toSeconds() - 1) / RolloutSim.STEP.toSeconds();
     return lastFailure(failures) + 1 + (int) ((2L * replicas + failures.size() + 2) * (4 + minReadySteps));
   }
 
@@ -135,7 +134,7 @@ class RolloutPropertiesTest {
     return failures.stream().mapToInt(Failure::step).max().orElse(0);
   }
 
-  private static void assertConvergedOnB(Sim sim, int replicas) {
+  private static void assertConvergedOnB(RolloutSim sim, int replicas) {
     List<Instance> live = sim.live();
     assertThat(live).as("live at the end").hasSize(replicas)
         .allSatisfy(i -> {
