@@ -2,40 +2,27 @@ package dev.serverfleet.operator.controller;
 
 import static dev.serverfleet.operator.controller.LoopHarness.AMI;
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.serverfleet.operator.controller.LoopScenarios.*;
 
-import dev.serverfleet.operator.api.v1alpha1.HealthCheck;
-import dev.serverfleet.operator.api.v1alpha1.HealthCheckType;
-import dev.serverfleet.operator.api.v1alpha1.InstanceStatus;
 import dev.serverfleet.operator.api.v1alpha1.RevisionStatus;
-import dev.serverfleet.operator.api.v1alpha1.RollingUpdate;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
-import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
-import dev.serverfleet.operator.api.v1alpha1.Strategy;
-import dev.serverfleet.operator.api.v1alpha1.StrategyType;
 import dev.serverfleet.operator.cloud.FakeEc2;
-import dev.serverfleet.operator.cloud.Health;
 import dev.serverfleet.operator.cloud.Instance;
 import dev.serverfleet.operator.cloud.InstanceState;
 import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.controller.LoopHarness.Entry;
 import dev.serverfleet.operator.planning.RolloutBounds;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Rollouts, pause, restart, deadlines, health and protection, through the loop and the EC2 fake. */
+/** Rollouts, pause, restart, deadlines, protection and rebalancing, through the loop and the EC2 fake. */
 class RolloutLoopTest {
-  private static final Duration STEP = Duration.ofSeconds(5);
-  /** Known to the fake, like {@link LoopHarness#AMI}. */
-  private static final String NEW_AMI = "ami-0fedcba9876543210";
-  private static final String UNKNOWN_AMI = "ami-0123456789abcdef0";
-
   @Test
   void aNewAmiRollsOneInstanceAtATimeAndReportsProgress() {
     // one subnet: zone balance plays no part here (see the next test)
@@ -293,127 +280,6 @@ class RolloutLoopTest {
   }
 
   @Test
-  void anImpairedInstancePastItsGracePeriodIsReplaced() {
-    LoopHarness h = statusChecked(3, 60, 20);
-    passTime(h, Duration.ofSeconds(60), x -> { }); // every instance is past its grace period now
-    Instance sick = h.liveInstances().get(0);
-
-    h.fake.setHealth(sick.id(), Health.IMPAIRED);
-    h.runUntilStable(40, STEP);
-
-    assertThat(h.fake.instance(sick.id()).orElseThrow().state()).isEqualTo(InstanceState.TERMINATED);
-    assertThat(h.liveInstances()).hasSize(3).filteredOn(i -> i.subnetId().equals(sick.subnetId())).hasSize(1);
-    assertThat(h.events).anySatisfy(e -> {
-      assertThat(e.reason()).isEqualTo("Terminated");
-      assertThat(e.message()).contains("failing status checks", sick.id());
-    });
-    assertThat(h.status().getReadyReplicas()).isEqualTo(3);
-    assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("False");
-  }
-
-  @Test
-  void anImpairedInstanceWithinItsGracePeriodIsNotReadyButKept() {
-    LoopHarness h = statusChecked(3, 300, 20);
-    Instance sick = h.liveInstances().get(0);
-
-    h.fake.setHealth(sick.id(), Health.IMPAIRED);
-    h.poll();
-    h.step();
-
-    assertThat(h.entries(FakeEc2.TERMINATE)).isEmpty();
-    assertThat(h.status().getReadyReplicas()).isEqualTo(2);
-    assertThat(h.status().getInstances()).filteredOn(i -> i.id().equals(sick.id())).singleElement()
-        .satisfies(i -> {
-          assertThat(i.health()).isEqualTo("IMPAIRED");
-          assertThat(i.readySince()).isNull();
-        });
-    assertThat(h.condition(Conditions.READY).getStatus()).isEqualTo("False");
-  }
-
-  @Test
-  void anImpairedInstanceIsReplacedWhenItsGracePeriodEndsWithoutAnyOtherEvent() {
-    LoopHarness h = statusChecked(3, 120, 20);
-    Instance sick = h.liveInstances().get(0);
-    h.fake.setHealth(sick.id(), Health.IMPAIRED);
-
-    passTime(h, Duration.ofMinutes(4), x -> { });
-
-    assertThat(h.fake.instance(sick.id()).orElseThrow().state()).isEqualTo(InstanceState.TERMINATED);
-  }
-
-  @Test
-  void moreUnhealthyThanTheCapReplacesOnlyTheCapAndDegrades() {
-    LoopHarness h = statusChecked(5, 0, 20); // cap: max(1, 5 × 20%) = 1
-    h.fake.setPendingDuration(Duration.ofSeconds(60));
-    List<Instance> sick = h.liveInstances().subList(0, 3);
-
-    sick.forEach(i -> h.fake.setHealth(i.id(), Health.IMPAIRED));
-    h.poll();
-    h.step();
-
-    assertThat(h.entries(FakeEc2.TERMINATE)).singleElement()
-        .satisfies(e -> assertThat(e.detail().split(",")).hasSize(1));
-    assertThat(h.condition(Conditions.DEGRADED)).satisfies(c -> {
-      assertThat(c.getStatus()).isEqualTo("True");
-      assertThat(c.getReason()).isEqualTo("TooManyUnhealthy");
-      assertThat(c.getMessage()).startsWith("2 unhealthy instance(s) left in place");
-    });
-  }
-
-  @Test
-  void whileAReplacementIsStartingNoFurtherUnhealthyInstanceIsReplaced() {
-    LoopHarness h = statusChecked(5, 0, 20);
-    h.fake.setPendingDuration(Duration.ofSeconds(60));
-    List<Instance> sick = h.liveInstances().subList(0, 3);
-    sick.forEach(i -> h.fake.setHealth(i.id(), Health.IMPAIRED));
-
-    passTime(h, Duration.ofSeconds(30), x -> { }); // the first replacement is still pending
-
-    assertThat(sick).filteredOn(i -> h.fake.instance(i.id()).orElseThrow().state().isLive()).hasSize(2);
-    assertThat(h.condition(Conditions.DEGRADED).getReason()).isEqualTo("TooManyUnhealthy");
-  }
-
-  @Test
-  void minReadySecondsDelaysAvailability() {
-    LoopHarness h = new LoopHarness(2);
-    h.editSpec(s -> s.setMinReadySeconds(60));
-    h.poll();
-    h.step(); // t=0: launches; running from the next poll on
-
-    h.clock.advance(STEP);
-    h.poll();
-    h.step(); // t=5: first seen ready
-    assertThat(h.status().getReadyReplicas()).isEqualTo(2);
-    assertThat(h.status().getAvailableReplicas()).isZero();
-    assertThat(h.status().getInstances()).extracting(InstanceStatus::readySince).containsOnly("2025-01-01T00:00:05Z");
-    assertThat(h.condition(Conditions.READY).getStatus()).isEqualTo("False");
-
-    h.clock.advance(Duration.ofSeconds(59));
-    h.poll();
-    h.step(); // t=64: ready for 59 s
-    assertThat(h.status().getAvailableReplicas()).isZero();
-
-    h.clock.advance(Duration.ofSeconds(1));
-    h.poll();
-    h.step(); // t=65: ready for 60 s
-    assertThat(h.status().getAvailableReplicas()).isEqualTo(2);
-    assertThat(h.condition(Conditions.READY).getStatus()).isEqualTo("True");
-  }
-
-  @Test
-  void availabilityArrivesWithoutAnyOtherEvent() {
-    LoopHarness h = new LoopHarness(2);
-    h.editSpec(s -> {
-      s.setMinReadySeconds(60);
-      s.setStrategy(rolling(1, 0));
-    });
-
-    passTime(h, Duration.ofMinutes(2), x -> { });
-
-    assertThat(h.status().getAvailableReplicas()).isEqualTo(2);
-  }
-
-  @Test
   void aProtectedInstanceIsNeverTerminatedAndTheRolloutWaitsForIt() {
     LoopHarness h = converged(3, s -> s.setStrategy(rolling(1, 0)));
     Instance kept = h.liveInstances().get(0);
@@ -486,86 +352,5 @@ class RolloutLoopTest {
     fleet.getSpec().setStrategy(null);
     assertThat(FleetSpecs.policy(fleet).bounds()).as("defaults 25%/0")
         .isEqualTo(new RolloutBounds(3, 0));
-  }
-
-  // ---- helpers ----
-
-  /** A fleet of {@code replicas} with this spec, converged on {@link LoopHarness#AMI}. */
-  private static LoopHarness converged(int replicas, Consumer<ServerFleetSpec> spec) {
-    LoopHarness h = new LoopHarness(replicas);
-    h.editSpec(spec);
-    h.runUntilStable(60, STEP);
-    assertThat(h.liveInstances()).hasSize(replicas);
-    assertThat(h.condition(Conditions.READY).getStatus()).isEqualTo("True");
-    return h;
-  }
-
-  /** Converged, with healthCheck EC2StatusChecks polled as the operator does. */
-  private static LoopHarness statusChecked(int replicas, int graceSeconds, int maxUnhealthyPercent) {
-    LoopHarness h = new LoopHarness(replicas);
-    h.pollWithStatusChecks();
-    HealthCheck check = new HealthCheck();
-    check.setType(HealthCheckType.EC2StatusChecks);
-    check.setGracePeriodSeconds(graceSeconds);
-    check.setMaxUnhealthyPercent(maxUnhealthyPercent);
-    h.editSpec(s -> s.setHealthCheck(check));
-    h.runUntilStable(60, STEP);
-    assertThat(h.status().getReadyReplicas()).isEqualTo(replicas);
-    return h;
-  }
-
-  private static Strategy rolling(Object maxSurge, Object maxUnavailable) {
-    RollingUpdate bounds = new RollingUpdate();
-    bounds.setMaxSurge(intOrString(maxSurge));
-    bounds.setMaxUnavailable(intOrString(maxUnavailable));
-    Strategy strategy = new Strategy();
-    strategy.setType(StrategyType.RollingUpdate);
-    strategy.setRollingUpdate(bounds);
-    return strategy;
-  }
-
-  private static Strategy recreate() {
-    Strategy strategy = new Strategy();
-    strategy.setType(StrategyType.Recreate);
-    return strategy;
-  }
-
-  private static IntOrString intOrString(Object value) {
-    return value instanceof Integer i ? new IntOrString(i) : new IntOrString(String.valueOf(value));
-  }
-
-  /** Like {@link LoopHarness#runUntilStable}, with a check after every pass. */
-  private static void run(LoopHarness h, int maxSteps, Consumer<LoopHarness> afterPass) {
-    for (int n = 0; n < maxSteps; n++) {
-      h.poll();
-      if (h.due()) {
-        h.step();
-        afterPass.accept(h);
-      } else if (h.nextRunAt() == null) {
-        return;
-      }
-      h.clock.advance(STEP);
-    }
-    throw new AssertionError("not stable after " + maxSteps + " steps");
-  }
-
-  /** Lets time pass in steps, polling, and reconciling whenever an event or the requeue timer is due. */
-  private static void passTime(LoopHarness h, Duration total, Consumer<LoopHarness> afterPass) {
-    for (Duration t = Duration.ZERO; t.compareTo(total) < 0; t = t.plus(STEP)) {
-      h.poll();
-      if (h.due()) {
-        h.step();
-        afterPass.accept(h);
-      }
-      h.clock.advance(STEP);
-    }
-  }
-
-  private static Set<String> ids(List<Instance> instances) {
-    return instances.stream().map(Instance::id).collect(Collectors.toSet());
-  }
-
-  private static Condition condition(ServerFleetStatus s, String type) {
-    return s.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
   }
 }

@@ -1,0 +1,129 @@
+package dev.serverfleet.operator.controller;
+
+import static dev.serverfleet.operator.controller.LoopHarness.AMI;
+import static org.assertj.core.api.Assertions.assertThat;
+import static dev.serverfleet.operator.controller.LoopScenarios.*;
+
+import dev.serverfleet.operator.cloud.FakeEc2;
+import dev.serverfleet.operator.cloud.Instance;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Throttling, insufficient capacity and terminal EC2 errors: backoff, other subnets, Degraded. */
+class CloudErrorLoopTest {
+  @Test
+  void throttledLaunchesKeepNoIntentBackOffAndConvergeOnceThrottlingStops() {
+    LoopHarness h = new LoopHarness(1);
+    h.fake.throttleNext(FakeEc2.RUN, 4);
+    List<Duration> requeues = new ArrayList<>();
+    h.poll();
+
+    for (int n = 0; n < 4; n++) {
+      requeues.add(h.step().requeueAfter().orElseThrow());
+      assertThat(h.status().getLaunchIntents()).isEmpty();
+      assertThat(h.liveInstances()).isEmpty();
+      assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("False");
+      h.clock.set(h.nextRunAt());
+      h.poll();
+    }
+    h.runUntilStable(20, STEP);
+
+    assertThat(requeues.get(0)).isEqualTo(FleetBackoff.RETRY_BASE);
+    assertThat(requeues).isSorted().doesNotHaveDuplicates();
+    assertThat(h.events).filteredOn(e -> e.type().equals("Warning"))
+        .hasSize(4)
+        .allSatisfy(e -> assertThat(e.message()).contains("RequestLimitExceeded"));
+    assertConverged(h, 1);
+    assertThat(h.runRequests()).hasSize(5);
+  }
+
+  @Test
+  void insufficientCapacityInOneSubnetSendsLaunchesToTheOthers() {
+    LoopHarness h = new LoopHarness(3);
+    h.fake.setInsufficientCapacity("subnet-a", true);
+
+    h.runUntilStable(40, STEP);
+    assertConverged(h, 3);
+    h.scale(6);
+    h.runUntilStable(40, STEP);
+
+    assertConverged(h, 6);
+    assertThat(h.liveInstances()).extracting(Instance::subnetId).doesNotContain("subnet-a");
+    assertThat(h.liveInstances()).filteredOn(i -> i.subnetId().equals("subnet-b")).hasSize(3);
+    // tried again only each time the subnet's avoidance ends (a rebalance attempt), never in a hot loop
+    assertThat(h.runRequests()).filteredOn(r -> r.subnetId().equals("subnet-a")).hasSizeBetween(1, 4);
+    assertThat(h.events).anySatisfy(e -> {
+      assertThat(e.type()).isEqualTo("Warning");
+      assertThat(e.message()).contains("InsufficientInstanceCapacity");
+    });
+    assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void aTerminalLaunchErrorDegradesHoldsLaunchesAndANewGenerationLaunchesAtOnce() {
+    LoopHarness h = new LoopHarness(3);
+    h.editSpec(s -> s.getTemplate().setAmiId(BAD_AMI));
+    h.poll();
+    h.step();
+
+    int attempts = h.runRequests().size();
+    assertThat(attempts).isBetween(1, 3);
+    Condition degraded = h.condition(Conditions.DEGRADED);
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo("LaunchFailed");
+    assertThat(degraded.getMessage()).contains("InvalidAMIID.NotFound", "The image id '[" + BAD_AMI + "]' does not exist");
+    assertThat(h.events).anySatisfy(e -> {
+      assertThat(e.type()).isEqualTo("Warning");
+      assertThat(e.message()).contains("does not exist");
+    });
+    assertThat(h.fake.instances()).isEmpty();
+    assertThat(h.status().getLaunchIntents()).isEmpty();
+
+    int writes = h.writes.size();
+    Instant holdEnds = h.clock.instant().plus(FleetBackoff.TERMINAL_HOLD);
+    for (int n = 0; n < 9; n++) { // a pass every 30 s for 4.5 minutes, timer or not
+      h.clock.advance(Duration.ofSeconds(30));
+      h.poll();
+      FleetLoop.Result held = h.step();
+      assertThat(held.requeueAfter()).contains(Duration.between(h.clock.instant(), holdEnds));
+    }
+    assertThat(h.runRequests()).as("no launch while held").hasSize(attempts);
+    assertThat(h.writes).as("nothing changed, nothing written").hasSize(writes);
+
+    h.editSpec(s -> s.getTemplate().setAmiId(AMI));
+    h.poll();
+    h.step();
+
+    assertThat(h.runRequests()).hasSize(attempts + 3);
+    assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("False");
+    assertThat(h.condition(Conditions.DEGRADED).getObservedGeneration()).isEqualTo(3L);
+    h.runUntilStable(20, STEP);
+    assertConverged(h, 3);
+  }
+
+  @Test
+  void aTerminalErrorIsRetriedOnceTheHoldExpiresWithoutADegradedFalseBlip() {
+    LoopHarness h = new LoopHarness(3);
+    h.editSpec(s -> s.getTemplate().setAmiId(BAD_AMI));
+    h.poll();
+    h.step();
+    int attempts = h.runRequests().size();
+    String since = h.condition(Conditions.DEGRADED).getLastTransitionTime();
+    int writes = h.writes.size();
+
+    h.clock.advance(FleetBackoff.TERMINAL_HOLD);
+    h.poll();
+    h.step();
+
+    assertThat(h.runRequests()).as("one more round after the hold").hasSize(2 * attempts);
+    assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("True");
+    assertThat(h.writes.subList(writes, h.writes.size()))
+        .as("every status written while the template is still broken")
+        .allSatisfy(s -> assertThat(condition(s, Conditions.DEGRADED).getStatus()).isEqualTo("True"));
+    assertThat(h.condition(Conditions.DEGRADED).getLastTransitionTime()).isEqualTo(since);
+  }
+}
