@@ -37,8 +37,11 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  *
  * <p>The {@link Ec2Client} is built once at start-up (see {@link #client}) with the region from the
  * operator's configuration, and shared by every reconcile: never build a client inside a
- * reconcile, and never hard-code a region. SDK retries are normally off so that throttling and
- * server errors reach {@link ErrorClassifier} and the reconciler's backoff, not a hidden retry loop.
+ * reconcile, and never hard-code a region. SDK retries (on by default, {@code --sdk-retries}) serve
+ * describes, terminations and tag removals. RunInstances is never retried by the SDK: the launch
+ * ledger must see the outcome of every attempt of a client token, and an SDK retry that ends in a
+ * throttle would hide that an earlier attempt, whose answer was lost, launched. The ledger retries
+ * it with the same token instead.
  *
  * <p>Every SDK failure leaves this class as a {@link CloudException} named after the EC2 operation.
  */
@@ -48,19 +51,36 @@ public final class AwsEc2 implements Ec2Port {
   public static final int MAX_BATCH = 1000;
 
   private final Ec2Client ec2;
+  private final Ec2Client launcher;
   private final int pageSize;
 
+  /** One client for every call: it must not retry RunInstances itself (see the class comment). */
   public AwsEc2(Ec2Client ec2) {
-    this(ec2, MAX_BATCH);
+    this(ec2, ec2, MAX_BATCH);
   }
 
   /** With a smaller DescribeInstances page (5..1000), so tests can see pagination. */
   AwsEc2(Ec2Client ec2, int pageSize) {
+    this(ec2, ec2, pageSize);
+  }
+
+  /**
+   * @param launcher the client for RunInstances, built without SDK retries
+   * @param pageSize DescribeInstances page size (5..1000); tests use a small one to see pagination
+   */
+  AwsEc2(Ec2Client ec2, Ec2Client launcher, int pageSize) {
     if (pageSize < 5 || pageSize > MAX_BATCH) {
       throw new IllegalArgumentException("pageSize must be within 5..1000, was " + pageSize);
     }
     this.ec2 = Objects.requireNonNull(ec2, "ec2");
+    this.launcher = Objects.requireNonNull(launcher, "launcher");
     this.pageSize = pageSize;
+  }
+
+  /** The operator's adapter: SDK retries as configured, none for RunInstances. */
+  public static AwsEc2 create(String region, Optional<URI> endpointOverride, boolean sdkRetries) {
+    return new AwsEc2(client(region, endpointOverride, sdkRetries), client(region, endpointOverride, false),
+        MAX_BATCH);
   }
 
   /**
@@ -90,13 +110,25 @@ public final class AwsEc2 implements Ec2Port {
 
   @Override
   public List<Instance> describeOwned(String clusterName) {
-    // Only tag and instance-state-name filters: moto answers HTTP 500 to filters it does not know.
-    Filter byCluster = Filter.builder().name("tag:" + OwnershipTags.CLUSTER).values(clusterName).build();
+    return describe(List.of(tagFilter(OwnershipTags.CLUSTER, clusterName)));
+  }
+
+  @Override
+  public List<Instance> describeLaunch(String clusterName, String clientToken) {
+    return describe(List.of(tagFilter(OwnershipTags.CLUSTER, clusterName), tagFilter(OwnershipTags.LAUNCH, clientToken)));
+  }
+
+  // Only tag and instance-state-name filters: moto answers HTTP 500 to filters it does not know.
+  private static Filter tagFilter(String key, String value) {
+    return Filter.builder().name("tag:" + key).values(value).build();
+  }
+
+  private List<Instance> describe(List<Filter> filters) {
     List<Instance> owned = new ArrayList<>();
     String nextToken = null;
     do {
       DescribeInstancesRequest request = DescribeInstancesRequest.builder()
-          .filters(byCluster)
+          .filters(filters)
           .maxResults(pageSize)
           .nextToken(nextToken)
           .build();
@@ -128,7 +160,7 @@ public final class AwsEc2 implements Ec2Port {
   @Override
   public List<Instance> runInstances(LaunchRequest request) {
     RunInstancesRequest run = toRunInstances(request);
-    var response = call("RunInstances", () -> ec2.runInstances(run));
+    var response = call("RunInstances", () -> launcher.runInstances(run));
     return response.instances().stream().map(i -> toInstance(i, request.tags())).toList();
   }
 

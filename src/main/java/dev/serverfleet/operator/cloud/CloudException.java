@@ -33,8 +33,18 @@ public class CloudException extends RuntimeException {
     return operation;
   }
 
-  /** Whether the call certainly had no effect (a definite refusal), so a launch can be forgotten. */
-  public boolean certainlyFailed() {
-    return errorClass != ErrorClass.TRANSIENT;
+  /**
+   * Whether EC2 definitely refused this call, so that it certainly had no effect: a terminal
+   * refusal (bad AMI, parameter, permission, quota) or insufficient capacity, which EC2 answers
+   * only after it has evaluated the request and launched nothing. Throttling, 5xx and network
+   * errors are not: the call may have run. Nor is {@code IdempotentParameterMismatch}, which says
+   * that an earlier call with the same client token did run.
+   */
+  public boolean definitelyRefused() {
+    return (errorClass == ErrorClass.TERMINAL && !IDEMPOTENT_MISMATCH.equals(code))
+        || errorClass == ErrorClass.INSUFFICIENT_CAPACITY;
   }
+
+  /** A client token reused with other parameters: the first call with it launched. */
+  public static final String IDEMPOTENT_MISMATCH = "IdempotentParameterMismatch";
 }

@@ -40,4 +40,12 @@ public interface Ec2Port {
 
   /** Removes the given tag keys from the instances (deletionPolicy Retain). */
   void untag(Collection<String> instanceIds, Collection<String> tagKeys);
+
+  /**
+   * Every instance tagged with this operator's cluster name and the launch tag {@code
+   * serverfleet.dev/launch=<clientToken>}, in any state: how the launch ledger settles a launch
+   * whose outcome is unknown. Empty means EC2 shows no such instance now (it may still appear
+   * later, as any describe is eventually consistent). Throws when the call fails.
+   */
+  List<Instance> describeLaunch(String clusterName, String clientToken);
 }

@@ -28,6 +28,11 @@ public final class InstrumentedEc2 implements Ec2Port {
   }
 
   @Override
+  public List<Instance> describeLaunch(String clusterName, String clientToken) {
+    return timed("DescribeInstances", () -> delegate.describeLaunch(clusterName, clientToken));
+  }
+
+  @Override
   public Map<String, Health> describeHealth() {
     return timed("DescribeInstanceStatus", delegate::describeHealth);
   }

@@ -10,36 +10,46 @@ import dev.serverfleet.operator.cloud.OwnershipTags;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Launch;
+import dev.serverfleet.operator.planning.LaunchLedger;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.Termination;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * The act step: carries out a plan through the EC2 port, one RunInstances per subnet and one
- * batched TerminateInstances, and turns each failure into what the next reconcile needs to know.
+ * The act step: carries out a plan through the EC2 port (one RunInstances per launch, one
+ * TerminateInstances per termination reason, one DescribeInstances per lookup) and moves every
+ * intent through the {@link LaunchLedger} by what EC2 answered.
  */
 final class FleetActions {
 
   /**
-   * @param launched instances RunInstances returned, to be cached before the next poll
+   * @param launched instances RunInstances returned, to be cached before the next sweep
    * @param terminated ids TerminateInstances accepted
-   * @param intents the intents still in flight after the calls: those whose call certainly failed
-   *     are dropped, those whose outcome is unknown stay to be retried with their token
+   * @param intents the launch ledger after the calls
    * @param degraded a terminal failure to report, if any
    * @param retryIn when the fleet should be looked at again because something retryable failed
    */
   record Outcome(List<Instance> launched, List<String> terminated, List<Intent> intents,
       Optional<Degradation> degraded, Optional<Duration> retryIn) {}
+
+  /** What the pass calls back as it goes, for the observation cache. */
+  interface Observer {
+    void launched(Instance instance);
+
+    void terminating(String instanceId);
+  }
 
   private final Ec2Port ec2;
   private final String clusterName;
@@ -55,83 +65,155 @@ final class FleetActions {
     this.backoff = backoff;
   }
 
+  /** The mutable state of one pass. */
+  private final class Pass {
+    final ServerFleet fleet;
+    final String uid;
+    final Instant now;
+    final Map<String, Intent> ledger = new LinkedHashMap<>();
+    final List<Instance> launched = new ArrayList<>();
+    final List<String> terminated = new ArrayList<>();
+    Optional<Degradation> degraded = Optional.empty();
+    Optional<Duration> retryIn = Optional.empty();
+    boolean launchesStopped;
+
+    Pass(ServerFleet fleet, Plan plan, Instant now) {
+      this.fleet = fleet;
+      this.uid = fleet.getMetadata().getUid();
+      this.now = now;
+      plan.intents().forEach(i -> ledger.put(i.token(), i));
+    }
+
+    void update(Intent before, Optional<Intent> after) {
+      after.ifPresentOrElse(i -> ledger.put(i.token(), i), () -> ledger.remove(before.token()));
+    }
+
+    void retryIn(Duration candidate) {
+      retryIn = Optional.of(retryIn.filter(c -> c.compareTo(candidate) <= 0).orElse(candidate));
+    }
+
+    Outcome outcome() {
+      return new Outcome(launched, terminated, List.copyOf(ledger.values()), degraded, retryIn);
+    }
+  }
+
   /**
    * @param known ids of the instances already observed: a retried launch that returns them is
    *     not counted or announced as a launch again
    */
   Outcome apply(ServerFleet fleet, Plan plan, LaunchSettings settings, Instant now, Set<String> known,
-      Consumer<Instance> onLaunched) {
-    String uid = fleet.getMetadata().getUid();
-    long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
-    List<Instance> launched = new ArrayList<>();
-    List<String> terminated = new ArrayList<>();
-    List<Intent> intents = new ArrayList<>(plan.intents());
-    Optional<Degradation> degraded = Optional.empty();
-    Optional<Duration> retryIn = Optional.empty();
-
+      Observer observer) {
+    Pass pass = new Pass(fleet, plan, now);
     for (Launch launch : plan.launches()) {
-      try {
-        List<Instance> instances = ec2.runInstances(request(fleet, launch, settings));
-        List<String> ids = instances.stream().map(Instance::id).toList();
-        intents.replaceAll(i -> i.token().equals(launch.token()) ? i.answered(ids) : i);
-        instances.forEach(onLaunched);
-        launched.addAll(instances);
-        backoff.succeeded(uid);
-        // A retry that returns what an earlier call already answered launched nothing new.
-        Set<String> answered = plan.intents().stream().filter(i -> i.token().equals(launch.token()))
-            .flatMap(i -> i.instanceIds().stream()).collect(Collectors.toSet());
-        List<Instance> fresh = instances.stream()
-            .filter(i -> !known.contains(i.id()) && !answered.contains(i.id())).toList();
-        if (!fresh.isEmpty()) {
-          metrics.launched(fleet, fresh.size());
-          events.normal(fleet, "Launched", "Launched " + fresh.size() + " instance(s) in " + launch.subnetId()
-              + ": " + fresh.stream().map(Instance::id).collect(Collectors.joining(", "))
-              + (launch.retry() ? " (retried launch " + launch.token() + ")" : ""));
-        }
-      } catch (CloudException e) {
-        if (e.certainlyFailed()) {
-          intents.removeIf(i -> i.token().equals(launch.token()));
-        }
-        String what = "RunInstances in " + launch.subnetId() + " failed (" + e.code() + "): " + e.getMessage();
-        events.warning(fleet, "LaunchFailed", what);
-        if (e.errorClass() == ErrorClass.TERMINAL) {
-          backoff.holdLaunches(uid, generation, now, "LaunchFailed", what);
-          degraded = Optional.of(new Degradation("LaunchFailed", what));
-        } else {
-          if (e.errorClass() == ErrorClass.INSUFFICIENT_CAPACITY) {
-            backoff.avoidSubnet(uid, launch.subnetId(), now);
-          }
-          retryIn = earliest(retryIn, e.errorClass() == ErrorClass.INSUFFICIENT_CAPACITY
-              ? FleetBackoff.RETRY_BASE : backoff.failed(uid));
-        }
-      }
+      launch(pass, launch, settings, known, observer);
     }
+    for (Intent lookup : plan.lookups()) {
+      lookUp(pass, lookup);
+    }
+    terminate(pass, plan.terminations(), observer);
+    return pass.outcome();
+  }
 
-    Map<Termination.Reason, List<String>> byReason = new HashMap<>();
-    plan.terminations().forEach(t -> byReason.computeIfAbsent(t.reason(), r -> new ArrayList<>()).add(t.instanceId()));
-    for (Map.Entry<Termination.Reason, List<String>> e : byReason.entrySet()) {
-      String reason = switch (e.getKey()) {
-        case STOPPED -> "stopped, replacing";
-        case UNHEALTHY -> "failing status checks, replacing";
-        case ROLLOUT -> "replaced by the current revision";
-        case SCALE_IN -> "scale-in";
-      };
-      try {
-        ec2.terminate(e.getValue());
-        terminated.addAll(e.getValue());
-        metrics.terminated(fleet, e.getValue().size(), e.getKey().name().toLowerCase(java.util.Locale.ROOT));
-        events.normal(fleet, "Terminated", "Terminated " + e.getValue().size() + " instance(s) (" + reason + "): "
-            + String.join(", ", e.getValue()));
-      } catch (CloudException ex) {
-        String what = "TerminateInstances failed (" + ex.code() + "): " + ex.getMessage();
-        events.warning(fleet, "TerminateFailed", what);
-        if (ex.errorClass() == ErrorClass.TERMINAL) {
-          degraded = Optional.of(new Degradation("TerminateFailed", what));
-        }
-        retryIn = earliest(retryIn, backoff.failed(uid));
-      }
+  private void launch(Pass pass, Launch launch, LaunchSettings settings, Set<String> known, Observer observer) {
+    Intent intent = pass.ledger.get(launch.token());
+    if (pass.launchesStopped) {
+      pass.update(intent, LaunchLedger.notSent(intent));
+      return;
     }
-    return new Outcome(launched, terminated, intents, degraded, retryIn);
+    try {
+      List<Instance> instances = ec2.runInstances(request(pass.fleet, launch, settings));
+      List<String> ids = instances.stream().map(Instance::id).toList();
+      pass.update(intent, Optional.of(LaunchLedger.answered(intent, ids, pass.now)));
+      instances.forEach(observer::launched);
+      pass.launched.addAll(instances);
+      backoff.succeeded(pass.uid);
+      // A retry that returns what an earlier call already answered launched nothing new.
+      List<Instance> fresh = instances.stream()
+          .filter(i -> !known.contains(i.id()) && !intent.instanceIds().contains(i.id())).toList();
+      if (!fresh.isEmpty()) {
+        metrics.launched(pass.fleet, fresh.size());
+        events.normal(pass.fleet, "Launched", "Launched " + fresh.size() + " instance(s) in " + launch.subnetId()
+            + ": " + fresh.stream().map(Instance::id).collect(Collectors.joining(", "))
+            + (launch.retry() ? " (retried launch " + launch.token() + ")" : ""));
+      }
+    } catch (CloudException e) {
+      pass.update(intent, LaunchLedger.failed(intent, e.definitelyRefused(), pass.now));
+      launchFailed(pass, launch, e);
+    }
+  }
+
+  private void launchFailed(Pass pass, Launch launch, CloudException e) {
+    String what = "RunInstances in " + launch.subnetId() + " failed (" + e.code() + "): " + e.getMessage()
+        + (e.definitelyRefused() ? "" : "; the launch may have happened and is retried with the same client token");
+    events.warning(pass.fleet, "LaunchFailed", what);
+    if (e.errorClass() == ErrorClass.TERMINAL) {
+      long generation = Optional.ofNullable(pass.fleet.getMetadata().getGeneration()).orElse(0L);
+      backoff.holdLaunches(pass.uid, generation, pass.now, "LaunchFailed", what);
+      pass.degraded = Optional.of(new Degradation("LaunchFailed", what));
+      // The same call would fail in every other subnet too, unless the subnet was the problem.
+      pass.launchesStopped = !e.code().startsWith("InvalidSubnet");
+    } else if (e.errorClass() == ErrorClass.INSUFFICIENT_CAPACITY) {
+      backoff.avoidSubnet(pass.uid, launch.subnetId(), pass.now);
+      pass.retryIn(FleetBackoff.RETRY_BASE);
+    } else {
+      pass.retryIn(backoff.failed(pass.uid));
+    }
+  }
+
+  /** Settles an intent of unknown outcome, or acknowledged instances EC2 never showed. */
+  private void lookUp(Pass pass, Intent intent) {
+    List<String> found;
+    try {
+      found = ec2.describeLaunch(clusterName, intent.token()).stream()
+          .filter(i -> i.ownedBy(clusterName, pass.uid))
+          .map(Instance::id)
+          .toList();
+    } catch (CloudException e) {
+      pass.retryIn(backoff.failed(pass.uid));
+      return;
+    }
+    pass.update(intent, LaunchLedger.lookedUp(intent, found, pass.now));
+    String launch = "Launch " + intent.token() + " of " + intent.count() + " instance(s) in " + intent.subnetId();
+    if (!found.isEmpty()) {
+      events.normal(pass.fleet, "LaunchFound", launch + " found in EC2 by its launch tag: " + String.join(", ", found));
+    } else if (intent.state() == Intent.State.ACKNOWLEDGED) {
+      events.warning(pass.fleet, "LaunchLost", launch + ": EC2 acknowledged " + String.join(", ", intent.instanceIds())
+          + " but has not shown them since, and finds none with its launch tag; no longer counted");
+    } else {
+      events.normal(pass.fleet, "LaunchSettled", launch + " had an unknown outcome; EC2 shows no instance with its"
+          + " launch tag, so it launched nothing");
+    }
+  }
+
+  private void terminate(Pass pass, List<Termination> terminations, Observer observer) {
+    Map<Termination.Reason, List<String>> byReason = new EnumMap<>(Termination.Reason.class);
+    terminations.forEach(t -> byReason.computeIfAbsent(t.reason(), r -> new ArrayList<>()).add(t.instanceId()));
+    byReason.forEach((reason, ids) -> {
+      try {
+        ec2.terminate(ids);
+        pass.terminated.addAll(ids);
+        ids.forEach(observer::terminating);
+        metrics.terminated(pass.fleet, ids.size(), reason.name().toLowerCase(Locale.ROOT));
+        events.normal(pass.fleet, "Terminated", "Terminated " + ids.size() + " instance(s) (" + describe(reason)
+            + "): " + String.join(", ", ids));
+      } catch (CloudException e) {
+        String what = "TerminateInstances failed (" + e.code() + "): " + e.getMessage();
+        events.warning(pass.fleet, "TerminateFailed", what);
+        if (e.errorClass() == ErrorClass.TERMINAL) {
+          pass.degraded = Optional.of(new Degradation("TerminateFailed", what));
+        }
+        pass.retryIn(backoff.failed(pass.uid));
+      }
+    });
+  }
+
+  static String describe(Termination.Reason reason) {
+    return switch (reason) {
+      case STOPPED -> "stopped, replacing";
+      case UNHEALTHY -> "failing status checks, replacing";
+      case ROLLOUT -> "replaced by the current revision";
+      case SCALE_IN -> "scale-in";
+    };
   }
 
   private LaunchRequest request(ServerFleet fleet, Launch launch, LaunchSettings s) {
@@ -145,9 +227,5 @@ final class FleetActions {
     return new LaunchRequest(launch.token(), launch.subnetId(), launch.count(), s.amiId(), s.instanceType(),
         s.securityGroupIds(), s.keyName(), s.iamInstanceProfile(), s.userData(), s.spot(), s.httpTokensRequired(),
         s.httpPutResponseHopLimit(), tags);
-  }
-
-  private static Optional<Duration> earliest(Optional<Duration> current, Duration candidate) {
-    return Optional.of(current.filter(c -> c.compareTo(candidate) <= 0).orElse(candidate));
   }
 }

@@ -10,6 +10,7 @@ import dev.serverfleet.operator.planning.FleetPlanner;
 import dev.serverfleet.operator.planning.FleetView;
 import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Launch;
+import dev.serverfleet.operator.planning.LaunchLedger;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.PlanInput;
@@ -18,10 +19,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -44,16 +45,10 @@ public final class FleetLoop {
   public record Result(ServerFleet fleet, Optional<Duration> requeueAfter) {}
 
   /**
-   * What the pass changed in EC2, for the observation cache to show before the next poll (as
-   * JOSDK's handleRecentResourceCreate/Update do), so that the next pass neither launches nor
-   * terminates the same thing again.
+   * What the pass changed in EC2, for the observation cache to show before the next sweep, so
+   * that the next pass neither launches nor terminates the same thing again.
    */
-  public interface CacheUpdates {
-    void launched(Instance instance);
-
-    /** @param before the instance as observed; the cache should now show it shutting down */
-    void terminating(Instance before);
-  }
+  public interface CacheUpdates extends FleetActions.Observer {}
 
   private final String clusterName;
   private final Clock clock;
@@ -83,15 +78,16 @@ public final class FleetLoop {
   }
 
   /**
-   * @param observed the fleet's instances as the shared poller last saw them (plus just-launched)
-   * @param cache receives what this pass launched and terminated, before the next poll
+   * @param observed the fleet's instances as the shared sweep last saw them, and those launched since
+   * @param cache receives what this pass launched and terminated, before the next sweep
    */
-  public Result run(ServerFleet fleet, List<Instance> observed, StatusWriter writer, CacheUpdates cache) {
+  public Result run(ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
     String uid = fleet.getMetadata().getUid();
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
 
-    List<Instance> owned = observed.stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
+    List<Instance> swept = observed.swept().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
+    List<Instance> owned = observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
     LaunchSettings settings = FleetSpecs.launchSettings(fleet.getSpec().getTemplate());
     String revision = Revision.of(settings, FleetSpecs.restartedAt(fleet));
     List<Intent> recorded = fleet.getStatus() == null ? List.of()
@@ -99,7 +95,7 @@ public final class FleetLoop {
 
     Optional<FleetBackoff.Hold> hold = backoff.hold(uid, generation, now);
     PlanInput input = new PlanInput(FleetSpecs.replicas(fleet), FleetSpecs.subnetIds(fleet), revision,
-        clusterName, uid, owned, recorded, backoff.avoidedSubnets(uid, now), now, timing, FleetSpecs.policy(fleet),
+        clusterName, uid, swept, recorded, backoff.avoidedSubnets(uid, now), now, timing, FleetSpecs.policy(fleet),
         StatusBuilder.readySince(fleet));
     FleetView view = new FleetView(input);
     Plan plan = FleetPlanner.plan(input);
@@ -109,48 +105,52 @@ public final class FleetLoop {
 
     ServerFleet current = fleet;
     if (!plan.newLaunches().isEmpty()) {
-      // Degraded is decided after the calls; until then the stored condition stands.
+      // The intents are in status before any RunInstances leaves. Degraded is decided after the
+      // calls; until then the stored condition stands.
       current = writer.write(current, StatusBuilder.build(current, revision, view, owned, plan.intents(),
           degradation(hold).or(() -> storedDegradation(fleet)), plan.notes(), now));
     }
 
     Set<String> known = owned.stream().map(Instance::id).collect(Collectors.toSet());
-    FleetActions.Outcome outcome = actions.apply(current, plan, settings, now, known, cache::launched);
-    Map<String, Instance> byId = owned.stream().collect(Collectors.toMap(Instance::id, i -> i, (a, b) -> a));
-    outcome.terminated().stream().map(byId::get).filter(Objects::nonNull).forEach(cache::terminating);
-    for (Intent lost : plan.expired()) {
-      events.warning(fleet, "LaunchLost", "Launch " + lost.token() + " of " + lost.count() + " instance(s) in "
-          + lost.subnetId() + " was never seen in EC2 within " + timing.expireAfter().toMinutes()
-          + " minutes; forgetting it");
-    }
+    FleetActions.Outcome outcome = actions.apply(current, plan, settings, now, known, cache);
 
-    List<Instance> seen = new ArrayList<>(owned.size() + outcome.launched().size());
+    Map<String, Instance> seen = new LinkedHashMap<>();
     Set<String> gone = Set.copyOf(outcome.terminated());
-    owned.forEach(i -> seen.add(gone.contains(i.id()) ? i.withState(InstanceState.SHUTTING_DOWN) : i));
-    seen.addAll(outcome.launched());
+    owned.forEach(i -> seen.put(i.id(), gone.contains(i.id()) ? i.withState(InstanceState.SHUTTING_DOWN) : i));
+    outcome.launched().forEach(i -> seen.putIfAbsent(i.id(), i));
+    List<Instance> instances = List.copyOf(seen.values());
     Optional<Degradation> degraded = outcome.degraded().or(() -> degradation(hold));
-    ServerFleetStatus status = StatusBuilder.build(current, revision, view, seen, outcome.intents(), degraded,
+    ServerFleetStatus status = StatusBuilder.build(current, revision, view, instances, outcome.intents(), degraded,
         plan.notes(), now);
     announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
     }
     metrics.replicas(fleet, FleetSpecs.replicas(fleet), status.getReplicas(), status.getReadyReplicas());
+    return new Result(current, nextPass(fleet, input, view, instances, status, outcome, plan, hold));
+  }
 
+  /** When to run the next pass at the latest: soon while things move, else when time alone changes a decision. */
+  private Optional<Duration> nextPass(ServerFleet fleet, PlanInput input, FleetView view, List<Instance> instances,
+      ServerFleetStatus status, FleetActions.Outcome outcome, Plan plan, Optional<FleetBackoff.Hold> hold) {
+    Instant now = input.now();
     Optional<Duration> next = outcome.retryIn();
-    if (next.isEmpty() && (!outcome.intents().isEmpty() || !plan.isEmpty() || settling(seen))) {
+    if (next.isEmpty() && (!plan.isEmpty() || settling(instances))) {
       next = Optional.of(SETTLE);
     }
-    // Time alone changes some decisions: look again when the next such moment comes.
-    List<Instant> moments = new ArrayList<>(Timers.moments(fleet, input, view, seen, status));
+    List<Instant> moments = new ArrayList<>(Timers.moments(fleet, input, view, instances, status));
+    outcome.intents().forEach(i -> moments.add(LaunchLedger.nextMoment(i, timing)));
     hold.ifPresent(h -> moments.add(h.until()));
-    backoff.avoidanceEnds(uid, now).ifPresent(moments::add);
+    backoff.avoidanceEnds(input.fleetUid(), now).ifPresent(moments::add);
     Optional<Duration> timer = moments.stream().filter(now::isBefore).min(Instant::compareTo)
         .map(t -> Duration.between(now, t));
+    if (!outcome.intents().isEmpty() && timer.isEmpty()) {
+      timer = Optional.of(SETTLE);
+    }
     if (timer.isPresent() && (next.isEmpty() || timer.get().compareTo(next.get()) < 0)) {
       next = timer;
     }
-    return new Result(current, next);
+    return next;
   }
 
   private static boolean settling(List<Instance> instances) {
@@ -191,7 +191,8 @@ public final class FleetLoop {
         plan.launches().stream().filter(Launch::retry).toList(),
         plan.terminations(),
         plan.intents().stream().filter(i -> !fresh.contains(i.token())).toList(),
-        plan.expired(),
+        plan.lookups(),
+        plan.observed(),
         plan.notes());
   }
 }

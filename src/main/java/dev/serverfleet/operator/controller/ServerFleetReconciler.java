@@ -1,56 +1,55 @@
 package dev.serverfleet.operator.controller;
 
-import dev.serverfleet.operator.api.v1alpha1.DeletionPolicy;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
-import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstancePoller;
-import dev.serverfleet.operator.cloud.InstanceState;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.polling.PollingEventSource;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The JOSDK face of {@link FleetLoop}: feeds it the poller's view of EC2, persists status with a
- * server-side-apply status patch that JOSDK caches for the next reconcile, and on deletion
- * terminates (Delete) or releases (Retain) the fleet's instances before the finalizer goes.
+ * The JOSDK face of {@link FleetLoop}: feeds it the sweep's view of EC2, persists status with a
+ * server-side-apply status patch that JOSDK caches for the next reconcile, turns unexpected
+ * exceptions into a Degraded condition, and on deletion hands over to {@link FleetDeletion}
+ * before the finalizer goes.
  */
 @ControllerConfiguration(name = ServerFleetReconciler.NAME)
 public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<ServerFleet> {
   public static final String NAME = "serverfleet";
+  /** How soon to look again while the first sweep of EC2 has not completed. */
+  static final Duration UNSYNCED_RETRY = Duration.ofSeconds(1);
 
-  private final Ec2Port ec2;
-  private final Duration pollInterval;
-  private final Clock clock;
-  private final Duration intentRetry;
+  private final InstanceSweep sweep;
   private final FleetLoop loop;
-  private final FleetMetrics metrics;
-  private PollingEventSource<Instance, ServerFleet, String> instances;
+  private final FleetDeletion deletion;
+  private final OrphanCollector orphans;
+  private final Clock clock;
 
-  public ServerFleetReconciler(Ec2Port ec2, Duration pollInterval, Clock clock, Duration intentRetry, FleetLoop loop,
-      FleetMetrics metrics) {
-    this.ec2 = ec2;
-    this.pollInterval = pollInterval;
-    this.clock = clock;
-    this.intentRetry = intentRetry;
+  public ServerFleetReconciler(InstanceSweep sweep, FleetLoop loop, OrphanCollector orphans, Ec2Port ec2,
+      FleetEvents events, FleetMetrics metrics, Clock clock) {
+    this.sweep = sweep;
+    this.orphans = orphans;
     this.loop = loop;
-    this.metrics = metrics;
+    this.deletion = new FleetDeletion(ec2, loop.clusterName(), events, metrics, loop.backoff());
+    this.clock = clock;
   }
 
   /**
@@ -61,82 +60,115 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
    * would drop the annotation change.
    */
   public static boolean relevantUpdate(ServerFleet newer, ServerFleet older) {
-    return !java.util.Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration())
-        || !java.util.Objects.equals(FleetSpecs.restartedAt(newer), FleetSpecs.restartedAt(older))
+    return !Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration())
+        || !Objects.equals(FleetSpecs.restartedAt(newer), FleetSpecs.restartedAt(older))
         || newer.isMarkedForDeletion()
-        || !java.util.Objects.equals(newer.getMetadata().getFinalizers(), older.getMetadata().getFinalizers());
+        || !Objects.equals(newer.getMetadata().getFinalizers(), older.getMetadata().getFinalizers());
   }
 
   @Override
   public List<EventSource<?, ServerFleet>> prepareEventSources(EventSourceContext<ServerFleet> context) {
-    instances = InstancePoller.eventSource(ec2, loop.clusterName(), pollInterval);
-    return List.of(instances);
+    orphans.useFleets(new OrphanCollector.Fleets() {
+      @Override
+      public Optional<ServerFleet> cached(ResourceID id) {
+        return context.getPrimaryCache().get(id);
+      }
+
+      @Override
+      public Optional<ServerFleet> get(ResourceID id) {
+        return Optional.ofNullable(context.getClient().resources(ServerFleet.class)
+            .inNamespace(id.getNamespace().orElseThrow()).withName(id.getName()).get());
+      }
+    });
+    return List.of(sweep);
   }
 
   @Override
   public UpdateControl<ServerFleet> reconcile(ServerFleet fleet, Context<ServerFleet> context) {
+    if (!sweep.synced()) {
+      // No sweep yet: an empty view would read as "no instances" and launch the whole fleet again.
+      return UpdateControl.<ServerFleet>noUpdate().rescheduleAfter(UNSYNCED_RETRY);
+    }
     ResourceID id = ResourceID.fromResource(fleet);
-    FleetLoop.Result result = loop.run(fleet, List.copyOf(context.getSecondaryResources(Instance.class)),
-        (current, status) -> patchStatus(current, context, status),
-        new FleetLoop.CacheUpdates() {
-          @Override
-          public void launched(Instance instance) {
-            instances.handleRecentResourceCreate(id, instance);
-          }
-
-          @Override
-          public void terminating(Instance before) {
-            instances.handleRecentResourceUpdate(id, before.withState(InstanceState.SHUTTING_DOWN), before);
-          }
-        });
+    FleetLoop.Result result = loop.run(fleet, sweep.observe(id),
+        (current, status) -> patchStatus(current, context, status), cacheFor(id));
     UpdateControl<ServerFleet> control = UpdateControl.noUpdate();
     return result.requeueAfter().map(control::rescheduleAfter).orElse(control);
   }
 
   @Override
   public DeleteControl cleanup(ServerFleet fleet, Context<ServerFleet> context) {
-    String uid = fleet.getMetadata().getUid();
-    List<String> ids = context.getSecondaryResources(Instance.class).stream()
-        .filter(i -> i.ownedBy(loop.clusterName(), uid) && !i.state().isGone())
-        .map(Instance::id)
-        .toList();
-    if (!ids.isEmpty()) {
-      try {
-        if (FleetSpecs.deletionPolicy(fleet.getSpec()) == DeletionPolicy.Retain) {
-          ec2.untag(ids, OwnershipTags.OWNERSHIP_KEYS);
-        } else {
-          ec2.terminate(ids);
-          metrics.terminated(fleet, ids.size(), "deleted");
-        }
-        return DeleteControl.noFinalizerRemoval().rescheduleAfter(FleetLoop.SETTLE);
-      } catch (CloudException e) {
-        return DeleteControl.noFinalizerRemoval().rescheduleAfter(loop.backoff().failed(uid));
-      }
+    if (!sweep.synced()) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(UNSYNCED_RETRY);
     }
-    if (launchesMayStillAppear(fleet)) {
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(FleetLoop.SETTLE);
+    ResourceID id = ResourceID.fromResource(fleet);
+    FleetDeletion.Result result = deletion.run(fleet, sweep.observe(id), cacheFor(id));
+    if (result.retryIn().isPresent()) {
+      result.failure().ifPresent(why -> degrade(fleet, context, "DeletionFailed", why));
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(result.retryIn().get());
     }
-    loop.backoff().forget(uid);
-    metrics.forget(fleet);
+    sweep.forget(id);
     return DeleteControl.defaultDelete();
   }
 
-  /** An intent younger than its retry time may still surface instances that must not leak. */
-  private boolean launchesMayStillAppear(ServerFleet fleet) {
-    Instant now = clock.instant();
-    return fleet.getStatus() != null && fleet.getStatus().getLaunchIntents().stream()
-        .map(StatusBuilder::intent)
-        .anyMatch(i -> Duration.between(i.createdAt(), now).compareTo(intentRetry) < 0);
+  /** An exception nothing else handled becomes Degraded=True with its message; JOSDK retries. */
+  @Override
+  public ErrorStatusUpdateControl<ServerFleet> updateErrorStatus(ServerFleet fleet, Context<ServerFleet> context,
+      Exception e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    try {
+      degrade(fleet, context, "ReconcileError", message.length() > 1024 ? message.substring(0, 1024) : message);
+    } catch (RuntimeException patchFailed) {
+      e.addSuppressed(patchFailed);
+    }
+    return ErrorStatusUpdateControl.defaultErrorProcessing();
   }
 
+  private void degrade(ServerFleet fleet, Context<ServerFleet> context, String reason, String message) {
+    ServerFleetStatus status = Optional.ofNullable(fleet.getStatus()).orElseGet(ServerFleetStatus::new);
+    long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
+    List<Condition> conditions = new ArrayList<>(Conditions.orEmpty(status.getConditions()));
+    Condition degraded = Conditions.condition(Conditions.DEGRADED, true, reason, message, generation, clock.instant(),
+        conditions);
+    conditions.removeIf(c -> Conditions.DEGRADED.equals(c.getType()));
+    conditions.add(degraded);
+    status.setConditions(conditions);
+    patchStatus(fleet, context, status);
+  }
+
+  private FleetLoop.CacheUpdates cacheFor(ResourceID id) {
+    return new FleetLoop.CacheUpdates() {
+      @Override
+      public void launched(Instance instance) {
+        sweep.launched(id, instance);
+      }
+
+      @Override
+      public void terminating(String instanceId) {
+        sweep.terminating(id, instanceId);
+      }
+    };
+  }
+
+  /**
+   * A server-side-apply status patch without resourceVersion: this operator is the status' only
+   * writer and reconciles of one fleet never run at once, so a concurrent spec change (say {@code
+   * kubectl scale}) must not turn the write into a 409 after the pass has already acted.
+   */
   private static ServerFleet patchStatus(ServerFleet fleet, Context<ServerFleet> context, ServerFleetStatus status) {
     ServerFleet patch = new ServerFleet();
     patch.setMetadata(new ObjectMetaBuilder()
         .withName(fleet.getMetadata().getName())
         .withNamespace(fleet.getMetadata().getNamespace())
-        .withResourceVersion(fleet.getMetadata().getResourceVersion())
         .build());
     patch.setStatus(status);
-    return PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(fleet, patch, context);
+    ServerFleet stored = context.getClient().resource(patch).subresource("status").patch(new PatchContext.Builder()
+        .withForce(true)
+        .withFieldManager(context.getControllerConfiguration().fieldManager())
+        .withPatchType(PatchType.SERVER_SIDE_APPLY)
+        .build());
+    context.eventSourceRetriever().getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(fleet), stored, fleet);
+    return stored;
   }
 }

@@ -127,13 +127,26 @@ final class StatusBuilder {
   }
 
   static LaunchIntent launchIntent(Intent i) {
-    return new LaunchIntent(i.token(), i.subnetId(), i.count(), i.revision(),
-        i.createdAt().truncatedTo(ChronoUnit.MILLIS).toString(), i.instanceIds().isEmpty() ? null : i.instanceIds());
+    return new LaunchIntent(i.token(), i.subnetId(), i.count(), i.revision(), millis(i.createdAt()),
+        i.instanceIds().isEmpty() ? null : i.instanceIds(), STATE_NAMES.get(i.state()), i.attempts(),
+        millis(i.since()));
   }
 
   static Intent intent(LaunchIntent i) {
-    return new Intent(i.token(), i.subnetId(), i.count() == null ? 1 : i.count(), i.revision(),
-        i.createdAt() == null ? Instant.EPOCH : Instant.parse(i.createdAt()), i.instanceIds());
+    Instant created = i.createdAt() == null ? Instant.EPOCH : Instant.parse(i.createdAt());
+    Intent.State state = STATE_NAMES.entrySet().stream().filter(e -> e.getValue().equals(i.state()))
+        .map(Map.Entry::getKey).findFirst().orElse(Intent.State.WRITTEN);
+    return new Intent(i.token(), i.subnetId(), i.count() == null ? 1 : i.count(), i.revision(), created, state,
+        i.attempts() == null ? 0 : i.attempts(), i.since() == null ? created : Instant.parse(i.since()),
+        i.instanceIds());
+  }
+
+  private static final Map<Intent.State, String> STATE_NAMES = Map.of(
+      Intent.State.WRITTEN, "Written", Intent.State.UNKNOWN, "Unknown",
+      Intent.State.ACKNOWLEDGED, "Acknowledged", Intent.State.LOOKUP, "Lookup");
+
+  private static String millis(Instant t) {
+    return t.truncatedTo(ChronoUnit.MILLIS).toString();
   }
 
   /** When each instance was first seen ready, as recorded in status. */

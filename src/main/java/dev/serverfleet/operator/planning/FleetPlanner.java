@@ -1,16 +1,16 @@
 package dev.serverfleet.operator.planning;
 
 import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.OwnershipTags;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  *   <li>live plus launching instances never exceed {@code replicas + maxSurge} because of a launch;
  *   <li>a termination never takes available instances below {@code replicas − maxUnavailable}
  *       during a rolling update;
- *   <li>a recorded intent is never launched under a new token while it may still appear;
+ *   <li>a recorded intent is never launched under a new token while it may still appear: its
+ *       outcome is settled by the {@link LaunchLedger} first;
  *   <li>new instances go to the least-filled subnets, victims keep the subnets even;
  *   <li>at most {@link Policy#maxUnhealthyReplacements} unhealthy instances are replaced at once.
  * </ul>
@@ -36,108 +37,138 @@ public final class FleetPlanner {
     FleetView view = new FleetView(in);
     List<Instance> owned = in.instances().stream().filter(view::owned).toList();
     Map<String, Long> seenByToken = Intent.seenByToken(owned);
+    LaunchLedger.Review ledger = LaunchLedger.review(in.intents(), seenByToken, in.revision(), in.now(), in.timing());
 
-    // An intent stays until it is older than retryAfter: before that, instances seen for it may
-    // be only the ones RunInstances returned, which a poll may not show yet. While it stays, only
-    // the instances not yet seen count as in flight.
-    List<Intent> inFlight = new ArrayList<>();
-    List<Intent> expired = new ArrayList<>();
-    List<Intent> retryable = new ArrayList<>();
-    Map<String, Integer> unseen = new HashMap<>();
-    for (Intent intent : in.intents()) {
-      long seen = seenByToken.getOrDefault(intent.token(), 0L);
-      Duration age = Duration.between(intent.createdAt(), in.now());
-      boolean settled = age.compareTo(in.timing().retryAfter()) >= 0;
-      if (seen > 0 && settled) {
-        continue; // fulfilled: its instances are observed and count as themselves
-      }
-      if (age.compareTo(in.timing().expireAfter()) >= 0) {
-        expired.add(intent);
-        continue;
-      }
-      inFlight.add(intent);
-      unseen.put(intent.token(), intent.unseen(seenByToken));
-      // An intent of an older revision is not retried: AWS would refuse its token with other
-      // parameters. It waits to appear or expire.
-      if (settled && seen == 0 && intent.revision().equals(in.revision())) {
-        retryable.add(intent);
-      }
+    HealthReplacement health = replaceUnhealthy(in, view, owned, ledger);
+    List<Instance> pool = owned.stream()
+        .filter(i -> i.state().isLive() && !health.replaced().contains(i.id()))
+        .toList();
+
+    // Intents whose retry is due are left out of what is launching: the decision says whether
+    // the fleet still wants their instances, and they fill that want before any new token does.
+    List<Intent> retryDue = ledger.retryDue();
+    List<Intent> launching = ledger.kept().stream().filter(i -> !retryDue.contains(i)).toList();
+    Map<String, Integer> perSubnet = new HashMap<>();
+    pool.forEach(i -> perSubnet.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
+    launching.forEach(i -> perSubnet.merge(i.subnetId(), ledger.unseen().get(i.token()), Integer::sum));
+    int launchingCurrent = unseen(ledger, launching, i -> i.revision().equals(in.revision()));
+    int launchingOld = unseen(ledger, launching, i -> !i.revision().equals(in.revision()));
+    Victims victims = new Victims(in, view, new HashMap<>(perSubnet));
+    Rollout.Decision decision = new Rollout(in, view, victims).decide(pool, launchingCurrent, launchingOld);
+
+    Retries retries = retry(retryDue, decision.launch(), ledger);
+    List<Intent> open = new ArrayList<>();
+    for (Intent intent : ledger.kept()) {
+      open.add(retries.unneeded().contains(intent) ? LaunchLedger.unneeded(intent) : intent);
     }
-    List<Launch> launches = new ArrayList<>();
+    List<Launch> launches = new ArrayList<>(retries.launches());
+    launches.addAll(newLaunches(in, view, pool, decision, ledger, open, retries, seenByToken));
+    List<Intent> lookups = open.stream().filter(i -> LaunchLedger.lookupDue(i, in.now(), in.timing())).toList();
 
-    // Health: replace at most the allowed share at once, stopped ones first.
+    List<Termination> terminations = new ArrayList<>(health.terminations());
+    terminations.addAll(decision.terminations());
+    return new Plan(launches, terminations, open, lookups, ledger.observed(),
+        new Plan.Notes(health.deferred(), decision.protectedOutdated()));
+  }
+
+  /** Unhealthy instances to replace now, and how many more wait for the replacement cap. */
+  private record HealthReplacement(List<Termination> terminations, Set<String> replaced, int deferred) {}
+
+  /**
+   * Health: stopped instances, and with status checks impaired ones past their grace, are replaced
+   * at most {@link Policy#maxUnhealthyReplacements} at a time, stopped ones first. The cap counts
+   * replacements still starting (current instances not yet available, launches on the way), so a
+   * wave of failures is replaced a share at a time, not all within one poll.
+   */
+  private static HealthReplacement replaceUnhealthy(PlanInput in, FleetView view, List<Instance> owned,
+      LaunchLedger.Review ledger) {
     List<Instance> unhealthy = owned.stream().filter(view::unhealthy)
         .sorted(Comparator.comparing((Instance i) -> !i.state().isStopped())
             .thenComparing(i -> i.launchTime() == null ? Instant.MAX : i.launchTime())
             .thenComparing(Instance::id))
         .toList();
-    // The cap counts replacements still starting (instances not yet available, launches in
-    // flight), so a wave of failures is replaced a share at a time, not all within one poll.
+    if (unhealthy.isEmpty()) {
+      return new HealthReplacement(List.of(), Set.of(), 0);
+    }
     int cap = in.policy().maxUnhealthyReplacements(in.replicas());
-    int starting = (int) owned.stream()
-        .filter(i -> i.state().isLive() && !view.unhealthy(i) && view.current(i) && !view.available(i)).count()
-        + inFlight.stream().mapToInt(i -> unseen.get(i.token())).sum();
-    int availableCurrent = (int) owned.stream()
-        .filter(i -> i.state().isLive() && !view.unhealthy(i) && view.current(i) && view.available(i)).count();
+    Predicate<Instance> currentAndHealthy = i -> i.state().isLive() && !view.unhealthy(i) && view.current(i);
+    int starting = (int) owned.stream().filter(i -> currentAndHealthy.test(i) && !view.available(i)).count()
+        + ledger.launching(List.of());
+    int availableCurrent = (int) owned.stream().filter(i -> currentAndHealthy.test(i) && view.available(i)).count();
     int replacing = Math.max(0, Math.min(starting, in.replicas() - availableCurrent));
-    int allowed = unhealthy.isEmpty() ? 0 : Math.max(0, cap - replacing);
-    List<Instance> replaced = unhealthy.subList(0, Math.min(allowed, unhealthy.size()));
-    List<Termination> terminations = new ArrayList<>();
-    for (Instance i : replaced) {
-      terminations.add(new Termination(i.id(), i.subnetId(),
-          i.state().isStopped() ? Termination.Reason.STOPPED : Termination.Reason.UNHEALTHY));
-    }
-    List<Instance> pool = owned.stream().filter(i -> i.state().isLive() && !replaced.contains(i)).toList();
+    List<Instance> replaced = unhealthy.subList(0, Math.min(Math.max(0, cap - replacing), unhealthy.size()));
+    List<Termination> terminations = replaced.stream()
+        .map(i -> new Termination(i.id(), i.subnetId(),
+            i.state().isStopped() ? Termination.Reason.STOPPED : Termination.Reason.UNHEALTHY))
+        .toList();
+    return new HealthReplacement(terminations, replaced.stream().map(Instance::id).collect(Collectors.toSet()),
+        Math.max(0, unhealthy.size() - cap));
+  }
 
-    // A retry is made only while the fleet still needs it; otherwise the intent just waits.
-    int need = in.replicas() - pool.size();
-    for (Intent intent : inFlight) {
-      if (!retryable.contains(intent)) {
-        need -= unseen.get(intent.token());
-      }
-    }
-    for (Intent intent : retryable) {
-      if (need >= intent.count()) {
+  /** Due retries that fit what the fleet wants to launch, the rest to be looked up, and what is left. */
+  private record Retries(List<Launch> launches, List<Intent> unneeded, int remaining) {}
+
+  private static Retries retry(List<Intent> due, int wanted, LaunchLedger.Review ledger) {
+    List<Launch> launches = new ArrayList<>();
+    List<Intent> unneeded = new ArrayList<>();
+    int remaining = wanted;
+    for (Intent intent : due) {
+      if (intent.count() <= remaining) {
         launches.add(new Launch(intent.token(), intent.subnetId(), intent.count(), intent.revision(), true));
+        remaining -= intent.count();
+      } else {
+        unneeded.add(intent);
       }
-      need -= intent.count();
     }
+    // One left unsent may still have launched: what it may have made counts until its lookup.
+    for (Intent intent : unneeded) {
+      remaining -= ledger.unseen().get(intent.token());
+    }
+    return new Retries(launches, unneeded, Math.max(0, remaining));
+  }
 
-    Map<String, Integer> perSubnet = new HashMap<>();
-    pool.forEach(i -> perSubnet.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
-    inFlight.forEach(i -> perSubnet.merge(i.subnetId(), unseen.get(i.token()), Integer::sum));
-    int inFlightCurrent = inFlight.stream().filter(i -> i.revision().equals(in.revision()))
-        .mapToInt(i -> unseen.get(i.token())).sum();
-    int inFlightOld = inFlight.stream().mapToInt(i -> unseen.get(i.token())).sum() - inFlightCurrent;
-
-    Victims victims = new Victims(in, view, new HashMap<>(perSubnet));
-    Rollout.Decision decision = new Rollout(in, view, victims).decide(pool, inFlightCurrent, inFlightOld);
-    terminations.addAll(decision.terminations());
-    // New instances go first by the ones that will stay (current and protected live instances,
-    // launches in flight), so a rollout ends balanced; then by everything still running after this
-    // plan, so a subnet that just lost an old instance gets its replacement.
+  /**
+   * New intents for what the decision wants beyond the retries, placed first by the instances
+   * that will stay (current and protected live instances, launches on the way), so a rollout ends
+   * balanced; then by everything still running after this plan, so a subnet that just lost an old
+   * instance gets its replacement. Adds each new intent to {@code open}.
+   */
+  private static List<Launch> newLaunches(PlanInput in, FleetView view, List<Instance> pool,
+      Rollout.Decision decision, LaunchLedger.Review ledger, List<Intent> open, Retries retries,
+      Map<String, Long> seenByToken) {
+    if (retries.remaining() <= 0) {
+      return List.of();
+    }
     Set<String> leaving = decision.terminations().stream().map(Termination::instanceId).collect(Collectors.toSet());
     Map<String, Integer> staying = new HashMap<>();
+    Map<String, Integer> perSubnet = new HashMap<>();
+    pool.forEach(i -> perSubnet.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
     pool.stream()
         .filter(i -> !leaving.contains(i.id()) && (view.current(i) || FleetView.isProtected(i)))
         .forEach(i -> staying.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
-    inFlight.forEach(i -> staying.merge(i.subnetId(), unseen.get(i.token()), Integer::sum));
-
-    Map<String, Integer> allocation = allocate(decision.launch(), in, staying, perSubnet);
-    Set<String> usedTokens = new java.util.HashSet<>(seenByToken.keySet());
+    for (Intent i : ledger.kept()) {
+      int unseen = ledger.unseen().get(i.token());
+      perSubnet.merge(i.subnetId(), unseen, Integer::sum);
+      staying.merge(i.subnetId(), unseen, Integer::sum);
+    }
+    Set<String> usedTokens = new HashSet<>(seenByToken.keySet());
     in.intents().forEach(i -> usedTokens.add(i.token()));
+    List<Launch> launches = new ArrayList<>();
     int k = 0;
-    for (Map.Entry<String, Integer> e : allocation.entrySet()) {
+    for (Map.Entry<String, Integer> e : allocate(retries.remaining(), in, staying, perSubnet).entrySet()) {
       String token = token(in.fleetUid(), in.now(), k++);
       while (usedTokens.contains(token)) {
         token = token(in.fleetUid(), in.now(), k++);
       }
       usedTokens.add(token);
       launches.add(new Launch(token, e.getKey(), e.getValue(), in.revision(), false));
-      inFlight.add(new Intent(token, e.getKey(), e.getValue(), in.revision(), in.now()));
+      open.add(new Intent(token, e.getKey(), e.getValue(), in.revision(), in.now()));
     }
-    return new Plan(launches, terminations, inFlight, expired,
-        new Plan.Notes(Math.max(0, unhealthy.size() - cap), decision.protectedOutdated()));
+    return launches;
+  }
+
+  private static int unseen(LaunchLedger.Review ledger, List<Intent> intents, Predicate<Intent> which) {
+    return intents.stream().filter(which).mapToInt(i -> ledger.unseen().get(i.token())).sum();
   }
 
   /** As {@link #allocate(int, PlanInput, Map, Map)} with one count. */

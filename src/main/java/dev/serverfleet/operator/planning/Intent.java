@@ -1,30 +1,56 @@
 package dev.serverfleet.operator.planning;
 
-import java.time.Instant;
 import dev.serverfleet.operator.cloud.Instance;
 import dev.serverfleet.operator.cloud.OwnershipTags;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * A launch the operator decided on and recorded before calling EC2 (see
- * {@link dev.serverfleet.operator.api.v1alpha1.LaunchIntent}, its status form).
+ * One launch in the {@link LaunchLedger}: a RunInstances call the operator decided on, recorded in
+ * status before the call is made (its status form is {@link
+ * dev.serverfleet.operator.api.v1alpha1.LaunchIntent}).
+ *
+ * @param createdAt when the intent was written
+ * @param state where the intent is in the ledger's state machine
+ * @param attempts RunInstances calls made with this token by processes that lived to record them
+ * @param since when the intent entered its state (the last attempt, answer or lookup): the
+ *     ledger's timers run from here
+ * @param instanceIds the instances EC2 answered (or a lookup found) for this token, empty until then
  */
-public record Intent(String token, String subnetId, int count, String revision, Instant createdAt,
-    List<String> instanceIds) {
+public record Intent(String token, String subnetId, int count, String revision, Instant createdAt, State state,
+    int attempts, Instant since, List<String> instanceIds) {
 
-  /**
-   * @param instanceIds what RunInstances answered for this token, empty until it answered: a
-   *     retry of an answered intent is not a new launch
-   */
+  /** See the table in {@link LaunchLedger}. */
+  public enum State {
+    WRITTEN,
+    UNKNOWN,
+    ACKNOWLEDGED,
+    LOOKUP
+  }
+
   public Intent {
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(createdAt, "createdAt");
+    state = state == null ? State.WRITTEN : state;
+    since = since == null ? createdAt : since;
     instanceIds = instanceIds == null ? List.of() : List.copyOf(instanceIds);
   }
 
+  /** A new intent, written and not yet sent. */
   public Intent(String token, String subnetId, int count, String revision, Instant createdAt) {
-    this(token, subnetId, count, revision, createdAt, List.of());
+    this(token, subnetId, count, revision, createdAt, State.WRITTEN, 0, createdAt, List.of());
+  }
+
+  Intent to(State next, Instant at) {
+    return new Intent(token, subnetId, count, revision, createdAt, next, attempts, at, instanceIds);
+  }
+
+  Intent attempted(State next, Instant at) {
+    return new Intent(token, subnetId, count, revision, createdAt, next, attempts + 1, at, instanceIds);
   }
 
   /** How many instances launched under each token are observed, by token. */
@@ -37,9 +63,5 @@ public record Intent(String token, String subnetId, int count, String revision, 
   /** The instances of this launch not observed yet, given {@link #seenByToken}. */
   public int unseen(Map<String, Long> seenByToken) {
     return (int) Math.max(0, count - seenByToken.getOrDefault(token, 0L));
-  }
-
-  public Intent answered(List<String> ids) {
-    return new Intent(token, subnetId, count, revision, createdAt, ids);
   }
 }

@@ -5,12 +5,14 @@ import java.util.List;
 /**
  * What to do in one reconcile.
  *
- * @param intents the launch intents to keep in status after this plan: still in flight plus the
- *     new ones; fulfilled and expired intents are gone
- * @param expired intents that were never seen in EC2 within their lifetime (reported as failures)
+ * @param intents the launch ledger after this plan: open intents plus the new ones (observed ones
+ *     are gone)
+ * @param lookups open intents whose outcome is to be settled now by a DescribeInstances filtered
+ *     by their launch tag
+ * @param observed intents EC2 now shows in full, gone from the ledger
  */
-public record Plan(List<Launch> launches, List<Termination> terminations, List<Intent> intents, List<Intent> expired,
-    Notes notes) {
+public record Plan(List<Launch> launches, List<Termination> terminations, List<Intent> intents, List<Intent> lookups,
+    List<Intent> observed, Notes notes) {
 
   /**
    * What the plan could not do, for conditions.
@@ -23,23 +25,16 @@ public record Plan(List<Launch> launches, List<Termination> terminations, List<I
     public static final Notes NONE = new Notes(0, 0);
   }
 
-  public Plan(List<Launch> launches, List<Termination> terminations, List<Intent> intents, List<Intent> expired) {
-    this(launches, terminations, intents, expired, Notes.NONE);
-  }
-
   public Plan {
     launches = List.copyOf(launches);
     terminations = List.copyOf(terminations);
     intents = List.copyOf(intents);
-    expired = List.copyOf(expired);
+    lookups = List.copyOf(lookups);
+    observed = List.copyOf(observed);
   }
 
   public boolean isEmpty() {
-    return launches.isEmpty() && terminations.isEmpty();
-  }
-
-  public int launchCount() {
-    return launches.stream().mapToInt(Launch::count).sum();
+    return launches.isEmpty() && terminations.isEmpty() && lookups.isEmpty();
   }
 
   /** The launches that record a new intent (as opposed to retrying an old one). */

@@ -62,11 +62,13 @@ public record PlanInput(
   /**
    * How long intents live.
    *
-   * @param retryAfter an intent not yet seen in EC2 is re-issued (same token) once this old: long
-   *     enough that a poll which raced the launch has been followed by one that did not
-   * @param expireAfter an intent never seen in EC2 is forgotten once this old
+   * @param retryAfter an intent of unknown outcome is re-sent (same token) or looked up this long
+   *     after its last attempt: long enough that a sweep which raced the launch has been followed
+   *     by one that did not
+   * @param visibilityDeadline instances RunInstances acknowledged and no sweep has shown within
+   *     this time are looked up by their launch tag before anything is launched in their place
    */
-  public record Timing(Duration retryAfter, Duration expireAfter) {
-    public static final Timing DEFAULT = new Timing(Duration.ofSeconds(30), Duration.ofMinutes(10));
+  public record Timing(Duration retryAfter, Duration visibilityDeadline) {
+    public static final Timing DEFAULT = new Timing(Duration.ofSeconds(30), Duration.ofMinutes(5));
   }
 }

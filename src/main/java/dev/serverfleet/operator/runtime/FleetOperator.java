@@ -3,7 +3,10 @@ package dev.serverfleet.operator.runtime;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetLoop;
+import dev.serverfleet.operator.cloud.InstancePoller;
 import dev.serverfleet.operator.controller.FleetMetrics;
+import dev.serverfleet.operator.controller.InstanceSweep;
+import dev.serverfleet.operator.controller.OrphanCollector;
 import dev.serverfleet.operator.controller.ServerFleetReconciler;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -61,14 +64,19 @@ public final class FleetOperator implements AutoCloseable {
         o.withLeaderElectionConfiguration(election.build());
       }
     });
-    // An intent must outlive a poll that may not show its instances yet (see FleetPlanner).
+    // An intent must outlive a sweep that may not show its instances yet (see LaunchLedger).
     Duration retry = timing.retryAfter().compareTo(config.pollInterval().multipliedBy(2)) >= 0
         ? timing.retryAfter() : config.pollInterval().multipliedBy(2);
-    timing = new PlanInput.Timing(retry, timing.expireAfter().compareTo(retry.multipliedBy(4)) >= 0
-        ? timing.expireAfter() : retry.multipliedBy(4));
+    timing = new PlanInput.Timing(retry, timing.visibilityDeadline().compareTo(retry.multipliedBy(4)) >= 0
+        ? timing.visibilityDeadline() : retry.multipliedBy(4));
     var metrics = new FleetMetrics(registry);
-    var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, new EventRecorder(client, clock), metrics);
-    var reconciler = new ServerFleetReconciler(ec2, config.pollInterval(), clock, timing.retryAfter(), loop, metrics);
+    var events = new EventRecorder(client, clock);
+    var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, events, metrics);
+    var orphans = new OrphanCollector(ec2, config.clusterName(), config.orphanGrace(), clock,
+        ns -> config.namespaces().isEmpty() || config.namespaces().contains(ns), registry);
+    var sweep = new InstanceSweep(new InstancePoller(ec2, config.clusterName())::fetchResources,
+        config.pollInterval(), clock, registry, orphans);
+    var reconciler = new ServerFleetReconciler(sweep, loop, orphans, ec2, events, metrics, clock);
     operator.register(reconciler, o -> {
       o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
       config.labelSelector().ifPresent(o::withLabelSelector);
@@ -76,7 +84,12 @@ public final class FleetOperator implements AutoCloseable {
         o.settingNamespaces(config.namespaces());
       }
     });
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      stopQuietly(operator);
+      throw e;
+    }
     return new FleetOperator(operator);
   }
 
@@ -93,6 +106,15 @@ public final class FleetOperator implements AutoCloseable {
 
   public boolean alive() {
     return operator.getRuntimeInfo().isStarted();
+  }
+
+  /** Stops whatever a failed start left running. */
+  private static void stopQuietly(Operator operator) {
+    try {
+      operator.stop();
+    } catch (RuntimeException e) {
+      log.debug("stopping after a failed start: {}", e.toString());
+    }
   }
 
   private static void lostLeadership() {

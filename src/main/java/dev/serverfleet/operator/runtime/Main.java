@@ -39,7 +39,7 @@ public final class Main {
     new JvmMemoryMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
     var ec2 = new InstrumentedEc2(
-        new AwsEc2(AwsEc2.client(config.region(), config.ec2Endpoint(), config.sdkRetries())), registry);
+        AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries()), registry);
     FleetOperator operator = FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry,
         PlanInput.Timing.DEFAULT);
     ManagementServer management = new ManagementServer(config.managementPort(), registry, operator::alive,

@@ -30,7 +30,8 @@ public record OperatorConfig(
     String leaseName,
     Optional<String> leaseNamespace,
     Optional<String> labelSelector,
-    String logFormat) {
+    String logFormat,
+    Duration orphanGrace) {
 
   static final List<Option> OPTIONS = List.of(
       new Option("cluster-name", "SF_CLUSTER_NAME", "default",
@@ -48,7 +49,9 @@ public record OperatorConfig(
           "namespace of the Lease; empty = the namespace of the operator's service account"),
       new Option("label-selector", "SF_LABEL_SELECTOR", "",
           "only ServerFleets matching this label selector (shard a large estate across deployments)"),
-      new Option("log-format", "SF_LOG_FORMAT", "plain", "plain or json"));
+      new Option("log-format", "SF_LOG_FORMAT", "plain", "plain or json"),
+      new Option("orphan-grace", "SF_ORPHAN_GRACE", "10m",
+          "instances of this cluster whose fleet no longer exists are terminated after this long"));
 
   record Option(String flag, String env, String defaultValue, String help) {}
 
@@ -64,15 +67,24 @@ public record OperatorConfig(
       throw new IllegalArgumentException("poll-interval must be at least 1s");
     }
     namespaces = Set.copyOf(namespaces);
+    if (orphanGrace.isNegative()) {
+      throw new IllegalArgumentException("orphan-grace must not be negative");
+    }
     if (!logFormat.equals("plain") && !logFormat.equals("json")) {
       throw new IllegalArgumentException("log-format must be plain or json, was: " + logFormat);
     }
   }
 
+  /** As this configuration with another orphan grace period. */
+  public OperatorConfig withOrphanGrace(Duration grace) {
+    return new OperatorConfig(clusterName, region, ec2Endpoint, pollInterval, namespaces, managementPort, sdkRetries,
+        leaderElection, leaseName, leaseNamespace, labelSelector, logFormat, grace);
+  }
+
   /** The settings an in-process test needs; everything else at its default. */
   public static OperatorConfig of(String clusterName, String region, Optional<URI> ec2Endpoint, Duration pollInterval) {
     return new OperatorConfig(clusterName, region, ec2Endpoint, pollInterval, Set.of(), 0, false, false,
-        "serverfleet-operator", Optional.empty(), Optional.empty(), "plain");
+        "serverfleet-operator", Optional.empty(), Optional.empty(), "plain", Duration.ofMinutes(10));
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -111,7 +123,8 @@ public record OperatorConfig(
         v.get("lease-name"),
         Optional.of(v.get("lease-namespace")).filter(s -> !s.isBlank()),
         Optional.of(v.get("label-selector")).filter(s -> !s.isBlank()),
-        v.get("log-format"));
+        v.get("log-format"),
+        duration(v.get("orphan-grace")));
   }
 
   /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */

@@ -10,6 +10,7 @@ import dev.serverfleet.operator.cloud.Instance;
 import dev.serverfleet.operator.cloud.InstancePoller;
 import dev.serverfleet.operator.controller.FleetEvents;
 import dev.serverfleet.operator.controller.FleetLoop;
+import dev.serverfleet.operator.controller.Observation;
 import dev.serverfleet.operator.controller.FleetMetrics;
 import dev.serverfleet.operator.planning.PlanInput;
 import dev.serverfleet.operator.testing.MutableClock;
@@ -112,7 +113,8 @@ public final class FleetScaleBenchmark {
     ResourceID id = ResourceID.fromResource(fleet);
     List<Instance> observed = new ArrayList<>(cache.getOrDefault(id, List.of()));
     ServerFleet[] stored = {fleet};
-    loop.run(fleet, observed, (current, status) -> stored[0] = withStatus(current, status),
+    // The next sweep shows what this pass launched.
+    loop.run(fleet, new Observation(observed, List.of()), (current, status) -> stored[0] = withStatus(current, status),
         new FleetLoop.CacheUpdates() {
           @Override
           public void launched(Instance instance) {
@@ -120,7 +122,7 @@ public final class FleetScaleBenchmark {
           }
 
           @Override
-          public void terminating(Instance before) {}
+          public void terminating(String instanceId) {}
         });
     cache.put(id, observed);
     return stored[0];

@@ -78,7 +78,7 @@ class ErrorClassifierTest {
 
     assertThat(e.getMessage()).isEqualTo("The image id '[ami-0123456789abcdef0]' does not exist");
     assertThat(e.getCause()).isSameAs(sdk);
-    assertThat(e.certainlyFailed()).isTrue();
+    assertThat(e.definitelyRefused()).isTrue();
   }
 
   @Test
@@ -110,7 +110,7 @@ class ErrorClassifierTest {
     assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
     assertThat(e.code()).isEqualTo(ErrorClassifier.IO_ERROR);
     assertThat(e.getMessage()).contains("Connection refused");
-    assertThat(e.certainlyFailed()).isFalse();
+    assertThat(e.definitelyRefused()).isFalse();
   }
 
   @Test

@@ -92,6 +92,18 @@ public final class FakeEc2 implements Ec2Port {
     return owned;
   }
 
+  @Override
+  public synchronized List<Instance> describeLaunch(String clusterName, String clientToken) {
+    Instant now = tick();
+    List<Instance> found = instances.values().stream()
+        .filter(i -> !now.isBefore(i.visibleAt))
+        .map(FakeInstance::view)
+        .filter(i -> clusterName.equals(i.tag(OwnershipTags.CLUSTER)) && clientToken.equals(i.tag(OwnershipTags.LAUNCH)))
+        .toList();
+    log.enter(DESCRIBE, 1);
+    return found;
+  }
+
   /** Running, visible instances: {@link Health#OK} unless {@link #setHealth} said otherwise. */
   @Override
   public synchronized Map<String, Health> describeHealth() {

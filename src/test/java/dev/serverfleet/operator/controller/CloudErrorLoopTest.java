@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static dev.serverfleet.operator.controller.LoopScenarios.*;
 
 import dev.serverfleet.operator.cloud.FakeEc2;
+import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.cloud.Instance;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
@@ -16,29 +17,27 @@ import org.junit.jupiter.api.Test;
 /** Throttling, insufficient capacity and terminal EC2 errors: backoff, other subnets, Degraded. */
 class CloudErrorLoopTest {
   @Test
-  void throttledLaunchesKeepNoIntentBackOffAndConvergeOnceThrottlingStops() {
+  void aThrottledLaunchKeepsItsIntentAndIsRetriedWithTheSameTokenUntilItGoesThrough() {
+    // A throttle says nothing about earlier attempts of the token: the outcome stays unknown, and
+    // only the same token may be sent again (never a new one, which could launch twice).
     LoopHarness h = new LoopHarness(1);
     h.fake.throttleNext(FakeEc2.RUN, 4);
-    List<Duration> requeues = new ArrayList<>();
     h.poll();
+    h.step();
+    assertThat(h.status().getLaunchIntents()).singleElement()
+        .satisfies(i -> assertThat(i.state()).isEqualTo("Unknown"))
+        .satisfies(i -> assertThat(i.attempts()).isEqualTo(1));
 
-    for (int n = 0; n < 4; n++) {
-      requeues.add(h.step().requeueAfter().orElseThrow());
-      assertThat(h.status().getLaunchIntents()).isEmpty();
-      assertThat(h.liveInstances()).isEmpty();
-      assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("False");
-      h.clock.set(h.nextRunAt());
-      h.poll();
-    }
-    h.runUntilStable(20, STEP);
+    h.runUntilStable(60, STEP);
 
-    assertThat(requeues.get(0)).isEqualTo(FleetBackoff.RETRY_BASE);
-    assertThat(requeues).isSorted().doesNotHaveDuplicates();
-    assertThat(h.events).filteredOn(e -> e.type().equals("Warning"))
-        .hasSize(4)
-        .allSatisfy(e -> assertThat(e.message()).contains("RequestLimitExceeded"));
     assertConverged(h, 1);
     assertThat(h.runRequests()).hasSize(5);
+    assertThat(h.runRequests()).extracting(LaunchRequest::clientToken).containsOnly(h.runRequests().get(0).clientToken());
+    assertThat(h.events).filteredOn(e -> e.type().equals("Warning"))
+        .hasSize(4)
+        .allSatisfy(e -> assertThat(e.message()).contains("RequestLimitExceeded", "retried with the same client token"));
+    assertThat(h.writes).allSatisfy(w -> assertThat(w.getConditions()).filteredOn(c -> c.getType().equals("Degraded"))
+        .allSatisfy(c -> assertThat(c.getStatus()).isEqualTo("False")));
   }
 
   @Test

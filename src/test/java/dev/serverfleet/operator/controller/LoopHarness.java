@@ -38,11 +38,10 @@ import java.util.function.Consumer;
 
 /**
  * Plays JOSDK and Kubernetes around one {@link FleetLoop}, with no Kubernetes mocks: a status
- * store that behaves like the API server's status subresource (JSON round trip, resourceVersion,
- * optimistic locking), an instance cache that behaves like JOSDK's {@code PollingEventSource} (a
- * poll replaces the fleet's entries, {@code handleRecentResourceCreate} adds one, a change is an
- * event), a requeue timer, and a {@link #journal} that puts status writes and EC2 calls in one
- * global order.
+ * store that behaves like the API server's status subresource under a server-side-apply patch
+ * (JSON round trip, a new resourceVersion per write, no optimistic locking), the operator's own
+ * {@link InstanceCache} fed by sweeps of the fake EC2 (a changed observation is an event), a
+ * requeue timer, and a {@link #journal} that puts status writes and EC2 calls in one global order.
  */
 final class LoopHarness {
   static final String CLUSTER = "test-cluster";
@@ -81,7 +80,7 @@ final class LoopHarness {
   private ServerFleet stored;
   private long resourceVersion = 1;
   private FleetLoop loop;
-  private Map<String, Instance> cache = new LinkedHashMap<>();
+  private InstanceCache cache = new InstanceCache();
   private Instant nextRunAt;
   private boolean eventPending = true; // the informer's initial list is an event
   private boolean crashAfterNextWrite;
@@ -183,13 +182,11 @@ final class LoopHarness {
     loseRunResponses = count;
   }
 
-  /** SSA status patch with the resourceVersion the loop read: a stale one is a 409 Conflict. */
+  /**
+   * SSA status patch without resourceVersion: it replaces the status whatever the stored
+   * resourceVersion, as the operator's patch does; a spec edited meanwhile stays.
+   */
   private ServerFleet writeStatus(ServerFleet fleet, ServerFleetStatus status) {
-    String expected = stored.getMetadata().getResourceVersion();
-    if (!Objects.equals(expected, fleet.getMetadata().getResourceVersion())) {
-      throw new IllegalStateException("409 Conflict: wrote with resourceVersion "
-          + fleet.getMetadata().getResourceVersion() + ", stored is " + expected);
-    }
     ServerFleet next = fleet();
     next.setStatus(copy(status, ServerFleetStatus.class));
     next.getMetadata().setResourceVersion(String.valueOf(++resourceVersion));
@@ -206,27 +203,31 @@ final class LoopHarness {
 
   // ---- JOSDK: cache, events, requeue, restarts ----
 
-  /** What the next pass gets as secondary resources. */
-  List<Instance> cached() {
-    return List.copyOf(cache.values());
+  static final ResourceID FLEET_ID = new ResourceID(NAME, NAMESPACE);
+
+  /** What the next pass gets: the last sweep, and what was launched since. */
+  Observation cached() {
+    return cache.observe(FLEET_ID);
   }
 
   /**
-   * The PollingEventSource's poll: the fleet's cache entries become exactly what DescribeInstances
-   * returns for it (a failed poll keeps the cache). Returns whether that is an event.
+   * A sweep, as the operator's {@link InstanceSweep} makes it: the cache swaps in what
+   * DescribeInstances returns and merges what passes recorded (a failed sweep keeps the cache).
+   * Returns whether that is an event.
    */
   boolean poll() {
     List<Instance> described;
+    Instant started = clock.instant();
     try {
       described = pollWithStatusChecks ? pollLikeTheOperator() : ec2.describeOwned(CLUSTER);
     } catch (CloudException e) {
       return false;
     }
-    Map<String, Instance> next = new LinkedHashMap<>();
     String key = NAMESPACE + "/" + NAME;
-    described.stream().filter(i -> key.equals(i.tag(OwnershipTags.FLEET))).forEach(i -> next.put(i.id(), i));
-    boolean changed = !next.equals(cache);
-    cache = next;
+    Set<Instance> mine = new java.util.HashSet<>();
+    described.stream().filter(i -> key.equals(i.tag(OwnershipTags.FLEET))).forEach(mine::add);
+    boolean changed = cache.sweepCompleted(mine.isEmpty() ? Map.of() : Map.of(FLEET_ID, mine), started,
+        clock.instant()).contains(FLEET_ID);
     eventPending |= changed;
     return changed;
   }
@@ -274,12 +275,12 @@ final class LoopHarness {
     FleetLoop.Result result = loop.run(fleet(), cached(), store, new FleetLoop.CacheUpdates() {
       @Override
       public void launched(Instance instance) {
-        cache.putIfAbsent(instance.id(), instance);
+        cache.launched(FLEET_ID, instance, clock.instant());
       }
 
       @Override
-      public void terminating(Instance before) {
-        cache.put(before.id(), before.withState(InstanceState.SHUTTING_DOWN));
+      public void terminating(String instanceId) {
+        cache.terminating(FLEET_ID, instanceId, clock.instant());
       }
     });
     nextRunAt = result.requeueAfter().map(d -> clock.instant().plus(d)).orElse(null);
@@ -322,7 +323,7 @@ final class LoopHarness {
   /** The process restarts: a new FleetLoop (fresh backoff), an empty cache, and a full resync. */
   void restart() {
     loop = newLoop();
-    cache = new LinkedHashMap<>();
+    cache = new InstanceCache();
     nextRunAt = null;
     eventPending = true;
   }
@@ -370,6 +371,12 @@ final class LoopHarness {
     public List<Instance> describeOwned(String clusterName) {
       log(FakeEc2.DESCRIBE, clusterName);
       return withTagsAddedInEc2(fake.describeOwned(clusterName));
+    }
+
+    @Override
+    public List<Instance> describeLaunch(String clusterName, String clientToken) {
+      log(FakeEc2.DESCRIBE, clusterName + " launch=" + clientToken);
+      return withTagsAddedInEc2(fake.describeLaunch(clusterName, clientToken));
     }
 
     @Override

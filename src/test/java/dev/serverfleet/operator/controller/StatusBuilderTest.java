@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -191,11 +192,23 @@ class StatusBuilderTest {
     ServerFleetStatus status = build(fleet(3), instances("running"), List.of(intent), Optional.empty(), NOW);
 
     LaunchIntent recorded = status.getLaunchIntents().get(0);
-    assertThat(recorded).isEqualTo(new LaunchIntent("sf-abc-1", "subnet-c", 2, REV, "2025-01-01T11:59:57.123Z", null));
+    assertThat(recorded).isEqualTo(new LaunchIntent("sf-abc-1", "subnet-c", 2, REV, "2025-01-01T11:59:57.123Z", null,
+        "Written", 0, "2025-01-01T11:59:57.123Z"));
     assertThat(StatusBuilder.intent(recorded))
         .isEqualTo(new Intent("sf-abc-1", "subnet-c", 2, REV, Instant.parse("2025-01-01T11:59:57.123Z")));
     assertThat(StatusBuilder.intent(new LaunchIntent("t", "subnet-a", null, REV, null, null)))
+        .as("written by an operator version before the ledger had states")
         .isEqualTo(new Intent("t", "subnet-a", 1, REV, Instant.EPOCH));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Intent.State.class)
+  void everyLedgerStateSurvivesTheRoundTripThroughStatus(Intent.State state) {
+    Instant created = Instant.parse("2025-01-01T11:59:57.123Z");
+    Intent intent = new Intent("sf-abc-1", "subnet-c", 2, REV, created, state, 3, created.plusSeconds(30),
+        state == Intent.State.ACKNOWLEDGED ? List.of("i-1", "i-2") : List.of());
+
+    assertThat(StatusBuilder.intent(StatusBuilder.launchIntent(intent))).isEqualTo(intent);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.planning;
 
-import static dev.serverfleet.operator.planning.PlanFixtures.EXPIRE_AFTER;
+import static dev.serverfleet.operator.planning.PlanFixtures.VISIBILITY_DEADLINE;
+import static dev.serverfleet.operator.planning.PlanFixtures.acknowledged;
 import static dev.serverfleet.operator.planning.PlanFixtures.OLD_REV;
 import static dev.serverfleet.operator.planning.PlanFixtures.RETRY_AFTER;
 import static dev.serverfleet.operator.planning.PlanFixtures.T0;
@@ -65,7 +66,7 @@ class FleetPlannerTest {
     assertThat(plan.intents().stream().filter(i -> !given.containsKey(i.token()))).as("one new intent per new launch")
         .containsExactlyElementsOf(plan.newLaunches().stream()
             .map(l -> new Intent(l.token(), l.subnetId(), l.count(), l.revision(), in.now())).toList());
-    assertThat(plan.expired()).extracting(Intent::token).as("expired").containsExactlyElementsOf(expect.expired);
+    assertThat(plan.lookups()).extracting(Intent::token).as("looked up").containsExactlyElementsOf(expect.lookedUp);
     for (Launch retry : plan.launches().stream().filter(Launch::retry).toList()) {
       Intent was = given.get(retry.token());
       assertThat(retry).isEqualTo(new Launch(was.token(), was.subnetId(), was.count(), was.revision(), true));
@@ -238,23 +239,35 @@ class FleetPlannerTest {
         c("not retried just before retryAfter", input().replicas(2)
             .intents(intent("tok-1", "subnet-a", 2, T0.minus(RETRY_AFTER).plusMillis(1))),
             expect().keep("tok-1")),
-        c("old revision: not retried, counted as old; the rollout launches within surge", input().replicas(2)
-            .intents(oldIntent("tok-1", "subnet-a", 2, minutesAgo(5))),
+        c("old revision, before retryAfter: counted as old; the rollout launches within surge", input().replicas(2)
+            .intents(oldIntent("tok-1", "subnet-a", 2, SECONDS_AGO)),
             expect().launch("subnet-a", 1).keep("tok-1")),
-        c("retried just before expireAfter", input().replicas(2)
-            .intents(intent("tok-1", "subnet-a", 2, T0.minus(EXPIRE_AFTER).plusMillis(1))),
+        c("old revision, at retryAfter: not retried (EC2 would refuse its token with other parameters) but"
+            + " looked up; still counted as old until settled", input().replicas(2)
+            .intents(oldIntent("tok-1", "subnet-a", 2, T0.minus(RETRY_AFTER))),
+            expect().launch("subnet-a", 1).lookUp("tok-1")),
+        c("unknown outcome never expires: retried with its own token however old", input().replicas(2)
+            .intents(intent("tok-1", "subnet-a", 2, T0.minus(VISIBILITY_DEADLINE).minus(VISIBILITY_DEADLINE))),
             expect().retry("tok-1")),
-        c("expired at expireAfter: reported and replaced", input().replicas(2).subnets("subnet-a", "subnet-b")
-            .intents(intent("tok-1", "subnet-a", 2, T0.minus(EXPIRE_AFTER))),
-            expect().expire("tok-1").launch("subnet-a", 1).launch("subnet-b", 1)),
-        c("old revision expires too", input().replicas(2)
-            .intents(oldIntent("tok-1", "subnet-a", 2, minutesAgo(11))),
-            expect().expire("tok-1").launch("subnet-a", 2)),
-        c("fulfilled, in flight, retried and expired at once", input().replicas(5).subnets("subnet-a", "subnet-b")
+        c("no longer needed after a scale-down: looked up, not resent", input().replicas(0)
+            .intents(intent("tok-1", "subnet-a", 2, T0.minus(RETRY_AFTER))),
+            expect().lookUp("tok-1")),
+        c("needed only in part: the retry that fits is sent, the other looked up", input().replicas(2)
+            .subnets("subnet-a", "subnet-b")
+            .intents(intent("tok-1", "subnet-a", 1, T0.minus(RETRY_AFTER)),
+                intent("tok-2", "subnet-b", 2, T0.minus(RETRY_AFTER))),
+            expect().retry("tok-1").lookUp("tok-2")),
+        c("acknowledged and unseen: counted until the visibility deadline", input().replicas(2)
+            .intents(acknowledged("tok-1", "subnet-a", 2, T0.minus(VISIBILITY_DEADLINE).plusMillis(1))),
+            expect().keep("tok-1")),
+        c("acknowledged and unseen at the visibility deadline: looked up before anything is relaunched",
+            input().replicas(2).intents(acknowledged("tok-1", "subnet-a", 2, T0.minus(VISIBILITY_DEADLINE))),
+            expect().lookUp("tok-1")),
+        c("fulfilled, in flight and retried at once", input().replicas(5).subnets("subnet-a", "subnet-b")
             .instances(launchedBy(running("i-1", "subnet-a", minutesAgo(2)), "tok-1"))
             .intents(intent("tok-1", "subnet-a", 1, minutesAgo(2)), intent("tok-2", "subnet-b", 1, SECONDS_AGO),
                 intent("tok-3", "subnet-a", 1, minutesAgo(1)), intent("tok-4", "subnet-b", 2, minutesAgo(11))),
-            expect().keep("tok-2").retry("tok-3").expire("tok-4").launch("subnet-a", 1).launch("subnet-b", 1)));
+            expect().keep("tok-2").retry("tok-3").retry("tok-4")));
   }
 
   static Stream<Arguments> avoidSubnets() {
@@ -359,7 +372,7 @@ class FleetPlannerTest {
     final List<String> retried = new ArrayList<>();
     final List<String> terminated = new ArrayList<>();
     final List<String> kept = new ArrayList<>();
-    final List<String> expired = new ArrayList<>();
+    final List<String> lookedUp = new ArrayList<>();
 
     Expect launch(String subnet, int count) {
       launches.put(subnet, count);
@@ -397,15 +410,17 @@ class FleetPlannerTest {
       return this;
     }
 
-    Expect expire(String token) {
-      expired.add(token);
+    /** Settled by a DescribeInstances by its launch tag, and so also kept until then. */
+    Expect lookUp(String token) {
+      lookedUp.add(token);
+      kept.add(token);
       return this;
     }
 
     @Override
     public String toString() {
       return "launches=" + launches + " retried=" + retried + " terminated=" + terminated + " kept=" + kept
-          + " expired=" + expired;
+          + " lookedUp=" + lookedUp;
     }
   }
 }

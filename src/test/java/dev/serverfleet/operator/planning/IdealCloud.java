@@ -4,6 +4,7 @@ import dev.serverfleet.operator.cloud.Instance;
 import dev.serverfleet.operator.cloud.InstanceState;
 import dev.serverfleet.operator.cloud.OwnershipTags;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,8 +38,11 @@ final class IdealCloud {
     }
   }
 
-  /** Pending instances start running, then the plan's terminations and launches happen. */
-  void apply(Plan plan, Instant now) {
+  /**
+   * Pending instances start running, then the plan's terminations, launches and lookups happen.
+   * Returns the launch ledger after the calls, moved on by what this cloud answered.
+   */
+  List<Intent> apply(Plan plan, Instant now) {
     instances.replaceAll((id, i) -> i.state() == InstanceState.PENDING && starts.test(i)
         ? i.withState(InstanceState.RUNNING) : i);
     plan.terminations().forEach(t -> instances.computeIfPresent(t.instanceId(),
@@ -53,6 +57,28 @@ final class IdealCloud {
         instances.put(id, PlanFixtures.launchedBy(PlanFixtures.revision(i, l.revision()), l.token()));
       }
     }
+    Set<String> sent = new HashSet<>();
+    plan.launches().forEach(l -> sent.add(l.token()));
+    Set<String> lookedUp = new HashSet<>();
+    plan.lookups().forEach(i -> lookedUp.add(i.token()));
+    List<Intent> ledger = new ArrayList<>();
+    for (Intent intent : plan.intents()) {
+      List<String> ids = withToken(intent.token());
+      if (sent.contains(intent.token())) {
+        ledger.add(LaunchLedger.answered(intent, ids, now));
+      } else if (lookedUp.contains(intent.token())) {
+        LaunchLedger.lookedUp(intent, ids, now).ifPresent(ledger::add);
+      } else {
+        ledger.add(intent);
+      }
+    }
+    return ledger;
+  }
+
+  /** What a describe by launch tag finds of the fleet's own instances (a foreign one may carry the tag too). */
+  private List<String> withToken(String token) {
+    return instances.values().stream().filter(i -> starts.test(i) && token.equals(i.tag(OwnershipTags.LAUNCH)))
+        .map(Instance::id).toList();
   }
 
   /** An instance changes state on its own (a failure, a person). */

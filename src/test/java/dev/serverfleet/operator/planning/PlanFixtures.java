@@ -26,7 +26,7 @@ final class PlanFixtures {
   static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
   static final PlanInput.Timing TIMING = PlanInput.Timing.DEFAULT;
   static final Duration RETRY_AFTER = TIMING.retryAfter();
-  static final Duration EXPIRE_AFTER = TIMING.expireAfter();
+  static final Duration VISIBILITY_DEADLINE = TIMING.visibilityDeadline();
 
   /** The ways an instance can fail to be this fleet's. */
   enum Foreign {
@@ -134,6 +134,12 @@ final class PlanFixtures {
   /** An intent of the current revision. */
   static Intent intent(String token, String subnet, int count, Instant createdAt) {
     return new Intent(token, subnet, count, REV, createdAt);
+  }
+
+  /** An intent RunInstances answered at {@code at} with ids no sweep has shown. */
+  static Intent acknowledged(String token, String subnet, int count, Instant at) {
+    List<String> ids = java.util.stream.IntStream.range(0, count).mapToObj(n -> token + "-i-" + n).toList();
+    return new Intent(token, subnet, count, REV, at, Intent.State.ACKNOWLEDGED, 1, at, ids);
   }
 
   static Intent oldIntent(String token, String subnet, int count, Instant createdAt) {

@@ -136,8 +136,7 @@ final class RolloutSim {
     readySince.keySet().retainAll(ready);
     ready.forEach(id -> readySince.putIfAbsent(id, now));
 
-    cloud.apply(plan, now);
-    intents = plan.intents();
+    intents = cloud.apply(plan, now);
     now = now.plus(STEP);
     step++;
     return plan;
@@ -219,7 +218,8 @@ final class RolloutSim {
     List<Instance> owned = in.instances().stream().filter(view::owned).toList();
     List<Instance> live = owned.stream().filter(i -> i.state().isLive()).toList();
     Map<String, Long> seen = Intent.seenByToken(owned);
-    List<Intent> inFlight = plan.intents().stream().filter(i -> in.intents().contains(i)).toList();
+    Set<String> given = in.intents().stream().map(Intent::token).collect(Collectors.toSet());
+    List<Intent> inFlight = plan.intents().stream().filter(i -> given.contains(i.token())).toList();
     long unseen = inFlight.stream().mapToLong(i -> i.unseen(seen)).sum();
     int added = plan.newLaunches().stream().mapToInt(Launch::count).sum();
     int ceiling = in.replicas() + in.policy().bounds().maxSurge();

@@ -1,0 +1,166 @@
+package dev.serverfleet.operator.controller;
+
+import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import dev.serverfleet.operator.cloud.Instance;
+import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.health.Status;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one shared observation of EC2 as a JOSDK event source: a sweep (one paginated, tag-filtered
+ * DescribeInstances for all fleets, see {@code InstancePoller}) on its own thread, whose result
+ * is swapped into an {@link InstanceCache}; fleets whose view changed get an event.
+ *
+ * <p>Who holds what, for how long:
+ * <ul>
+ *   <li>The sweep thread ({@code ec2-sweep}, one) makes the HTTP calls holding no lock at all;
+ *       then it holds the cache's monitor for the in-memory swap (microseconds), then it hands
+ *       events to JOSDK holding nothing.
+ *   <li>Reconcile threads hold the cache's monitor only to read a fleet's observation or record a
+ *       launch or termination: they never wait for a sweep in flight.
+ *   <li>Sweeps never overlap and never pile up: the next starts one period after the previous
+ *       ended. A sweep longer than the period is counted ({@code serverfleet_sweep_overruns_total})
+ *       and logged, not queued.
+ * </ul>
+ *
+ * <p>Start-up never calls EC2 (an unreachable EC2 must not fail the operator's start): the first
+ * sweep runs at once on the sweep thread, and until one has completed {@link #synced()} is false,
+ * reconciles do nothing (no instances would mean "launch everything"), and the source reports
+ * itself unhealthy, which keeps {@code /readyz} false. A failed sweep keeps the last snapshot
+ * (an empty answer would mean every instance is gone).
+ */
+public final class InstanceSweep extends AbstractEventSource<Instance, ServerFleet> {
+  public static final String NAME = "ec2-instances";
+  private static final Logger log = LoggerFactory.getLogger(InstanceSweep.class);
+
+  /** One sweep of EC2, grouped by fleet; throws when any call fails. */
+  @FunctionalInterface
+  public interface Fetcher {
+    Map<ResourceID, Set<Instance>> fetch();
+  }
+
+  private final InstanceCache cache = new InstanceCache();
+  private final Fetcher fetcher;
+  private final Duration period;
+  private final Clock clock;
+  private final Timer sweeps;
+  private final Timer failedSweeps;
+  private final Counter overruns;
+  private final Consumer<Map<ResourceID, Set<Instance>>> afterSweep;
+  private volatile boolean lastSweepFailed;
+  private ScheduledExecutorService executor;
+
+  /** @param afterSweep runs on the sweep thread with each successful sweep's result (orphan collection) */
+  public InstanceSweep(Fetcher fetcher, Duration period, Clock clock, MeterRegistry registry,
+      Consumer<Map<ResourceID, Set<Instance>>> afterSweep) {
+    super(Instance.class, NAME);
+    this.fetcher = fetcher;
+    this.period = period;
+    this.clock = clock;
+    this.afterSweep = afterSweep;
+    this.sweeps = Timer.builder("serverfleet.sweep").description("Sweeps of EC2 for all fleets")
+        .tag("outcome", "success").register(registry);
+    this.failedSweeps = Timer.builder("serverfleet.sweep").description("Sweeps of EC2 for all fleets")
+        .tag("outcome", "error").register(registry);
+    this.overruns = Counter.builder("serverfleet.sweep.overruns")
+        .description("Sweeps that took longer than the poll interval").register(registry);
+  }
+
+  @Override
+  public synchronized void start() throws OperatorException {
+    super.start();
+    executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ec2-sweep");
+      t.setDaemon(true);
+      return t;
+    });
+    executor.scheduleWithFixedDelay(this::sweepOnce, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public synchronized void stop() throws OperatorException {
+    super.stop();
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+  }
+
+  /** One sweep; public for tests that drive sweeps by hand. Never throws. */
+  public void sweepOnce() {
+    Instant started = clock.instant();
+    long t0 = System.nanoTime();
+    Map<ResourceID, Set<Instance>> fetched;
+    try {
+      fetched = fetcher.fetch();
+    } catch (RuntimeException e) {
+      failedSweeps.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+      lastSweepFailed = true;
+      log.warn("sweep of EC2 failed; keeping the last snapshot: {}", e.toString());
+      return;
+    }
+    Set<ResourceID> changed = cache.sweepCompleted(fetched, started, clock.instant());
+    long took = System.nanoTime() - t0;
+    sweeps.record(took, TimeUnit.NANOSECONDS);
+    lastSweepFailed = false;
+    if (took > period.toNanos()) {
+      overruns.increment();
+      log.warn("sweep of EC2 took {} ms, longer than the poll interval of {} ms; the next starts {} ms after it",
+          took / 1_000_000, period.toMillis(), period.toMillis());
+    }
+    if (isRunning() && getEventHandler() != null) {
+      changed.forEach(fleet -> getEventHandler().handleEvent(new Event(fleet)));
+    }
+    try {
+      afterSweep.accept(fetched);
+    } catch (RuntimeException e) {
+      log.warn("after-sweep work failed: {}", e.toString());
+    }
+  }
+
+  public boolean synced() {
+    return cache.synced();
+  }
+
+  public Observation observe(ResourceID fleet) {
+    return cache.observe(fleet);
+  }
+
+  public void launched(ResourceID fleet, Instance instance) {
+    cache.launched(fleet, instance, clock.instant());
+  }
+
+  public void terminating(ResourceID fleet, String instanceId) {
+    cache.terminating(fleet, instanceId, clock.instant());
+  }
+
+  public void forget(ResourceID fleet) {
+    cache.forget(fleet);
+  }
+
+  @Override
+  public Set<Instance> getSecondaryResources(ServerFleet primary) {
+    return new HashSet<>(cache.observe(ResourceID.fromResource(primary)).all());
+  }
+
+  @Override
+  public Status getStatus() {
+    return cache.synced() && !lastSweepFailed ? Status.HEALTHY : Status.UNHEALTHY;
+  }
+}
