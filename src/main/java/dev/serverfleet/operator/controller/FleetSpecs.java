@@ -43,7 +43,7 @@ final class FleetSpecs {
     return Optional.ofNullable(spec.getDeletionPolicy()).orElse(DeletionPolicy.Delete);
   }
 
-  static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+  static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = ServerFleetSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS;
   static final int DEFAULT_HEALTH_GRACE_SECONDS = 300;
   static final int DEFAULT_MAX_UNHEALTHY_PERCENT = 20;
 

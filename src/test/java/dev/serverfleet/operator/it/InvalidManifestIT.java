@@ -2,7 +2,10 @@ package dev.serverfleet.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.testing.OperatorTestBed;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +37,7 @@ class InvalidManifestIT extends OperatorTestBed {
         bad("repeated-subnet", "subnetIds: [subnet-0aaaaaaaaaaaaaaaa, subnet-0aaaaaaaaaaaaaaaa]", "subnetIds must not repeat a subnet"),
         bad("malformed-sg", "securityGroupIds: [sg-nope]", "spec.template.securityGroupIds[0] in body should match '^sg-"),
         bad("reserved-tag", "tags: {serverfleet.dev/cluster: mine}", "tag keys starting with serverfleet.dev/ are reserved for the operator"),
-        bad("aws-tag", "tags: {\"aws:cloudformation:stack-name\": x}", "tag keys starting with serverfleet.dev/ are reserved for the operator, and aws: for AWS"),
+        bad("aws-tag", "tags: {\"aws:cloudformation:stack-name\": x}", "tag keys starting with serverfleet.dev/ are reserved for the operator, and aws: (in any case) for AWS"),
         bad("huge-user-data", "userData: " + "x".repeat(16385), "spec.template.userData: Too long: may not be more than 16384 bytes"),
         bad("bad-capacity", "capacityType: reserved", "spec.template.capacityType: Unsupported value: \"reserved\": supported values: \"on-demand\", \"spot\""),
         bad("bad-policy", "deletionPolicy: Orphan", "spec.deletionPolicy: Unsupported value: \"Orphan\": supported values: \"Delete\", \"Retain\""),
@@ -55,15 +58,54 @@ class InvalidManifestIT extends OperatorTestBed {
         bad("bad-strategy", "strategy: {type: BlueGreen}", "spec.strategy.type: Unsupported value: \"BlueGreen\""),
         bad("negative-min-ready", "minReadySeconds: -5", "spec.minReadySeconds: Invalid value: -5"),
         bad("bad-health-check", "healthCheck: {type: HTTP}", "spec.healthCheck.type: Unsupported value: \"HTTP\""),
-        bad("bad-scale-down-policy", "scaleDownPolicy: Random", "spec.scaleDownPolicy: Unsupported value: \"Random\""));
+        bad("bad-scale-down-policy", "scaleDownPolicy: Random", "spec.scaleDownPolicy: Unsupported value: \"Random\""),
+        // EC2's own limits, refused here instead of failing every launch
+        bad("empty-tag-key", "tags: {\"\": x}", "spec.template.tags: Invalid value: \"object\": tag keys must not be empty"),
+        bad("long-tag-key", "tags: {" + "k".repeat(129) + ": x}",
+            "spec.template.tags: Invalid value: \"object\": tag keys must be at most 128 characters (EC2's limit)"),
+        bad("long-tag-value", "tags: {team: " + "v".repeat(257) + "}",
+            "spec.template.tags.team: Too long: may not be more than 256"),
+        bad("too-many-tags", "tags: " + tags(44),
+            "spec.template.tags: Too many: 44: must have at most 43 items"),
+        bad("uppercase-aws-tag", "tags: {\"AWS:team\": x}", "and aws: (in any case) for AWS"),
+        bad("multibyte-user-data", "userData: " + "\u20ac".repeat(5462),
+            "spec.template.userData: Invalid value: \"string\": userData must be at most 16384 bytes (16 KiB) in UTF-8, "
+                + "EC2's limit before base64 encoding"),
+        bad("unavailable-over-100", "strategy: {rollingUpdate: {maxUnavailable: \"110%\"}}",
+            "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"\": maxUnavailable must be at most 100% "
+                + "(more than every instance cannot be unavailable), not 110%"),
+        bad("deadline-equals-min-ready", "minReadySeconds: 60\nprogressDeadlineSeconds: 60",
+            "spec.progressDeadlineSeconds: Invalid value: \"object\": progressDeadlineSeconds (600 when omitted) must be "
+                + "greater than minReadySeconds, as for a Deployment"),
+        bad("min-ready-beyond-default-deadline", "minReadySeconds: 900",
+            "progressDeadlineSeconds (600 when omitted) must be greater than minReadySeconds"),
+        badName("long-name", "n".repeat(ServerFleet.MAX_NAME + 1),
+            "Invalid value: \"object\": metadata.name must be at most 192 characters: the operator tags every "
+                + "instance serverfleet.dev/fleet=<namespace>/<name>, and EC2 tag values hold at most 256 characters"));
+  }
+
+  /** Right at EC2's limits: accepted. */
+  static Stream<Arguments> validEdgeCases() {
+    return Stream.of(
+        good("longest-tag-key", "tags: {" + "k".repeat(128) + ": x}"),
+        good("longest-tag-value", "tags: {team: " + "v".repeat(256) + "}"),
+        good("most-tags", "tags: " + tags(43)),
+        good("aws-without-colon", "tags: {awsAccount: shop, \"aws\": x}"),
+        good("empty-tag-value", "tags: {team: \"\"}"),
+        good("largest-ascii-user-data", "userData: " + "x".repeat(16384)),
+        // 5461 three-byte characters and one one-byte character: 16384 bytes
+        good("largest-multibyte-user-data", "userData: " + "\u20ac".repeat(5461) + "x"),
+        good("all-unavailable", "strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: \"100%\"}}"),
+        good("deadline-just-after-min-ready", "minReadySeconds: 600\nprogressDeadlineSeconds: 601"),
+        goodName("longest-name", "n".repeat(ServerFleet.MAX_NAME)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidManifests")
-  void refusedWithAClearMessageAndNothingStored(String name, String manifest, String expected) {
+  void refusedWithAClearMessageAndNothingStored(String label, String name, String manifest, String expected) {
     var applied = kubectl.runWithInput(manifest, "apply", "-n", ns, "-f", "-");
 
-    assertThat(applied.exitCode()).as("kubectl apply of %s should fail:%n%s", name, applied.output()).isNotZero();
+    assertThat(applied.exitCode()).as("kubectl apply of %s should fail:%n%s", label, applied.output()).isNotZero();
     assertThat(applied.output()).contains(expected);
     var stored = kubectl.run("get", "serverfleet", name, "-n", ns);
     assertThat(stored.exitCode()).isNotZero();
@@ -78,13 +120,38 @@ class InvalidManifestIT extends OperatorTestBed {
     assertThat(explained.stdout()).contains("ID of the Amazon Machine Image");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("validEdgeCases")
+  void acceptedAtTheLimit(String label, String manifest) {
+    var applied = kubectl.runWithInput(manifest, "apply", "--dry-run=server", "-n", ns, "-f", "-");
+    assertThat(applied.exitCode()).as("kubectl apply of %s should succeed:%n%s", label, applied.output()).isZero();
+  }
+
   private static Arguments bad(String name, String override, String expected) {
-    return Arguments.of(name, manifest(name, override), expected);
+    return Arguments.of(name, name, manifest(name, override), expected);
+  }
+
+  private static Arguments badName(String label, String name, String expected) {
+    return Arguments.of(label, name, manifest(name, ""), expected);
+  }
+
+  private static Arguments good(String name, String override) {
+    return Arguments.of(name, manifest(name, override));
+  }
+
+  private static Arguments goodName(String label, String name) {
+    return Arguments.of(label, manifest(name, ""));
+  }
+
+  /** A flow map of {@code count} distinct tags. */
+  private static String tags(int count) {
+    return IntStream.range(0, count).mapToObj(i -> "t" + i + ": v").collect(Collectors.joining(", ", "{", "}"));
   }
 
   /**
    * A valid ServerFleet with one line replaced: {@code override} is {@code key: value} for a key
-   * of spec or spec.template ({@code key: null} removes it).
+   * of spec or spec.template ({@code key: null} removes it); further lines of {@code override} are
+   * added to the same block.
    */
   static String manifest(String name, String override) {
     String spec = """
@@ -102,7 +169,7 @@ class InvalidManifestIT extends OperatorTestBed {
       String key = override.substring(0, override.indexOf(':'));
       boolean remove = override.endsWith(": null");
       boolean inSpec = java.util.Set.of("replicas", "deletionPolicy", "template", "strategy", "minReadySeconds",
-          "healthCheck", "scaleDownPolicy", "paused").contains(key);
+          "healthCheck", "scaleDownPolicy", "paused", "progressDeadlineSeconds").contains(key);
       if (key.equals("template")) {
         template = null;
       } else if (inSpec) {

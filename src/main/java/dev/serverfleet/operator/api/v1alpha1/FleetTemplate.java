@@ -13,7 +13,13 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FleetTemplate {
   public static final String AMI_PATTERN = "^ami-([0-9a-f]{8}|[0-9a-f]{17})$";
+  /** EC2's limit on user data, in bytes, before base64 encoding. */
   public static final int MAX_USER_DATA = 16384;
+  /** EC2 allows 50 tags per instance: 6 are the operator's, one stays free for serverfleet.dev/protected. */
+  public static final int MAX_USER_TAGS = 43;
+  /** EC2's limits on a tag, in characters. */
+  public static final int MAX_TAG_KEY = 128;
+  public static final int MAX_TAG_VALUE = 256;
 
   @Required
   @Size(max = 21)
@@ -51,19 +57,34 @@ public class FleetTemplate {
   @JsonPropertyDescription("IAM instance profile, by name or ARN. Optional.")
   private String iamInstanceProfile;
 
+  // maxLength counts characters; a character takes 1 to 4 bytes in UTF-8, and EC2 counts bytes.
   @Size(max = MAX_USER_DATA)
-  @JsonPropertyDescription("User data as plain text (the operator base64-encodes it); at most 16 KiB.")
+  @ValidationRule(value = "bytes(self).size() <= " + MAX_USER_DATA,
+      message = "userData must be at most " + MAX_USER_DATA + " bytes (16 KiB) in UTF-8, EC2's limit before base64 "
+          + "encoding; characters beyond ASCII take 2 to 4 bytes each")
+  @JsonPropertyDescription("User data as plain text (the operator base64-encodes it); at most 16384 bytes (16 KiB) "
+      + "in UTF-8: EC2's limit on user data in raw form, before base64 encoding. Characters beyond ASCII take 2 to "
+      + "4 bytes each.")
   private String userData;
 
   @JsonPropertyDescription("on-demand (the default) or spot.")
   private CapacityType capacityType;
 
-  @Size(max = 40)
-  @ValidationRule(value = "self.all(k, !k.startsWith('serverfleet.dev/') && !k.startsWith('aws:'))",
-      message = "tag keys starting with serverfleet.dev/ are reserved for the operator, and aws: for AWS")
-  @JsonPropertyDescription("Extra tags for the instances and their volumes (at most 40). "
-      + "Keys with the serverfleet.dev/ or aws: prefix are reserved.")
-  private Map<@Size(max = 128) String, @Size(max = 256) String> tags;
+  // maxProperties also bounds the cost of the rules below: the API server refuses a CRD whose rules
+  // it estimates too expensive. Map keys cannot have a maxLength, hence the rules on their size.
+  @Size(max = MAX_USER_TAGS)
+  @ValidationRule(value = "self.all(k, k.size() > 0)", message = "tag keys must not be empty")
+  @ValidationRule(value = "self.all(k, k.size() <= " + MAX_TAG_KEY + ")",
+      message = "tag keys must be at most " + MAX_TAG_KEY + " characters (EC2's limit)")
+  @ValidationRule(value = "self.all(k, !k.startsWith('serverfleet.dev/') "
+      + "&& !(k.size() >= 4 && k.substring(0, 4).lowerAscii() == 'aws:'))",
+      message = "tag keys starting with serverfleet.dev/ are reserved for the operator, and aws: (in any case) for AWS")
+  @JsonPropertyDescription("Extra tags for the instances and their volumes: at most " + MAX_USER_TAGS + ", because "
+      + "EC2 allows 50 tags per instance, the operator adds 6 (Name, serverfleet.dev/cluster, fleet, fleet-uid, "
+      + "revision, launch) and one stays free for serverfleet.dev/protected. Keys have 1 to " + MAX_TAG_KEY
+      + " characters, values at most " + MAX_TAG_VALUE + ". Keys with the serverfleet.dev/ or aws: prefix (aws: in "
+      + "any case) are reserved; a Name tag is replaced by the operator's <fleet name>-<revision>.")
+  private Map<String, @Size(max = MAX_TAG_VALUE) String> tags;
 
   @JsonPropertyDescription("Instance metadata service options. IMDSv2 (httpTokens: required) unless set otherwise.")
   private MetadataOptions metadataOptions;

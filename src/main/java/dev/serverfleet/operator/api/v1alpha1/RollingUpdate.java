@@ -19,8 +19,11 @@ public class RollingUpdate {
 
   @ValidationRule(value = "type(self) == int ? self >= 0 : self.matches('^[0-9]+%$')",
       message = "maxUnavailable must be a non-negative integer or a percentage such as 25%")
+  @ValidationRule(value = "type(self) == int || !self.matches('^[0-9]+%$') || self.matches('^0*([0-9]{1,2}|100)%$')",
+      messageExpression = "'maxUnavailable must be at most 100% (more than every instance cannot be unavailable), "
+          + "not ' + string(self)")
   @JsonPropertyDescription("How many of replicas may be unavailable during a rollout: a number or a percentage "
-      + "of replicas (rounded down). Default 0: capacity never drops.")
+      + "of replicas up to 100% (rounded down). Default 0: capacity never drops.")
   private IntOrString maxUnavailable;
 
   public IntOrString getMaxSurge() {

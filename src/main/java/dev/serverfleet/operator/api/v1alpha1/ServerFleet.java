@@ -2,6 +2,7 @@ package dev.serverfleet.operator.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -11,6 +12,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * A fleet of identical EC2 instances, kept at {@code spec.replicas} by the operator.
+ *
+ * <p>The name is at most {@value #MAX_NAME} characters, so that the tag values derived from it fit
+ * EC2's 256: {@code serverfleet.dev/fleet=<namespace>/<name>} (a namespace has up to 63 characters,
+ * and CEL cannot see it) and {@code Name=<name>-<10-digit revision>}.
  */
 @Group(ServerFleet.GROUP)
 @Version(ServerFleet.VERSION)
@@ -22,9 +27,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Up-to-date", jsonPath = ".status.updatedReplicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "AMI", jsonPath = ".spec.template.amiId", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+// CEL at the root may read metadata.name (not the namespace); fieldPath may not point into metadata.
+// Checked on create only (the name is immutable): a fleet stored before this rule, with a longer
+// name that fitted its namespace, must still take status writes and lose its finalizer.
+@ValidationRule(value = "oldSelf.hasValue() || self.metadata.name.size() <= " + ServerFleet.MAX_NAME,
+    optionalOldSelf = true,
+    message = "metadata.name must be at most " + ServerFleet.MAX_NAME + " characters: the operator tags every "
+        + "instance serverfleet.dev/fleet=<namespace>/<name>, and EC2 tag values hold at most 256 characters "
+        + "(a namespace may have 63)")
 public class ServerFleet extends CustomResource<ServerFleetSpec, ServerFleetStatus> implements Namespaced {
   public static final String GROUP = "serverfleet.dev";
   public static final String VERSION = "v1alpha1";
+  /** 256 (EC2's longest tag value) - 63 (longest namespace) - 1 (the '/' of the fleet tag). */
+  public static final int MAX_NAME = 192;
 
   /** Set to a timestamp to replace every instance, like {@code kubectl rollout restart}. */
   public static final String RESTARTED_AT = GROUP + "/restartedAt";

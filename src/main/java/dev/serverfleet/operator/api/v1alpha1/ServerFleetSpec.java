@@ -5,12 +5,20 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 
 /** What the user wants: how many instances, launched how. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "(has(self.progressDeadlineSeconds) ? self.progressDeadlineSeconds : "
+    + ServerFleetSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS + ") > (has(self.minReadySeconds) ? self.minReadySeconds : 0)",
+    message = "progressDeadlineSeconds (" + ServerFleetSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS + " when omitted) must be "
+        + "greater than minReadySeconds, as for a Deployment: no instance could become available before the deadline",
+    fieldPath = ".progressDeadlineSeconds")
 public class ServerFleetSpec {
   public static final int MAX_REPLICAS = 1000;
+  /** Applied in code when progressDeadlineSeconds is omitted, as Deployment does. */
+  public static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
   @Min(0)
   @Max(MAX_REPLICAS)
@@ -38,7 +46,7 @@ public class ServerFleetSpec {
   @Min(1)
   @Max(86400)
   @JsonPropertyDescription("Seconds a rollout may go without progress before Progressing turns False with reason "
-      + "ProgressDeadlineExceeded. Default 600.")
+      + "ProgressDeadlineExceeded; must be greater than minReadySeconds, as for a Deployment. Default 600.")
   private Integer progressDeadlineSeconds;
 
   @JsonPropertyDescription("True freezes rollouts (no instance is replaced for a template change); scaling still "
