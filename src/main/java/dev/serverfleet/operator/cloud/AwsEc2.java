@@ -133,22 +133,20 @@ public final class AwsEc2 implements Ec2Port {
   }
 
   @Override
-  public void terminate(Collection<String> instanceIds) {
-    for (List<String> chunk : chunks(instanceIds)) {
-      call("TerminateInstances", () -> ec2.terminateInstances(r -> r.instanceIds(chunk)));
-    }
+  public BatchResult terminate(Collection<String> instanceIds) {
+    return InstanceBatches.run(instanceIds, MAX_BATCH,
+        chunk -> call("TerminateInstances", () -> ec2.terminateInstances(r -> r.instanceIds(chunk))));
   }
 
   @Override
-  public void untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+  public BatchResult untag(Collection<String> instanceIds, Collection<String> tagKeys) {
     if (tagKeys.isEmpty()) {
-      return;
+      return BatchResult.NONE;
     }
     // A Tag with a key and no value deletes that key whatever its value.
     List<Tag> tags = tagKeys.stream().distinct().map(k -> Tag.builder().key(k).build()).toList();
-    for (List<String> chunk : chunks(instanceIds)) {
-      call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(chunk).tags(tags)));
-    }
+    return InstanceBatches.run(instanceIds, MAX_BATCH,
+        chunk -> call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(chunk).tags(tags))));
   }
 
   static RunInstancesRequest toRunInstances(LaunchRequest r) {
@@ -226,15 +224,6 @@ public final class AwsEc2 implements Ec2Port {
     return tags.entrySet().stream()
         .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
         .toList();
-  }
-
-  private static List<List<String>> chunks(Collection<String> ids) {
-    List<String> distinct = ids.stream().distinct().toList();
-    List<List<String>> chunks = new ArrayList<>();
-    for (int from = 0; from < distinct.size(); from += MAX_BATCH) {
-      chunks.add(distinct.subList(from, Math.min(from + MAX_BATCH, distinct.size())));
-    }
-    return chunks;
   }
 
   private static <T> T call(String operation, Supplier<T> sdkCall) {

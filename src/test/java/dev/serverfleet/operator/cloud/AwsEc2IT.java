@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.InstanceAttributeName;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -183,12 +184,30 @@ class AwsEc2IT {
   }
 
   @Test
-  void terminatingAnUnknownIdFailsWithEc2sCode() {
-    assertThatThrownBy(() -> ec2.terminate(List.of("i-0123456789abcdef0")))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.code()).isEqualTo("InvalidInstanceID.NotFound");
-          assertThat(e.operation()).isEqualTo("TerminateInstances");
+  void aBatchWithAnUnknownIdTerminatesTheLiveInstanceAndDoesNotThrow() {
+    Instance live = ec2.runInstances(launch(0, 1, r -> r)).get(0);
+
+    BatchResult result = ec2.terminate(List.of(live.id(), "i-0123456789abcdef0"));
+
+    assertThat(result.applied()).containsExactly(live.id());
+    assertThat(result.notFound()).containsExactly("i-0123456789abcdef0");
+    assertThat(ec2.describeOwned(cluster)).singleElement().satisfies(i -> assertThat(i.state().isGone()).isTrue());
+  }
+
+  /** The wording {@link InstanceBatches} reads the missing ids from, as moto sends it (and AWS). */
+  @Test
+  void ec2RefusesTheWholeCallAndNamesTheUnknownIds() {
+    Instance live = ec2.runInstances(launch(0, 1, r -> r)).get(0);
+
+    assertThatThrownBy(() -> raw.terminateInstances(r -> r.instanceIds("i-0123456789abcdef0", live.id())))
+        .isInstanceOfSatisfying(Ec2Exception.class, e -> {
+          assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidInstanceID.NotFound");
+          assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("The instance ID 'i-0123456789abcdef0' does not exist");
         });
+    assertThatThrownBy(() -> raw.terminateInstances(r -> r.instanceIds("i-0123456789abcdef0", "i-0123456789abcdef1")))
+        .isInstanceOfSatisfying(Ec2Exception.class, e -> assertThat(e.awsErrorDetails().errorMessage())
+            .isEqualTo("The instance IDs 'i-0123456789abcdef0, i-0123456789abcdef1' do not exist"));
+    assertThat(ec2.describeOwned(cluster)).singleElement().satisfies(i -> assertThat(i.state().isLive()).isTrue());
   }
 
   @Test

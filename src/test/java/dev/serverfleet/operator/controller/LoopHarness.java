@@ -4,6 +4,7 @@ import dev.serverfleet.operator.api.v1alpha1.FleetTemplate;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
+import dev.serverfleet.operator.cloud.BatchResult;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
@@ -390,15 +391,15 @@ final class LoopHarness {
     }
 
     @Override
-    public void terminate(Collection<String> instanceIds) {
+    public BatchResult terminate(Collection<String> instanceIds) {
       log(FakeEc2.TERMINATE, String.join(",", instanceIds));
-      fake.terminate(instanceIds);
+      return fake.terminate(instanceIds);
     }
 
     @Override
-    public void untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+    public BatchResult untag(Collection<String> instanceIds, Collection<String> tagKeys) {
       log(FakeEc2.DELETE_TAGS, String.join(",", instanceIds));
-      fake.untag(instanceIds, tagKeys);
+      return fake.untag(instanceIds, tagKeys);
     }
   }
 
