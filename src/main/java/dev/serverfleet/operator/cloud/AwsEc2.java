@@ -46,6 +46,8 @@ public final class AwsEc2 implements Ec2Port {
 
   /** EC2's limit for DescribeInstances MaxResults and for ids per TerminateInstances/DeleteTags. */
   public static final int MAX_BATCH = 1000;
+  /** EC2's limit of instance ids named in one DescribeInstanceStatus call. */
+  public static final int MAX_STATUS_IDS = 100;
 
   private final Ec2Client ec2;
   private final int pageSize;
@@ -54,7 +56,10 @@ public final class AwsEc2 implements Ec2Port {
     this(ec2, MAX_BATCH);
   }
 
-  /** With a smaller DescribeInstances page (5..1000), so tests can see pagination. */
+  /**
+   * With a smaller DescribeInstances page (5..1000), so tests can see pagination; DescribeInstanceStatus
+   * batches are then no larger than the page either.
+   */
   AwsEc2(Ec2Client ec2, int pageSize) {
     if (pageSize < 5 || pageSize > MAX_BATCH) {
       throw new IllegalArgumentException("pageSize must be within 5..1000, was " + pageSize);
@@ -110,18 +115,21 @@ public final class AwsEc2 implements Ec2Port {
   }
 
   @Override
-  public Map<String, Health> describeHealth() {
+  public Map<String, Health> describeHealth(Collection<String> instanceIds) {
     Map<String, Health> health = new LinkedHashMap<>();
-    String nextToken = null;
-    do {
-      String token = nextToken;
-      var page = call("DescribeInstanceStatus", () -> ec2.describeInstanceStatus(r -> r
-          .maxResults(pageSize).nextToken(token)));
-      page.instanceStatuses().forEach(s -> health.put(s.instanceId(), Health.of(
-          s.instanceStatus() == null ? null : s.instanceStatus().statusAsString(),
-          s.systemStatus() == null ? null : s.systemStatus().statusAsString())));
-      nextToken = page.nextToken();
-    } while (nextToken != null && !nextToken.isEmpty());
+    InstanceBatches.run(instanceIds, Math.min(pageSize, MAX_STATUS_IDS), batch -> {
+      // MaxResults may not go with InstanceIds: EC2 answers a batch of named ids in one page.
+      String nextToken = null;
+      do {
+        String token = nextToken;
+        var page = call("DescribeInstanceStatus", () -> ec2.describeInstanceStatus(r -> r
+            .instanceIds(batch).nextToken(token)));
+        page.instanceStatuses().forEach(s -> health.put(s.instanceId(), Health.of(
+            s.instanceStatus() == null ? null : s.instanceStatus().statusAsString(),
+            s.systemStatus() == null ? null : s.systemStatus().statusAsString())));
+        nextToken = page.nextToken();
+      } while (nextToken != null && !nextToken.isEmpty());
+    });
     return health;
   }
 

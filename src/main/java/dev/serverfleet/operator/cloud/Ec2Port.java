@@ -19,11 +19,13 @@ public interface Ec2Port {
   List<Instance> describeOwned(String clusterName);
 
   /**
-   * Status-check health of every running instance in the region, by instance id, across all pages
-   * (DescribeInstanceStatus takes no tag filter, so this is one sweep for all fleets). Instances
-   * EC2 has no status for are absent. Throws when any page fails.
+   * Status-check health of the given instances, by instance id, in DescribeInstanceStatus calls of
+   * at most 100 ids (EC2's limit when ids are named); no call for no ids. Only running instances
+   * have status checks: an instance that is not running, or that EC2 has no status for yet, is
+   * absent. Ids EC2 does not know are left out (absent) as {@link #terminate} leaves them out.
+   * Throws {@link CloudException} when a call fails otherwise.
    */
-  Map<String, Health> describeHealth();
+  Map<String, Health> describeHealth(Collection<String> instanceIds);
 
   /**
    * Launches {@code request.count()} instances with all tags applied atomically at launch. On AWS

@@ -28,8 +28,8 @@ public final class InstrumentedEc2 implements Ec2Port {
   }
 
   @Override
-  public Map<String, Health> describeHealth() {
-    return timed("DescribeInstanceStatus", delegate::describeHealth);
+  public Map<String, Health> describeHealth(Collection<String> instanceIds) {
+    return timed("DescribeInstanceStatus", () -> delegate.describeHealth(instanceIds));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.DeletionPolicy;
+import dev.serverfleet.operator.api.v1alpha1.HealthCheckType;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.CloudException;
@@ -69,7 +70,10 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
 
   @Override
   public List<EventSource<?, ServerFleet>> prepareEventSources(EventSourceContext<ServerFleet> context) {
-    instances = InstancePoller.eventSource(ec2, loop.clusterName(), pollInterval);
+    instances = InstancePoller.eventSource(ec2, loop.clusterName(), pollInterval,
+        fleet -> context.getPrimaryCache().get(fleet).map(f -> f.getSpec() != null
+            && f.getSpec().getHealthCheck() != null
+            && f.getSpec().getHealthCheck().getType() == HealthCheckType.EC2StatusChecks).orElse(false));
     return List.of(instances);
   }
 

@@ -173,14 +173,22 @@ class AwsEc2IT {
   }
 
   @Test
-  void describeHealthReportsStatusChecksOfRunningInstancesAcrossPages() {
-    List<Instance> launched = ec2.runInstances(launch(0, 2, r -> r));
+  void describeHealthReportsStatusChecksOfTheGivenRunningInstancesInBatches() {
+    List<Instance> launched = ec2.runInstances(launch(0, 7, r -> r));
+    List<Instance> other = ec2.runInstances(launch(1, 1, r -> r));
     ec2.terminate(List.of(launched.get(1).id()));
+    List<String> asked = new ArrayList<>(ids(launched));
+    asked.add(3, "i-0123456789abcdef0"); // unknown to EC2: left out, not a failure
 
-    Map<String, Health> health = new AwsEc2(moto.ec2Client(), 5).describeHealth();
+    // Page size 5 makes batches of 5 named ids: the 8 asked for take two calls, and more after the refusal.
+    Map<String, Health> health = new AwsEc2(moto.ec2Client(), 5).describeHealth(asked);
 
-    assertThat(health).containsEntry(launched.get(0).id(), Health.OK);
-    assertThat(health).doesNotContainKey(launched.get(1).id());
+    List<String> running = new ArrayList<>(ids(launched));
+    running.remove(1);
+    assertThat(health).containsOnlyKeys(running);
+    assertThat(health.values()).containsOnly(Health.OK);
+    assertThat(health).doesNotContainKeys(launched.get(1).id(), other.get(0).id());
+    assertThat(ec2.describeHealth(List.of())).isEmpty();
   }
 
   @Test
@@ -202,7 +210,8 @@ class AwsEc2IT {
     assertThatThrownBy(() -> raw.terminateInstances(r -> r.instanceIds("i-0123456789abcdef0", live.id())))
         .isInstanceOfSatisfying(Ec2Exception.class, e -> {
           assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidInstanceID.NotFound");
-          assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("The instance ID 'i-0123456789abcdef0' does not exist");
+          assertThat(e.awsErrorDetails().errorMessage())
+              .isEqualTo("The instance ID 'i-0123456789abcdef0' does not exist");
         });
     assertThatThrownBy(() -> raw.terminateInstances(r -> r.instanceIds("i-0123456789abcdef0", "i-0123456789abcdef1")))
         .isInstanceOfSatisfying(Ec2Exception.class, e -> assertThat(e.awsErrorDetails().errorMessage())

@@ -97,15 +97,21 @@ public final class FakeEc2 implements Ec2Port {
     return owned;
   }
 
-  /** Running, visible instances: {@link Health#OK} unless {@link #setHealth} said otherwise. */
+  /**
+   * The given instances that are running and visible: {@link Health#OK} unless {@link #setHealth}
+   * said otherwise. One call per 100 ids; a call naming an unknown id is refused whole, as on EC2.
+   */
   @Override
-  public synchronized Map<String, Health> describeHealth() {
+  public synchronized Map<String, Health> describeHealth(Collection<String> instanceIds) {
     Instant now = tick();
     Map<String, Health> result = new LinkedHashMap<>();
-    instances.values().stream()
-        .filter(i -> !now.isBefore(i.visibleAt) && i.state() == InstanceState.RUNNING)
-        .forEach(i -> result.put(i.id(), health.getOrDefault(i.id(), Health.OK)));
-    log.enter(DESCRIBE_STATUS, Math.max(1, pages(result.size())));
+    InstanceBatches.run(instanceIds, AwsEc2.MAX_STATUS_IDS, batch -> {
+      log.enter(DESCRIBE_STATUS, 1);
+      requireKnown(DESCRIBE_STATUS, batch);
+      batch.stream().map(instances::get)
+          .filter(i -> !now.isBefore(i.visibleAt) && i.state() == InstanceState.RUNNING)
+          .forEach(i -> result.put(i.id(), health.getOrDefault(i.id(), Health.OK)));
+    });
     return result;
   }
 

@@ -234,15 +234,17 @@ final class LoopHarness {
 
   /**
    * From now on a poll goes through the operator's {@link InstancePoller}, which also asks
-   * DescribeInstanceStatus for the status checks of running instances (for healthCheck
-   * EC2StatusChecks).
+   * DescribeInstanceStatus for the status checks of running instances while the fleet's
+   * healthCheck is EC2StatusChecks.
    */
   void pollWithStatusChecks() {
     pollWithStatusChecks = true;
   }
 
   private List<Instance> pollLikeTheOperator() {
-    return new InstancePoller(ec2, CLUSTER).fetchResources().getOrDefault(new ResourceID(NAME, NAMESPACE), Set.of())
+    return new InstancePoller(ec2, CLUSTER,
+        fleet -> fleet.equals(new ResourceID(NAME, NAMESPACE)) && FleetSpecs.policy(stored).statusChecks()).poll()
+        .getOrDefault(new ResourceID(NAME, NAMESPACE), Set.of())
         .stream().sorted(Comparator.comparing(Instance::id)).toList();
   }
 
@@ -374,9 +376,9 @@ final class LoopHarness {
     }
 
     @Override
-    public Map<String, Health> describeHealth() {
-      log(FakeEc2.DESCRIBE_STATUS, "");
-      return fake.describeHealth();
+    public Map<String, Health> describeHealth(Collection<String> instanceIds) {
+      log(FakeEc2.DESCRIBE_STATUS, String.join(",", instanceIds));
+      return fake.describeHealth(instanceIds);
     }
 
     @Override
