@@ -49,6 +49,8 @@ public final class AwsEc2 implements Ec2Port {
 
   /** EC2's limit for DescribeInstances MaxResults and for ids per TerminateInstances/DeleteTags. */
   public static final int MAX_BATCH = 1000;
+  /** EC2's limit of instance ids named in one DescribeInstanceStatus call. */
+  public static final int MAX_STATUS_IDS = 100;
 
   private final Ec2Client ec2;
   private final Ec2Client launcher;
@@ -59,7 +61,10 @@ public final class AwsEc2 implements Ec2Port {
     this(ec2, ec2, MAX_BATCH);
   }
 
-  /** With a smaller DescribeInstances page (5..1000), so tests can see pagination. */
+  /**
+   * With a smaller DescribeInstances page (5..1000), so tests can see pagination; DescribeInstanceStatus
+   * batches are then no larger than the page either.
+   */
   AwsEc2(Ec2Client ec2, int pageSize) {
     this(ec2, ec2, pageSize);
   }
@@ -142,18 +147,21 @@ public final class AwsEc2 implements Ec2Port {
   }
 
   @Override
-  public Map<String, Health> describeHealth() {
+  public Map<String, Health> describeHealth(Collection<String> instanceIds) {
     Map<String, Health> health = new LinkedHashMap<>();
-    String nextToken = null;
-    do {
-      String token = nextToken;
-      var page = call("DescribeInstanceStatus", () -> ec2.describeInstanceStatus(r -> r
-          .maxResults(pageSize).nextToken(token)));
-      page.instanceStatuses().forEach(s -> health.put(s.instanceId(), Health.of(
-          s.instanceStatus() == null ? null : s.instanceStatus().statusAsString(),
-          s.systemStatus() == null ? null : s.systemStatus().statusAsString())));
-      nextToken = page.nextToken();
-    } while (nextToken != null && !nextToken.isEmpty());
+    InstanceBatches.run(instanceIds, Math.min(pageSize, MAX_STATUS_IDS), batch -> {
+      // MaxResults may not go with InstanceIds: EC2 answers a batch of named ids in one page.
+      String nextToken = null;
+      do {
+        String token = nextToken;
+        var page = call("DescribeInstanceStatus", () -> ec2.describeInstanceStatus(r -> r
+            .instanceIds(batch).nextToken(token)));
+        page.instanceStatuses().forEach(s -> health.put(s.instanceId(), Health.of(
+            s.instanceStatus() == null ? null : s.instanceStatus().statusAsString(),
+            s.systemStatus() == null ? null : s.systemStatus().statusAsString())));
+        nextToken = page.nextToken();
+      } while (nextToken != null && !nextToken.isEmpty());
+    });
     return health;
   }
 
@@ -165,22 +173,20 @@ public final class AwsEc2 implements Ec2Port {
   }
 
   @Override
-  public void terminate(Collection<String> instanceIds) {
-    for (List<String> chunk : chunks(instanceIds)) {
-      call("TerminateInstances", () -> ec2.terminateInstances(r -> r.instanceIds(chunk)));
-    }
+  public BatchResult terminate(Collection<String> instanceIds) {
+    return InstanceBatches.run(instanceIds, MAX_BATCH,
+        chunk -> call("TerminateInstances", () -> ec2.terminateInstances(r -> r.instanceIds(chunk))));
   }
 
   @Override
-  public void untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+  public BatchResult untag(Collection<String> instanceIds, Collection<String> tagKeys) {
     if (tagKeys.isEmpty()) {
-      return;
+      return BatchResult.NONE;
     }
     // A Tag with a key and no value deletes that key whatever its value.
     List<Tag> tags = tagKeys.stream().distinct().map(k -> Tag.builder().key(k).build()).toList();
-    for (List<String> chunk : chunks(instanceIds)) {
-      call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(chunk).tags(tags)));
-    }
+    return InstanceBatches.run(instanceIds, MAX_BATCH,
+        chunk -> call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(chunk).tags(tags))));
   }
 
   static RunInstancesRequest toRunInstances(LaunchRequest r) {
@@ -258,15 +264,6 @@ public final class AwsEc2 implements Ec2Port {
     return tags.entrySet().stream()
         .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
         .toList();
-  }
-
-  private static List<List<String>> chunks(Collection<String> ids) {
-    List<String> distinct = ids.stream().distinct().toList();
-    List<List<String>> chunks = new ArrayList<>();
-    for (int from = 0; from < distinct.size(); from += MAX_BATCH) {
-      chunks.add(distinct.subList(from, Math.min(from + MAX_BATCH, distinct.size())));
-    }
-    return chunks;
   }
 
   private static <T> T call(String operation, Supplier<T> sdkCall) {

@@ -19,11 +19,13 @@ public interface Ec2Port {
   List<Instance> describeOwned(String clusterName);
 
   /**
-   * Status-check health of every running instance in the region, by instance id, across all pages
-   * (DescribeInstanceStatus takes no tag filter, so this is one sweep for all fleets). Instances
-   * EC2 has no status for are absent. Throws when any page fails.
+   * Status-check health of the given instances, by instance id, in DescribeInstanceStatus calls of
+   * at most 100 ids (EC2's limit when ids are named); no call for no ids. Only running instances
+   * have status checks: an instance that is not running, or that EC2 has no status for yet, is
+   * absent. Ids EC2 does not know are left out (absent) as {@link #terminate} leaves them out.
+   * Throws {@link CloudException} when a call fails otherwise.
    */
-  Map<String, Health> describeHealth();
+  Map<String, Health> describeHealth(Collection<String> instanceIds);
 
   /**
    * Launches {@code request.count()} instances with all tags applied atomically at launch. On AWS
@@ -33,13 +35,39 @@ public interface Ec2Port {
   List<Instance> runInstances(LaunchRequest request);
 
   /**
-   * Requests termination; ids already terminated or unknown to EC2 are not an error worth failing
-   * the whole batch for only when EC2 itself says so. Splits into calls of at most 1000 ids.
+   * Requests termination of the given instances, in TerminateInstances calls of at most 1000 ids.
+   *
+   * <ul>
+   *   <li><b>Not found.</b> EC2 refuses a whole call with {@code InvalidInstanceID.NotFound} when
+   *       any id in it is unknown (terminated and purged long ago, or never existed). That is not
+   *       an error here: an unknown instance is as terminated as it gets. The call is repeated
+   *       without the ids EC2's message names (in smaller batches, down to single ids, when it
+   *       names none), so one bad id never blocks the others, and those ids are returned in
+   *       {@link BatchResult#notFound}. Right after RunInstances EC2 may not know an instance yet;
+   *       the next DescribeInstances, not this answer, says whether it exists.
+   *   <li><b>Already terminating.</b> Instances already shutting-down or terminated are accepted
+   *       again, so repeating a call with the same ids is safe.
+   *   <li><b>Other failures</b> throw {@link CloudException}, classified once by {@link
+   *       ErrorClassifier}. Calls made before the failure (earlier batches) may have taken effect:
+   *       retry with the same ids.
+   * </ul>
+   *
+   * @return the ids EC2 accepted (now shutting-down or terminated) and those it did not know;
+   *     {@link BatchResult#NONE}, without a call, for no ids
    */
-  void terminate(Collection<String> instanceIds);
+  BatchResult terminate(Collection<String> instanceIds);
 
-  /** Removes the given tag keys from the instances (deletionPolicy Retain). */
-  void untag(Collection<String> instanceIds, Collection<String> tagKeys);
+  /**
+   * Removes the given tag keys, whatever their values, from the instances (deletionPolicy Retain),
+   * in DeleteTags calls of at most 1000 ids. Unknown ids are handled as by {@link #terminate}: AWS
+   * refuses the whole call for them, so they are left out and returned in {@link
+   * BatchResult#notFound} (moto does not check ids here). Other failures throw {@link
+   * CloudException}; tags removed by earlier batches stay removed, and repeating is safe.
+   *
+   * @return the ids EC2 untagged and those it did not know; {@link BatchResult#NONE}, without a
+   *     call, for no ids or no keys
+   */
+  BatchResult untag(Collection<String> instanceIds, Collection<String> tagKeys);
 
   /**
    * Every instance tagged with this operator's cluster name and the launch tag {@code

@@ -33,8 +33,8 @@ public final class InstrumentedEc2 implements Ec2Port {
   }
 
   @Override
-  public Map<String, Health> describeHealth() {
-    return timed("DescribeInstanceStatus", delegate::describeHealth);
+  public Map<String, Health> describeHealth(Collection<String> instanceIds) {
+    return timed("DescribeInstanceStatus", () -> delegate.describeHealth(instanceIds));
   }
 
   @Override
@@ -43,19 +43,13 @@ public final class InstrumentedEc2 implements Ec2Port {
   }
 
   @Override
-  public void terminate(Collection<String> instanceIds) {
-    timed("TerminateInstances", () -> {
-      delegate.terminate(instanceIds);
-      return null;
-    });
+  public BatchResult terminate(Collection<String> instanceIds) {
+    return timed("TerminateInstances", () -> delegate.terminate(instanceIds));
   }
 
   @Override
-  public void untag(Collection<String> instanceIds, Collection<String> tagKeys) {
-    timed("DeleteTags", () -> {
-      delegate.untag(instanceIds, tagKeys);
-      return null;
-    });
+  public BatchResult untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+    return timed("DeleteTags", () -> delegate.untag(instanceIds, tagKeys));
   }
 
   private <T> T timed(String operation, Supplier<T> call) {

@@ -3,6 +3,7 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.Map;
@@ -14,6 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code serverfleet_instances_launched_total} and {@code serverfleet_instances_terminated_total}.
  */
 public final class FleetMetrics {
+  /** Every per-fleet meter's name starts with this; others' meters may carry namespace/name tags too. */
+  private static final String PREFIX = "serverfleet.";
+
   private final MeterRegistry registry;
   private final Map<String, AtomicInteger[]> gauges = new ConcurrentHashMap<>();
 
@@ -38,13 +42,19 @@ public final class FleetMetrics {
     values[2].set(ready);
   }
 
+  /**
+   * Removes every serverfleet meter tagged with this fleet's namespace and name (replicas gauges,
+   * launched and terminated counters of every reason), so a deleted fleet leaves no series behind.
+   */
   void forget(ServerFleet fleet) {
-    if (gauges.remove(key(fleet)) != null) {
-      for (String kind : new String[] {"desired", "current", "ready"}) {
-        var gauge = registry.find("serverfleet.fleet.replicas").tags(tags(fleet).and("kind", kind)).gauge();
-        if (gauge != null) {
-          registry.remove(gauge);
-        }
+    gauges.remove(key(fleet));
+    String namespace = fleet.getMetadata().getNamespace();
+    String name = fleet.getMetadata().getName();
+    for (Meter meter : registry.getMeters()) {
+      Meter.Id id = meter.getId();
+      if (id.getName().startsWith(PREFIX) && namespace.equals(id.getTag("namespace"))
+          && name.equals(id.getTag("name"))) {
+        registry.remove(meter);
       }
     }
   }

@@ -54,11 +54,12 @@ public final class OrphanCollector implements Consumer<Map<ResourceID, Set<Insta
   private final Predicate<String> watchedNamespace;
   private final Counter terminated;
   private final Map<String, Instant> orphanSince = new HashMap<>();
-  private volatile Fleets fleets;
+  private final FleetDirectory fleets;
 
   public OrphanCollector(Ec2Port ec2, String clusterName, Duration grace, Clock clock,
-      Predicate<String> watchedNamespace, MeterRegistry registry) {
+      Predicate<String> watchedNamespace, FleetDirectory fleets, MeterRegistry registry) {
     this.ec2 = ec2;
+    this.fleets = fleets;
     this.clusterName = clusterName;
     this.grace = grace;
     this.clock = clock;
@@ -67,15 +68,10 @@ public final class OrphanCollector implements Consumer<Map<ResourceID, Set<Insta
         .description("Instances terminated because their fleet no longer exists").register(registry);
   }
 
-  /** Set once the controller's caches exist; until then nothing is collected. */
-  public void useFleets(Fleets fleets) {
-    this.fleets = fleets;
-  }
-
   @Override
   public synchronized void accept(Map<ResourceID, Set<Instance>> swept) {
     Fleets lookup = fleets;
-    if (lookup == null) {
+    if (!fleets.ready()) {
       return;
     }
     Instant now = clock.instant();

@@ -40,13 +40,13 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
   private final InstanceSweep sweep;
   private final FleetLoop loop;
   private final FleetDeletion deletion;
-  private final OrphanCollector orphans;
+  private final FleetDirectory fleets;
   private final Clock clock;
 
-  public ServerFleetReconciler(InstanceSweep sweep, FleetLoop loop, OrphanCollector orphans, Ec2Port ec2,
+  public ServerFleetReconciler(InstanceSweep sweep, FleetLoop loop, FleetDirectory fleets, Ec2Port ec2,
       FleetEvents events, FleetMetrics metrics, Clock clock) {
     this.sweep = sweep;
-    this.orphans = orphans;
+    this.fleets = fleets;
     this.loop = loop;
     this.deletion = new FleetDeletion(ec2, loop.clusterName(), events, metrics, loop.backoff());
     this.clock = clock;
@@ -68,18 +68,7 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
 
   @Override
   public List<EventSource<?, ServerFleet>> prepareEventSources(EventSourceContext<ServerFleet> context) {
-    orphans.useFleets(new OrphanCollector.Fleets() {
-      @Override
-      public Optional<ServerFleet> cached(ResourceID id) {
-        return context.getPrimaryCache().get(id);
-      }
-
-      @Override
-      public Optional<ServerFleet> get(ResourceID id) {
-        return Optional.ofNullable(context.getClient().resources(ServerFleet.class)
-            .inNamespace(id.getNamespace().orElseThrow()).withName(id.getName()).get());
-      }
-    });
+    fleets.use(context);
     return List.of(sweep);
   }
 

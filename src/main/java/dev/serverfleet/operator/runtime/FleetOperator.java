@@ -4,6 +4,7 @@ import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetLoop;
 import dev.serverfleet.operator.cloud.InstancePoller;
+import dev.serverfleet.operator.controller.FleetDirectory;
 import dev.serverfleet.operator.controller.FleetMetrics;
 import dev.serverfleet.operator.controller.InstanceSweep;
 import dev.serverfleet.operator.controller.OrphanCollector;
@@ -72,11 +73,12 @@ public final class FleetOperator implements AutoCloseable {
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
     var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, events, metrics);
+    var fleets = new FleetDirectory();
     var orphans = new OrphanCollector(ec2, config.clusterName(), config.orphanGrace(), clock,
-        ns -> config.namespaces().isEmpty() || config.namespaces().contains(ns), registry);
-    var sweep = new InstanceSweep(new InstancePoller(ec2, config.clusterName())::fetchResources,
+        ns -> config.namespaces().isEmpty() || config.namespaces().contains(ns), fleets, registry);
+    var sweep = new InstanceSweep(new InstancePoller(ec2, config.clusterName(), fleets::wantsStatusChecks)::poll,
         config.pollInterval(), clock, registry, orphans);
-    var reconciler = new ServerFleetReconciler(sweep, loop, orphans, ec2, events, metrics, clock);
+    var reconciler = new ServerFleetReconciler(sweep, loop, fleets, ec2, events, metrics, clock);
     operator.register(reconciler, o -> {
       o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
       config.labelSelector().ifPresent(o::withLabelSelector);

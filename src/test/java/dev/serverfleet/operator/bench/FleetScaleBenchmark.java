@@ -53,7 +53,8 @@ public final class FleetScaleBenchmark {
     };
     FleetLoop loop = new FleetLoop(ec2, CLUSTER, clock, PlanInput.Timing.DEFAULT, quiet,
         new FleetMetrics(new SimpleMeterRegistry()));
-    InstancePoller poller = new InstancePoller(ec2, CLUSTER);
+    // The bench fleets keep the default healthCheck (EC2): no DescribeInstanceStatus is due.
+    InstancePoller poller = new InstancePoller(ec2, CLUSTER, fleet -> false);
 
     List<ServerFleet> all = new ArrayList<>();
     for (int n = 0; n < fleets; n++) {

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.InstanceAttributeName;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -172,23 +173,50 @@ class AwsEc2IT {
   }
 
   @Test
-  void describeHealthReportsStatusChecksOfRunningInstancesAcrossPages() {
-    List<Instance> launched = ec2.runInstances(launch(0, 2, r -> r));
+  void describeHealthReportsStatusChecksOfTheGivenRunningInstancesInBatches() {
+    List<Instance> launched = ec2.runInstances(launch(0, 7, r -> r));
+    List<Instance> other = ec2.runInstances(launch(1, 1, r -> r));
     ec2.terminate(List.of(launched.get(1).id()));
+    List<String> asked = new ArrayList<>(ids(launched));
+    asked.add(3, "i-0123456789abcdef0"); // unknown to EC2: left out, not a failure
 
-    Map<String, Health> health = new AwsEc2(moto.ec2Client(), 5).describeHealth();
+    // Page size 5 makes batches of 5 named ids: the 8 asked for take two calls, and more after the refusal.
+    Map<String, Health> health = new AwsEc2(moto.ec2Client(), 5).describeHealth(asked);
 
-    assertThat(health).containsEntry(launched.get(0).id(), Health.OK);
-    assertThat(health).doesNotContainKey(launched.get(1).id());
+    List<String> running = new ArrayList<>(ids(launched));
+    running.remove(1);
+    assertThat(health).containsOnlyKeys(running);
+    assertThat(health.values()).containsOnly(Health.OK);
+    assertThat(health).doesNotContainKeys(launched.get(1).id(), other.get(0).id());
+    assertThat(ec2.describeHealth(List.of())).isEmpty();
   }
 
   @Test
-  void terminatingAnUnknownIdFailsWithEc2sCode() {
-    assertThatThrownBy(() -> ec2.terminate(List.of("i-0123456789abcdef0")))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.code()).isEqualTo("InvalidInstanceID.NotFound");
-          assertThat(e.operation()).isEqualTo("TerminateInstances");
+  void aBatchWithAnUnknownIdTerminatesTheLiveInstanceAndDoesNotThrow() {
+    Instance live = ec2.runInstances(launch(0, 1, r -> r)).get(0);
+
+    BatchResult result = ec2.terminate(List.of(live.id(), "i-0123456789abcdef0"));
+
+    assertThat(result.applied()).containsExactly(live.id());
+    assertThat(result.notFound()).containsExactly("i-0123456789abcdef0");
+    assertThat(ec2.describeOwned(cluster)).singleElement().satisfies(i -> assertThat(i.state().isGone()).isTrue());
+  }
+
+  /** The wording {@link InstanceBatches} reads the missing ids from, as moto sends it (and AWS). */
+  @Test
+  void ec2RefusesTheWholeCallAndNamesTheUnknownIds() {
+    Instance live = ec2.runInstances(launch(0, 1, r -> r)).get(0);
+
+    assertThatThrownBy(() -> raw.terminateInstances(r -> r.instanceIds("i-0123456789abcdef0", live.id())))
+        .isInstanceOfSatisfying(Ec2Exception.class, e -> {
+          assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidInstanceID.NotFound");
+          assertThat(e.awsErrorDetails().errorMessage())
+              .isEqualTo("The instance ID 'i-0123456789abcdef0' does not exist");
         });
+    assertThatThrownBy(() -> raw.terminateInstances(r -> r.instanceIds("i-0123456789abcdef0", "i-0123456789abcdef1")))
+        .isInstanceOfSatisfying(Ec2Exception.class, e -> assertThat(e.awsErrorDetails().errorMessage())
+            .isEqualTo("The instance IDs 'i-0123456789abcdef0, i-0123456789abcdef1' do not exist"));
+    assertThat(ec2.describeOwned(cluster)).singleElement().satisfies(i -> assertThat(i.state().isLive()).isTrue());
   }
 
   @Test

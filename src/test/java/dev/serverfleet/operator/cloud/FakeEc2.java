@@ -29,12 +29,17 @@ import java.util.Set;
  *       default, means the next observation already sees terminated); terminated instances stay
  *       in describe results for {@link #setTerminatedRetention} (AWS: about an hour).
  *   <li>Failures: throttling ({@link #throttleNext}), insufficient capacity per subnet, unknown AMI
- *       or subnet, unknown instance ids, and any {@link #injectNext injected} error. Errors are
- *       built by {@link ErrorClassifier#fromCode}, so they carry the class production would give.
+ *       or subnet, and any {@link #injectNext injected} error. Errors are built by {@link
+ *       ErrorClassifier#fromCode}, so they carry the class production would give.
+ *   <li>Unknown instance ids: each TerminateInstances or DeleteTags call with an unknown id is
+ *       refused whole with InvalidInstanceID.NotFound, naming the ids as EC2 does; the port methods
+ *       go through the same {@link InstanceBatches} as {@link AwsEc2}, so they answer as it does
+ *       (the refused call counted, then a call without those ids).
  * </ul>
  *
  * <p>{@link #calls} counts EC2 API calls the real port would make (one per 1000 described
- * instances or per 1000 ids), failed ones included. Thread-safe: every public method is
+ * instances or per batch of ids sent), failed and refused ones included; an injected error or a
+ * throttle fails the next EC2 call, not the next port call. Thread-safe: every public method is
  * synchronized. State changes are computed lazily from the clock at each call.
  */
 public final class FakeEc2 implements Ec2Port {
@@ -104,15 +109,21 @@ public final class FakeEc2 implements Ec2Port {
     return found;
   }
 
-  /** Running, visible instances: {@link Health#OK} unless {@link #setHealth} said otherwise. */
+  /**
+   * The given instances that are running and visible: {@link Health#OK} unless {@link #setHealth}
+   * said otherwise. One call per 100 ids; a call naming an unknown id is refused whole, as on EC2.
+   */
   @Override
-  public synchronized Map<String, Health> describeHealth() {
+  public synchronized Map<String, Health> describeHealth(Collection<String> instanceIds) {
     Instant now = tick();
     Map<String, Health> result = new LinkedHashMap<>();
-    instances.values().stream()
-        .filter(i -> !now.isBefore(i.visibleAt) && i.state() == InstanceState.RUNNING)
-        .forEach(i -> result.put(i.id(), health.getOrDefault(i.id(), Health.OK)));
-    log.enter(DESCRIBE_STATUS, Math.max(1, pages(result.size())));
+    InstanceBatches.run(instanceIds, AwsEc2.MAX_STATUS_IDS, batch -> {
+      log.enter(DESCRIBE_STATUS, 1);
+      requireKnown(DESCRIBE_STATUS, batch);
+      batch.stream().map(instances::get)
+          .filter(i -> !now.isBefore(i.visibleAt) && i.state() == InstanceState.RUNNING)
+          .forEach(i -> result.put(i.id(), health.getOrDefault(i.id(), Health.OK)));
+    });
     return result;
   }
 
@@ -147,26 +158,33 @@ public final class FakeEc2 implements Ec2Port {
     return launched;
   }
 
+  /** Through the port's own batching over {@link #terminateInstances}, the EC2 call. */
   @Override
-  public synchronized void terminate(Collection<String> instanceIds) {
+  public synchronized BatchResult terminate(Collection<String> instanceIds) {
     Instant now = tick();
-    List<String> ids = instanceIds.stream().distinct().toList();
-    if (ids.isEmpty()) {
-      return;
+    return InstanceBatches.run(instanceIds, AwsEc2.MAX_BATCH, batch -> terminateInstances(batch, now));
+  }
+
+  /** Through the port's own batching over {@link #deleteTags}, the EC2 call. */
+  @Override
+  public synchronized BatchResult untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+    tick();
+    if (tagKeys.isEmpty()) {
+      return BatchResult.NONE;
     }
-    log.enter(TERMINATE, pages(ids.size()));
+    return InstanceBatches.run(instanceIds, AwsEc2.MAX_BATCH, batch -> deleteTags(batch, tagKeys));
+  }
+
+  /** One TerminateInstances call, as EC2 answers it: any unknown id refuses the whole call. */
+  private void terminateInstances(List<String> ids, Instant now) {
+    log.enter(TERMINATE, 1);
     requireKnown(TERMINATE, ids);
     ids.forEach(id -> shutDown(instances.get(id), now));
   }
 
-  @Override
-  public synchronized void untag(Collection<String> instanceIds, Collection<String> tagKeys) {
-    tick();
-    List<String> ids = instanceIds.stream().distinct().toList();
-    if (ids.isEmpty() || tagKeys.isEmpty()) {
-      return;
-    }
-    log.enter(DELETE_TAGS, pages(ids.size()));
+  /** One DeleteTags call, as AWS answers it: any unknown id refuses the whole call. */
+  private void deleteTags(List<String> ids, Collection<String> tagKeys) {
+    log.enter(DELETE_TAGS, 1);
     requireKnown(DELETE_TAGS, ids);
     ids.forEach(id -> instances.get(id).removeTags(tagKeys));
   }
@@ -316,11 +334,16 @@ public final class FakeEc2 implements Ec2Port {
     }
   }
 
+  /** EC2's refusal of a call naming unknown instances, worded as AWS (and moto) word it. */
   private void requireKnown(String operation, List<String> ids) {
-    for (String id : ids) {
-      if (!instances.containsKey(id)) {
-        throw error(operation, "InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist", 400);
-      }
+    List<String> unknown = ids.stream().filter(id -> !instances.containsKey(id)).toList();
+    if (unknown.size() == 1) {
+      throw error(operation, "InvalidInstanceID.NotFound", "The instance ID '" + unknown.get(0) + "' does not exist",
+          400);
+    }
+    if (!unknown.isEmpty()) {
+      throw error(operation, "InvalidInstanceID.NotFound",
+          "The instance IDs '" + String.join(", ", unknown) + "' do not exist", 400);
     }
   }
 

@@ -155,15 +155,64 @@ class FakeEc2Test {
   }
 
   @Test
-  void terminatingUnknownIdsFailsTheWholeCallAndEmptyInputMakesNoCall() {
-    Instance i = ec2.runInstances(launch("tok-1", "subnet-a", 1)).get(0);
+  void aBatchWithAnUnknownIdTerminatesTheKnownOnesAndReportsTheUnknown() {
+    List<Instance> live = ec2.runInstances(launch("tok-1", "subnet-a", 2));
+    String unknown = "i-0123456789abcdef0";
 
-    assertThatThrownBy(() -> ec2.terminate(List.of(i.id(), "i-00000000000000000")))
-        .isInstanceOfSatisfying(CloudException.class, e -> assertThat(e.code()).isEqualTo("InvalidInstanceID.NotFound"));
+    BatchResult result = ec2.terminate(List.of(live.get(0).id(), unknown, live.get(1).id()));
+
+    assertThat(result.applied()).containsExactly(live.get(0).id(), live.get(1).id());
+    assertThat(result.notFound()).containsExactly(unknown);
+    assertThat(ec2.instances()).extracting(Instance::state).containsOnly(InstanceState.TERMINATED);
+    // EC2 refused the first call whole; the second went without the id it named.
+    assertThat(ec2.calls(FakeEc2.TERMINATE)).isEqualTo(2);
+  }
+
+  @Test
+  void aBatchOfOnlyUnknownIdsIsNotAnErrorAndEmptyInputMakesNoCall() {
+    BatchResult result = ec2.terminate(List.of("i-00000000000000001", "i-00000000000000002"));
     ec2.terminate(List.of());
 
-    assertThat(ec2.instance(i.id())).get().extracting(Instance::state).isEqualTo(InstanceState.RUNNING);
+    assertThat(result.applied()).isEmpty();
+    assertThat(result.notFound()).containsExactly("i-00000000000000001", "i-00000000000000002");
     assertThat(ec2.calls(FakeEc2.TERMINATE)).isEqualTo(1);
+  }
+
+  @Test
+  void aNotFoundThatNamesNoIdSplitsTheBatchSoTheOthersStillTerminate() {
+    List<Instance> live = ec2.runInstances(launch("tok-1", "subnet-a", 3));
+    List<String> ids = new java.util.ArrayList<>(live.stream().map(Instance::id).toList());
+    ids.add(1, "i-0123456789abcdef0");
+    ec2.injectNext(FakeEc2.TERMINATE, ErrorClassifier.fromCode(FakeEc2.TERMINATE, "InvalidInstanceID.NotFound",
+        "One or more instances do not exist", 400));
+
+    BatchResult result = ec2.terminate(ids);
+
+    assertThat(result.applied()).containsExactlyInAnyOrderElementsOf(live.stream().map(Instance::id).toList());
+    assertThat(result.notFound()).containsExactly("i-0123456789abcdef0");
+    assertThat(ec2.instances()).extracting(Instance::state).containsOnly(InstanceState.TERMINATED);
+  }
+
+  @Test
+  void aFailureOtherThanAnUnknownIdStillThrows() {
+    Instance i = ec2.runInstances(launch("tok-1", "subnet-a", 1)).get(0);
+    ec2.throttleNext(FakeEc2.TERMINATE, 1);
+
+    assertThatThrownBy(() -> ec2.terminate(List.of(i.id(), "i-0123456789abcdef0")))
+        .isInstanceOfSatisfying(CloudException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.THROTTLED));
+    assertThat(ec2.instance(i.id())).get().extracting(Instance::state).isEqualTo(InstanceState.RUNNING);
+  }
+
+  @Test
+  void untagLeavesUnknownIdsOutAndUntagsTheRest() {
+    Instance i = ec2.runInstances(launch("tok-1", "subnet-a", 1)).get(0);
+
+    BatchResult result = ec2.untag(List.of("i-0123456789abcdef0", i.id()), OwnershipTags.OWNERSHIP_KEYS);
+
+    assertThat(result.applied()).containsExactly(i.id());
+    assertThat(result.notFound()).containsExactly("i-0123456789abcdef0");
+    assertThat(ec2.instance(i.id()).orElseThrow().tags()).containsOnlyKeys("team");
+    assertThat(ec2.calls(FakeEc2.DELETE_TAGS)).isEqualTo(2);
   }
 
   @Test

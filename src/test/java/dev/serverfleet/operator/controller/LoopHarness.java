@@ -4,6 +4,7 @@ import dev.serverfleet.operator.api.v1alpha1.FleetTemplate;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
+import dev.serverfleet.operator.cloud.BatchResult;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
@@ -234,15 +235,17 @@ final class LoopHarness {
 
   /**
    * From now on a poll goes through the operator's {@link InstancePoller}, which also asks
-   * DescribeInstanceStatus for the status checks of running instances (for healthCheck
-   * EC2StatusChecks).
+   * DescribeInstanceStatus for the status checks of running instances while the fleet's
+   * healthCheck is EC2StatusChecks.
    */
   void pollWithStatusChecks() {
     pollWithStatusChecks = true;
   }
 
   private List<Instance> pollLikeTheOperator() {
-    return new InstancePoller(ec2, CLUSTER).fetchResources().getOrDefault(new ResourceID(NAME, NAMESPACE), Set.of())
+    return new InstancePoller(ec2, CLUSTER,
+        fleet -> fleet.equals(new ResourceID(NAME, NAMESPACE)) && FleetSpecs.policy(stored).statusChecks()).poll()
+        .getOrDefault(new ResourceID(NAME, NAMESPACE), Set.of())
         .stream().sorted(Comparator.comparing(Instance::id)).toList();
   }
 
@@ -380,9 +383,9 @@ final class LoopHarness {
     }
 
     @Override
-    public Map<String, Health> describeHealth() {
-      log(FakeEc2.DESCRIBE_STATUS, "");
-      return fake.describeHealth();
+    public Map<String, Health> describeHealth(Collection<String> instanceIds) {
+      log(FakeEc2.DESCRIBE_STATUS, String.join(",", instanceIds));
+      return fake.describeHealth(instanceIds);
     }
 
     @Override
@@ -397,15 +400,15 @@ final class LoopHarness {
     }
 
     @Override
-    public void terminate(Collection<String> instanceIds) {
+    public BatchResult terminate(Collection<String> instanceIds) {
       log(FakeEc2.TERMINATE, String.join(",", instanceIds));
-      fake.terminate(instanceIds);
+      return fake.terminate(instanceIds);
     }
 
     @Override
-    public void untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+    public BatchResult untag(Collection<String> instanceIds, Collection<String> tagKeys) {
       log(FakeEc2.DELETE_TAGS, String.join(",", instanceIds));
-      fake.untag(instanceIds, tagKeys);
+      return fake.untag(instanceIds, tagKeys);
     }
   }
 
