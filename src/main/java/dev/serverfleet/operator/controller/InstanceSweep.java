@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>Start-up never calls EC2 (an unreachable EC2 must not fail the operator's start): the first
  * sweep runs at once on the sweep thread, and until one has completed {@link #synced()} is false,
  * reconciles do nothing (no instances would mean "launch everything"), and the source reports
- * itself unhealthy, which keeps {@code /readyz} false. A failed sweep keeps the last snapshot
+ * itself unhealthy, which keeps {@code /readyz} false; so does a failed sweep, until one succeeds. A failed sweep keeps the last snapshot
  * (an empty answer would mean every instance is gone).
  */
 public final class InstanceSweep extends AbstractEventSource<Instance, ServerFleet> {
@@ -159,8 +159,12 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
     return new HashSet<>(cache.observe(ResourceID.fromResource(primary)).all());
   }
 
+  /**
+   * Unhealthy while started and no sweep has succeeded yet, or the last one failed. Not started
+   * (a standby replica waiting for the leader-election lease) is healthy: it has nothing to judge.
+   */
   @Override
   public Status getStatus() {
-    return cache.synced() && !lastSweepFailed ? Status.HEALTHY : Status.UNHEALTHY;
+    return !isRunning() || (cache.synced() && !lastSweepFailed) ? Status.HEALTHY : Status.UNHEALTHY;
   }
 }

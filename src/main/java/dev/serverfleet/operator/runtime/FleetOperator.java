@@ -101,7 +101,7 @@ public final class FleetOperator implements AutoCloseable {
     return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** Started, and every event source (informer, EC2 poller) healthy. */
+  /** Started, and every event source healthy: the informer synced, and the last sweep of EC2 succeeded. */
   public boolean ready() {
     return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
   }

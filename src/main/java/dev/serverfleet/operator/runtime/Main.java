@@ -9,7 +9,11 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,22 +42,54 @@ public final class Main {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    var ec2 = new InstrumentedEc2(
-        AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries()), registry);
-    FleetOperator operator = FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry,
-        PlanInput.Timing.DEFAULT);
-    ManagementServer management = new ManagementServer(config.managementPort(), registry, operator::alive,
-        operator::ready);
-    log.info("operator started; metrics and probes on :{}", management.port());
+    var ec2 = new InstrumentedEc2(AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries()), registry);
+
+    // Probes first, so that a kubelet sees a live process while the operator waits for the API
+    // server: /healthz is true while starting, /readyz only once a first sweep of EC2 succeeded.
+    AtomicReference<FleetOperator> operator = new AtomicReference<>();
+    AtomicBoolean stopping = new AtomicBoolean();
+    ManagementServer management = new ManagementServer(config.managementPort(), registry,
+        () -> operator.get() == null ? !stopping.get() : operator.get().alive(),
+        () -> operator.get() != null && operator.get().ready());
+    log.info("metrics and probes on :{}", management.port());
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");
+      stopping.set(true);
       management.close();
-      operator.close();
+      FleetOperator running = operator.get();
+      if (running != null) {
+        running.close();
+      }
       client.close();
       stopped.countDown();
     }, "shutdown"));
+
+    Duration wait = Duration.ofSeconds(1);
+    while (!stopping.get()) {
+      try {
+        operator.set(FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry, PlanInput.Timing.DEFAULT));
+        log.info("operator started");
+        break;
+      } catch (RuntimeException e) {
+        log.warn("could not start the operator, retrying in {} s: {}", wait.toSeconds(), rootMessage(e));
+        if (stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+          return;
+        }
+        wait = wait.multipliedBy(2).compareTo(MAX_START_WAIT) > 0 ? MAX_START_WAIT : wait.multipliedBy(2);
+      }
+    }
     stopped.await();
+  }
+
+  private static final Duration MAX_START_WAIT = Duration.ofSeconds(30);
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return e.getMessage() + (root == e ? "" : " (" + root + ")");
   }
 }
