@@ -77,6 +77,7 @@ public final class Ec2FaultProxy implements AutoCloseable {
   private final Map<String, Instant> launchedAt = new ConcurrentHashMap<>();
   private final Map<String, TokenSlot> tokens = new ConcurrentHashMap<>();
   private final List<Ec2Call> calls = new CopyOnWriteArrayList<>();
+  private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
   private Ec2FaultProxy(URI upstream) {
     this.upstream = Objects.requireNonNull(upstream, "upstream");
@@ -175,6 +176,12 @@ public final class Ec2FaultProxy implements AutoCloseable {
     return calls.stream().filter(c -> c.action().equals(action)).count();
   }
 
+  /** Calls of {@code action} that have arrived and not been answered yet (delayed ones, say). */
+  public int inFlight(String action) {
+    AtomicInteger n = inFlight.get(action);
+    return n == null ? 0 : n.get();
+  }
+
   public void clearCalls() {
     calls.clear();
   }
@@ -217,12 +224,19 @@ public final class Ec2FaultProxy implements AutoCloseable {
     try (exchange) {
       Instant start = Instant.now();
       Request request = Request.read(exchange);
-      Fault fault = nextFault(request.action());
-      Duration delay = delays.get(request.action());
-      if (delay != null) {
-        Thread.sleep(delay.toMillis());
+      AtomicInteger arrived = inFlight.computeIfAbsent(request.action(), a -> new AtomicInteger());
+      arrived.incrementAndGet();
+      Result result;
+      try {
+        Fault fault = nextFault(request.action());
+        Duration delay = delays.get(request.action());
+        if (delay != null) {
+          Thread.sleep(delay.toMillis());
+        }
+        result = serve(request, fault);
+      } finally {
+        arrived.decrementAndGet();
       }
-      Result result = serve(request, fault);
       Answer answer = result.answer();
       calls.add(new Ec2Call(request.action(), request.clientToken(), start, Instant.now(),
           answer == null ? 0 : answer.status(), result.outcome(), result.upstream()));

@@ -1,0 +1,81 @@
+package dev.serverfleet.operator.testing;
+
+import dev.serverfleet.operator.cloud.AwsEc2;
+import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.cloud.InstrumentedEc2;
+import dev.serverfleet.operator.runtime.FleetOperator;
+import dev.serverfleet.operator.runtime.OperatorConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The test bed with the operator in-process as the jar wires it, its EC2 calls going over the wire
+ * through an {@link Ec2FaultProxy} in front of moto: the AWS SDK with its retries on (as in
+ * production), client tokens honoured as on AWS, and faults on demand. What tests prove here,
+ * SDK retries, error classification, the sweep cache and status writes prove together.
+ */
+public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
+  /** Orphans are collected after this long in these tests (10 minutes by default). */
+  protected static final Duration ORPHAN_GRACE = Duration.ofSeconds(3);
+  protected static Ec2FaultProxy proxy;
+  protected static FleetOperator operator;
+  protected static SimpleMeterRegistry registry;
+
+  @BeforeAll
+  static void startProxiedOperator() {
+    proxy = Ec2FaultProxy.start(moto.endpoint());
+    // The SDK's default credentials chain reads these, as it would read IRSA's in a pod.
+    System.setProperty("aws.accessKeyId", "testing");
+    System.setProperty("aws.secretAccessKey", "testing");
+    startOperator();
+  }
+
+  @AfterAll
+  static void stopProxiedOperator() {
+    stopOperator();
+    proxy.close();
+  }
+
+  protected static void startOperator() {
+    var config = OperatorConfig.of(cluster, MotoServer.REGION, Optional.of(proxy.endpoint()), Duration.ofSeconds(1))
+        .withOrphanGrace(ORPHAN_GRACE);
+    registry = new SimpleMeterRegistry();
+    var ec2 = new InstrumentedEc2(AwsEc2.create(MotoServer.REGION, Optional.of(proxy.endpoint()), true), registry);
+    operator = FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry, TIMING);
+  }
+
+  protected static void stopOperator() {
+    if (operator != null) {
+      operator.close();
+      operator = null;
+    }
+  }
+
+  /** Every instance moto ever launched for the fleet, in any state (moto keeps terminated ones). */
+  protected static List<Instance> everLaunched(String fleetUid) {
+    return ec2.describeOwned(cluster).stream().filter(i -> i.ownedBy(cluster, fleetUid)).toList();
+  }
+
+  /** How many RunInstances calls with each of the fleet's client tokens moto itself received. */
+  protected static Map<String, Long> forwardedRunsByToken(String fleetUid) {
+    return runsOf(fleetUid).stream()
+        .filter(Ec2Call::upstream)
+        .collect(Collectors.groupingBy(Ec2Call::clientToken, Collectors.counting()));
+  }
+
+  /** The fleet's RunInstances calls: its client tokens start with a prefix of its uid. */
+  protected static List<Ec2Call> runsOf(String fleetUid) {
+    String prefix = "sf-" + fleetUid.replace("-", "").substring(0, 12) + "-";
+    return proxy.calls().stream()
+        .filter(c -> c.action().equals("RunInstances") && c.clientToken() != null
+            && c.clientToken().startsWith(prefix))
+        .toList();
+  }
+}
