@@ -70,7 +70,7 @@ class CloudErrorLoopTest {
     h.step();
 
     int attempts = h.runRequests().size();
-    assertThat(attempts).isBetween(1, 3);
+    assertThat(attempts).as("the refusal applies to every subnet: one call, not one per subnet").isEqualTo(1);
     Condition degraded = h.condition(Conditions.DEGRADED);
     assertThat(degraded.getStatus()).isEqualTo("True");
     assertThat(degraded.getReason()).isEqualTo("LaunchFailed");
@@ -124,5 +124,19 @@ class CloudErrorLoopTest {
         .as("every status written while the template is still broken")
         .allSatisfy(s -> assertThat(condition(s, Conditions.DEGRADED).getStatus()).isEqualTo("True"));
     assertThat(h.condition(Conditions.DEGRADED).getLastTransitionTime()).isEqualTo(since);
+  }
+
+  @Test
+  void aRefusedSubnetDoesNotStopTheLaunchesIntoTheOthers() {
+    LoopHarness h = new LoopHarness(3);
+    h.editSpec(s -> s.getTemplate().setSubnetIds(List.of("subnet-a", "subnet-gone", "subnet-c")));
+    h.poll();
+    h.step();
+
+    assertThat(h.runRequests()).extracting(LaunchRequest::subnetId)
+        .containsExactlyInAnyOrder("subnet-a", "subnet-gone", "subnet-c");
+    assertThat(h.liveInstances()).extracting(Instance::subnetId).containsExactlyInAnyOrder("subnet-a", "subnet-c");
+    assertThat(h.condition(Conditions.DEGRADED).getReason()).isEqualTo("LaunchFailed");
+    assertThat(h.condition(Conditions.DEGRADED).getMessage()).contains("subnet-gone");
   }
 }

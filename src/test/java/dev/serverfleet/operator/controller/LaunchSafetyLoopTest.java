@@ -138,4 +138,23 @@ class LaunchSafetyLoopTest {
     assertThat(h.fake.instances()).hasSize(3);
     assertThat(h.runRequests()).hasSize(3);
   }
+
+  @Test
+  void aScaleBetweenTheIntentWriteAndTheFinalWriteNeitherFailsThePassNorRepeatsItsEvents() {
+    // The status is written by a server-side-apply patch without resourceVersion: a spec change
+    // made meanwhile (kubectl scale) is no conflict, and the pass that already called EC2 records it.
+    LoopHarness h = new LoopHarness(3);
+    h.poll();
+    h.afterNextWrite(() -> h.scale(5));
+
+    h.step();
+
+    assertThat(h.status().getLaunchIntents()).hasSize(3)
+        .allSatisfy(i -> assertThat(i.state()).isEqualTo("Acknowledged"));
+    assertThat(h.events).filteredOn(e -> e.reason().equals("Launched")).hasSize(3);
+    h.runUntilStable(40, STEP);
+    assertConverged(h, 5);
+    assertThat(h.fake.instances()).hasSize(5);
+    assertThat(h.events).filteredOn(e -> e.reason().equals("Launched")).hasSize(5);
+  }
 }

@@ -85,6 +85,7 @@ final class LoopHarness {
   private Instant nextRunAt;
   private boolean eventPending = true; // the informer's initial list is an event
   private boolean crashAfterNextWrite;
+  private Runnable afterNextWrite;
   private int loseRunResponses;
   private int passes;
   private boolean pollWithStatusChecks;
@@ -173,6 +174,11 @@ final class LoopHarness {
     eventPending = true;
   }
 
+  /** Runs once, right after the next status write: a user acting between two writes of one pass. */
+  void afterNextWrite(Runnable action) {
+    afterNextWrite = action;
+  }
+
   /** The status store writes the next status, then the operator process dies. */
   void crashAfterNextWrite() {
     crashAfterNextWrite = true;
@@ -199,7 +205,13 @@ final class LoopHarness {
       crashAfterNextWrite = false;
       throw new OperatorCrash();
     }
-    return fleet();
+    ServerFleet written = fleet();
+    if (afterNextWrite != null) {
+      Runnable action = afterNextWrite;
+      afterNextWrite = null;
+      action.run();
+    }
+    return written;
   }
 
   // ---- JOSDK: cache, events, requeue, restarts ----
