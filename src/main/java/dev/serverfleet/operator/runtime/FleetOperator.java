@@ -14,10 +14,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,8 +37,18 @@ public final class FleetOperator implements AutoCloseable {
     this.operator = operator;
   }
 
+  /** {@link #instrument} and start, for a registry that serves a single start (tests). */
   public static FleetOperator start(OperatorConfig config, KubernetesClient client, Ec2Port ec2, Clock clock,
       MeterRegistry registry, PlanInput.Timing timing) {
+    return start(config, client, ec2, clock, registry, instrument(registry), timing);
+  }
+
+  /**
+   * Prepares a registry for the operators to be started on it: the reconcile-latency histogram and
+   * JOSDK's metrics. Once per registry, before any meter is registered (Micrometer applies a filter
+   * only to meters registered after it; a start that {@code Main} retries would stack another).
+   */
+  public static Metrics instrument(MeterRegistry registry) {
     // Reconcile latency as a histogram, so dashboards can show percentiles across replicas.
     registry.config().meterFilter(new MeterFilter() {
       @Override
@@ -47,12 +59,22 @@ public final class FleetOperator implements AutoCloseable {
         return config;
       }
     });
+    return MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build();
+  }
+
+  /**
+   * Builds the operator and starts it; throws when the start fails (the API server unreachable, for
+   * one), having stopped whatever it had started, so that the caller may simply try again.
+   *
+   * @param josdkMetrics from {@link #instrument} on {@code registry}, the same for every attempt
+   */
+  public static FleetOperator start(OperatorConfig config, KubernetesClient client, Ec2Port ec2, Clock clock,
+      MeterRegistry registry, Metrics josdkMetrics, PlanInput.Timing timing) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
           .withReconciliationTerminationTimeout(Duration.ofSeconds(20))
-          .withMetrics(MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource()
-              .build());
+          .withMetrics(josdkMetrics);
       if (config.leaderElection()) {
         // JOSDK's own exit on lost leadership calls System.exit, which deadlocks when it happens
         // inside our shutdown hook (SIGTERM → stop → leadership released). So: halt at once on an
@@ -90,6 +112,7 @@ public final class FleetOperator implements AutoCloseable {
       operator.start();
     } catch (RuntimeException e) {
       stopQuietly(operator);
+      forgetControllerGauges(registry);
       throw e;
     }
     return new FleetOperator(operator);
@@ -108,6 +131,16 @@ public final class FleetOperator implements AutoCloseable {
 
   public boolean alive() {
     return operator.getRuntimeInfo().isStarted();
+  }
+
+  /**
+   * Removes the gauges JOSDK's metrics bound to this attempt's counters when the controller was
+   * registered (reconciles executing, queue size): Micrometer keeps the first gauge of a name, so
+   * the next attempt's would otherwise never be read.
+   */
+  private static void forgetControllerGauges(MeterRegistry registry) {
+    Search.in(registry).name(name -> name.startsWith("operator.sdk.reconciliations.executions.")
+        || name.startsWith("operator.sdk.reconciliations.queue.size.")).meters().forEach(registry::remove);
   }
 
   /** Stops whatever a failed start left running. */

@@ -5,6 +5,7 @@ import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -40,6 +41,8 @@ public final class Main {
         config.leaderElection() ? config.leaseName() : "off");
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Once for every start attempt below, and before the first meter (see FleetOperator.instrument).
+    Metrics josdkMetrics = FleetOperator.instrument(registry);
     new JvmMemoryMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
     var ec2 = new InstrumentedEc2(AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries()), registry);
@@ -69,7 +72,8 @@ public final class Main {
     Duration wait = Duration.ofSeconds(1);
     while (!stopping.get()) {
       try {
-        operator.set(FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry, PlanInput.Timing.DEFAULT));
+        operator.set(FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry, josdkMetrics,
+            PlanInput.Timing.DEFAULT));
         log.info("operator started");
         break;
       } catch (RuntimeException e) {
