@@ -45,6 +45,11 @@ public class CloudException extends RuntimeException {
         || errorClass == ErrorClass.INSUFFICIENT_CAPACITY;
   }
 
+  /** The request never left: the connection was refused. Nothing can have happened. */
+  public boolean neverSent() {
+    return ErrorClassifier.NOT_CONNECTED.equals(code);
+  }
+
   /** A client token reused with other parameters: the first call with it launched. */
   public static final String IDEMPOTENT_MISMATCH = "IdempotentParameterMismatch";
 }

@@ -21,6 +21,11 @@ public final class ErrorClassifier {
 
   /** Code of a {@link CloudException} for a call that got no answer (connection, timeout, IO). */
   public static final String IO_ERROR = "IOError";
+  /**
+   * Code of a {@link CloudException} for a call that never left: the connection to EC2 was
+   * refused, so no request was sent.
+   */
+  public static final String NOT_CONNECTED = "ConnectionRefused";
   /** Code when neither EC2 nor the SDK named the failure. */
   public static final String UNKNOWN = "Unknown";
 
@@ -91,7 +96,8 @@ public final class ErrorClassifier {
       return new CloudException(operation, errorClass, code, message, aws);
     }
     if (error instanceof SdkClientException client) {
-      return new CloudException(operation, ErrorClass.TRANSIENT, IO_ERROR, client.getMessage(), client);
+      return new CloudException(operation, ErrorClass.TRANSIENT, refused(client) ? NOT_CONNECTED : IO_ERROR,
+          client.getMessage(), client);
     }
     String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     return new CloudException(operation, ErrorClass.TRANSIENT, UNKNOWN, message, error);
@@ -125,6 +131,15 @@ public final class ErrorClassifier {
       return ErrorClass.TERMINAL;
     }
     return ErrorClass.TRANSIENT;
+  }
+
+  private static boolean refused(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String family(String code) {

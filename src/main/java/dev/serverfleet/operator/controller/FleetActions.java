@@ -137,14 +137,16 @@ final class FleetActions {
             + (launch.retry() ? " (retried launch " + launch.token() + ")" : ""));
       }
     } catch (CloudException e) {
-      pass.update(intent, LaunchLedger.failed(intent, e.definitelyRefused(), pass.now));
+      pass.update(intent, e.neverSent() ? LaunchLedger.notSent(intent)
+          : LaunchLedger.failed(intent, e.definitelyRefused(), pass.now));
       launchFailed(pass, launch, e);
     }
   }
 
   private void launchFailed(Pass pass, Launch launch, CloudException e) {
     String what = "RunInstances in " + launch.subnetId() + " failed (" + e.code() + "): " + e.getMessage()
-        + (e.definitelyRefused() ? "" : "; the launch may have happened and is retried with the same client token");
+        + (e.definitelyRefused() || e.neverSent() ? ""
+            : "; the launch may have happened and is retried with the same client token");
     events.warning(pass.fleet, "LaunchFailed", what);
     if (e.errorClass() == ErrorClass.TERMINAL) {
       long generation = Optional.ofNullable(pass.fleet.getMetadata().getGeneration()).orElse(0L);

@@ -22,7 +22,8 @@ import java.util.Optional;
  * WRITTEN       in status; its call not yet made by this   count − seen          ACKNOWLEDGED (answered with ids)
  *               process                                                          UNKNOWN (throttle, 5xx, network error)
  *                                                                                gone: REFUSED (a definite refusal) or
- *                                                                                  NOT SENT (a pass stopped before it)
+ *                                                                                  NOT SENT (a pass stopped before it,
+ *                                                                                  or the connection was refused)
  *                                                                                UNKNOWN when read back by a later pass:
  *                                                                                  the writer may have died mid-call
  * UNKNOWN       sent, or maybe sent, and no definite       count − seen          ACKNOWLEDGED (a retry answered, or a sweep
@@ -169,9 +170,9 @@ public final class LaunchLedger {
   }
 
   /**
-   * A pass stopped before sending the intent (an earlier call in it was refused for a reason that
-   * applies to every subnet). A new intent is gone, since it certainly made nothing; a retry
-   * stays as it was.
+   * The intent's call was not sent: a pass stopped before it (an earlier call was refused for a
+   * reason that applies to every subnet), or the connection to EC2 was refused. A new intent is
+   * gone, since it certainly made nothing; an intent sent before stays as it was.
    */
   public static Optional<Intent> notSent(Intent intent) {
     return intent.state() == State.WRITTEN && intent.attempts() == 0 ? Optional.empty() : Optional.of(intent);

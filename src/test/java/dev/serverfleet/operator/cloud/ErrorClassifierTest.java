@@ -114,6 +114,19 @@ class ErrorClassifierTest {
   }
 
   @Test
+  void aRefusedConnectionSentNothing() {
+    SdkClientException refused = SdkClientException.create("Unable to execute HTTP request: Connection refused",
+        new java.net.ConnectException("Connection refused"));
+
+    CloudException e = ErrorClassifier.classify("RunInstances", refused);
+
+    assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+    assertThat(e.code()).isEqualTo(ErrorClassifier.NOT_CONNECTED);
+    assertThat(e.neverSent()).isTrue();
+    assertThat(e.definitelyRefused()).as("EC2 said nothing").isFalse();
+  }
+
+  @Test
   void timeoutIsTransientIoError() {
     CloudException e = ErrorClassifier.classify("RunInstances", ApiCallTimeoutException.create(30_000));
 

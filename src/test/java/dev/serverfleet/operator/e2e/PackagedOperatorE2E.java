@@ -63,17 +63,23 @@ class PackagedOperatorE2E extends ControlPlaneTestBed {
       assertThat(client.leases().inNamespace(SYSTEM_NS).withName("serverfleet-operator").get().getSpec()
           .getHolderIdentity()).isNotBlank();
 
+      kubectl.run("scale", "sf/rbac", "-n", ns, "--replicas=1");
+      awaitReady(fleet, 1);
       String metrics = operator.get("/metrics").body();
       assertThat(metrics)
+          .contains("serverfleet_instances_terminated_total{name=\"rbac\",namespace=\"" + ns
+              + "\",reason=\"scale_in\"} 1.0")
           .contains("serverfleet_ec2_calls_seconds_count{operation=\"DescribeInstances\",outcome=\"success\"}")
           .contains("serverfleet_ec2_calls_seconds_count{operation=\"RunInstances\",outcome=\"success\"}")
-          .contains("serverfleet_fleet_replicas{kind=\"ready\",name=\"rbac\",namespace=\"" + ns + "\"} 2.0")
+          .contains("serverfleet_fleet_replicas{kind=\"ready\",name=\"rbac\",namespace=\"" + ns + "\"} 1.0")
           .contains("serverfleet_instances_launched_total{name=\"rbac\",namespace=\"" + ns + "\"} 2.0");
 
       client.resource(fleet).delete();
       await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250))
           .until(() -> get(ns, "rbac") == null);
       assertThat(liveInstances(fleet.getMetadata().getUid())).isEmpty();
+      assertThat(operator.get("/metrics").body()).as("a deleted fleet's series go with it")
+          .doesNotContain("name=\"rbac\",namespace=\"" + ns + "\"");
 
       // Over a whole lifecycle every series the dashboard queries exists (per-fleet gauges while
       // the fleet does), except a reconcile failure counter, which appears on the first failure.
