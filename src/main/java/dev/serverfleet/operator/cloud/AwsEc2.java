@@ -1,5 +1,10 @@
 package dev.serverfleet.operator.cloud;
 
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
+import dev.serverfleet.operator.fleet.Health;
+import dev.serverfleet.operator.fleet.OwnershipTags;
+
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.serverfleet.operator.cloud;
 
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.Health;
+
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

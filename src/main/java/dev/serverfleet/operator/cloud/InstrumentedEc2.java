@@ -1,5 +1,8 @@
 package dev.serverfleet.operator.cloud;
 
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.Health;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Collection;

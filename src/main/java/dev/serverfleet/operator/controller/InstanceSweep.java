@@ -1,7 +1,7 @@
 package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
-import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.fleet.Instance;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.health.Status;
 import io.javaoperatorsdk.operator.processing.event.Event;

@@ -2,9 +2,9 @@ package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
-import dev.serverfleet.operator.cloud.Health;
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstanceState;
+import dev.serverfleet.operator.fleet.Health;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.planning.FleetView;
 import dev.serverfleet.operator.planning.PlanInput;
 import java.time.Duration;

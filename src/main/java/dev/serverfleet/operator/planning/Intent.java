@@ -1,7 +1,7 @@
 package dev.serverfleet.operator.planning;
 
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.serverfleet.operator.planning;
 
-import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.fleet.Instance;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -3,7 +3,7 @@ package dev.serverfleet.operator.runtime;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetLoop;
-import dev.serverfleet.operator.cloud.InstancePoller;
+import dev.serverfleet.operator.controller.InstancePoller;
 import dev.serverfleet.operator.controller.FleetDirectory;
 import dev.serverfleet.operator.controller.FleetMetrics;
 import dev.serverfleet.operator.controller.InstanceSweep;

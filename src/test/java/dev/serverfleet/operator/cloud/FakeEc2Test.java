@@ -1,5 +1,9 @@
 package dev.serverfleet.operator.cloud;
 
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
+import dev.serverfleet.operator.fleet.OwnershipTags;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

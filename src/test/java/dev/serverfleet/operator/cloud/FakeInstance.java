@@ -1,5 +1,8 @@
 package dev.serverfleet.operator.cloud;
 
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
+
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;

@@ -5,9 +5,9 @@ import static dev.serverfleet.operator.controller.LoopScenarios.*;
 
 import dev.serverfleet.operator.api.v1alpha1.InstanceStatus;
 import dev.serverfleet.operator.cloud.FakeEc2;
-import dev.serverfleet.operator.cloud.Health;
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstanceState;
+import dev.serverfleet.operator.fleet.Health;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.serverfleet.operator.api.v1alpha1.LaunchIntent;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.ControlPlaneTestBed;
 import dev.serverfleet.operator.testing.Ec2FaultProxy;
 import dev.serverfleet.operator.testing.MotoServer;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.MotoServer;
 import dev.serverfleet.operator.testing.OperatorTestBed;
 import java.time.Duration;

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.serverfleet.operator.api.v1alpha1.LaunchIntent;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstanceState;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.cloud.LaunchRequest;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.Ec2Call;
 import dev.serverfleet.operator.testing.MotoServer;
 import dev.serverfleet.operator.testing.ProxiedOperatorTestBed;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.serverfleet.operator.api.v1alpha1.LaunchIntent;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.LaunchRequest;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.MotoServer;
 import dev.serverfleet.operator.testing.OperatorTestBed;
 import java.time.Duration;

@@ -7,9 +7,9 @@ import static dev.serverfleet.operator.planning.PlanFixtures.RETRY_AFTER;
 import static dev.serverfleet.operator.planning.PlanFixtures.UID;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstanceState;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.PlanFixtures.Foreign;
 import java.time.Duration;
 import java.time.Instant;

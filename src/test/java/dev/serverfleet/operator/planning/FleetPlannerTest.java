@@ -22,7 +22,7 @@ import static dev.serverfleet.operator.planning.Termination.Reason.SCALE_IN;
 import static dev.serverfleet.operator.planning.Termination.Reason.STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.planning.PlanFixtures.Foreign;
 import java.time.Instant;
 import java.util.ArrayList;

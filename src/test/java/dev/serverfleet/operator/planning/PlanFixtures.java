@@ -1,9 +1,9 @@
 package dev.serverfleet.operator.planning;
 
-import dev.serverfleet.operator.cloud.Health;
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstanceState;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.fleet.Health;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -15,8 +15,8 @@ import static dev.serverfleet.operator.planning.PlanFixtures.running;
 import static dev.serverfleet.operator.planning.PlanFixtures.stopped;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.serverfleet.operator.cloud.Health;
-import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.fleet.Health;
+import dev.serverfleet.operator.fleet.Instance;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

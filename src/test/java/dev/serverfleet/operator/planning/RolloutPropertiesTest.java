@@ -4,9 +4,9 @@ import static dev.serverfleet.operator.planning.PlanFixtures.OLD_REV;
 import static dev.serverfleet.operator.planning.PlanFixtures.minutesAgo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstanceState;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,8 +4,8 @@ import static dev.serverfleet.operator.planning.PlanFixtures.REV;
 import static dev.serverfleet.operator.planning.PlanFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.InstanceState;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import static dev.serverfleet.operator.planning.RolloutPlannerTest.old;
 import static dev.serverfleet.operator.planning.RolloutPlannerTest.oldFour;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.fleet.Instance;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;

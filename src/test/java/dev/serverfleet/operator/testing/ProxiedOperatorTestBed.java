@@ -1,7 +1,7 @@
 package dev.serverfleet.operator.testing;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
-import dev.serverfleet.operator.cloud.Instance;
+import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.runtime.FleetOperator;
 import dev.serverfleet.operator.runtime.OperatorConfig;

@@ -1,4 +1,4 @@
-package dev.serverfleet.operator.cloud;
+package dev.serverfleet.operator.fleet;
 
 import java.time.Instant;
 import java.util.Map;

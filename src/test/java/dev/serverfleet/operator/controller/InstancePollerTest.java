@@ -1,4 +1,14 @@
-package dev.serverfleet.operator.cloud;
+package dev.serverfleet.operator.controller;
+
+import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.CloudException;
+import dev.serverfleet.operator.cloud.FakeEc2;
+import dev.serverfleet.operator.cloud.LaunchRequest;
+import dev.serverfleet.operator.cloud.ErrorClassifier;
+import dev.serverfleet.operator.cloud.BatchResult;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.Health;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,11 @@
-package dev.serverfleet.operator.cloud;
+package dev.serverfleet.operator.controller;
+
+import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.CloudException;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
+import dev.serverfleet.operator.fleet.Health;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;

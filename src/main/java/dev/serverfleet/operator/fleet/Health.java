@@ -1,4 +1,4 @@
-package dev.serverfleet.operator.cloud;
+package dev.serverfleet.operator.fleet;
 
 /** EC2's verdict on an instance's instance and system status checks, folded into one. */
 public enum Health {
