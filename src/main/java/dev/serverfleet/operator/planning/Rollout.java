@@ -24,62 +24,110 @@ final class Rollout {
     this.victims = victims;
   }
 
+  /** The pool split by revision, and what is launching: the counts every strategy decides on. */
+  private record Fleet(List<Instance> pool, List<Instance> fresh, List<Instance> old, int protectedOld,
+      int inFlightCurrent, int inFlightOld) {
+
+    int total() {
+      return pool.size() + inFlightCurrent + inFlightOld;
+    }
+
+    int freshTotal() {
+      return fresh.size() + inFlightCurrent;
+    }
+  }
+
   /**
    * @param pool live (pending or running) owned instances that are not being replaced for health
    * @param inFlightCurrent instances launching on the current revision
    * @param inFlightOld instances launching on an older revision (they will appear and be rolled)
    */
   Decision decide(List<Instance> pool, int inFlightCurrent, int inFlightOld) {
-    int replicas = in.replicas();
     List<Instance> fresh = new ArrayList<>(pool.stream().filter(view::current).toList());
     List<Instance> old = new ArrayList<>(pool.stream().filter(i -> !view.current(i)).toList());
     int protectedOld = (int) old.stream().filter(FleetView::isProtected).count();
-    int total = pool.size() + inFlightCurrent + inFlightOld;
-    List<Termination> out = new ArrayList<>();
-
+    Fleet fleet = new Fleet(pool, fresh, old, protectedOld, inFlightCurrent, inFlightOld);
     if (in.policy().paused()) {
-      // Rollout frozen: the fleet is one group; only the count follows replicas.
-      int launch = Math.max(0, replicas - total);
-      List<Instance> all = new ArrayList<>(pool);
-      victims.take(all, Math.max(0, pool.size() - replicas))
-          .forEach(v -> out.add(termination(v, Termination.Reason.SCALE_IN)));
-      return new Decision(launch, out, protectedOld);
+      return paused(fleet);
     }
-
-    int freshTotal = fresh.size() + inFlightCurrent;
-    int targetFresh = Math.max(0, replicas - protectedOld);
-
     if (in.policy().strategy() == Policy.Strategy.RECREATE) {
-      List<Instance> removable = new ArrayList<>(old.stream().filter(i -> !FleetView.isProtected(i)).toList());
-      if (!removable.isEmpty() || inFlightOld > 0) {
-        victims.take(removable, removable.size()).forEach(v -> out.add(termination(v, Termination.Reason.ROLLOUT)));
-        return new Decision(0, out, protectedOld);
-      }
-      victims.take(fresh, Math.max(0, fresh.size() - targetFresh))
-          .forEach(v -> out.add(termination(v, Termination.Reason.SCALE_IN)));
-      return new Decision(Math.max(0, targetFresh - freshTotal), out, protectedOld);
+      return recreate(fleet);
+    }
+    return rollingUpdate(fleet);
+  }
+
+  /** Rollout frozen: the fleet is one group; only the count follows replicas. */
+  private Decision paused(Fleet f) {
+    List<Termination> out = new ArrayList<>();
+    victims.take(new ArrayList<>(f.pool()), Math.max(0, f.pool().size() - in.replicas()))
+        .forEach(v -> out.add(termination(v, Termination.Reason.SCALE_IN)));
+    return new Decision(Math.max(0, in.replicas() - f.total()), out, f.protectedOld());
+  }
+
+  /** Every old instance (and old launch) goes before a new one is launched. */
+  private Decision recreate(Fleet f) {
+    List<Termination> out = new ArrayList<>();
+    List<Instance> removable = new ArrayList<>(f.old().stream().filter(i -> !FleetView.isProtected(i)).toList());
+    if (!removable.isEmpty() || f.inFlightOld() > 0) {
+      victims.take(removable, removable.size()).forEach(v -> out.add(termination(v, Termination.Reason.ROLLOUT)));
+      return new Decision(0, out, f.protectedOld());
+    }
+    int targetFresh = targetFresh(f);
+    victims.take(f.fresh(), Math.max(0, f.fresh().size() - targetFresh))
+        .forEach(v -> out.add(termination(v, Termination.Reason.SCALE_IN)));
+    return new Decision(Math.max(0, targetFresh - f.freshTotal()), out, f.protectedOld());
+  }
+
+  /** Deployment's arithmetic, then a launch-first rebalance when the fleet is otherwise steady. */
+  private Decision rollingUpdate(Fleet f) {
+    RolloutBounds bounds = in.policy().bounds();
+    int replicas = in.replicas();
+    int launch = Math.max(0, Math.min(targetFresh(f) - f.freshTotal(), replicas + bounds.maxSurge() - f.total()));
+    Budget budget = new Budget(replicas - bounds.maxUnavailable(),
+        (int) f.pool().stream().filter(view::available).count());
+    List<Termination> out = new ArrayList<>(terminateOld(f, budget));
+    out.addAll(scaleInCurrent(f, budget));
+    if (launch == 0 && out.isEmpty() && steady(f.pool(), f.total(), f.inFlightCurrent() + f.inFlightOld())
+        && f.total() < replicas + bounds.maxSurge()) {
+      return new Decision(rebalanceLaunch(), out, f.protectedOld());
+    }
+    return new Decision(launch, out, f.protectedOld());
+  }
+
+  /** How many instances may still become unavailable: available ones above minAvailable. */
+  private static final class Budget {
+    final int minAvailable;
+    int available;
+
+    Budget(int minAvailable, int available) {
+      this.minAvailable = minAvailable;
+      this.available = available;
     }
 
-    RolloutBounds bounds = in.policy().bounds();
-    int launch = Math.max(0, Math.min(targetFresh - freshTotal, replicas + bounds.maxSurge() - total));
-    int minAvailable = replicas - bounds.maxUnavailable();
-    int available = (int) pool.stream().filter(view::available).count();
-    int freshUnavailable = freshTotal - (int) fresh.stream().filter(view::available).count();
+    boolean canLoseOne() {
+      return available - 1 >= minAvailable;
+    }
+  }
 
-    // Old instances: Deployment's budget (maxScaledDown) keeps enough instances that could still
-    // become available; an unavailable old instance beyond replicas costs nothing and goes too.
-    // Available old instances go only while availability stays at or above minAvailable.
-    int maxScaledDown = total - minAvailable - freshUnavailable;
-    int remaining = total;
-    List<Instance> oldRemovable = new ArrayList<>(old.stream().filter(i -> !FleetView.isProtected(i)).toList());
+  /**
+   * Old instances: Deployment's budget (maxScaledDown) keeps enough instances that could still
+   * become available; an unavailable old instance beyond replicas costs nothing and goes too.
+   * Available old instances go only while availability stays at or above minAvailable.
+   */
+  private List<Termination> terminateOld(Fleet f, Budget budget) {
+    int freshUnavailable = f.freshTotal() - (int) f.fresh().stream().filter(view::available).count();
+    int maxScaledDown = f.total() - budget.minAvailable - freshUnavailable;
+    int remaining = f.total();
+    List<Termination> out = new ArrayList<>();
+    List<Instance> oldRemovable = new ArrayList<>(f.old().stream().filter(i -> !FleetView.isProtected(i)).toList());
     while (!oldRemovable.isEmpty()) {
       Instance v = victims.next(oldRemovable);
       if (view.available(v)) {
-        if (maxScaledDown <= 0 || available - 1 < minAvailable) {
+        if (maxScaledDown <= 0 || !budget.canLoseOne()) {
           break;
         }
-        available--;
-      } else if (maxScaledDown <= 0 && remaining <= replicas) {
+        budget.available--;
+      } else if (maxScaledDown <= 0 && remaining <= in.replicas()) {
         break;
       }
       oldRemovable.remove(v);
@@ -88,19 +136,24 @@ final class Rollout {
       maxScaledDown--;
       remaining--;
     }
+    return out;
+  }
 
-    // More current instances than wanted (replicas went down, or a rebalance launch became
-    // available). An available victim goes only while availability stays at minAvailable; an
-    // unavailable one only if its going does not unbalance the subnets (it may be the very launch
-    // that rebalances them).
-    // Counted on live instances only: launches in flight may never appear.
-    int excess = fresh.size() - targetFresh;
-    List<Instance> freshRemovable = new ArrayList<>(fresh);
+  /**
+   * More current instances than wanted (replicas went down, or a rebalance launch became
+   * available). An available victim goes only while availability stays at minAvailable; an
+   * unavailable one only if its going does not unbalance the subnets (it may be the very launch
+   * that rebalances them). Counted on live instances only: launches in flight may never appear.
+   */
+  private List<Termination> scaleInCurrent(Fleet f, Budget budget) {
+    int excess = f.fresh().size() - targetFresh(f);
+    List<Termination> out = new ArrayList<>();
+    List<Instance> freshRemovable = new ArrayList<>(f.fresh());
     while (excess > 0) {
       Instance chosen = null;
       for (Instance v : victims.ordered(freshRemovable)) {
         int imbalanceAfter = victims.imbalanceWithout(v);
-        boolean allowed = view.available(v) ? available - 1 >= minAvailable
+        boolean allowed = view.available(v) ? budget.canLoseOne()
             : imbalanceAfter <= 1 || imbalanceAfter < victims.imbalance();
         if (allowed) {
           chosen = v;
@@ -111,19 +164,19 @@ final class Rollout {
         break;
       }
       if (view.available(chosen)) {
-        available--;
+        budget.available--;
       }
       freshRemovable.remove(chosen);
       victims.taken(chosen);
       out.add(termination(chosen, Termination.Reason.SCALE_IN));
       excess--;
     }
+    return out;
+  }
 
-    if (launch == 0 && out.isEmpty() && steady(pool, total, inFlightCurrent + inFlightOld)
-        && total < replicas + bounds.maxSurge()) {
-      return new Decision(rebalanceLaunch(), out, protectedOld);
-    }
-    return new Decision(launch, out, protectedOld);
+  /** Current instances wanted: replicas, less the protected old ones the fleet keeps counting. */
+  private int targetFresh(Fleet f) {
+    return Math.max(0, in.replicas() - f.protectedOld());
   }
 
   private boolean steady(List<Instance> pool, int total, int inFlight) {

@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,22 +70,29 @@ public final class Main {
       stopped.countDown();
     }, "shutdown"));
 
+    startWithRetries(() -> FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry, josdkMetrics,
+        PlanInput.Timing.DEFAULT), operator, stopping, stopped);
+    stopped.await();
+  }
+
+  /** Starts the operator, retrying with backoff (1 s doubling to 30 s) until it starts or the process stops. */
+  private static void startWithRetries(Supplier<FleetOperator> start, AtomicReference<FleetOperator> operator,
+      AtomicBoolean stopping, CountDownLatch stopped) throws InterruptedException {
     Duration wait = Duration.ofSeconds(1);
     while (!stopping.get()) {
       try {
-        operator.set(FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry, josdkMetrics,
-            PlanInput.Timing.DEFAULT));
-        log.info("operator started");
-        break;
+        operator.set(start.get());
+        LoggerFactory.getLogger(Main.class).info("operator started");
+        return;
       } catch (RuntimeException e) {
-        log.warn("could not start the operator, retrying in {} s: {}", wait.toSeconds(), rootMessage(e));
+        LoggerFactory.getLogger(Main.class).warn("could not start the operator, retrying in {} s: {}",
+            wait.toSeconds(), rootMessage(e));
         if (stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
           return;
         }
         wait = wait.multipliedBy(2).compareTo(MAX_START_WAIT) > 0 ? MAX_START_WAIT : wait.multipliedBy(2);
       }
     }
-    stopped.await();
   }
 
   private static final Duration MAX_START_WAIT = Duration.ofSeconds(30);
