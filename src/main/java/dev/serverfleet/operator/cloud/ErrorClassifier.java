@@ -111,11 +111,6 @@ public final class ErrorClassifier {
     return new CloudException(operation, classOf(code, httpStatus, false, false), code, message);
   }
 
-  /** The class of an EC2 error code at an HTTP status (0 when unknown). */
-  public static ErrorClass classOf(String code, int httpStatus) {
-    return classOf(code, httpStatus, false, false);
-  }
-
   private static ErrorClass classOf(String code, int httpStatus, boolean sdkThrottling, boolean clockSkew) {
     ErrorClass known = code == null ? null : BY_FAMILY.get(family(code));
     if (known != null) {

@@ -6,10 +6,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** metav1.Condition bookkeeping: lastTransitionTime moves only when status flips. */
+/**
+ * The condition types and the reasons other code reacts to, in one place, and metav1.Condition
+ * bookkeeping: lastTransitionTime moves only when status flips. What each condition says is
+ * decided in {@link FleetConditions}.
+ */
 final class Conditions {
   static final String READY = "Ready";
+  static final String PROGRESSING = "Progressing";
   static final String DEGRADED = "Degraded";
+  /** Progressing=True: every desired instance is available on the current revision. */
+  static final String ROLLOUT_COMPLETE = "RolloutComplete";
+  /** Progressing=False: nothing moved for progressDeadlineSeconds. */
+  static final String DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
 
   private Conditions() {}
 

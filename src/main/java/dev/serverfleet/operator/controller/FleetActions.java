@@ -55,14 +55,14 @@ final class FleetActions {
   private final String clusterName;
   private final FleetEvents events;
   private final FleetMetrics metrics;
-  private final FleetBackoff backoff;
+  private final FailureMemory failures;
 
-  FleetActions(Ec2Port ec2, String clusterName, FleetEvents events, FleetMetrics metrics, FleetBackoff backoff) {
+  FleetActions(Ec2Port ec2, String clusterName, FleetEvents events, FleetMetrics metrics, FailureMemory failures) {
     this.ec2 = ec2;
     this.clusterName = clusterName;
     this.events = events;
     this.metrics = metrics;
-    this.backoff = backoff;
+    this.failures = failures;
   }
 
   /** The mutable state of one pass. */
@@ -126,7 +126,7 @@ final class FleetActions {
       pass.update(intent, Optional.of(LaunchLedger.answered(intent, ids, pass.now)));
       instances.forEach(observer::launched);
       pass.launched.addAll(instances);
-      backoff.succeeded(pass.uid);
+      failures.retries().succeeded(pass.uid);
       // A retry that returns what an earlier call already answered launched nothing new.
       List<Instance> fresh = instances.stream()
           .filter(i -> !known.contains(i.id()) && !intent.instanceIds().contains(i.id())).toList();
@@ -150,15 +150,15 @@ final class FleetActions {
     events.warning(pass.fleet, "LaunchFailed", what);
     if (e.errorClass() == ErrorClass.TERMINAL) {
       long generation = Optional.ofNullable(pass.fleet.getMetadata().getGeneration()).orElse(0L);
-      backoff.holdLaunches(pass.uid, generation, pass.now, "LaunchFailed", what);
+      failures.holds().hold(pass.uid, generation, pass.now, "LaunchFailed", what);
       pass.degraded = Optional.of(new Degradation("LaunchFailed", what));
       // The same call would fail in every other subnet too, unless the subnet was the problem.
       pass.launchesStopped = !e.code().startsWith("InvalidSubnet");
     } else if (e.errorClass() == ErrorClass.INSUFFICIENT_CAPACITY) {
-      backoff.avoidSubnet(pass.uid, launch.subnetId(), pass.now);
-      pass.retryIn(FleetBackoff.RETRY_BASE);
+      failures.avoidance().avoid(pass.uid, launch.subnetId(), pass.now);
+      pass.retryIn(RetryBackoff.RETRY_BASE);
     } else {
-      pass.retryIn(backoff.failed(pass.uid));
+      pass.retryIn(failures.retries().failed(pass.uid));
     }
   }
 
@@ -171,7 +171,7 @@ final class FleetActions {
           .map(Instance::id)
           .toList();
     } catch (CloudException e) {
-      pass.retryIn(backoff.failed(pass.uid));
+      pass.retryIn(failures.retries().failed(pass.uid));
       return;
     }
     pass.update(intent, LaunchLedger.lookedUp(intent, found, pass.now));
@@ -204,7 +204,7 @@ final class FleetActions {
         if (e.errorClass() == ErrorClass.TERMINAL) {
           pass.degraded = Optional.of(new Degradation("TerminateFailed", what));
         }
-        pass.retryIn(backoff.failed(pass.uid));
+        pass.retryIn(failures.retries().failed(pass.uid));
       }
     });
   }

@@ -22,9 +22,6 @@ import java.util.Optional;
  * </ul>
  */
 final class FleetConditions {
-  static final String PROGRESSING = "Progressing";
-  static final String DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
-
   private FleetConditions() {}
 
   static List<Condition> of(ServerFleet fleet, Counts c, ServerFleetStatus status, Optional<Degradation> degraded,
@@ -74,24 +71,24 @@ final class FleetConditions {
         ? "; waiting for " + notes.protectedOutdated() + " protected instance(s) on an older revision"
         : "";
     if (Boolean.TRUE.equals(fleet.getSpec().getPaused())) {
-      return Conditions.condition(PROGRESSING, "Unknown", "Paused", "rollout paused; scaling still follows replicas",
+      return Conditions.condition(Conditions.PROGRESSING, "Unknown", "Paused", "rollout paused; scaling still follows replicas",
           generation, now, previous);
     }
     if (complete) {
-      return Conditions.condition(PROGRESSING, "True", "RolloutComplete",
+      return Conditions.condition(Conditions.PROGRESSING, "True", Conditions.ROLLOUT_COMPLETE,
           c.desired() + " instance(s) available on revision " + status.getCurrentRevision(), generation, now,
           previous);
     }
     Instant since = status.getLastProgressTime() == null ? now : Instant.parse(status.getLastProgressTime());
-    Duration deadline = Duration.ofSeconds(FleetSpecs.progressDeadlineSeconds(fleet));
+    Duration deadline = Duration.ofSeconds(SpecDefaults.progressDeadlineSeconds(fleet));
     if (Duration.between(since, now).compareTo(deadline) > 0) {
-      return Conditions.condition(PROGRESSING, "False", DEADLINE_EXCEEDED, "no progress for "
+      return Conditions.condition(Conditions.PROGRESSING, "False", Conditions.DEADLINE_EXCEEDED, "no progress for "
           + deadline.toSeconds() + " s: " + c.updatedAvailable() + " of " + c.desired()
           + " instances available on revision " + status.getCurrentRevision() + waiting, generation, now, previous);
     }
     String reason = c.updated() < c.live() || notes.protectedOutdated() > 0 ? "RollingOut"
         : c.live() + c.inFlight() < c.desired() ? "ScalingUp" : c.live() > c.desired() ? "ScalingDown" : "Settling";
-    return Conditions.condition(PROGRESSING, "True", reason, c.updated() + " of " + c.desired()
+    return Conditions.condition(Conditions.PROGRESSING, "True", reason, c.updated() + " of " + c.desired()
         + " instance(s) on revision " + status.getCurrentRevision() + ", " + c.updatedAvailable() + " available"
         + waiting, generation, now, previous);
   }

@@ -32,14 +32,14 @@ final class FleetDeletion {
   private final String clusterName;
   private final FleetEvents events;
   private final FleetMetrics metrics;
-  private final FleetBackoff backoff;
+  private final FailureMemory failures;
 
-  FleetDeletion(Ec2Port ec2, String clusterName, FleetEvents events, FleetMetrics metrics, FleetBackoff backoff) {
+  FleetDeletion(Ec2Port ec2, String clusterName, FleetEvents events, FleetMetrics metrics, FailureMemory failures) {
     this.ec2 = ec2;
     this.clusterName = clusterName;
     this.events = events;
     this.metrics = metrics;
-    this.backoff = backoff;
+    this.failures = failures;
   }
 
   Result run(ServerFleet fleet, Observation observed, FleetActions.Observer cache) {
@@ -63,19 +63,19 @@ final class FleetDeletion {
         release(fleet, List.copyOf(ids), cache);
       }
     } catch (CloudException e) {
-      String what = (FleetSpecs.deletionPolicy(fleet.getSpec()) == DeletionPolicy.Retain ? "releasing" : "terminating")
+      String what = (SpecDefaults.deletionPolicy(fleet.getSpec()) == DeletionPolicy.Retain ? "releasing" : "terminating")
           + " the fleet's instances failed (" + e.code() + "): " + e.getMessage();
       log.warn("{}: {}", fleet.fleetKey(), what);
       events.warning(fleet, "DeletionFailed", what);
-      return new Result(Optional.of(backoff.failed(uid)), Optional.of(what));
+      return new Result(Optional.of(failures.retries().failed(uid)), Optional.of(what));
     }
-    backoff.forget(uid);
+    failures.forget(uid);
     metrics.forget(fleet);
     return new Result(Optional.empty(), Optional.empty());
   }
 
   private void release(ServerFleet fleet, List<String> ids, FleetActions.Observer cache) {
-    if (FleetSpecs.deletionPolicy(fleet.getSpec()) == DeletionPolicy.Retain) {
+    if (SpecDefaults.deletionPolicy(fleet.getSpec()) == DeletionPolicy.Retain) {
       ec2.untag(ids, OwnershipTags.OWNERSHIP_KEYS);
       events.normal(fleet, "Released", "Released " + ids.size() + " instance(s) (deletionPolicy Retain): "
           + String.join(", ", ids));

@@ -35,7 +35,7 @@ public final class FleetDirectory implements OrphanCollector.Fleets {
 
   /** Whether the fleet asks for EC2 status checks (healthCheck.type EC2StatusChecks). */
   public boolean wantsStatusChecks(ResourceID id) {
-    return cached(id).map(f -> FleetSpecs.policy(f).statusChecks()).orElse(false);
+    return cached(id).map(f -> SpecDefaults.policy(f).statusChecks()).orElse(false);
   }
 
   boolean ready() {

@@ -7,7 +7,7 @@ import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.planning.FleetPlanner;
-import dev.serverfleet.operator.planning.FleetView;
+import dev.serverfleet.operator.planning.InstanceChecks;
 import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.LaunchLedger;
@@ -41,8 +41,8 @@ public final class FleetLoop {
     ServerFleet write(ServerFleet fleet, ServerFleetStatus status);
   }
 
-  /** The fleet as left by the pass, and when to run the next pass at the latest. */
-  public record Result(ServerFleet fleet, Optional<Duration> requeueAfter) {}
+  /** When to run the next pass at the latest. */
+  public record Result(Optional<Duration> requeueAfter) {}
 
   /**
    * What the pass changed in EC2, for the observation cache to show before the next sweep, so
@@ -54,7 +54,7 @@ public final class FleetLoop {
   private final Clock clock;
   private final PlanInput.Timing timing;
   private final FleetMetrics metrics;
-  private final FleetBackoff backoff;
+  private final FailureMemory failures;
   private final FleetActions actions;
   private final FleetEvents events;
 
@@ -64,8 +64,8 @@ public final class FleetLoop {
     this.clock = clock;
     this.timing = timing;
     this.metrics = metrics;
-    this.backoff = new FleetBackoff();
-    this.actions = new FleetActions(ec2, clusterName, events, metrics, backoff);
+    this.failures = new FailureMemory();
+    this.actions = new FleetActions(ec2, clusterName, events, metrics, failures);
     this.events = events;
   }
 
@@ -73,8 +73,8 @@ public final class FleetLoop {
     return clusterName;
   }
 
-  FleetBackoff backoff() {
-    return backoff;
+  FailureMemory failures() {
+    return failures;
   }
 
   /**
@@ -88,16 +88,16 @@ public final class FleetLoop {
 
     List<Instance> swept = observed.swept().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
     List<Instance> owned = observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
-    LaunchSettings settings = FleetSpecs.launchSettings(fleet.getSpec().getTemplate());
-    String revision = Revision.of(settings, FleetSpecs.restartedAt(fleet));
+    LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
+    String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
     List<Intent> recorded = fleet.getStatus() == null ? List.of()
         : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
 
-    Optional<FleetBackoff.Hold> hold = backoff.hold(uid, generation, now);
-    PlanInput input = new PlanInput(FleetSpecs.replicas(fleet), FleetSpecs.subnetIds(fleet), revision,
-        clusterName, uid, swept, recorded, backoff.avoidedSubnets(uid, now), now, timing, FleetSpecs.policy(fleet),
+    Optional<LaunchHolds.Hold> hold = failures.holds().current(uid, generation, now);
+    PlanInput input = new PlanInput(SpecDefaults.replicas(fleet), SpecDefaults.subnetIds(fleet), revision,
+        clusterName, uid, swept, recorded, failures.avoidance().avoided(uid, now), now, timing, SpecDefaults.policy(fleet),
         StatusBuilder.readySince(fleet));
-    FleetView view = new FleetView(input);
+    InstanceChecks view = new InstanceChecks(input);
     Plan plan = FleetPlanner.plan(input);
     if (hold.isPresent()) {
       plan = withoutNewLaunches(plan);
@@ -126,22 +126,22 @@ public final class FleetLoop {
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
     }
-    metrics.replicas(fleet, FleetSpecs.replicas(fleet), status.getReplicas(), status.getReadyReplicas());
-    return new Result(current, nextPass(fleet, input, view, instances, status, outcome, plan, hold));
+    metrics.replicas(fleet, SpecDefaults.replicas(fleet), status.getReplicas(), status.getReadyReplicas());
+    return new Result(nextPass(fleet, input, view, instances, status, outcome, plan, hold));
   }
 
   /** When to run the next pass at the latest: soon while things move, else when time alone changes a decision. */
-  private Optional<Duration> nextPass(ServerFleet fleet, PlanInput input, FleetView view, List<Instance> instances,
-      ServerFleetStatus status, FleetActions.Outcome outcome, Plan plan, Optional<FleetBackoff.Hold> hold) {
+  private Optional<Duration> nextPass(ServerFleet fleet, PlanInput input, InstanceChecks view, List<Instance> instances,
+      ServerFleetStatus status, FleetActions.Outcome outcome, Plan plan, Optional<LaunchHolds.Hold> hold) {
     Instant now = input.now();
     Optional<Duration> next = outcome.retryIn();
     if (next.isEmpty() && (!plan.isEmpty() || settling(instances))) {
       next = Optional.of(SETTLE);
     }
-    List<Instant> moments = new ArrayList<>(Timers.moments(fleet, input, view, instances, status));
+    List<Instant> moments = new ArrayList<>(WakeUps.moments(fleet, input, view, instances, status));
     outcome.intents().forEach(i -> moments.add(LaunchLedger.nextMoment(i, timing)));
     hold.ifPresent(h -> moments.add(h.until()));
-    backoff.avoidanceEnds(input.fleetUid(), now).ifPresent(moments::add);
+    failures.avoidance().ends(input.fleetUid(), now).ifPresent(moments::add);
     Optional<Duration> timer = moments.stream().filter(now::isBefore).min(Instant::compareTo)
         .map(t -> Duration.between(now, t));
     if (!outcome.intents().isEmpty() && timer.isEmpty()) {
@@ -161,14 +161,14 @@ public final class FleetLoop {
   private void announceDeadline(ServerFleet fleet, ServerFleetStatus status) {
     boolean before = fleet.getStatus() != null && exceeded(fleet.getStatus());
     if (!before && exceeded(status)) {
-      status.getConditions().stream().filter(c -> FleetConditions.PROGRESSING.equals(c.getType())).findFirst()
-          .ifPresent(c -> events.warning(fleet, FleetConditions.DEADLINE_EXCEEDED, c.getMessage()));
+      status.getConditions().stream().filter(c -> Conditions.PROGRESSING.equals(c.getType())).findFirst()
+          .ifPresent(c -> events.warning(fleet, Conditions.DEADLINE_EXCEEDED, c.getMessage()));
     }
   }
 
   private static boolean exceeded(ServerFleetStatus status) {
-    return status.getConditions().stream().anyMatch(c -> FleetConditions.PROGRESSING.equals(c.getType())
-        && FleetConditions.DEADLINE_EXCEEDED.equals(c.getReason()));
+    return status.getConditions().stream().anyMatch(c -> Conditions.PROGRESSING.equals(c.getType())
+        && Conditions.DEADLINE_EXCEEDED.equals(c.getReason()));
   }
 
   private static Optional<Degradation> storedDegradation(ServerFleet fleet) {
@@ -181,7 +181,7 @@ public final class FleetLoop {
         .map(c -> new Degradation(c.getReason(), c.getMessage()));
   }
 
-  private static Optional<Degradation> degradation(Optional<FleetBackoff.Hold> hold) {
+  private static Optional<Degradation> degradation(Optional<LaunchHolds.Hold> hold) {
     return hold.map(h -> new Degradation(h.reason(), h.message()));
   }
 

@@ -48,7 +48,7 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
     this.sweep = sweep;
     this.fleets = fleets;
     this.loop = loop;
-    this.deletion = new FleetDeletion(ec2, loop.clusterName(), events, metrics, loop.backoff());
+    this.deletion = new FleetDeletion(ec2, loop.clusterName(), events, metrics, loop.failures());
     this.clock = clock;
   }
 
@@ -61,7 +61,7 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
    */
   public static boolean relevantUpdate(ServerFleet newer, ServerFleet older) {
     return !Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration())
-        || !Objects.equals(FleetSpecs.restartedAt(newer), FleetSpecs.restartedAt(older))
+        || !Objects.equals(SpecDefaults.restartedAt(newer), SpecDefaults.restartedAt(older))
         || newer.isMarkedForDeletion()
         || !Objects.equals(newer.getMetadata().getFinalizers(), older.getMetadata().getFinalizers());
   }

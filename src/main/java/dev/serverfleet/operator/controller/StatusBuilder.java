@@ -7,7 +7,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.OwnershipTags;
-import dev.serverfleet.operator.planning.FleetView;
+import dev.serverfleet.operator.planning.InstanceChecks;
 import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Plan;
 import java.time.Instant;
@@ -36,7 +36,7 @@ final class StatusBuilder {
 
   private StatusBuilder() {}
 
-  static ServerFleetStatus build(ServerFleet fleet, String revision, FleetView view, List<Instance> owned,
+  static ServerFleetStatus build(ServerFleet fleet, String revision, InstanceChecks view, List<Instance> owned,
       List<Intent> intents, Optional<Degradation> degraded, Plan.Notes notes, Instant now) {
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
     ServerFleetStatus previous = Optional.ofNullable(fleet.getStatus()).orElseGet(ServerFleetStatus::new);
@@ -53,14 +53,14 @@ final class StatusBuilder {
         .toList();
     List<Instance> live = present.stream().filter(i -> i.state().isLive()).toList();
     Counts counts = new Counts(
-        FleetSpecs.replicas(fleet),
+        SpecDefaults.replicas(fleet),
         live.size(),
         count(live, view::ready),
         count(live, view::available),
         count(live, view::current),
         count(live, i -> view.current(i) && view.available(i)),
         unseen(intents, owned),
-        count(present, FleetView::isProtected));
+        count(present, Instance::isProtected));
 
     ServerFleetStatus status = new ServerFleetStatus();
     status.setObservedGeneration(generation);
@@ -123,7 +123,7 @@ final class StatusBuilder {
   static InstanceStatus instanceStatus(Instance i, String readySince) {
     return new InstanceStatus(i.id(), i.state().ec2Name(), i.tag(OwnershipTags.REVISION), i.subnetId(), i.zone(),
         i.privateIp(), i.launchTime() == null ? null : seconds(i.launchTime()), i.health().name(), readySince,
-        FleetView.isProtected(i) ? Boolean.TRUE : null);
+        i.isProtected() ? Boolean.TRUE : null);
   }
 
   static LaunchIntent launchIntent(Intent i) {

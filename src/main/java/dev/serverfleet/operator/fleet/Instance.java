@@ -47,6 +47,18 @@ public record Instance(
     return new Instance(id, newState, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, health);
   }
 
+  /** The instance with these tags added (or replaced), as a person adding tags in EC2 would leave it. */
+  public Instance withTags(Map<String, String> added) {
+    Map<String, String> merged = new java.util.HashMap<>(tags);
+    merged.putAll(added);
+    return new Instance(id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, merged, health);
+  }
+
+  /** Tagged {@code serverfleet.dev/protected=true} by a person: kept out of scale-in and rollouts. */
+  public boolean isProtected() {
+    return "true".equalsIgnoreCase(tag(OwnershipTags.PROTECTED));
+  }
+
   public Instance withHealth(Health newHealth) {
     return new Instance(id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, newHealth);
   }

@@ -34,7 +34,7 @@ public final class FleetPlanner {
   private FleetPlanner() {}
 
   public static Plan plan(PlanInput in) {
-    FleetView view = new FleetView(in);
+    InstanceChecks view = new InstanceChecks(in);
     List<Instance> owned = in.instances().stream().filter(view::owned).toList();
     Map<String, Long> seenByToken = Intent.seenByToken(owned);
     LaunchLedger.Review ledger = LaunchLedger.review(in.intents(), seenByToken, in.revision(), in.now(), in.timing());
@@ -80,7 +80,7 @@ public final class FleetPlanner {
    * replacements still starting (current instances not yet available, launches on the way), so a
    * wave of failures is replaced a share at a time, not all within one poll.
    */
-  private static HealthReplacement replaceUnhealthy(PlanInput in, FleetView view, List<Instance> owned,
+  private static HealthReplacement replaceUnhealthy(PlanInput in, InstanceChecks view, List<Instance> owned,
       LaunchLedger.Review ledger) {
     List<Instance> unhealthy = owned.stream().filter(view::unhealthy)
         .sorted(Comparator.comparing((Instance i) -> !i.state().isStopped())
@@ -133,7 +133,7 @@ public final class FleetPlanner {
    * balanced; then by everything still running after this plan, so a subnet that just lost an old
    * instance gets its replacement. Adds each new intent to {@code open}.
    */
-  private static List<Launch> newLaunches(PlanInput in, FleetView view, List<Instance> pool,
+  private static List<Launch> newLaunches(PlanInput in, InstanceChecks view, List<Instance> pool,
       Rollout.Decision decision, LaunchLedger.Review ledger, List<Intent> open, Retries retries,
       Map<String, Long> seenByToken) {
     if (retries.remaining() <= 0) {
@@ -144,7 +144,7 @@ public final class FleetPlanner {
     Map<String, Integer> perSubnet = new HashMap<>();
     pool.forEach(i -> perSubnet.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
     pool.stream()
-        .filter(i -> !leaving.contains(i.id()) && (view.current(i) || FleetView.isProtected(i)))
+        .filter(i -> !leaving.contains(i.id()) && (view.current(i) || i.isProtected()))
         .forEach(i -> staying.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
     for (Intent i : ledger.kept()) {
       int unseen = ledger.unseen().get(i.token());
@@ -169,11 +169,6 @@ public final class FleetPlanner {
 
   private static int unseen(LaunchLedger.Review ledger, List<Intent> intents, Predicate<Intent> which) {
     return intents.stream().filter(which).mapToInt(i -> ledger.unseen().get(i.token())).sum();
-  }
-
-  /** As {@link #allocate(int, PlanInput, Map, Map)} with one count. */
-  static Map<String, Integer> allocate(int count, PlanInput in, Map<String, Integer> perSubnet) {
-    return allocate(count, in, perSubnet, Map.of());
   }
 
   /**

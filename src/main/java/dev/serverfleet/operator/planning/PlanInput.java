@@ -32,13 +32,6 @@ public record PlanInput(
     Policy policy,
     Map<String, Instant> readySince) {
 
-  /** With the default policy and no readiness history. */
-  public PlanInput(int replicas, List<String> subnetIds, String revision, String clusterName, String fleetUid,
-      List<Instance> instances, List<Intent> intents, Set<String> avoidSubnets, Instant now, Timing timing) {
-    this(replicas, subnetIds, revision, clusterName, fleetUid, instances, intents, avoidSubnets, now, timing,
-        Policy.DEFAULT, Map.of());
-  }
-
   public PlanInput {
     if (replicas < 0) {
       throw new IllegalArgumentException("replicas must not be negative");

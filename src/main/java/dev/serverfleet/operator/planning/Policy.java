@@ -29,8 +29,10 @@ public record Policy(
 
   public enum ScaleDownOrder { NEWEST_FIRST, OLDEST_FIRST }
 
-  public static final Policy DEFAULT = new Policy(Strategy.ROLLING_UPDATE, new RolloutBounds(1, 0), Duration.ZERO,
-      false, ScaleDownOrder.NEWEST_FIRST, false, Duration.ofMinutes(5), 20);
+  /** {@code healthCheck.gracePeriodSeconds} when omitted. */
+  public static final Duration DEFAULT_HEALTH_GRACE = Duration.ofMinutes(5);
+  /** {@code healthCheck.maxUnhealthyPercent} when omitted. */
+  public static final int DEFAULT_MAX_UNHEALTHY_PERCENT = 20;
 
   public Policy {
     Objects.requireNonNull(strategy, "strategy");

@@ -15,10 +15,10 @@ final class Rollout {
   record Decision(int launch, List<Termination> terminations, int protectedOutdated) {}
 
   private final PlanInput in;
-  private final FleetView view;
+  private final InstanceChecks view;
   private final Victims victims;
 
-  Rollout(PlanInput in, FleetView view, Victims victims) {
+  Rollout(PlanInput in, InstanceChecks view, Victims victims) {
     this.in = in;
     this.view = view;
     this.victims = victims;
@@ -45,7 +45,7 @@ final class Rollout {
   Decision decide(List<Instance> pool, int inFlightCurrent, int inFlightOld) {
     List<Instance> fresh = new ArrayList<>(pool.stream().filter(view::current).toList());
     List<Instance> old = new ArrayList<>(pool.stream().filter(i -> !view.current(i)).toList());
-    int protectedOld = (int) old.stream().filter(FleetView::isProtected).count();
+    int protectedOld = (int) old.stream().filter(Instance::isProtected).count();
     Fleet fleet = new Fleet(pool, fresh, old, protectedOld, inFlightCurrent, inFlightOld);
     if (in.policy().paused()) {
       return paused(fleet);
@@ -67,7 +67,7 @@ final class Rollout {
   /** Every old instance (and old launch) goes before a new one is launched. */
   private Decision recreate(Fleet f) {
     List<Termination> out = new ArrayList<>();
-    List<Instance> removable = new ArrayList<>(f.old().stream().filter(i -> !FleetView.isProtected(i)).toList());
+    List<Instance> removable = new ArrayList<>(f.old().stream().filter(i -> !i.isProtected()).toList());
     if (!removable.isEmpty() || f.inFlightOld() > 0) {
       victims.take(removable, removable.size()).forEach(v -> out.add(termination(v, Termination.Reason.ROLLOUT)));
       return new Decision(0, out, f.protectedOld());
@@ -119,7 +119,7 @@ final class Rollout {
     int maxScaledDown = f.total() - budget.minAvailable - freshUnavailable;
     int remaining = f.total();
     List<Termination> out = new ArrayList<>();
-    List<Instance> oldRemovable = new ArrayList<>(f.old().stream().filter(i -> !FleetView.isProtected(i)).toList());
+    List<Instance> oldRemovable = new ArrayList<>(f.old().stream().filter(i -> !i.isProtected()).toList());
     while (!oldRemovable.isEmpty()) {
       Instance v = victims.next(oldRemovable);
       if (view.available(v)) {

@@ -18,12 +18,12 @@ import java.util.Set;
  */
 final class Victims {
   private final PlanInput in;
-  private final FleetView view;
+  private final InstanceChecks view;
   private final Map<String, Integer> perSubnet;
   private final Set<String> listed;
 
   /** @param perSubnet live and in-flight instances per subnet; updated as victims are chosen */
-  Victims(PlanInput in, FleetView view, Map<String, Integer> perSubnet) {
+  Victims(PlanInput in, InstanceChecks view, Map<String, Integer> perSubnet) {
     this.in = in;
     this.view = view;
     this.perSubnet = perSubnet;
@@ -32,12 +32,12 @@ final class Victims {
 
   /** The next victim among candidates, or null when there are none. Does not remove it. */
   Instance next(List<Instance> candidates) {
-    return candidates.stream().filter(i -> !FleetView.isProtected(i)).min(order()).orElse(null);
+    return candidates.stream().filter(i -> !i.isProtected()).min(order()).orElse(null);
   }
 
   /** Unprotected candidates, best victim first, for the counts as they are now. */
   List<Instance> ordered(List<Instance> candidates) {
-    return candidates.stream().filter(i -> !FleetView.isProtected(i)).sorted(order()).toList();
+    return candidates.stream().filter(i -> !i.isProtected()).sorted(order()).toList();
   }
 
   private Comparator<Instance> order() {

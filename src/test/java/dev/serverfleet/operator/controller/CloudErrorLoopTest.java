@@ -83,7 +83,7 @@ class CloudErrorLoopTest {
     assertThat(h.status().getLaunchIntents()).isEmpty();
 
     int writes = h.writes.size();
-    Instant holdEnds = h.clock.instant().plus(FleetBackoff.TERMINAL_HOLD);
+    Instant holdEnds = h.clock.instant().plus(LaunchHolds.TERMINAL_HOLD);
     for (int n = 0; n < 9; n++) { // a pass every 30 s for 4.5 minutes, timer or not
       h.clock.advance(Duration.ofSeconds(30));
       h.poll();
@@ -114,7 +114,7 @@ class CloudErrorLoopTest {
     String since = h.condition(Conditions.DEGRADED).getLastTransitionTime();
     int writes = h.writes.size();
 
-    h.clock.advance(FleetBackoff.TERMINAL_HOLD);
+    h.clock.advance(LaunchHolds.TERMINAL_HOLD);
     h.poll();
     h.step();
 

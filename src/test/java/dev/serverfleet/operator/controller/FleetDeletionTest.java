@@ -38,7 +38,7 @@ class FleetDeletionTest {
     public void warning(ServerFleet fleet, String reason, String message) {
       events.add(new LoopHarness.Event("Warning", reason, message));
     }
-  }, new FleetMetrics(new SimpleMeterRegistry()), new FleetBackoff());
+  }, new FleetMetrics(new SimpleMeterRegistry()), new FailureMemory());
   private final FleetActions.Observer cache = new FleetActions.Observer() {
     @Override
     public void launched(Instance instance) {}

@@ -256,7 +256,7 @@ final class LoopHarness {
 
   private List<Instance> pollLikeTheOperator() {
     return new InstancePoller(ec2, CLUSTER,
-        fleet -> fleet.equals(new ResourceID(NAME, NAMESPACE)) && FleetSpecs.policy(stored).statusChecks()).poll()
+        fleet -> fleet.equals(new ResourceID(NAME, NAMESPACE)) && SpecDefaults.policy(stored).statusChecks()).poll()
         .getOrDefault(new ResourceID(NAME, NAMESPACE), Set.of())
         .stream().sorted(Comparator.comparing(Instance::id)).toList();
   }
@@ -272,13 +272,7 @@ final class LoopHarness {
   private List<Instance> withTagsAddedInEc2(List<Instance> described) {
     return described.stream().map(i -> {
       Map<String, String> added = tagsAddedInEc2.get(i.id());
-      if (added == null) {
-        return i;
-      }
-      Map<String, String> tags = new HashMap<>(i.tags());
-      tags.putAll(added);
-      return new Instance(i.id(), i.state(), i.imageId(), i.instanceType(), i.subnetId(), i.zone(), i.privateIp(),
-          i.launchTime(), tags, i.health());
+      return added == null ? i : i.withTags(added);
     }).toList();
   }
 

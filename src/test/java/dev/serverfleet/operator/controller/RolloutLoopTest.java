@@ -63,8 +63,8 @@ class RolloutLoopTest {
         .isSorted().containsSubsequence(0, 1, 2, 3);
     assertThat(written).as("two revisions side by side mid-rollout").anySatisfy(s -> assertThat(s.getRevisions())
         .containsExactly(new RevisionStatus(newRevision, 1), new RevisionStatus(oldRevision, 3)));
-    assertThat(written).extracting(s -> condition(s, FleetConditions.PROGRESSING).getStatus() + "/"
-        + condition(s, FleetConditions.PROGRESSING).getReason()).as("Progressing as written")
+    assertThat(written).extracting(s -> condition(s, Conditions.PROGRESSING).getStatus() + "/"
+        + condition(s, Conditions.PROGRESSING).getReason()).as("Progressing as written")
         .containsSubsequence("True/RollingOut", "True/RolloutComplete")
         .isSubsetOf("True/RollingOut", "True/RolloutComplete").last().isEqualTo("True/RolloutComplete");
     assertThat(written).extracting(s -> condition(s, Conditions.READY).getStatus()).as("Ready only at the end")
@@ -76,7 +76,7 @@ class RolloutLoopTest {
         .allSatisfy(e -> assertThat(e.message()).contains("replaced by the current revision"))
         .flatExtracting(e -> List.of(e.message().split(": ")[1].split(", ")))
         .containsExactlyInAnyOrderElementsOf(oldIds);
-    assertThat(h.condition(FleetConditions.PROGRESSING).getObservedGeneration()).isEqualTo(3L);
+    assertThat(h.condition(Conditions.PROGRESSING).getObservedGeneration()).isEqualTo(3L);
   }
 
   @Test
@@ -140,7 +140,7 @@ class RolloutLoopTest {
     assertThat(h.runRequests()).hasSize(runsBefore);
     assertThat(h.entries(FakeEc2.TERMINATE)).isEmpty();
     assertThat(ids(h.liveInstances())).isEqualTo(oldIds);
-    assertThat(h.condition(FleetConditions.PROGRESSING)).satisfies(c -> {
+    assertThat(h.condition(Conditions.PROGRESSING)).satisfies(c -> {
       assertThat(c.getStatus()).isEqualTo("Unknown");
       assertThat(c.getReason()).isEqualTo("Paused");
     });
@@ -154,7 +154,7 @@ class RolloutLoopTest {
     assertThat(h.runRequests().get(runsBefore).imageId()).as("scale-up launches the current template").isEqualTo(NEW_AMI);
     assertThat(h.entries(FakeEc2.TERMINATE)).isEmpty();
     assertThat(h.status().getUpdatedReplicas()).isEqualTo(1);
-    assertThat(h.condition(FleetConditions.PROGRESSING).getReason()).isEqualTo("Paused");
+    assertThat(h.condition(Conditions.PROGRESSING).getReason()).isEqualTo("Paused");
 
     h.scale(2);
     h.runUntilStable(40, STEP);
@@ -167,7 +167,7 @@ class RolloutLoopTest {
     h.runUntilStable(60, STEP);
 
     assertThat(h.liveInstances()).hasSize(2).allSatisfy(i -> assertThat(i.imageId()).isEqualTo(NEW_AMI));
-    assertThat(h.condition(FleetConditions.PROGRESSING).getReason()).isEqualTo("RolloutComplete");
+    assertThat(h.condition(Conditions.PROGRESSING).getReason()).isEqualTo("RolloutComplete");
     assertThat(h.condition(Conditions.READY).getStatus()).isEqualTo("True");
   }
 
@@ -188,7 +188,7 @@ class RolloutLoopTest {
     assertThat(h.status().getCurrentRevision()).isNotEqualTo(oldRevision);
     assertThat(h.status().getUpdatedReplicas()).isEqualTo(3);
     assertThat(h.fleet().getMetadata().getGeneration()).as("metadata only").isEqualTo(generation);
-    assertThat(h.condition(FleetConditions.PROGRESSING).getReason()).isEqualTo("RolloutComplete");
+    assertThat(h.condition(Conditions.PROGRESSING).getReason()).isEqualTo("RolloutComplete");
     int runs = h.runRequests().size();
 
     h.annotate(ServerFleet.RESTARTED_AT, "2025-01-01T00:10:00Z");
@@ -208,14 +208,14 @@ class RolloutLoopTest {
 
     h.editSpec(s -> s.getTemplate().setAmiId(NEW_AMI));
     List<String> progressing = new ArrayList<>();
-    passTime(h, Duration.ofMinutes(5), h2 -> progressing.add(h2.condition(FleetConditions.PROGRESSING).getStatus()
-        + "/" + h2.condition(FleetConditions.PROGRESSING).getReason()));
+    passTime(h, Duration.ofMinutes(5), h2 -> progressing.add(h2.condition(Conditions.PROGRESSING).getStatus()
+        + "/" + h2.condition(Conditions.PROGRESSING).getReason()));
 
     assertThat(progressing.stream().distinct()).containsExactly("True/RollingOut", "False/ProgressDeadlineExceeded");
-    Condition stuck = h.condition(FleetConditions.PROGRESSING);
+    Condition stuck = h.condition(Conditions.PROGRESSING);
     assertThat(stuck.getMessage()).contains("no progress for 60 s", "0 of 3 instances available on revision");
     assertThat(stuck.getObservedGeneration()).isEqualTo(3L);
-    assertThat(h.events).filteredOn(e -> e.reason().equals(FleetConditions.DEADLINE_EXCEEDED)).singleElement()
+    assertThat(h.events).filteredOn(e -> e.reason().equals(Conditions.DEADLINE_EXCEEDED)).singleElement()
         .satisfies(e -> assertThat(e.type()).isEqualTo("Warning"));
     assertThat(h.condition(Conditions.READY).getStatus()).isEqualTo("False");
     assertThat(ids(h.liveInstances())).containsAll(oldIds).hasSize(4);
@@ -233,23 +233,23 @@ class RolloutLoopTest {
     passTime(h, Duration.ofMinutes(12), x -> { });
 
     assertThat(h.condition(Conditions.DEGRADED).getReason()).isEqualTo("LaunchFailed");
-    assertThat(h.condition(FleetConditions.PROGRESSING)).satisfies(c -> {
+    assertThat(h.condition(Conditions.PROGRESSING)).satisfies(c -> {
       assertThat(c.getStatus()).isEqualTo("False");
-      assertThat(c.getReason()).isEqualTo(FleetConditions.DEADLINE_EXCEEDED);
+      assertThat(c.getReason()).isEqualTo(Conditions.DEADLINE_EXCEEDED);
     });
     assertThat(h.liveInstances()).hasSize(3).allSatisfy(i -> assertThat(i.imageId()).isEqualTo(AMI));
 
     h.editSpec(s -> s.getTemplate().setAmiId(NEW_AMI));
     h.poll();
     h.step();
-    assertThat(h.condition(FleetConditions.PROGRESSING)).satisfies(c -> {
+    assertThat(h.condition(Conditions.PROGRESSING)).satisfies(c -> {
       assertThat(c.getStatus()).isEqualTo("True");
       assertThat(c.getReason()).isEqualTo("RollingOut");
     });
     h.runUntilStable(100, STEP);
 
     assertThat(h.liveInstances()).hasSize(3).allSatisfy(i -> assertThat(i.imageId()).isEqualTo(NEW_AMI));
-    assertThat(h.condition(FleetConditions.PROGRESSING).getReason()).isEqualTo("RolloutComplete");
+    assertThat(h.condition(Conditions.PROGRESSING).getReason()).isEqualTo("RolloutComplete");
   }
 
   @Test
@@ -262,8 +262,8 @@ class RolloutLoopTest {
     h.editSpec(s -> s.getTemplate().setAmiId(UNKNOWN_AMI));
     passTime(h, Duration.ofMinutes(6), x -> { }); // the launch retried after the hold sees the deadline
 
-    assertThat(h.condition(FleetConditions.PROGRESSING).getReason()).isEqualTo(FleetConditions.DEADLINE_EXCEEDED);
-    assertThat(h.events).filteredOn(e -> e.reason().equals(FleetConditions.DEADLINE_EXCEEDED)).hasSize(1);
+    assertThat(h.condition(Conditions.PROGRESSING).getReason()).isEqualTo(Conditions.DEADLINE_EXCEEDED);
+    assertThat(h.events).filteredOn(e -> e.reason().equals(Conditions.DEADLINE_EXCEEDED)).hasSize(1);
   }
 
   @Test
@@ -276,7 +276,7 @@ class RolloutLoopTest {
     h.editSpec(s -> s.getTemplate().setAmiId(UNKNOWN_AMI));
     passTime(h, Duration.ofSeconds(90), x -> { });
 
-    assertThat(h.condition(FleetConditions.PROGRESSING).getReason()).isEqualTo(FleetConditions.DEADLINE_EXCEEDED);
+    assertThat(h.condition(Conditions.PROGRESSING).getReason()).isEqualTo(Conditions.DEADLINE_EXCEEDED);
   }
 
   @Test
@@ -296,7 +296,7 @@ class RolloutLoopTest {
     assertThat(s.getUpdatedReplicas()).isEqualTo(2);
     assertThat(s.getInstances()).filteredOn(i -> i.id().equals(kept.id())).singleElement()
         .satisfies(i -> assertThat(i.protectedInstance()).isTrue());
-    assertThat(h.condition(FleetConditions.PROGRESSING)).satisfies(c -> {
+    assertThat(h.condition(Conditions.PROGRESSING)).satisfies(c -> {
       assertThat(c.getStatus()).isEqualTo("True");
       assertThat(c.getReason()).isEqualTo("RollingOut");
       assertThat(c.getMessage()).contains("waiting for 1 protected instance(s) on an older revision");
@@ -319,7 +319,7 @@ class RolloutLoopTest {
     assertThat(h.liveInstances()).extracting(Instance::subnetId).doesNotContain("subnet-c");
     h.fake.setInsufficientCapacity("subnet-c", false);
 
-    h.clock.advance(FleetBackoff.CAPACITY_HOLD);
+    h.clock.advance(SubnetAvoidance.CAPACITY_HOLD);
     h.poll();
     h.step(); // a pass for any reason once subnet-c is no longer avoided
     h.runUntilStable(40, STEP);
@@ -348,9 +348,9 @@ class RolloutLoopTest {
     ServerFleet fleet = LoopHarness.newFleet(10);
     fleet.getSpec().setStrategy(rolling("25%", "25%"));
 
-    assertThat(FleetSpecs.policy(fleet).bounds()).isEqualTo(new RolloutBounds(3, 2));
+    assertThat(SpecDefaults.policy(fleet).bounds()).isEqualTo(new RolloutBounds(3, 2));
     fleet.getSpec().setStrategy(null);
-    assertThat(FleetSpecs.policy(fleet).bounds()).as("defaults 25%/0")
+    assertThat(SpecDefaults.policy(fleet).bounds()).as("defaults 25%/0")
         .isEqualTo(new RolloutBounds(3, 0));
   }
 }

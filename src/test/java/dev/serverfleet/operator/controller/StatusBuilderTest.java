@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import dev.serverfleet.operator.planning.Plan;
-import dev.serverfleet.operator.planning.FleetView;
+import dev.serverfleet.operator.planning.InstanceChecks;
 import dev.serverfleet.operator.planning.PlanInput;
 import java.util.Map;
 import java.util.Optional;
@@ -64,10 +64,10 @@ class StatusBuilderTest {
 
   private static ServerFleetStatus build(ServerFleet fleet, List<Instance> owned, List<Intent> intents,
       Optional<Degradation> degraded, Instant now) {
-    PlanInput input = new PlanInput(FleetSpecs.replicas(fleet), FleetSpecs.subnetIds(fleet), REV, LoopHarness.CLUSTER,
-        LoopHarness.UID, owned, intents, Set.of(), now, PlanInput.Timing.DEFAULT, FleetSpecs.policy(fleet),
+    PlanInput input = new PlanInput(SpecDefaults.replicas(fleet), SpecDefaults.subnetIds(fleet), REV, LoopHarness.CLUSTER,
+        LoopHarness.UID, owned, intents, Set.of(), now, PlanInput.Timing.DEFAULT, SpecDefaults.policy(fleet),
         StatusBuilder.readySince(fleet));
-    return StatusBuilder.build(fleet, REV, new FleetView(input), owned, intents, degraded, Plan.Notes.NONE, now);
+    return StatusBuilder.build(fleet, REV, new InstanceChecks(input), owned, intents, degraded, Plan.Notes.NONE, now);
   }
 
   private static Condition condition(ServerFleetStatus status, String type) {
@@ -156,7 +156,7 @@ class StatusBuilderTest {
     assertThat(status.getCurrentRevision()).isEqualTo(REV);
     assertThat(status.getObservedGeneration()).isEqualTo(4L);
     assertThat(status.getConditions()).extracting(Condition::getType)
-        .containsExactly(Conditions.READY, FleetConditions.PROGRESSING, Conditions.DEGRADED);
+        .containsExactly(Conditions.READY, Conditions.PROGRESSING, Conditions.DEGRADED);
   }
 
   @Test

@@ -96,7 +96,7 @@ class FleetPlannerPropertiesTest {
     }
     // Deployment's guarantee: terminations never take available instances below
     // replicas - maxUnavailable (or below what was available, if that was already less).
-    FleetView view = new FleetView(in);
+    InstanceChecks view = new InstanceChecks(in);
     long available = fleet.live().stream().filter(view::available).count();
     long availableVictims = plan.terminations().stream().map(t -> owned.get(t.instanceId()))
         .filter(view::available).count();

@@ -102,7 +102,7 @@ final class PlanFixtures {
   /** The same instance as seen when it is not this fleet's. */
   static Instance foreign(Instance i, Foreign kind) {
     return switch (kind) {
-      case NO_TAGS -> withTags(i, Map.of("Name", "someone-elses"));
+      case NO_TAGS -> withOnlyTags(i, Map.of("Name", "someone-elses"));
       case OTHER_CLUSTER -> withTag(i, OwnershipTags.CLUSTER, "other-cluster");
       case OTHER_FLEET -> withTag(i, OwnershipTags.FLEET_UID, "uid-2");
     };
@@ -119,12 +119,11 @@ final class PlanFixtures {
   }
 
   static Instance withTag(Instance i, String key, String value) {
-    Map<String, String> tags = new HashMap<>(i.tags());
-    tags.put(key, value);
-    return withTags(i, tags);
+    return i.withTags(Map.of(key, value));
   }
 
-  static Instance withTags(Instance i, Map<String, String> tags) {
+  /** The instance with only these tags: none of the fleet's. */
+  static Instance withOnlyTags(Instance i, Map<String, String> tags) {
     return new Instance(i.id(), i.state(), i.imageId(), i.instanceType(), i.subnetId(), i.zone(), i.privateIp(),
         i.launchTime(), tags);
   }
@@ -148,20 +147,23 @@ final class PlanFixtures {
 
   // ---- policies ----
 
-  /** Starts from {@link Policy#DEFAULT}: RollingUpdate 1/0, no minReady, NewestFirst, no status checks. */
+  /**
+   * Starts from the defaults of a small fleet: RollingUpdate 1/0 (25% surge rounds up to 1), no
+   * minReady, NewestFirst, no status checks, the default health grace and replacement share.
+   */
   static PolicyBuilder policy() {
     return new PolicyBuilder();
   }
 
   static final class PolicyBuilder {
-    private Policy.Strategy strategy = Policy.DEFAULT.strategy();
-    private RolloutBounds bounds = Policy.DEFAULT.bounds();
-    private Duration minReady = Policy.DEFAULT.minReady();
-    private boolean paused = Policy.DEFAULT.paused();
-    private Policy.ScaleDownOrder order = Policy.DEFAULT.scaleDownOrder();
-    private boolean statusChecks = Policy.DEFAULT.statusChecks();
-    private Duration grace = Policy.DEFAULT.healthGrace();
-    private int maxUnhealthyPercent = Policy.DEFAULT.maxUnhealthyPercent();
+    private Policy.Strategy strategy = Policy.Strategy.ROLLING_UPDATE;
+    private RolloutBounds bounds = new RolloutBounds(1, 0);
+    private Duration minReady = Duration.ZERO;
+    private boolean paused = false;
+    private Policy.ScaleDownOrder order = Policy.ScaleDownOrder.NEWEST_FIRST;
+    private boolean statusChecks = false;
+    private Duration grace = Policy.DEFAULT_HEALTH_GRACE;
+    private int maxUnhealthyPercent = Policy.DEFAULT_MAX_UNHEALTHY_PERCENT;
 
     private PolicyBuilder() {}
 
@@ -219,7 +221,7 @@ final class PlanFixtures {
     private final Set<String> avoid = new LinkedHashSet<>();
     private Instant now = T0;
     private PlanInput.Timing timing = TIMING;
-    private Policy policy = Policy.DEFAULT;
+    private Policy policy = PlanFixtures.policy().build();
     private final Map<String, Instant> readySince = new HashMap<>();
 
     private InputBuilder() {}

@@ -123,7 +123,7 @@ final class RolloutSim {
     checkBounds(in, plan);
     FleetPlannerTest.assertInvariants(in, plan);
     lastPlan = plan;
-    FleetView seen = new FleetView(in);
+    InstanceChecks seen = new InstanceChecks(in);
     // without a plan, the next one may differ only because a pending instance runs or a ready one
     // becomes available
     settled = plan.isEmpty() && plan.intents().isEmpty() && in.instances().stream()
@@ -131,7 +131,7 @@ final class RolloutSim {
     checks.forEach(c -> c.accept(this));
 
     // status: readySince of what this pass saw ready, kept while it stays ready
-    FleetView view = new FleetView(in);
+    InstanceChecks view = new InstanceChecks(in);
     Set<String> ready = in.instances().stream().filter(view::ready).map(Instance::id).collect(Collectors.toSet());
     readySince.keySet().retainAll(ready);
     ready.forEach(id -> readySince.putIfAbsent(id, now));
@@ -173,7 +173,7 @@ final class RolloutSim {
 
   /** Live instances available as the next plan will count them. */
   int available() {
-    FleetView view = new FleetView(input());
+    InstanceChecks view = new InstanceChecks(input());
     return (int) live().stream().filter(view::available).count();
   }
 
@@ -183,7 +183,7 @@ final class RolloutSim {
   }
 
   boolean isCurrent(Instance i) {
-    return new FleetView(input()).current(i);
+    return new InstanceChecks(input()).current(i);
   }
 
   /** An instance dies on its own: terminated (spot interruption, a person) or stopped. */
@@ -214,7 +214,7 @@ final class RolloutSim {
    * terminated; Recreate launches nothing while an old instance may still be live.
    */
   static void checkBounds(PlanInput in, Plan plan) {
-    FleetView view = new FleetView(in);
+    InstanceChecks view = new InstanceChecks(in);
     List<Instance> owned = in.instances().stream().filter(view::owned).toList();
     List<Instance> live = owned.stream().filter(i -> i.state().isLive()).toList();
     Map<String, Long> seen = Intent.seenByToken(owned);
@@ -230,7 +230,7 @@ final class RolloutSim {
     assertThat(live.size() - replaced + unseen + added).as("live + launching after the plan")
         .isLessThanOrEqualTo(Math.max(ceiling, live.size() + unseen));
 
-    assertThat(victims).as("protected instances are never terminated").noneMatch(FleetView::isProtected);
+    assertThat(victims).as("protected instances are never terminated").noneMatch(Instance::isProtected);
     boolean rolling = in.policy().strategy() == Policy.Strategy.ROLLING_UPDATE && !in.policy().paused();
     if (rolling) {
       long available = live.stream().filter(view::available).count();
@@ -241,7 +241,7 @@ final class RolloutSim {
     }
     if (in.policy().strategy() == Policy.Strategy.RECREATE && !in.policy().paused() && added > 0) {
       assertThat(live).as("Recreate: no old instance live when launching")
-          .allMatch(i -> view.current(i) || FleetView.isProtected(i));
+          .allMatch(i -> view.current(i) || i.isProtected());
       assertThat(inFlight).as("Recreate: no old launch in flight when launching")
           .allMatch(i -> i.revision().equals(in.revision()));
     }

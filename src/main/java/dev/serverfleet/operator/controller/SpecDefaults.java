@@ -26,10 +26,10 @@ import java.util.Optional;
  * Defaults live here, in code, not in the CRD schema: a schema default would rewrite what users
  * write and make GitOps tools report drift.
  */
-final class FleetSpecs {
+final class SpecDefaults {
   static final int DEFAULT_REPLICAS = 1;
 
-  private FleetSpecs() {}
+  private SpecDefaults() {}
 
   static int replicas(ServerFleet fleet) {
     return Optional.ofNullable(fleet.getSpec().getReplicas()).orElse(DEFAULT_REPLICAS);
@@ -44,8 +44,6 @@ final class FleetSpecs {
   }
 
   static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = ServerFleetSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS;
-  static final int DEFAULT_HEALTH_GRACE_SECONDS = 300;
-  static final int DEFAULT_MAX_UNHEALTHY_PERCENT = 20;
 
   static int progressDeadlineSeconds(ServerFleet fleet) {
     return Optional.ofNullable(fleet.getSpec().getProgressDeadlineSeconds()).orElse(DEFAULT_PROGRESS_DEADLINE_SECONDS);
@@ -71,8 +69,8 @@ final class FleetSpecs {
         spec.getScaleDownPolicy() == ScaleDownPolicy.OldestFirst
             ? Policy.ScaleDownOrder.OLDEST_FIRST : Policy.ScaleDownOrder.NEWEST_FIRST,
         health.getType() == HealthCheckType.EC2StatusChecks,
-        Duration.ofSeconds(Optional.ofNullable(health.getGracePeriodSeconds()).orElse(DEFAULT_HEALTH_GRACE_SECONDS)),
-        Optional.ofNullable(health.getMaxUnhealthyPercent()).orElse(DEFAULT_MAX_UNHEALTHY_PERCENT));
+        Optional.ofNullable(health.getGracePeriodSeconds()).map(Duration::ofSeconds).orElse(Policy.DEFAULT_HEALTH_GRACE),
+        Optional.ofNullable(health.getMaxUnhealthyPercent()).orElse(Policy.DEFAULT_MAX_UNHEALTHY_PERCENT));
   }
 
   private static Object intOrString(IntOrString value) {

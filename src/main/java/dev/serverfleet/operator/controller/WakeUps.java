@@ -5,7 +5,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.fleet.Health;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
-import dev.serverfleet.operator.planning.FleetView;
+import dev.serverfleet.operator.planning.InstanceChecks;
 import dev.serverfleet.operator.planning.PlanInput;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,10 +17,10 @@ import java.util.List;
  * that the reconciler wakes up for them instead of waiting for an unrelated event: an instance
  * becoming available after minReadySeconds, a health grace period ending, a progress deadline.
  */
-final class Timers {
-  private Timers() {}
+final class WakeUps {
+  private WakeUps() {}
 
-  static List<Instant> moments(ServerFleet fleet, PlanInput in, FleetView view, List<Instance> instances,
+  static List<Instant> moments(ServerFleet fleet, PlanInput in, InstanceChecks view, List<Instance> instances,
       ServerFleetStatus status) {
     List<Instant> out = new ArrayList<>();
     Duration minReady = in.policy().minReady();
@@ -34,10 +34,10 @@ final class Timers {
       }
     }
     boolean complete = status.getConditions().stream()
-        .anyMatch(c -> FleetConditions.PROGRESSING.equals(c.getType()) && "RolloutComplete".equals(c.getReason()));
+        .anyMatch(c -> Conditions.PROGRESSING.equals(c.getType()) && Conditions.ROLLOUT_COMPLETE.equals(c.getReason()));
     if (!complete && status.getLastProgressTime() != null && !Boolean.TRUE.equals(fleet.getSpec().getPaused())) {
       out.add(Instant.parse(status.getLastProgressTime())
-          .plusSeconds(FleetSpecs.progressDeadlineSeconds(fleet)).plusSeconds(1));
+          .plusSeconds(SpecDefaults.progressDeadlineSeconds(fleet)).plusSeconds(1));
     }
     return out;
   }

@@ -11,10 +11,10 @@ import java.util.List;
  * The planner's reading of one instance against the fleet's policy: ready, available, unhealthy,
  * outdated, protected. Pure, like the planner.
  */
-public final class FleetView {
+public final class InstanceChecks {
   private final PlanInput in;
 
-  public FleetView(PlanInput in) {
+  public InstanceChecks(PlanInput in) {
     this.in = in;
   }
 
@@ -53,7 +53,4 @@ public final class FleetView {
     return in.revision().equals(i.tag(OwnershipTags.REVISION)) && in.subnetIds().contains(i.subnetId());
   }
 
-  public static boolean isProtected(Instance i) {
-    return "true".equalsIgnoreCase(i.tag(OwnershipTags.PROTECTED));
-  }
 }
