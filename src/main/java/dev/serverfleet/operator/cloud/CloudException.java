@@ -5,6 +5,8 @@ package dev.serverfleet.operator.cloud;
  * never on error codes.
  */
 public class CloudException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
   private final ErrorClass errorClass;
   private final String code;
   private final String operation;

@@ -4,6 +4,8 @@ import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.fleet.Health;
 import dev.serverfleet.operator.fleet.OwnershipTags;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -93,7 +95,7 @@ class AwsEc2IT {
     }
 
     var firstPage = raw.describeInstances(r -> r.maxResults(5)
-        .filters(f -> f.name("tag:" + OwnershipTags.CLUSTER).values(cluster)));
+        .filters(Filter.builder().name("tag:" + OwnershipTags.CLUSTER).values(cluster).build()));
     assertThat(firstPage.nextToken()).as("the query really spans pages").isNotBlank();
 
     assertThat(smallPages.describeOwned(cluster)).extracting(Instance::id).containsExactlyInAnyOrderElementsOf(launched);
@@ -124,7 +126,7 @@ class AwsEc2IT {
     String userData = raw.describeInstanceAttribute(r -> r.instanceId(launched.get(0).id())
         .attribute(InstanceAttributeName.USER_DATA)).userData().value();
     assertThat(new String(Base64.getDecoder().decode(userData), StandardCharsets.UTF_8)).isEqualTo("#!/bin/bash\necho hi");
-    var volumes = raw.describeVolumes(r -> r.filters(f -> f.name("tag:" + OwnershipTags.CLUSTER).values(cluster))).volumes();
+    var volumes = raw.describeVolumes(r -> r.filters(Filter.builder().name("tag:" + OwnershipTags.CLUSTER).values(cluster).build())).volumes();
     assertThat(volumes).hasSize(2);
   }
 
@@ -276,7 +278,7 @@ class AwsEc2IT {
     List<Tag> sdkTags = tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
     raw.runInstances(r -> r.imageId(AMI).instanceType("t3.micro").minCount(1).maxCount(1)
         .subnetId(network.subnetIds().get(0))
-        .tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE).tags(sdkTags)));
+        .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(sdkTags).build()));
   }
 
   private static LaunchRequest spot(LaunchRequest r) {

@@ -60,6 +60,8 @@ final class LoopHarness {
 
   /** Thrown by the status store to stand for the operator process dying right after a write. */
   static final class OperatorCrash extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     OperatorCrash() {
       super("operator crashed after a status write");
     }

@@ -2,6 +2,7 @@ package dev.serverfleet.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import software.amazon.awssdk.services.ec2.model.Tag;
 
 import dev.serverfleet.operator.api.v1alpha1.RollingUpdate;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
@@ -117,7 +118,7 @@ class RolloutIT extends OperatorTestBed {
     ServerFleet fleet = awaitReady(create(fleet(ns, "guarded", 3, network)), 3);
     String keep = liveInstances(fleet).get(0).id();
     moto.ec2Client().createTags(r -> r.resources(keep)
-        .tags(t -> t.key(OwnershipTags.PROTECTED).value("true")));
+        .tags(Tag.builder().key(OwnershipTags.PROTECTED).value("true").build()));
 
     setAmi(ns, "guarded", AMI_V2);
     await().atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250)).until(() -> {

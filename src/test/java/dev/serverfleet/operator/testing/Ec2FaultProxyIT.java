@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
 import dev.serverfleet.operator.cloud.CloudException;
@@ -210,8 +213,7 @@ class Ec2FaultProxyIT {
 
     Throwable thrown = catchThrowable(() -> client.runInstances(r -> r.imageId(AMI).instanceType("t3.micro")
         .minCount(1).maxCount(1).subnetId(network.subnetIds().get(0)).clientToken(UUID.randomUUID().toString())
-        .tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE)
-            .tags(g -> g.key(OwnershipTags.CLUSTER).value(cluster)))));
+        .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(Tag.builder().key(OwnershipTags.CLUSTER).value(cluster).build()).build())));
 
     assertThat(thrown).isInstanceOfSatisfying(AwsServiceException.class, e -> {
       assertThat(e.statusCode()).isEqualTo(status);
@@ -263,7 +265,7 @@ class Ec2FaultProxyIT {
 
     assertThat(inMoto()).as("moto has them").contains(fresh.toArray(String[]::new));
     assertThat(ids(ec2.describeOwned(cluster))).containsExactly(old);
-    assertThat(client.describeInstances(r -> r.filters(f -> f.name("tag:" + OwnershipTags.CLUSTER).values(cluster)))
+    assertThat(client.describeInstances(r -> r.filters(Filter.builder().name("tag:" + OwnershipTags.CLUSTER).values(cluster).build()))
         .reservations()).as("the fresh reservation is gone, not left empty").singleElement()
         .satisfies(r -> assertThat(r.instances()).hasSize(1));
     List<String> all = List.of(old, fresh.get(0), fresh.get(1));
@@ -296,7 +298,7 @@ class Ec2FaultProxyIT {
     do {
       String current = token;
       var page = client.describeInstances(r -> r.maxResults(5).nextToken(current)
-          .filters(f -> f.name("tag:" + OwnershipTags.CLUSTER).values(cluster)));
+          .filters(Filter.builder().name("tag:" + OwnershipTags.CLUSTER).values(cluster).build()));
       page.reservations().forEach(r -> r.instances().forEach(i -> seen.add(i.instanceId())));
       pages++;
       token = page.nextToken();

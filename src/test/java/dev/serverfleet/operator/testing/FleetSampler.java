@@ -77,8 +77,12 @@ public final class FleetSampler implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     timer.shutdownNow();
-    timer.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

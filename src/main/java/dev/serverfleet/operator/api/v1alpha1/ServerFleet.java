@@ -36,6 +36,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
         + "instance serverfleet.dev/fleet=<namespace>/<name>, and EC2 tag values hold at most 256 characters "
         + "(a namespace may have 63)")
 public class ServerFleet extends CustomResource<ServerFleetSpec, ServerFleetStatus> implements Namespaced {
+  private static final long serialVersionUID = 1L;
+
   public static final String GROUP = "serverfleet.dev";
   public static final String VERSION = "v1alpha1";
   /** 256 (EC2's longest tag value) - 63 (longest namespace) - 1 (the '/' of the fleet tag). */
