@@ -56,6 +56,21 @@ class FleetLifecycleIT extends OperatorTestBed {
   }
 
   @Test
+  void kubectlGetPrintsTheColumnsOfKubectlGetDeployInItsOrder() {
+    MotoServer.Network network = moto.createNetwork(2);
+    String ns = newNamespace();
+    awaitReady(create(fleet(ns, "columns", 2, network)), 2);
+
+    var printed = kubectl.run("get", "sf", "-n", ns);
+    assertThat(printed.exitCode()).as(printed.output()).isZero();
+    List<List<String>> table = printed.stdout().lines().map(line -> List.of(line.trim().split("\\s+"))).toList();
+    assertThat(table).hasSize(2);
+    assertThat(table.get(0)).containsExactly("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "AMI", "AGE");
+    assertThat(table.get(1)).hasSize(8).startsWith("columns", "2", "2", "2", "2", "2", AMI);
+    assertThat(table.get(1).get(7)).as("AGE").matches("\\d+[smhd].*");
+  }
+
+  @Test
   void scalesThreeToOneToFiveToZeroThroughTheScaleSubresourceKeepingSubnetsBalanced() {
     MotoServer.Network network = moto.createNetwork(3);
     String ns = newNamespace();

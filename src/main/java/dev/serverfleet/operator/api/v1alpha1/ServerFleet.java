@@ -21,10 +21,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(ServerFleet.VERSION)
 @Plural("serverfleets")
 @ShortNames("sf")
+// kubectl get sf prints these in this order, as kubectl get deploy does (NAME first, AGE last). The
+// crd-generator sorts them by JSON path; PrinterColumnOrder restores this order in the build.
 @AdditionalPrinterColumn(name = "Desired", jsonPath = ".spec.replicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Current", jsonPath = ".status.replicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyReplicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Up-to-date", jsonPath = ".status.updatedReplicas", type = Type.INTEGER)
+@AdditionalPrinterColumn(name = "Available", jsonPath = ".status.availableReplicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "AMI", jsonPath = ".spec.template.amiId", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 // CEL at the root may read metadata.name (not the namespace); fieldPath may not point into metadata.
