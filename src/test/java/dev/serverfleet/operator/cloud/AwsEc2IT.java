@@ -238,7 +238,7 @@ class AwsEc2IT {
   }
 
   @Test
-  void noAnswerIsATransientIoError() throws Exception {
+  void aRefusedConnectionIsTransientAndSentNothing() throws Exception {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = s.getLocalPort();
@@ -249,7 +249,8 @@ class AwsEc2IT {
       assertThatThrownBy(() -> new AwsEc2(nowhere).describeOwned(cluster))
           .isInstanceOfSatisfying(CloudException.class, e -> {
             assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
-            assertThat(e.code()).isEqualTo(ErrorClassifier.IO_ERROR);
+            assertThat(e.code()).isEqualTo(ErrorClassifier.NOT_CONNECTED);
+            assertThat(e.neverSent()).isTrue();
             assertThat(e.getMessage()).doesNotContain("testing");
           });
     }

@@ -334,7 +334,7 @@ class Ec2FaultProxyIT {
     assertThat(catchThrowable(() -> client.describeInstances()))
         .isInstanceOf(SdkClientException.class).hasRootCauseInstanceOf(ConnectException.class);
     assertThatThrownBy(() -> ec2.describeOwned(cluster)).isInstanceOfSatisfying(CloudException.class, e -> {
-      assertThat(e.code()).isEqualTo(ErrorClassifier.IO_ERROR);
+      assertThat(e.code()).isEqualTo(ErrorClassifier.NOT_CONNECTED);
       assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
     });
     assertThat(proxy.count("DescribeInstances")).as("nothing arrived").isEqualTo(1);
