@@ -2,6 +2,7 @@ package dev.serverfleet.operator.testing;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One call that reached an {@link Ec2FaultProxy}, and what the proxy did with it.
@@ -12,9 +13,16 @@ import java.time.Instant;
  *     answer finds the call in {@link Ec2FaultProxy#calls()}
  * @param status HTTP status answered; 0 when {@link Outcome#DROPPED}
  * @param upstream whether this call reached moto (so moto may have acted)
+ * @param minCount the MinCount parameter of a RunInstances call (how many instances it asked for at
+ *     least); 0 for other actions
+ * @param instanceIds the InstanceId.N parameters (TerminateInstances, describes by id), in order
  */
 public record Ec2Call(String action, String clientToken, Instant start, Instant end, int status, Outcome outcome,
-    boolean upstream) {
+    boolean upstream, int minCount, List<String> instanceIds) {
+
+  public Ec2Call {
+    instanceIds = List.copyOf(instanceIds);
+  }
 
   /** What the proxy did with a call. */
   public enum Outcome {

@@ -239,7 +239,8 @@ public final class Ec2FaultProxy implements AutoCloseable {
       }
       Answer answer = result.answer();
       calls.add(new Ec2Call(request.action(), request.clientToken(), start, Instant.now(),
-          answer == null ? 0 : answer.status(), result.outcome(), result.upstream()));
+          answer == null ? 0 : answer.status(), result.outcome(), result.upstream(), request.minCount(),
+          request.instanceIds()));
       if (answer == null) {
         // Closing an exchange whose response headers were never sent closes the connection
         // (ExchangeImpl.close), so the client reads EOF instead of a status line: the SDK throws

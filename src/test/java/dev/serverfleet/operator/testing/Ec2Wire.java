@@ -74,6 +74,15 @@ final class Ec2Wire {
       return params.get("ClientToken");
     }
 
+    /** The MinCount parameter (RunInstances), 0 when absent or not a number. */
+    int minCount() {
+      try {
+        return Integer.parseInt(params.getOrDefault("MinCount", "0"));
+      } catch (NumberFormatException e) {
+        return 0;
+      }
+    }
+
     /** The ids of InstanceId.1, InstanceId.2, ... (EC2's list encoding). */
     List<String> instanceIds() {
       List<String> ids = new ArrayList<>();
