@@ -149,7 +149,9 @@ public final class FleetPlanner {
     for (Intent i : ledger.kept()) {
       int unseen = ledger.unseen().get(i.token());
       perSubnet.merge(i.subnetId(), unseen, Integer::sum);
-      staying.merge(i.subnetId(), unseen, Integer::sum);
+      if (i.revision().equals(in.revision())) {
+        staying.merge(i.subnetId(), unseen, Integer::sum); // an older revision's launch will not stay
+      }
     }
     Set<String> usedTokens = new HashSet<>(seenByToken.keySet());
     in.intents().forEach(i -> usedTokens.add(i.token()));

@@ -2,8 +2,8 @@ package dev.serverfleet.operator.e2e;
 
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.Ec2Call;
 import dev.serverfleet.operator.testing.OperatorProcess;
 import java.io.IOException;

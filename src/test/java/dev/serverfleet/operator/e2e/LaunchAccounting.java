@@ -1,7 +1,7 @@
 package dev.serverfleet.operator.e2e;
 
-import dev.serverfleet.operator.cloud.Instance;
-import dev.serverfleet.operator.cloud.OwnershipTags;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.Ec2Call;
 import java.time.Duration;
 import java.time.Instant;
