@@ -1,10 +1,9 @@
 package dev.serverfleet.operator.cloud;
 
+import dev.serverfleet.operator.fleet.Health;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
-import dev.serverfleet.operator.fleet.Health;
 import dev.serverfleet.operator.fleet.OwnershipTags;
-
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,12 +40,12 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  * {@link Ec2Port} on the AWS SDK v2.
  *
  * <p>The {@link Ec2Client} is built once at start-up (see {@link #client}) with the region from the
- * operator's configuration, and shared by every reconcile: never build a client inside a
- * reconcile, and never hard-code a region. SDK retries (on by default, {@code --sdk-retries}) serve
- * describes, terminations and tag removals. RunInstances is never retried by the SDK: the launch
- * ledger must see the outcome of every attempt of a client token, and an SDK retry that ends in a
- * throttle would hide that an earlier attempt, whose answer was lost, launched. The ledger retries
- * it with the same token instead.
+ * operator's configuration, and shared by every reconcile: never build a client inside a reconcile,
+ * and never hard-code a region. SDK retries (on by default, {@code --sdk-retries}) serve describes,
+ * terminations and tag removals. RunInstances is never retried by the SDK: the launch ledger must
+ * see the outcome of every attempt of a client token, and an SDK retry that ends in a throttle
+ * would hide that an earlier attempt, whose answer was lost, launched. The ledger retries it with
+ * the same token instead.
  *
  * <p>Every SDK failure leaves this class as a {@link CloudException} named after the EC2 operation.
  */
@@ -54,6 +53,7 @@ public final class AwsEc2 implements Ec2Port {
 
   /** EC2's limit for DescribeInstances MaxResults and for ids per TerminateInstances/DeleteTags. */
   public static final int MAX_BATCH = 1000;
+
   /** EC2's limit of instance ids named in one DescribeInstanceStatus call. */
   public static final int MAX_STATUS_IDS = 100;
 
@@ -67,8 +67,8 @@ public final class AwsEc2 implements Ec2Port {
   }
 
   /**
-   * With a smaller DescribeInstances page (5..1000), so tests can see pagination; DescribeInstanceStatus
-   * batches are then no larger than the page either.
+   * With a smaller DescribeInstances page (5..1000), so tests can see pagination;
+   * DescribeInstanceStatus batches are then no larger than the page either.
    */
   AwsEc2(Ec2Client ec2, int pageSize) {
     this(ec2, ec2, pageSize);
@@ -89,7 +89,9 @@ public final class AwsEc2 implements Ec2Port {
 
   /** The operator's adapter: SDK retries as configured, none for RunInstances. */
   public static AwsEc2 create(String region, Optional<URI> endpointOverride, boolean sdkRetries) {
-    return new AwsEc2(client(region, endpointOverride, sdkRetries), client(region, endpointOverride, false),
+    return new AwsEc2(
+        client(region, endpointOverride, sdkRetries),
+        client(region, endpointOverride, false),
         MAX_BATCH);
   }
 
@@ -100,17 +102,23 @@ public final class AwsEc2 implements Ec2Port {
    * @param endpointOverride for an EC2 emulator or a VPC endpoint
    * @param sdkRetries false turns the SDK's own retries off
    */
-  public static Ec2Client client(String region, Optional<URI> endpointOverride, boolean sdkRetries) {
-    return client(region, endpointOverride, sdkRetries, DefaultCredentialsProvider.builder().build());
+  public static Ec2Client client(
+      String region, Optional<URI> endpointOverride, boolean sdkRetries) {
+    return client(
+        region, endpointOverride, sdkRetries, DefaultCredentialsProvider.builder().build());
   }
 
   /** As {@link #client(String, Optional, boolean)} with given credentials (tests against moto). */
   public static Ec2Client client(
-      String region, Optional<URI> endpointOverride, boolean sdkRetries, AwsCredentialsProvider credentials) {
-    Ec2ClientBuilder builder = Ec2Client.builder()
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .credentialsProvider(credentials)
-        .region(Region.of(region));
+      String region,
+      Optional<URI> endpointOverride,
+      boolean sdkRetries,
+      AwsCredentialsProvider credentials) {
+    Ec2ClientBuilder builder =
+        Ec2Client.builder()
+            .httpClientBuilder(UrlConnectionHttpClient.builder())
+            .credentialsProvider(credentials)
+            .region(Region.of(region));
     endpointOverride.ifPresent(builder::endpointOverride);
     if (!sdkRetries) {
       builder.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
@@ -125,7 +133,10 @@ public final class AwsEc2 implements Ec2Port {
 
   @Override
   public List<Instance> describeLaunch(String clusterName, String clientToken) {
-    return describe(List.of(tagFilter(OwnershipTags.CLUSTER, clusterName), tagFilter(OwnershipTags.LAUNCH, clientToken)));
+    return describe(
+        List.of(
+            tagFilter(OwnershipTags.CLUSTER, clusterName),
+            tagFilter(OwnershipTags.LAUNCH, clientToken)));
   }
 
   // Only tag and instance-state-name filters: moto answers HTTP 500 to filters it does not know.
@@ -137,12 +148,14 @@ public final class AwsEc2 implements Ec2Port {
     List<Instance> owned = new ArrayList<>();
     String nextToken = null;
     do {
-      DescribeInstancesRequest request = DescribeInstancesRequest.builder()
-          .filters(filters)
-          .maxResults(pageSize)
-          .nextToken(nextToken)
-          .build();
-      DescribeInstancesResponse page = call("DescribeInstances", () -> ec2.describeInstances(request));
+      DescribeInstancesRequest request =
+          DescribeInstancesRequest.builder()
+              .filters(filters)
+              .maxResults(pageSize)
+              .nextToken(nextToken)
+              .build();
+      DescribeInstancesResponse page =
+          call("DescribeInstances", () -> ec2.describeInstances(request));
       for (Reservation reservation : page.reservations()) {
         reservation.instances().forEach(i -> owned.add(toInstance(i, Map.of())));
       }
@@ -154,19 +167,33 @@ public final class AwsEc2 implements Ec2Port {
   @Override
   public Map<String, Health> describeHealth(Collection<String> instanceIds) {
     Map<String, Health> health = new LinkedHashMap<>();
-    InstanceBatches.run(instanceIds, Math.min(pageSize, MAX_STATUS_IDS), batch -> {
-      // MaxResults may not go with InstanceIds: EC2 answers a batch of named ids in one page.
-      String nextToken = null;
-      do {
-        String token = nextToken;
-        var page = call("DescribeInstanceStatus", () -> ec2.describeInstanceStatus(r -> r
-            .instanceIds(batch).nextToken(token)));
-        page.instanceStatuses().forEach(s -> health.put(s.instanceId(), Health.of(
-            s.instanceStatus() == null ? null : s.instanceStatus().statusAsString(),
-            s.systemStatus() == null ? null : s.systemStatus().statusAsString())));
-        nextToken = page.nextToken();
-      } while (nextToken != null && !nextToken.isEmpty());
-    });
+    InstanceBatches.run(
+        instanceIds,
+        Math.min(pageSize, MAX_STATUS_IDS),
+        batch -> {
+          // MaxResults may not go with InstanceIds: EC2 answers a batch of named ids in one page.
+          String nextToken = null;
+          do {
+            String token = nextToken;
+            var page =
+                call(
+                    "DescribeInstanceStatus",
+                    () -> ec2.describeInstanceStatus(r -> r.instanceIds(batch).nextToken(token)));
+            page.instanceStatuses()
+                .forEach(
+                    s ->
+                        health.put(
+                            s.instanceId(),
+                            Health.of(
+                                s.instanceStatus() == null
+                                    ? null
+                                    : s.instanceStatus().statusAsString(),
+                                s.systemStatus() == null
+                                    ? null
+                                    : s.systemStatus().statusAsString())));
+            nextToken = page.nextToken();
+          } while (nextToken != null && !nextToken.isEmpty());
+        });
     return health;
   }
 
@@ -179,8 +206,11 @@ public final class AwsEc2 implements Ec2Port {
 
   @Override
   public BatchResult terminate(Collection<String> instanceIds) {
-    return InstanceBatches.run(instanceIds, MAX_BATCH,
-        chunk -> call("TerminateInstances", () -> ec2.terminateInstances(r -> r.instanceIds(chunk))));
+    return InstanceBatches.run(
+        instanceIds,
+        MAX_BATCH,
+        chunk ->
+            call("TerminateInstances", () -> ec2.terminateInstances(r -> r.instanceIds(chunk))));
   }
 
   @Override
@@ -190,26 +220,34 @@ public final class AwsEc2 implements Ec2Port {
     }
     // A Tag with a key and no value deletes that key whatever its value.
     List<Tag> tags = tagKeys.stream().distinct().map(k -> Tag.builder().key(k).build()).toList();
-    return InstanceBatches.run(instanceIds, MAX_BATCH,
+    return InstanceBatches.run(
+        instanceIds,
+        MAX_BATCH,
         chunk -> call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(chunk).tags(tags))));
   }
 
   static RunInstancesRequest toRunInstances(LaunchRequest r) {
-    RunInstancesRequest.Builder b = RunInstancesRequest.builder()
-        .clientToken(r.clientToken())
-        // moto ignores MaxCount and launches MinCount; AWS launches up to MaxCount. Equal = exact.
-        .minCount(r.count())
-        .maxCount(r.count())
-        .subnetId(r.subnetId())
-        .imageId(r.imageId())
-        .instanceType(r.instanceType())
-        .metadataOptions(m -> {
-          m.httpTokens(r.httpTokensRequired() ? HttpTokensState.REQUIRED : HttpTokensState.OPTIONAL)
-              .httpEndpoint(InstanceMetadataEndpointState.ENABLED);
-          if (r.httpPutResponseHopLimit() > 0) {
-            m.httpPutResponseHopLimit(r.httpPutResponseHopLimit());
-          }
-        });
+    RunInstancesRequest.Builder b =
+        RunInstancesRequest.builder()
+            .clientToken(r.clientToken())
+            // moto ignores MaxCount and launches MinCount; AWS launches up to MaxCount. Equal =
+            // exact.
+            .minCount(r.count())
+            .maxCount(r.count())
+            .subnetId(r.subnetId())
+            .imageId(r.imageId())
+            .instanceType(r.instanceType())
+            .metadataOptions(
+                m -> {
+                  m.httpTokens(
+                          r.httpTokensRequired()
+                              ? HttpTokensState.REQUIRED
+                              : HttpTokensState.OPTIONAL)
+                      .httpEndpoint(InstanceMetadataEndpointState.ENABLED);
+                  if (r.httpPutResponseHopLimit() > 0) {
+                    m.httpPutResponseHopLimit(r.httpPutResponseHopLimit());
+                  }
+                });
     if (!r.securityGroupIds().isEmpty()) {
       b.securityGroupIds(r.securityGroupIds());
     }
@@ -218,22 +256,28 @@ public final class AwsEc2 implements Ec2Port {
     }
     if (present(r.iamInstanceProfile())) {
       String profile = r.iamInstanceProfile();
-      b.iamInstanceProfile(p -> {
-        if (profile.startsWith("arn:")) {
-          p.arn(profile);
-        } else {
-          p.name(profile);
-        }
-      });
+      b.iamInstanceProfile(
+          p -> {
+            if (profile.startsWith("arn:")) {
+              p.arn(profile);
+            } else {
+              p.name(profile);
+            }
+          });
     }
     if (present(r.userData())) {
       b.userData(Base64.getEncoder().encodeToString(r.userData().getBytes(StandardCharsets.UTF_8)));
     }
     if (r.spot()) {
       // One-time and terminate: a persistent request would relaunch behind the operator's back.
-      b.instanceMarketOptions(m -> m.marketType(MarketType.SPOT)
-          .spotOptions(s -> s.spotInstanceType(SpotInstanceType.ONE_TIME)
-              .instanceInterruptionBehavior(InstanceInterruptionBehavior.TERMINATE)));
+      b.instanceMarketOptions(
+          m ->
+              m.marketType(MarketType.SPOT)
+                  .spotOptions(
+                      s ->
+                          s.spotInstanceType(SpotInstanceType.ONE_TIME)
+                              .instanceInterruptionBehavior(
+                                  InstanceInterruptionBehavior.TERMINATE)));
     }
     if (!r.tags().isEmpty()) {
       // Tags are applied atomically with the launch: no untagged instance ever exists.
@@ -249,10 +293,12 @@ public final class AwsEc2 implements Ec2Port {
    * Converts an SDK instance. {@code launchTags} fill in tags a RunInstances response may omit; the
    * instance's own tags win.
    */
-  static Instance toInstance(software.amazon.awssdk.services.ec2.model.Instance i, Map<String, String> launchTags) {
+  static Instance toInstance(
+      software.amazon.awssdk.services.ec2.model.Instance i, Map<String, String> launchTags) {
     Map<String, String> tags = new LinkedHashMap<>(launchTags);
     i.tags().forEach(t -> tags.put(t.key(), t.value() == null ? "" : t.value()));
-    InstanceState state = i.state() == null ? InstanceState.PENDING : InstanceState.fromEc2(i.state().nameAsString());
+    InstanceState state =
+        i.state() == null ? InstanceState.PENDING : InstanceState.fromEc2(i.state().nameAsString());
     return new Instance(
         i.instanceId(),
         state,

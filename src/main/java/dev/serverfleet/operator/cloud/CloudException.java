@@ -11,7 +11,8 @@ public class CloudException extends RuntimeException {
   private final String code;
   private final String operation;
 
-  public CloudException(String operation, ErrorClass errorClass, String code, String message, Throwable cause) {
+  public CloudException(
+      String operation, ErrorClass errorClass, String code, String message, Throwable cause) {
     super(message, cause);
     this.operation = operation;
     this.errorClass = errorClass;

@@ -1,8 +1,7 @@
 package dev.serverfleet.operator.cloud;
 
-import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.Health;
-
+import dev.serverfleet.operator.fleet.Instance;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,8 @@ public interface Ec2Port {
   Map<String, Health> describeHealth(Collection<String> instanceIds);
 
   /**
-   * Launches {@code request.count()} instances with all tags applied atomically at launch. On AWS
-   * a repeated call with the same client token returns the instances of the first call instead of
+   * Launches {@code request.count()} instances with all tags applied atomically at launch. On AWS a
+   * repeated call with the same client token returns the instances of the first call instead of
    * launching more. Returns the launched instances (typically pending).
    */
   List<Instance> runInstances(LaunchRequest request);
@@ -45,9 +44,9 @@ public interface Ec2Port {
    *       any id in it is unknown (terminated and purged long ago, or never existed). That is not
    *       an error here: an unknown instance is as terminated as it gets. The call is repeated
    *       without the ids EC2's message names (in smaller batches, down to single ids, when it
-   *       names none), so one bad id never blocks the others, and those ids are returned in
-   *       {@link BatchResult#notFound}. Right after RunInstances EC2 may not know an instance yet;
-   *       the next DescribeInstances, not this answer, says whether it exists.
+   *       names none), so one bad id never blocks the others, and those ids are returned in {@link
+   *       BatchResult#notFound}. Right after RunInstances EC2 may not know an instance yet; the
+   *       next DescribeInstances, not this answer, says whether it exists.
    *   <li><b>Already terminating.</b> Instances already shutting-down or terminated are accepted
    *       again, so repeating a call with the same ids is safe.
    *   <li><b>Other failures</b> throw {@link CloudException}, classified once by {@link

@@ -14,9 +14,9 @@ import java.util.function.Consumer;
  * id in it is unknown, with {@code InvalidInstanceID.NotFound} and a message that names the missing
  * ids ("The instance ID 'i-1' does not exist", "The instance IDs 'i-1, i-2' do not exist"; moto
  * sends the same). Such a refusal had no effect, so the batch is sent again without the ids the
- * message names. When the message names none of the ids sent, the batch is split in halves and
- * each half sent again, down to single ids: one call per id at worst, about 2·log2(n) calls for
- * one bad id among n. Any other failure propagates at once.
+ * message names. When the message names none of the ids sent, the batch is split in halves and each
+ * half sent again, down to single ids: one call per id at worst, about 2·log2(n) calls for one bad
+ * id among n. Any other failure propagates at once.
  *
  * <p>Shared by {@link AwsEc2} and the test fake, so both answer the same way to the same refusals.
  */
@@ -37,8 +37,8 @@ final class InstanceBatches {
    * {@code call} makes one EC2 call for the ids it is given and throws {@link CloudException} when
    * EC2 refuses it. No call is made for no ids.
    *
-   * @throws CloudException the first failure that is not an unknown id; batches sent before it
-   *     took effect
+   * @throws CloudException the first failure that is not an unknown id; batches sent before it took
+   *     effect
    */
   static BatchResult run(Collection<String> ids, int batchSize, Consumer<List<String>> call) {
     List<String> distinct = ids.stream().distinct().toList();

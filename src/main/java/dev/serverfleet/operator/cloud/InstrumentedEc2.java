@@ -1,8 +1,7 @@
 package dev.serverfleet.operator.cloud;
 
-import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.Health;
-
+import dev.serverfleet.operator.fleet.Instance;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Collection;
@@ -11,8 +10,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Counts and times every EC2 call by operation and outcome ({@code success} or the error class),
- * as {@code serverfleet_ec2_calls_seconds_count{operation,outcome}} in Prometheus.
+ * Counts and times every EC2 call by operation and outcome ({@code success} or the error class), as
+ * {@code serverfleet_ec2_calls_seconds_count{operation,outcome}} in Prometheus.
  */
 public final class InstrumentedEc2 implements Ec2Port {
   public static final String METRIC = "serverfleet.ec2.calls";
@@ -67,11 +66,12 @@ public final class InstrumentedEc2 implements Ec2Port {
       outcome = "error";
       throw e;
     } finally {
-      sample.stop(Timer.builder(METRIC)
-          .description("EC2 API calls by operation and outcome")
-          .tag("operation", operation)
-          .tag("outcome", outcome)
-          .register(registry));
+      sample.stop(
+          Timer.builder(METRIC)
+              .description("EC2 API calls by operation and outcome")
+              .tag("operation", operation)
+              .tag("outcome", outcome)
+              .register(registry));
     }
   }
 }

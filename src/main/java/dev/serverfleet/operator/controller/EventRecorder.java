@@ -40,27 +40,32 @@ public class EventRecorder implements FleetEvents {
   private void record(ServerFleet fleet, String type, String reason, String message) {
     log.info("{} {} {}: {}", fleet.fleetKey(), type, reason, message);
     String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
-    var event = new EventBuilder()
-        .withNewMetadata()
-          .withName(fleet.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13))
-          .withNamespace(fleet.getMetadata().getNamespace())
-        .endMetadata()
-        .withInvolvedObject(new ObjectReferenceBuilder()
-            .withApiVersion(fleet.getApiVersion())
-            .withKind(fleet.getKind())
-            .withName(fleet.getMetadata().getName())
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(
+                fleet.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13))
             .withNamespace(fleet.getMetadata().getNamespace())
-            .withUid(fleet.getMetadata().getUid())
-            .withResourceVersion(fleet.getMetadata().getResourceVersion())
-            .build())
-        .withType(type)
-        .withReason(reason)
-        .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
-        .withFirstTimestamp(now)
-        .withLastTimestamp(now)
-        .withCount(1)
-        .withNewSource().withComponent(COMPONENT).endSource()
-        .build();
+            .endMetadata()
+            .withInvolvedObject(
+                new ObjectReferenceBuilder()
+                    .withApiVersion(fleet.getApiVersion())
+                    .withKind(fleet.getKind())
+                    .withName(fleet.getMetadata().getName())
+                    .withNamespace(fleet.getMetadata().getNamespace())
+                    .withUid(fleet.getMetadata().getUid())
+                    .withResourceVersion(fleet.getMetadata().getResourceVersion())
+                    .build())
+            .withType(type)
+            .withReason(reason)
+            .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent(COMPONENT)
+            .endSource()
+            .build();
     try {
       client.v1().events().inNamespace(fleet.getMetadata().getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {

@@ -1,9 +1,9 @@
 package dev.serverfleet.operator.controller;
 
 /**
- * What the operator remembers between reconciles about failing EC2 calls, per fleet uid, in
- * memory: terminal refusals hold launches, capacity shortages steer launches to other subnets,
- * retryable failures space the passes.
+ * What the operator remembers between reconciles about failing EC2 calls, per fleet uid, in memory:
+ * terminal refusals hold launches, capacity shortages steer launches to other subnets, retryable
+ * failures space the passes.
  */
 record FailureMemory(LaunchHolds holds, SubnetAvoidance avoidance, RetryBackoff retries) {
   FailureMemory() {

@@ -4,10 +4,10 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.ErrorClass;
-import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.cloud.LaunchRequest;
-import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.LaunchLedger;
@@ -41,8 +41,12 @@ final class FleetActions {
    * @param degraded a terminal failure to report, if any
    * @param retryIn when the fleet should be looked at again because something retryable failed
    */
-  record Outcome(List<Instance> launched, List<String> terminated, List<Intent> intents,
-      Optional<Degradation> degraded, Optional<Duration> retryIn) {}
+  record Outcome(
+      List<Instance> launched,
+      List<String> terminated,
+      List<Intent> intents,
+      Optional<Degradation> degraded,
+      Optional<Duration> retryIn) {}
 
   /** What the pass calls back as it goes, for the observation cache. */
   interface Observer {
@@ -57,7 +61,12 @@ final class FleetActions {
   private final FleetMetrics metrics;
   private final FailureMemory failures;
 
-  FleetActions(Ec2Port ec2, String clusterName, FleetEvents events, FleetMetrics metrics, FailureMemory failures) {
+  FleetActions(
+      Ec2Port ec2,
+      String clusterName,
+      FleetEvents events,
+      FleetMetrics metrics,
+      FailureMemory failures) {
     this.ec2 = ec2;
     this.clusterName = clusterName;
     this.events = events;
@@ -98,10 +107,15 @@ final class FleetActions {
   }
 
   /**
-   * @param known ids of the instances already observed: a retried launch that returns them is
-   *     not counted or announced as a launch again
+   * @param known ids of the instances already observed: a retried launch that returns them is not
+   *     counted or announced as a launch again
    */
-  Outcome apply(ServerFleet fleet, Plan plan, LaunchSettings settings, Instant now, Set<String> known,
+  Outcome apply(
+      ServerFleet fleet,
+      Plan plan,
+      LaunchSettings settings,
+      Instant now,
+      Set<String> known,
       Observer observer) {
     Pass pass = new Pass(fleet, plan, now);
     for (Launch launch : plan.launches()) {
@@ -114,7 +128,8 @@ final class FleetActions {
     return pass.outcome();
   }
 
-  private void launch(Pass pass, Launch launch, LaunchSettings settings, Set<String> known, Observer observer) {
+  private void launch(
+      Pass pass, Launch launch, LaunchSettings settings, Set<String> known, Observer observer) {
     Intent intent = pass.ledger.get(launch.token());
     if (pass.launchesStopped) {
       pass.update(intent, LaunchLedger.notSent(intent));
@@ -128,25 +143,44 @@ final class FleetActions {
       pass.launched.addAll(instances);
       failures.retries().succeeded(pass.uid);
       // A retry that returns what an earlier call already answered launched nothing new.
-      List<Instance> fresh = instances.stream()
-          .filter(i -> !known.contains(i.id()) && !intent.instanceIds().contains(i.id())).toList();
+      List<Instance> fresh =
+          instances.stream()
+              .filter(i -> !known.contains(i.id()) && !intent.instanceIds().contains(i.id()))
+              .toList();
       if (!fresh.isEmpty()) {
         metrics.launched(pass.fleet, fresh.size());
-        events.normal(pass.fleet, "Launched", "Launched " + fresh.size() + " instance(s) in " + launch.subnetId()
-            + ": " + fresh.stream().map(Instance::id).collect(Collectors.joining(", "))
-            + (launch.retry() ? " (retried launch " + launch.token() + ")" : ""));
+        events.normal(
+            pass.fleet,
+            "Launched",
+            "Launched "
+                + fresh.size()
+                + " instance(s) in "
+                + launch.subnetId()
+                + ": "
+                + fresh.stream().map(Instance::id).collect(Collectors.joining(", "))
+                + (launch.retry() ? " (retried launch " + launch.token() + ")" : ""));
       }
     } catch (CloudException e) {
-      pass.update(intent, e.neverSent() ? LaunchLedger.notSent(intent)
-          : LaunchLedger.failed(intent, e.definitelyRefused(), pass.now));
+      pass.update(
+          intent,
+          e.neverSent()
+              ? LaunchLedger.notSent(intent)
+              : LaunchLedger.failed(intent, e.definitelyRefused(), pass.now));
       launchFailed(pass, launch, e);
     }
   }
 
   private void launchFailed(Pass pass, Launch launch, CloudException e) {
-    String what = "RunInstances in " + launch.subnetId() + " failed (" + e.code() + "): " + e.getMessage()
-        + (e.definitelyRefused() || e.neverSent() ? ""
-            : "; the launch may have happened and is retried with the same client token");
+    String what =
+        "RunInstances in "
+            + launch.subnetId()
+            + " failed ("
+            + e.code()
+            + "): "
+            + e.getMessage()
+            + (e.definitelyRefused() || e.neverSent()
+                ? ""
+                : "; the launch may have happened and is retried with the same client token");
     events.warning(pass.fleet, "LaunchFailed", what);
     if (e.errorClass() == ErrorClass.TERMINAL) {
       long generation = Optional.ofNullable(pass.fleet.getMetadata().getGeneration()).orElse(0L);
@@ -166,47 +200,75 @@ final class FleetActions {
   private void lookUp(Pass pass, Intent intent) {
     List<String> found;
     try {
-      found = ec2.describeLaunch(clusterName, intent.token()).stream()
-          .filter(i -> i.ownedBy(clusterName, pass.uid))
-          .map(Instance::id)
-          .toList();
+      found =
+          ec2.describeLaunch(clusterName, intent.token()).stream()
+              .filter(i -> i.ownedBy(clusterName, pass.uid))
+              .map(Instance::id)
+              .toList();
     } catch (CloudException e) {
       pass.retryIn(failures.retries().failed(pass.uid));
       return;
     }
     pass.update(intent, LaunchLedger.lookedUp(intent, found, pass.now));
-    String launch = "Launch " + intent.token() + " of " + intent.count() + " instance(s) in " + intent.subnetId();
+    String launch =
+        "Launch "
+            + intent.token()
+            + " of "
+            + intent.count()
+            + " instance(s) in "
+            + intent.subnetId();
     if (!found.isEmpty()) {
-      events.normal(pass.fleet, "LaunchFound", launch + " found in EC2 by its launch tag: " + String.join(", ", found));
+      events.normal(
+          pass.fleet,
+          "LaunchFound",
+          launch + " found in EC2 by its launch tag: " + String.join(", ", found));
     } else if (intent.state() == Intent.State.ACKNOWLEDGED) {
-      events.warning(pass.fleet, "LaunchLost", launch + ": EC2 acknowledged " + String.join(", ", intent.instanceIds())
-          + " but has not shown them since, and finds none with its launch tag; no longer counted");
+      events.warning(
+          pass.fleet,
+          "LaunchLost",
+          launch
+              + ": EC2 acknowledged "
+              + String.join(", ", intent.instanceIds())
+              + " but has not shown them since, and finds none with its launch tag; no longer counted");
     } else {
-      events.normal(pass.fleet, "LaunchSettled", launch + " had an unknown outcome; EC2 shows no instance with its"
-          + " launch tag, so it launched nothing");
+      events.normal(
+          pass.fleet,
+          "LaunchSettled",
+          launch
+              + " had an unknown outcome; EC2 shows no instance with its"
+              + " launch tag, so it launched nothing");
     }
   }
 
   private void terminate(Pass pass, List<Termination> terminations, Observer observer) {
     Map<Termination.Reason, List<String>> byReason = new EnumMap<>(Termination.Reason.class);
-    terminations.forEach(t -> byReason.computeIfAbsent(t.reason(), r -> new ArrayList<>()).add(t.instanceId()));
-    byReason.forEach((reason, ids) -> {
-      try {
-        ec2.terminate(ids);
-        pass.terminated.addAll(ids);
-        ids.forEach(observer::terminating);
-        metrics.terminated(pass.fleet, ids.size(), reason.name().toLowerCase(Locale.ROOT));
-        events.normal(pass.fleet, "Terminated", "Terminated " + ids.size() + " instance(s) (" + describe(reason)
-            + "): " + String.join(", ", ids));
-      } catch (CloudException e) {
-        String what = "TerminateInstances failed (" + e.code() + "): " + e.getMessage();
-        events.warning(pass.fleet, "TerminateFailed", what);
-        if (e.errorClass() == ErrorClass.TERMINAL) {
-          pass.degraded = Optional.of(new Degradation("TerminateFailed", what));
-        }
-        pass.retryIn(failures.retries().failed(pass.uid));
-      }
-    });
+    terminations.forEach(
+        t -> byReason.computeIfAbsent(t.reason(), r -> new ArrayList<>()).add(t.instanceId()));
+    byReason.forEach(
+        (reason, ids) -> {
+          try {
+            ec2.terminate(ids);
+            pass.terminated.addAll(ids);
+            ids.forEach(observer::terminating);
+            metrics.terminated(pass.fleet, ids.size(), reason.name().toLowerCase(Locale.ROOT));
+            events.normal(
+                pass.fleet,
+                "Terminated",
+                "Terminated "
+                    + ids.size()
+                    + " instance(s) ("
+                    + describe(reason)
+                    + "): "
+                    + String.join(", ", ids));
+          } catch (CloudException e) {
+            String what = "TerminateInstances failed (" + e.code() + "): " + e.getMessage();
+            events.warning(pass.fleet, "TerminateFailed", what);
+            if (e.errorClass() == ErrorClass.TERMINAL) {
+              pass.degraded = Optional.of(new Degradation("TerminateFailed", what));
+            }
+            pass.retryIn(failures.retries().failed(pass.uid));
+          }
+        });
   }
 
   static String describe(Termination.Reason reason) {
@@ -226,8 +288,19 @@ final class FleetActions {
     tags.put(OwnershipTags.FLEET_UID, fleet.getMetadata().getUid());
     tags.put(OwnershipTags.REVISION, launch.revision());
     tags.put(OwnershipTags.LAUNCH, launch.token());
-    return new LaunchRequest(launch.token(), launch.subnetId(), launch.count(), s.amiId(), s.instanceType(),
-        s.securityGroupIds(), s.keyName(), s.iamInstanceProfile(), s.userData(), s.spot(), s.httpTokensRequired(),
-        s.httpPutResponseHopLimit(), tags);
+    return new LaunchRequest(
+        launch.token(),
+        launch.subnetId(),
+        launch.count(),
+        s.amiId(),
+        s.instanceType(),
+        s.securityGroupIds(),
+        s.keyName(),
+        s.iamInstanceProfile(),
+        s.userData(),
+        s.spot(),
+        s.httpTokensRequired(),
+        s.httpPutResponseHopLimit(),
+        tags);
   }
 }

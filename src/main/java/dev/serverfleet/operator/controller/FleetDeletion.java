@@ -4,7 +4,6 @@ import dev.serverfleet.operator.api.v1alpha1.DeletionPolicy;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
-import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.Intent;
 import java.time.Duration;
@@ -25,7 +24,9 @@ import org.slf4j.LoggerFactory;
 final class FleetDeletion {
   private static final Logger log = LoggerFactory.getLogger(FleetDeletion.class);
 
-  /** @param retryIn empty when the fleet may go, else when to try again */
+  /**
+   * @param retryIn empty when the fleet may go, else when to try again
+   */
   record Result(Optional<Duration> retryIn, Optional<String> failure) {}
 
   private final Ec2Port ec2;
@@ -34,7 +35,12 @@ final class FleetDeletion {
   private final FleetMetrics metrics;
   private final FailureMemory failures;
 
-  FleetDeletion(Ec2Port ec2, String clusterName, FleetEvents events, FleetMetrics metrics, FailureMemory failures) {
+  FleetDeletion(
+      Ec2Port ec2,
+      String clusterName,
+      FleetEvents events,
+      FleetMetrics metrics,
+      FailureMemory failures) {
     this.ec2 = ec2;
     this.clusterName = clusterName;
     this.events = events;
@@ -48,8 +54,10 @@ final class FleetDeletion {
     observed.all().stream()
         .filter(i -> i.ownedBy(clusterName, uid) && !i.state().isGone())
         .forEach(i -> ids.add(i.id()));
-    List<Intent> intents = fleet.getStatus() == null ? List.of()
-        : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
+    List<Intent> intents =
+        fleet.getStatus() == null
+            ? List.of()
+            : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
     try {
       for (Intent intent : intents) {
         ids.addAll(intent.instanceIds());
@@ -63,8 +71,14 @@ final class FleetDeletion {
         release(fleet, List.copyOf(ids), cache);
       }
     } catch (CloudException e) {
-      String what = (SpecDefaults.deletionPolicy(fleet.getSpec()) == DeletionPolicy.Retain ? "releasing" : "terminating")
-          + " the fleet's instances failed (" + e.code() + "): " + e.getMessage();
+      String what =
+          (SpecDefaults.deletionPolicy(fleet.getSpec()) == DeletionPolicy.Retain
+                  ? "releasing"
+                  : "terminating")
+              + " the fleet's instances failed ("
+              + e.code()
+              + "): "
+              + e.getMessage();
       log.warn("{}: {}", fleet.fleetKey(), what);
       events.warning(fleet, "DeletionFailed", what);
       return new Result(Optional.of(failures.retries().failed(uid)), Optional.of(what));
@@ -77,14 +91,21 @@ final class FleetDeletion {
   private void release(ServerFleet fleet, List<String> ids, FleetActions.Observer cache) {
     if (SpecDefaults.deletionPolicy(fleet.getSpec()) == DeletionPolicy.Retain) {
       ec2.untag(ids, OwnershipTags.OWNERSHIP_KEYS);
-      events.normal(fleet, "Released", "Released " + ids.size() + " instance(s) (deletionPolicy Retain): "
-          + String.join(", ", ids));
+      events.normal(
+          fleet,
+          "Released",
+          "Released "
+              + ids.size()
+              + " instance(s) (deletionPolicy Retain): "
+              + String.join(", ", ids));
       return;
     }
     ec2.terminate(ids);
     ids.forEach(cache::terminating);
     metrics.terminated(fleet, ids.size(), "deleted");
-    events.normal(fleet, "Terminated", "Terminated " + ids.size() + " instance(s) (fleet deleted): "
-        + String.join(", ", ids));
+    events.normal(
+        fleet,
+        "Terminated",
+        "Terminated " + ids.size() + " instance(s) (fleet deleted): " + String.join(", ", ids));
   }
 }

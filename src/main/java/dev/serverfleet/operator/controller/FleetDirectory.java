@@ -29,8 +29,12 @@ public final class FleetDirectory implements OrphanCollector.Fleets {
     if (c == null) {
       throw new IllegalStateException("the controller has not started");
     }
-    return Optional.ofNullable(c.getClient().resources(ServerFleet.class)
-        .inNamespace(id.getNamespace().orElseThrow()).withName(id.getName()).get());
+    return Optional.ofNullable(
+        c.getClient()
+            .resources(ServerFleet.class)
+            .inNamespace(id.getNamespace().orElseThrow())
+            .withName(id.getName())
+            .get());
   }
 
   /** Whether the fleet asks for EC2 status checks (healthCheck.type EC2StatusChecks). */

@@ -3,9 +3,9 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
-import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.planning.FleetPlanner;
 import dev.serverfleet.operator.planning.InstanceChecks;
 import dev.serverfleet.operator.planning.Intent;
@@ -21,15 +21,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * One pass of observe → plan → act → record for one fleet, independent of JOSDK so that fast
- * tests drive it against the in-memory EC2 fake. The one rule it exists to keep: a launch intent
- * is written to status before its RunInstances call is made.
+ * One pass of observe → plan → act → record for one fleet, independent of JOSDK so that fast tests
+ * drive it against the in-memory EC2 fake. The one rule it exists to keep: a launch intent is
+ * written to status before its RunInstances call is made.
  */
 public final class FleetLoop {
   /** How soon to look again while launches are in flight or instances are settling. */
@@ -45,8 +45,8 @@ public final class FleetLoop {
   public record Result(Optional<Duration> requeueAfter) {}
 
   /**
-   * What the pass changed in EC2, for the observation cache to show before the next sweep, so
-   * that the next pass neither launches nor terminates the same thing again.
+   * What the pass changed in EC2, for the observation cache to show before the next sweep, so that
+   * the next pass neither launches nor terminates the same thing again.
    */
   public interface CacheUpdates extends FleetActions.Observer {}
 
@@ -58,7 +58,12 @@ public final class FleetLoop {
   private final FleetActions actions;
   private final FleetEvents events;
 
-  public FleetLoop(Ec2Port ec2, String clusterName, Clock clock, PlanInput.Timing timing, FleetEvents events,
+  public FleetLoop(
+      Ec2Port ec2,
+      String clusterName,
+      Clock clock,
+      PlanInput.Timing timing,
+      FleetEvents events,
       FleetMetrics metrics) {
     this.clusterName = clusterName;
     this.clock = clock;
@@ -78,25 +83,42 @@ public final class FleetLoop {
   }
 
   /**
-   * @param observed the fleet's instances as the shared sweep last saw them, and those launched since
+   * @param observed the fleet's instances as the shared sweep last saw them, and those launched
+   *     since
    * @param cache receives what this pass launched and terminated, before the next sweep
    */
-  public Result run(ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
+  public Result run(
+      ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
     String uid = fleet.getMetadata().getUid();
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
 
-    List<Instance> swept = observed.swept().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
-    List<Instance> owned = observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
+    List<Instance> swept =
+        observed.swept().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
+    List<Instance> owned =
+        observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
     LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
     String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
-    List<Intent> recorded = fleet.getStatus() == null ? List.of()
-        : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
+    List<Intent> recorded =
+        fleet.getStatus() == null
+            ? List.of()
+            : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
 
     Optional<LaunchHolds.Hold> hold = failures.holds().current(uid, generation, now);
-    PlanInput input = new PlanInput(SpecDefaults.replicas(fleet), SpecDefaults.subnetIds(fleet), revision,
-        clusterName, uid, swept, recorded, failures.avoidance().avoided(uid, now), now, timing, SpecDefaults.policy(fleet),
-        StatusBuilder.readySince(fleet));
+    PlanInput input =
+        new PlanInput(
+            SpecDefaults.replicas(fleet),
+            SpecDefaults.subnetIds(fleet),
+            revision,
+            clusterName,
+            uid,
+            swept,
+            recorded,
+            failures.avoidance().avoided(uid, now),
+            now,
+            timing,
+            SpecDefaults.policy(fleet),
+            StatusBuilder.readySince(fleet));
     InstanceChecks view = new InstanceChecks(input);
     Plan plan = FleetPlanner.plan(input);
     if (hold.isPresent()) {
@@ -107,8 +129,18 @@ public final class FleetLoop {
     if (!plan.newLaunches().isEmpty()) {
       // The intents are in status before any RunInstances leaves. Degraded is decided after the
       // calls; until then the stored condition stands.
-      current = writer.write(current, StatusBuilder.build(current, revision, view, owned, plan.intents(),
-          degradation(hold).or(() -> storedDegradation(fleet)), plan.notes(), now));
+      current =
+          writer.write(
+              current,
+              StatusBuilder.build(
+                  current,
+                  revision,
+                  view,
+                  owned,
+                  plan.intents(),
+                  degradation(hold).or(() -> storedDegradation(fleet)),
+                  plan.notes(),
+                  now));
     }
 
     Set<String> known = owned.stream().map(Instance::id).collect(Collectors.toSet());
@@ -116,23 +148,37 @@ public final class FleetLoop {
 
     Map<String, Instance> seen = new LinkedHashMap<>();
     Set<String> gone = Set.copyOf(outcome.terminated());
-    owned.forEach(i -> seen.put(i.id(), gone.contains(i.id()) ? i.withState(InstanceState.SHUTTING_DOWN) : i));
+    owned.forEach(
+        i ->
+            seen.put(i.id(), gone.contains(i.id()) ? i.withState(InstanceState.SHUTTING_DOWN) : i));
     outcome.launched().forEach(i -> seen.putIfAbsent(i.id(), i));
     List<Instance> instances = List.copyOf(seen.values());
     Optional<Degradation> degraded = outcome.degraded().or(() -> degradation(hold));
-    ServerFleetStatus status = StatusBuilder.build(current, revision, view, instances, outcome.intents(), degraded,
-        plan.notes(), now);
+    ServerFleetStatus status =
+        StatusBuilder.build(
+            current, revision, view, instances, outcome.intents(), degraded, plan.notes(), now);
     announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
     }
-    metrics.replicas(fleet, SpecDefaults.replicas(fleet), status.getReplicas(), status.getReadyReplicas());
+    metrics.replicas(
+        fleet, SpecDefaults.replicas(fleet), status.getReplicas(), status.getReadyReplicas());
     return new Result(nextPass(fleet, input, view, instances, status, outcome, plan, hold));
   }
 
-  /** When to run the next pass at the latest: soon while things move, else when time alone changes a decision. */
-  private Optional<Duration> nextPass(ServerFleet fleet, PlanInput input, InstanceChecks view, List<Instance> instances,
-      ServerFleetStatus status, FleetActions.Outcome outcome, Plan plan, Optional<LaunchHolds.Hold> hold) {
+  /**
+   * When to run the next pass at the latest: soon while things move, else when time alone changes a
+   * decision.
+   */
+  private Optional<Duration> nextPass(
+      ServerFleet fleet,
+      PlanInput input,
+      InstanceChecks view,
+      List<Instance> instances,
+      ServerFleetStatus status,
+      FleetActions.Outcome outcome,
+      Plan plan,
+      Optional<LaunchHolds.Hold> hold) {
     Instant now = input.now();
     Optional<Duration> next = outcome.retryIn();
     if (next.isEmpty() && (!plan.isEmpty() || settling(instances))) {
@@ -142,8 +188,11 @@ public final class FleetLoop {
     outcome.intents().forEach(i -> moments.add(LaunchLedger.nextMoment(i, timing)));
     hold.ifPresent(h -> moments.add(h.until()));
     failures.avoidance().ends(input.fleetUid(), now).ifPresent(moments::add);
-    Optional<Duration> timer = moments.stream().filter(now::isBefore).min(Instant::compareTo)
-        .map(t -> Duration.between(now, t));
+    Optional<Duration> timer =
+        moments.stream()
+            .filter(now::isBefore)
+            .min(Instant::compareTo)
+            .map(t -> Duration.between(now, t));
     if (!outcome.intents().isEmpty() && timer.isEmpty()) {
       timer = Optional.of(SETTLE);
     }
@@ -154,21 +203,27 @@ public final class FleetLoop {
   }
 
   private static boolean settling(List<Instance> instances) {
-    return instances.stream().anyMatch(i -> !i.state().isGone() && i.state() != InstanceState.RUNNING);
+    return instances.stream()
+        .anyMatch(i -> !i.state().isGone() && i.state() != InstanceState.RUNNING);
   }
 
   /** One Warning event when a rollout passes its progress deadline, like a Deployment's. */
   private void announceDeadline(ServerFleet fleet, ServerFleetStatus status) {
     boolean before = fleet.getStatus() != null && exceeded(fleet.getStatus());
     if (!before && exceeded(status)) {
-      status.getConditions().stream().filter(c -> Conditions.PROGRESSING.equals(c.getType())).findFirst()
+      status.getConditions().stream()
+          .filter(c -> Conditions.PROGRESSING.equals(c.getType()))
+          .findFirst()
           .ifPresent(c -> events.warning(fleet, Conditions.DEADLINE_EXCEEDED, c.getMessage()));
     }
   }
 
   private static boolean exceeded(ServerFleetStatus status) {
-    return status.getConditions().stream().anyMatch(c -> Conditions.PROGRESSING.equals(c.getType())
-        && Conditions.DEADLINE_EXCEEDED.equals(c.getReason()));
+    return status.getConditions().stream()
+        .anyMatch(
+            c ->
+                Conditions.PROGRESSING.equals(c.getType())
+                    && Conditions.DEADLINE_EXCEEDED.equals(c.getReason()));
   }
 
   private static Optional<Degradation> storedDegradation(ServerFleet fleet) {

@@ -15,7 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code serverfleet_instances_launched_total} and {@code serverfleet_instances_terminated_total}.
  */
 public final class FleetMetrics {
-  /** Every per-fleet meter's name starts with this; others' meters may carry namespace/name tags too. */
+  /**
+   * Every per-fleet meter's name starts with this; others' meters may carry namespace/name tags
+   * too.
+   */
   private static final String PREFIX = "serverfleet.";
 
   private final MeterRegistry registry;
@@ -26,13 +29,19 @@ public final class FleetMetrics {
   }
 
   void launched(ServerFleet fleet, int count) {
-    Counter.builder("serverfleet.instances.launched").description("Instances launched")
-        .tags(tags(fleet)).register(registry).increment(count);
+    Counter.builder("serverfleet.instances.launched")
+        .description("Instances launched")
+        .tags(tags(fleet))
+        .register(registry)
+        .increment(count);
   }
 
   void terminated(ServerFleet fleet, int count, String reason) {
-    Counter.builder("serverfleet.instances.terminated").description("Instances terminated")
-        .tags(tags(fleet).and("reason", reason)).register(registry).increment(count);
+    Counter.builder("serverfleet.instances.terminated")
+        .description("Instances terminated")
+        .tags(tags(fleet).and("reason", reason))
+        .register(registry)
+        .increment(count);
   }
 
   void replicas(ServerFleet fleet, int desired, int current, int ready) {
@@ -52,7 +61,8 @@ public final class FleetMetrics {
     String name = fleet.getMetadata().getName();
     for (Meter meter : registry.getMeters()) {
       Meter.Id id = meter.getId();
-      if (id.getName().startsWith(PREFIX) && namespace.equals(id.getTag("namespace"))
+      if (id.getName().startsWith(PREFIX)
+          && namespace.equals(id.getTag("namespace"))
           && name.equals(id.getTag("name"))) {
         registry.remove(meter);
       }
@@ -64,7 +74,8 @@ public final class FleetMetrics {
     String[] kinds = {"desired", "current", "ready"};
     for (int i = 0; i < kinds.length; i++) {
       Gauge.builder("serverfleet.fleet.replicas", values[i], AtomicInteger::get)
-          .description("Instances of a fleet: desired, current (pending or running), ready (running)")
+          .description(
+              "Instances of a fleet: desired, current (pending or running), ready (running)")
           .tags(tags(fleet).and("kind", kinds[i]))
           .register(registry);
     }
@@ -76,6 +87,7 @@ public final class FleetMetrics {
   }
 
   private static Tags tags(ServerFleet fleet) {
-    return Tags.of("namespace", fleet.getMetadata().getNamespace(), "name", fleet.getMetadata().getName());
+    return Tags.of(
+        "namespace", fleet.getMetadata().getNamespace(), "name", fleet.getMetadata().getName());
   }
 }

@@ -1,13 +1,12 @@
 package dev.serverfleet.operator.controller;
 
-import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.CloudException;
+import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.fleet.Health;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
-import dev.serverfleet.operator.fleet.Health;
 import dev.serverfleet.operator.fleet.OwnershipTags;
-
-import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.polling.PollingConfigurationBuilder;
 import io.javaoperatorsdk.operator.processing.event.source.polling.PollingEventSource;
@@ -51,11 +50,12 @@ public final class InstancePoller implements PollingEventSource.GenericResourceF
     this.wantsStatusChecks = Objects.requireNonNull(wantsStatusChecks, "wantsStatusChecks");
   }
 
-  public static PollingEventSource<Instance, ServerFleet, String> eventSource(Ec2Port ec2, String clusterName,
-      Duration period, Predicate<ResourceID> wantsStatusChecks) {
-    return new PollingEventSource<>(Instance.class,
-        new PollingConfigurationBuilder<Instance, String>(new InstancePoller(ec2, clusterName, wantsStatusChecks),
-            period)
+  public static PollingEventSource<Instance, ServerFleet, String> eventSource(
+      Ec2Port ec2, String clusterName, Duration period, Predicate<ResourceID> wantsStatusChecks) {
+    return new PollingEventSource<>(
+        Instance.class,
+        new PollingConfigurationBuilder<Instance, String>(
+                new InstancePoller(ec2, clusterName, wantsStatusChecks), period)
             .withName(NAME)
             .withResourceIDMapper(Instance::id)
             .build());
@@ -72,12 +72,14 @@ public final class InstancePoller implements PollingEventSource.GenericResourceF
    */
   public Map<ResourceID, Set<Instance>> poll() {
     Map<ResourceID, Set<Instance>> byFleet = groupByFleet(ec2.describeOwned(clusterName));
-    Set<ResourceID> checked = byFleet.keySet().stream().filter(wantsStatusChecks).collect(Collectors.toSet());
-    List<String> running = checked.stream()
-        .flatMap(fleet -> byFleet.get(fleet).stream())
-        .filter(i -> i.state() == InstanceState.RUNNING)
-        .map(Instance::id)
-        .toList();
+    Set<ResourceID> checked =
+        byFleet.keySet().stream().filter(wantsStatusChecks).collect(Collectors.toSet());
+    List<String> running =
+        checked.stream()
+            .flatMap(fleet -> byFleet.get(fleet).stream())
+            .filter(i -> i.state() == InstanceState.RUNNING)
+            .map(Instance::id)
+            .toList();
     if (running.isEmpty()) {
       return byFleet;
     }
@@ -85,14 +87,20 @@ public final class InstancePoller implements PollingEventSource.GenericResourceF
     try {
       health = ec2.describeHealth(running);
     } catch (CloudException e) {
-      log.warn("DescribeInstanceStatus failed ({}: {}); health of {} running instance(s) is UNKNOWN until the "
-          + "next poll", e.code(), e.getMessage(), running.size());
+      log.warn(
+          "DescribeInstanceStatus failed ({}: {}); health of {} running instance(s) is UNKNOWN until the "
+              + "next poll",
+          e.code(),
+          e.getMessage(),
+          running.size());
       return byFleet;
     }
     for (ResourceID fleet : checked) {
-      byFleet.put(fleet, byFleet.get(fleet).stream()
-          .map(i -> i.withHealth(health.getOrDefault(i.id(), Health.UNKNOWN)))
-          .collect(Collectors.toCollection(HashSet::new)));
+      byFleet.put(
+          fleet,
+          byFleet.get(fleet).stream()
+              .map(i -> i.withHealth(health.getOrDefault(i.id(), Health.UNKNOWN)))
+              .collect(Collectors.toCollection(HashSet::new)));
     }
     return byFleet;
   }

@@ -25,14 +25,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one shared observation of EC2 as a JOSDK event source: a sweep (one paginated, tag-filtered
- * DescribeInstances for all fleets, see {@code InstancePoller}) on its own thread, whose result
- * is swapped into an {@link InstanceCache}; fleets whose view changed get an event.
+ * DescribeInstances for all fleets, see {@code InstancePoller}) on its own thread, whose result is
+ * swapped into an {@link InstanceCache}; fleets whose view changed get an event.
  *
  * <p>Who holds what, for how long:
+ *
  * <ul>
- *   <li>The sweep thread ({@code ec2-sweep}, one) makes the HTTP calls holding no lock at all;
- *       then it holds the cache's monitor for the in-memory swap (microseconds), then it hands
- *       events to JOSDK holding nothing.
+ *   <li>The sweep thread ({@code ec2-sweep}, one) makes the HTTP calls holding no lock at all; then
+ *       it holds the cache's monitor for the in-memory swap (microseconds), then it hands events to
+ *       JOSDK holding nothing.
  *   <li>Reconcile threads hold the cache's monitor only to read a fleet's observation or record a
  *       launch or termination: they never wait for a sweep in flight.
  *   <li>Sweeps never overlap and never pile up: the next starts one period after the previous
@@ -43,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Start-up never calls EC2 (an unreachable EC2 must not fail the operator's start): the first
  * sweep runs at once on the sweep thread, and until one has completed {@link #synced()} is false,
  * reconciles do nothing (no instances would mean "launch everything"), and the source reports
- * itself unhealthy, which keeps {@code /readyz} false; so does a failed sweep, until one succeeds. A failed sweep keeps the last snapshot
- * (an empty answer would mean every instance is gone).
+ * itself unhealthy, which keeps {@code /readyz} false; so does a failed sweep, until one succeeds.
+ * A failed sweep keeps the last snapshot (an empty answer would mean every instance is gone).
  */
 public final class InstanceSweep extends AbstractEventSource<Instance, ServerFleet> {
   public static final String NAME = "ec2-instances";
@@ -67,30 +68,47 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
   private volatile boolean lastSweepFailed;
   private ScheduledExecutorService executor;
 
-  /** @param afterSweep runs on the sweep thread with each successful sweep's result (orphan collection) */
-  public InstanceSweep(Fetcher fetcher, Duration period, Clock clock, MeterRegistry registry,
+  /**
+   * @param afterSweep runs on the sweep thread with each successful sweep's result (orphan
+   *     collection)
+   */
+  public InstanceSweep(
+      Fetcher fetcher,
+      Duration period,
+      Clock clock,
+      MeterRegistry registry,
       Consumer<Map<ResourceID, Set<Instance>>> afterSweep) {
     super(Instance.class, NAME);
     this.fetcher = fetcher;
     this.period = period;
     this.clock = clock;
     this.afterSweep = afterSweep;
-    this.sweeps = Timer.builder("serverfleet.sweep").description("Sweeps of EC2 for all fleets")
-        .tag("outcome", "success").register(registry);
-    this.failedSweeps = Timer.builder("serverfleet.sweep").description("Sweeps of EC2 for all fleets")
-        .tag("outcome", "error").register(registry);
-    this.overruns = Counter.builder("serverfleet.sweep.overruns")
-        .description("Sweeps that took longer than the poll interval").register(registry);
+    this.sweeps =
+        Timer.builder("serverfleet.sweep")
+            .description("Sweeps of EC2 for all fleets")
+            .tag("outcome", "success")
+            .register(registry);
+    this.failedSweeps =
+        Timer.builder("serverfleet.sweep")
+            .description("Sweeps of EC2 for all fleets")
+            .tag("outcome", "error")
+            .register(registry);
+    this.overruns =
+        Counter.builder("serverfleet.sweep.overruns")
+            .description("Sweeps that took longer than the poll interval")
+            .register(registry);
   }
 
   @Override
   public synchronized void start() throws OperatorException {
     super.start();
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ec2-sweep");
-      t.setDaemon(true);
-      return t;
-    });
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ec2-sweep");
+              t.setDaemon(true);
+              return t;
+            });
     executor.scheduleWithFixedDelay(this::sweepOnce, 0, period.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -121,8 +139,11 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
     lastSweepFailed = false;
     if (took > period.toNanos()) {
       overruns.increment();
-      log.warn("sweep of EC2 took {} ms, longer than the poll interval of {} ms; the next starts {} ms after it",
-          took / 1_000_000, period.toMillis(), period.toMillis());
+      log.warn(
+          "sweep of EC2 took {} ms, longer than the poll interval of {} ms; the next starts {} ms after it",
+          took / 1_000_000,
+          period.toMillis(),
+          period.toMillis());
     }
     if (isRunning() && getEventHandler() != null) {
       changed.forEach(fleet -> getEventHandler().handleEvent(new Event(fleet)));
@@ -160,8 +181,8 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
   }
 
   /**
-   * Unhealthy while started and no sweep has succeeded yet, or the last one failed. Not started
-   * (a standby replica waiting for the leader-election lease) is healthy: it has nothing to judge.
+   * Unhealthy while started and no sweep has succeeded yet, or the last one failed. Not started (a
+   * standby replica waiting for the leader-election lease) is healthy: it has nothing to judge.
    */
   @Override
   public Status getStatus() {

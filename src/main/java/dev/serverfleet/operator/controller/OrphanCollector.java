@@ -43,7 +43,10 @@ public final class OrphanCollector implements Consumer<Map<ResourceID, Set<Insta
   public interface Fleets {
     Optional<ServerFleet> cached(ResourceID id);
 
-    /** The fleet as the API server has it now, empty when it does not exist. Throws when it cannot tell. */
+    /**
+     * The fleet as the API server has it now, empty when it does not exist. Throws when it cannot
+     * tell.
+     */
     Optional<ServerFleet> get(ResourceID id);
   }
 
@@ -56,16 +59,24 @@ public final class OrphanCollector implements Consumer<Map<ResourceID, Set<Insta
   private final Map<String, Instant> orphanSince = new HashMap<>();
   private final FleetDirectory fleets;
 
-  public OrphanCollector(Ec2Port ec2, String clusterName, Duration grace, Clock clock,
-      Predicate<String> watchedNamespace, FleetDirectory fleets, MeterRegistry registry) {
+  public OrphanCollector(
+      Ec2Port ec2,
+      String clusterName,
+      Duration grace,
+      Clock clock,
+      Predicate<String> watchedNamespace,
+      FleetDirectory fleets,
+      MeterRegistry registry) {
     this.ec2 = ec2;
     this.fleets = fleets;
     this.clusterName = clusterName;
     this.grace = grace;
     this.clock = clock;
     this.watchedNamespace = watchedNamespace;
-    this.terminated = Counter.builder("serverfleet.orphans.terminated")
-        .description("Instances terminated because their fleet no longer exists").register(registry);
+    this.terminated =
+        Counter.builder("serverfleet.orphans.terminated")
+            .description("Instances terminated because their fleet no longer exists")
+            .register(registry);
   }
 
   @Override
@@ -78,25 +89,27 @@ public final class OrphanCollector implements Consumer<Map<ResourceID, Set<Insta
     Map<String, Instant> still = new HashMap<>();
     List<Instance> due = new ArrayList<>();
     Map<ResourceID, Optional<String>> uids = new HashMap<>();
-    swept.forEach((fleet, instances) -> {
-      if (!watchedNamespace.test(fleet.getNamespace().orElse(""))) {
-        return;
-      }
-      for (Instance i : instances) {
-        if (!i.state().isLive() && !i.state().isStopped() || !clusterName.equals(i.tag(OwnershipTags.CLUSTER))) {
-          continue;
-        }
-        String uid = i.tag(OwnershipTags.FLEET_UID);
-        if (!isOrphan(lookup, fleet, uid, uids)) {
-          continue;
-        }
-        Instant since = orphanSince.getOrDefault(i.id(), now);
-        still.put(i.id(), since);
-        if (!now.isBefore(since.plus(grace))) {
-          due.add(i);
-        }
-      }
-    });
+    swept.forEach(
+        (fleet, instances) -> {
+          if (!watchedNamespace.test(fleet.getNamespace().orElse(""))) {
+            return;
+          }
+          for (Instance i : instances) {
+            if (!i.state().isLive() && !i.state().isStopped()
+                || !clusterName.equals(i.tag(OwnershipTags.CLUSTER))) {
+              continue;
+            }
+            String uid = i.tag(OwnershipTags.FLEET_UID);
+            if (!isOrphan(lookup, fleet, uid, uids)) {
+              continue;
+            }
+            Instant since = orphanSince.getOrDefault(i.id(), now);
+            still.put(i.id(), since);
+            if (!now.isBefore(since.plus(grace))) {
+              due.add(i);
+            }
+          }
+        });
     orphanSince.clear();
     orphanSince.putAll(still);
     if (!due.isEmpty()) {
@@ -104,8 +117,10 @@ public final class OrphanCollector implements Consumer<Map<ResourceID, Set<Insta
     }
   }
 
-  private static boolean isOrphan(Fleets lookup, ResourceID fleet, String uid, Map<ResourceID, Optional<String>> uids) {
-    Function<Optional<ServerFleet>, Optional<String>> uidOf = f -> f.map(x -> x.getMetadata().getUid());
+  private static boolean isOrphan(
+      Fleets lookup, ResourceID fleet, String uid, Map<ResourceID, Optional<String>> uids) {
+    Function<Optional<ServerFleet>, Optional<String>> uidOf =
+        f -> f.map(x -> x.getMetadata().getUid());
     if (uid != null && uid.equals(uidOf.apply(lookup.cached(fleet)).orElse(null))) {
       return false;
     }
@@ -124,8 +139,14 @@ public final class OrphanCollector implements Consumer<Map<ResourceID, Set<Insta
       ec2.terminate(ids);
       terminated.increment(ids.size());
       ids.forEach(orphanSince::remove);
-      due.forEach(i -> log.warn("terminated orphan instance {} of fleet {} (uid {}): no such fleet for {}",
-          i.id(), i.tag(OwnershipTags.FLEET), i.tag(OwnershipTags.FLEET_UID), grace));
+      due.forEach(
+          i ->
+              log.warn(
+                  "terminated orphan instance {} of fleet {} (uid {}): no such fleet for {}",
+                  i.id(),
+                  i.tag(OwnershipTags.FLEET),
+                  i.tag(OwnershipTags.FLEET_UID),
+                  grace));
     } catch (CloudException e) {
       log.warn("terminating orphan instances {} failed ({}): {}", ids, e.code(), e.getMessage());
     }

@@ -28,12 +28,13 @@ import java.util.Optional;
 /**
  * The JOSDK face of {@link FleetLoop}: feeds it the sweep's view of EC2, persists status with a
  * server-side-apply status patch that JOSDK caches for the next reconcile, turns unexpected
- * exceptions into a Degraded condition, and on deletion hands over to {@link FleetDeletion}
- * before the finalizer goes.
+ * exceptions into a Degraded condition, and on deletion hands over to {@link FleetDeletion} before
+ * the finalizer goes.
  */
 @ControllerConfiguration(name = ServerFleetReconciler.NAME)
 public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<ServerFleet> {
   public static final String NAME = "serverfleet";
+
   /** How soon to look again while the first sweep of EC2 has not completed. */
   static final Duration UNSYNCED_RETRY = Duration.ofSeconds(1);
 
@@ -43,8 +44,14 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
   private final FleetDirectory fleets;
   private final Clock clock;
 
-  public ServerFleetReconciler(InstanceSweep sweep, FleetLoop loop, FleetDirectory fleets, Ec2Port ec2,
-      FleetEvents events, FleetMetrics metrics, Clock clock) {
+  public ServerFleetReconciler(
+      InstanceSweep sweep,
+      FleetLoop loop,
+      FleetDirectory fleets,
+      Ec2Port ec2,
+      FleetEvents events,
+      FleetMetrics metrics,
+      Clock clock) {
     this.sweep = sweep;
     this.fleets = fleets;
     this.loop = loop;
@@ -56,18 +63,20 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
    * Which updates of a ServerFleet deserve a reconcile: a new generation (spec change), a new
    * {@code serverfleet.dev/restartedAt} annotation (which changes the revision without touching
    * spec, as {@code kubectl rollout restart} does), deletion, or finalizer changes. Status-only
-   * updates, our own included, do not. Used with JOSDK's generation awareness off, since that
-   * would drop the annotation change.
+   * updates, our own included, do not. Used with JOSDK's generation awareness off, since that would
+   * drop the annotation change.
    */
   public static boolean relevantUpdate(ServerFleet newer, ServerFleet older) {
     return !Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration())
         || !Objects.equals(SpecDefaults.restartedAt(newer), SpecDefaults.restartedAt(older))
         || newer.isMarkedForDeletion()
-        || !Objects.equals(newer.getMetadata().getFinalizers(), older.getMetadata().getFinalizers());
+        || !Objects.equals(
+            newer.getMetadata().getFinalizers(), older.getMetadata().getFinalizers());
   }
 
   @Override
-  public List<EventSource<?, ServerFleet>> prepareEventSources(EventSourceContext<ServerFleet> context) {
+  public List<EventSource<?, ServerFleet>> prepareEventSources(
+      EventSourceContext<ServerFleet> context) {
     fleets.use(context);
     return List.of(sweep);
   }
@@ -79,8 +88,12 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
       return UpdateControl.<ServerFleet>noUpdate().rescheduleAfter(UNSYNCED_RETRY);
     }
     ResourceID id = ResourceID.fromResource(fleet);
-    FleetLoop.Result result = loop.run(fleet, sweep.observe(id),
-        (current, status) -> patchStatus(current, context, status), cacheFor(id));
+    FleetLoop.Result result =
+        loop.run(
+            fleet,
+            sweep.observe(id),
+            (current, status) -> patchStatus(current, context, status),
+            cacheFor(id));
     UpdateControl<ServerFleet> control = UpdateControl.noUpdate();
     return result.requeueAfter().map(control::rescheduleAfter).orElse(control);
   }
@@ -102,23 +115,30 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
 
   /** An exception nothing else handled becomes Degraded=True with its message; JOSDK retries. */
   @Override
-  public ErrorStatusUpdateControl<ServerFleet> updateErrorStatus(ServerFleet fleet, Context<ServerFleet> context,
-      Exception e) {
+  public ErrorStatusUpdateControl<ServerFleet> updateErrorStatus(
+      ServerFleet fleet, Context<ServerFleet> context, Exception e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     try {
-      degrade(fleet, context, "ReconcileError", message.length() > 1024 ? message.substring(0, 1024) : message);
+      degrade(
+          fleet,
+          context,
+          "ReconcileError",
+          message.length() > 1024 ? message.substring(0, 1024) : message);
     } catch (RuntimeException patchFailed) {
       e.addSuppressed(patchFailed);
     }
     return ErrorStatusUpdateControl.defaultErrorProcessing();
   }
 
-  private void degrade(ServerFleet fleet, Context<ServerFleet> context, String reason, String message) {
-    ServerFleetStatus status = Optional.ofNullable(fleet.getStatus()).orElseGet(ServerFleetStatus::new);
+  private void degrade(
+      ServerFleet fleet, Context<ServerFleet> context, String reason, String message) {
+    ServerFleetStatus status =
+        Optional.ofNullable(fleet.getStatus()).orElseGet(ServerFleetStatus::new);
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
     List<Condition> conditions = new ArrayList<>(Conditions.orEmpty(status.getConditions()));
-    Condition degraded = Conditions.condition(Conditions.DEGRADED, true, reason, message, generation, clock.instant(),
-        conditions);
+    Condition degraded =
+        Conditions.condition(
+            Conditions.DEGRADED, true, reason, message, generation, clock.instant(), conditions);
     conditions.removeIf(c -> Conditions.DEGRADED.equals(c.getType()));
     conditions.add(degraded);
     status.setConditions(conditions);
@@ -144,19 +164,29 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
    * writer and reconciles of one fleet never run at once, so a concurrent spec change (say {@code
    * kubectl scale}) must not turn the write into a 409 after the pass has already acted.
    */
-  private static ServerFleet patchStatus(ServerFleet fleet, Context<ServerFleet> context, ServerFleetStatus status) {
+  private static ServerFleet patchStatus(
+      ServerFleet fleet, Context<ServerFleet> context, ServerFleetStatus status) {
     ServerFleet patch = new ServerFleet();
-    patch.setMetadata(new ObjectMetaBuilder()
-        .withName(fleet.getMetadata().getName())
-        .withNamespace(fleet.getMetadata().getNamespace())
-        .build());
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(fleet.getMetadata().getName())
+            .withNamespace(fleet.getMetadata().getNamespace())
+            .build());
     patch.setStatus(status);
-    ServerFleet stored = context.getClient().resource(patch).subresource("status").patch(new PatchContext.Builder()
-        .withForce(true)
-        .withFieldManager(context.getControllerConfiguration().fieldManager())
-        .withPatchType(PatchType.SERVER_SIDE_APPLY)
-        .build());
-    context.eventSourceRetriever().getControllerEventSource()
+    ServerFleet stored =
+        context
+            .getClient()
+            .resource(patch)
+            .subresource("status")
+            .patch(
+                new PatchContext.Builder()
+                    .withForce(true)
+                    .withFieldManager(context.getControllerConfiguration().fieldManager())
+                    .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                    .build());
+    context
+        .eventSourceRetriever()
+        .getControllerEventSource()
         .handleRecentResourceUpdate(ResourceID.fromResource(fleet), stored, fleet);
     return stored;
   }

@@ -3,14 +3,14 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.CapacityType;
 import dev.serverfleet.operator.api.v1alpha1.DeletionPolicy;
 import dev.serverfleet.operator.api.v1alpha1.FleetTemplate;
-import dev.serverfleet.operator.api.v1alpha1.HttpTokens;
-import dev.serverfleet.operator.api.v1alpha1.MetadataOptions;
-import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
-import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.HealthCheck;
 import dev.serverfleet.operator.api.v1alpha1.HealthCheckType;
+import dev.serverfleet.operator.api.v1alpha1.HttpTokens;
+import dev.serverfleet.operator.api.v1alpha1.MetadataOptions;
 import dev.serverfleet.operator.api.v1alpha1.RollingUpdate;
 import dev.serverfleet.operator.api.v1alpha1.ScaleDownPolicy;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.Strategy;
 import dev.serverfleet.operator.api.v1alpha1.StrategyType;
 import dev.serverfleet.operator.planning.LaunchSettings;
@@ -43,10 +43,12 @@ final class SpecDefaults {
     return Optional.ofNullable(spec.getDeletionPolicy()).orElse(DeletionPolicy.Delete);
   }
 
-  static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = ServerFleetSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS;
+  static final int DEFAULT_PROGRESS_DEADLINE_SECONDS =
+      ServerFleetSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS;
 
   static int progressDeadlineSeconds(ServerFleet fleet) {
-    return Optional.ofNullable(fleet.getSpec().getProgressDeadlineSeconds()).orElse(DEFAULT_PROGRESS_DEADLINE_SECONDS);
+    return Optional.ofNullable(fleet.getSpec().getProgressDeadlineSeconds())
+        .orElse(DEFAULT_PROGRESS_DEADLINE_SECONDS);
   }
 
   /** The restart annotation's value: part of the revision, so changing it rolls every instance. */
@@ -58,19 +60,28 @@ final class SpecDefaults {
   static Policy policy(ServerFleet fleet) {
     ServerFleetSpec spec = fleet.getSpec();
     Strategy strategy = Optional.ofNullable(spec.getStrategy()).orElseGet(Strategy::new);
-    RollingUpdate rolling = Optional.ofNullable(strategy.getRollingUpdate()).orElseGet(RollingUpdate::new);
+    RollingUpdate rolling =
+        Optional.ofNullable(strategy.getRollingUpdate()).orElseGet(RollingUpdate::new);
     HealthCheck health = Optional.ofNullable(spec.getHealthCheck()).orElseGet(HealthCheck::new);
     return new Policy(
-        strategy.getType() == StrategyType.Recreate ? Policy.Strategy.RECREATE : Policy.Strategy.ROLLING_UPDATE,
-        RolloutBounds.resolve(intOrString(rolling.getMaxSurge()), intOrString(rolling.getMaxUnavailable()),
+        strategy.getType() == StrategyType.Recreate
+            ? Policy.Strategy.RECREATE
+            : Policy.Strategy.ROLLING_UPDATE,
+        RolloutBounds.resolve(
+            intOrString(rolling.getMaxSurge()),
+            intOrString(rolling.getMaxUnavailable()),
             replicas(fleet)),
         Duration.ofSeconds(Optional.ofNullable(spec.getMinReadySeconds()).orElse(0)),
         Boolean.TRUE.equals(spec.getPaused()),
         spec.getScaleDownPolicy() == ScaleDownPolicy.OldestFirst
-            ? Policy.ScaleDownOrder.OLDEST_FIRST : Policy.ScaleDownOrder.NEWEST_FIRST,
+            ? Policy.ScaleDownOrder.OLDEST_FIRST
+            : Policy.ScaleDownOrder.NEWEST_FIRST,
         health.getType() == HealthCheckType.EC2StatusChecks,
-        Optional.ofNullable(health.getGracePeriodSeconds()).map(Duration::ofSeconds).orElse(Policy.DEFAULT_HEALTH_GRACE),
-        Optional.ofNullable(health.getMaxUnhealthyPercent()).orElse(Policy.DEFAULT_MAX_UNHEALTHY_PERCENT));
+        Optional.ofNullable(health.getGracePeriodSeconds())
+            .map(Duration::ofSeconds)
+            .orElse(Policy.DEFAULT_HEALTH_GRACE),
+        Optional.ofNullable(health.getMaxUnhealthyPercent())
+            .orElse(Policy.DEFAULT_MAX_UNHEALTHY_PERCENT));
   }
 
   private static Object intOrString(IntOrString value) {
@@ -81,7 +92,8 @@ final class SpecDefaults {
   }
 
   static LaunchSettings launchSettings(FleetTemplate t) {
-    MetadataOptions imds = Optional.ofNullable(t.getMetadataOptions()).orElseGet(MetadataOptions::new);
+    MetadataOptions imds =
+        Optional.ofNullable(t.getMetadataOptions()).orElseGet(MetadataOptions::new);
     return new LaunchSettings(
         t.getAmiId(),
         t.getInstanceType(),
@@ -91,7 +103,8 @@ final class SpecDefaults {
         blankToNull(t.getUserData()),
         t.getCapacityType() == CapacityType.SPOT,
         imds.getHttpTokens() != HttpTokens.OPTIONAL,
-        Optional.ofNullable(imds.getHttpPutResponseHopLimit()).orElse(LaunchSettings.DEFAULT_HOP_LIMIT),
+        Optional.ofNullable(imds.getHttpPutResponseHopLimit())
+            .orElse(LaunchSettings.DEFAULT_HOP_LIMIT),
         Optional.ofNullable(t.getTags()).orElse(Map.of()));
   }
 

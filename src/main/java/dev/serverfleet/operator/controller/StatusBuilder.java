@@ -31,36 +31,58 @@ final class StatusBuilder {
   record Degradation(String reason, String message) {}
 
   /** The counts conditions are decided on. */
-  record Counts(int desired, int live, int ready, int available, int updated, int updatedAvailable, int inFlight,
+  record Counts(
+      int desired,
+      int live,
+      int ready,
+      int available,
+      int updated,
+      int updatedAvailable,
+      int inFlight,
       int protectedCount) {}
 
   private StatusBuilder() {}
 
-  static ServerFleetStatus build(ServerFleet fleet, String revision, InstanceChecks view, List<Instance> owned,
-      List<Intent> intents, Optional<Degradation> degraded, Plan.Notes notes, Instant now) {
+  static ServerFleetStatus build(
+      ServerFleet fleet,
+      String revision,
+      InstanceChecks view,
+      List<Instance> owned,
+      List<Intent> intents,
+      Optional<Degradation> degraded,
+      Plan.Notes notes,
+      Instant now) {
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
-    ServerFleetStatus previous = Optional.ofNullable(fleet.getStatus()).orElseGet(ServerFleetStatus::new);
+    ServerFleetStatus previous =
+        Optional.ofNullable(fleet.getStatus()).orElseGet(ServerFleetStatus::new);
     Map<String, String> readySince = new HashMap<>();
-    previous.getInstances().forEach(i -> {
-      if (i.readySince() != null) {
-        readySince.put(i.id(), i.readySince());
-      }
-    });
-    List<Instance> present = owned.stream()
-        .filter(i -> !i.state().isGone())
-        .sorted(Comparator.comparing((Instance i) -> i.launchTime() == null ? Instant.MAX : i.launchTime())
-            .thenComparing(Instance::id))
-        .toList();
+    previous
+        .getInstances()
+        .forEach(
+            i -> {
+              if (i.readySince() != null) {
+                readySince.put(i.id(), i.readySince());
+              }
+            });
+    List<Instance> present =
+        owned.stream()
+            .filter(i -> !i.state().isGone())
+            .sorted(
+                Comparator.comparing(
+                        (Instance i) -> i.launchTime() == null ? Instant.MAX : i.launchTime())
+                    .thenComparing(Instance::id))
+            .toList();
     List<Instance> live = present.stream().filter(i -> i.state().isLive()).toList();
-    Counts counts = new Counts(
-        SpecDefaults.replicas(fleet),
-        live.size(),
-        count(live, view::ready),
-        count(live, view::available),
-        count(live, view::current),
-        count(live, i -> view.current(i) && view.available(i)),
-        unseen(intents, owned),
-        count(present, Instance::isProtected));
+    Counts counts =
+        new Counts(
+            SpecDefaults.replicas(fleet),
+            live.size(),
+            count(live, view::ready),
+            count(live, view::available),
+            count(live, view::current),
+            count(live, i -> view.current(i) && view.available(i)),
+            unseen(intents, owned),
+            count(present, Instance::isProtected));
 
     ServerFleetStatus status = new ServerFleetStatus();
     status.setObservedGeneration(generation);
@@ -69,22 +91,31 @@ final class StatusBuilder {
     status.setAvailableReplicas(counts.available());
     status.setUpdatedReplicas(counts.updated());
     status.setProtectedReplicas(counts.protectedCount() == 0 ? null : counts.protectedCount());
-    status.setSelector(OwnershipTags.FLEET + "=" + fleet.getMetadata().getNamespace() + "."
-        + fleet.getMetadata().getName());
+    status.setSelector(
+        OwnershipTags.FLEET
+            + "="
+            + fleet.getMetadata().getNamespace()
+            + "."
+            + fleet.getMetadata().getName());
     status.setCurrentRevision(revision);
     status.setRevisions(revisions(live, revision));
-    status.setInstances(present.stream()
-        .map(i -> instanceStatus(i, view.ready(i) ? readySince.getOrDefault(i.id(), seconds(now)) : null))
-        .toList());
+    status.setInstances(
+        present.stream()
+            .map(
+                i ->
+                    instanceStatus(
+                        i, view.ready(i) ? readySince.getOrDefault(i.id(), seconds(now)) : null))
+            .toList());
     status.setLaunchIntents(intents.stream().map(StatusBuilder::launchIntent).toList());
-    status.setLastProgressTime(progressed(previous, status, generation) ? seconds(now)
-        : previous.getLastProgressTime());
+    status.setLastProgressTime(
+        progressed(previous, status, generation) ? seconds(now) : previous.getLastProgressTime());
     status.setConditions(FleetConditions.of(fleet, counts, status, degraded, notes, now));
     return status;
   }
 
   /** Anything that moves the fleet towards its spec, or a new spec, restarts the progress clock. */
-  private static boolean progressed(ServerFleetStatus previous, ServerFleetStatus next, long generation) {
+  private static boolean progressed(
+      ServerFleetStatus previous, ServerFleetStatus next, long generation) {
     return previous.getLastProgressTime() == null
         || !Objects.equals(previous.getObservedGeneration(), generation)
         || !Objects.equals(previous.getUpdatedReplicas(), next.getUpdatedReplicas())
@@ -96,13 +127,15 @@ final class StatusBuilder {
   private static List<RevisionStatus> revisions(List<Instance> live, String current) {
     Map<String, Integer> byRevision = new LinkedHashMap<>();
     byRevision.put(current, 0);
-    live.forEach(i -> byRevision.merge(String.valueOf(i.tag(OwnershipTags.REVISION)), 1, Integer::sum));
+    live.forEach(
+        i -> byRevision.merge(String.valueOf(i.tag(OwnershipTags.REVISION)), 1, Integer::sum));
     List<RevisionStatus> out = new ArrayList<>();
-    byRevision.forEach((rev, n) -> {
-      if (n > 0) {
-        out.add(new RevisionStatus(rev, n));
-      }
-    });
+    byRevision.forEach(
+        (rev, n) -> {
+          if (n > 0) {
+            out.add(new RevisionStatus(rev, n));
+          }
+        });
     return out;
   }
 
@@ -121,29 +154,62 @@ final class StatusBuilder {
   }
 
   static InstanceStatus instanceStatus(Instance i, String readySince) {
-    return new InstanceStatus(i.id(), i.state().ec2Name(), i.tag(OwnershipTags.REVISION), i.subnetId(), i.zone(),
-        i.privateIp(), i.launchTime() == null ? null : seconds(i.launchTime()), i.health().name(), readySince,
+    return new InstanceStatus(
+        i.id(),
+        i.state().ec2Name(),
+        i.tag(OwnershipTags.REVISION),
+        i.subnetId(),
+        i.zone(),
+        i.privateIp(),
+        i.launchTime() == null ? null : seconds(i.launchTime()),
+        i.health().name(),
+        readySince,
         i.isProtected() ? Boolean.TRUE : null);
   }
 
   static LaunchIntent launchIntent(Intent i) {
-    return new LaunchIntent(i.token(), i.subnetId(), i.count(), i.revision(), millis(i.createdAt()),
-        i.instanceIds().isEmpty() ? null : i.instanceIds(), STATE_NAMES.get(i.state()), i.attempts(),
+    return new LaunchIntent(
+        i.token(),
+        i.subnetId(),
+        i.count(),
+        i.revision(),
+        millis(i.createdAt()),
+        i.instanceIds().isEmpty() ? null : i.instanceIds(),
+        STATE_NAMES.get(i.state()),
+        i.attempts(),
         millis(i.since()));
   }
 
   static Intent intent(LaunchIntent i) {
     Instant created = i.createdAt() == null ? Instant.EPOCH : Instant.parse(i.createdAt());
-    Intent.State state = STATE_NAMES.entrySet().stream().filter(e -> e.getValue().equals(i.state()))
-        .map(Map.Entry::getKey).findFirst().orElse(Intent.State.WRITTEN);
-    return new Intent(i.token(), i.subnetId(), i.count() == null ? 1 : i.count(), i.revision(), created, state,
-        i.attempts() == null ? 0 : i.attempts(), i.since() == null ? created : Instant.parse(i.since()),
+    Intent.State state =
+        STATE_NAMES.entrySet().stream()
+            .filter(e -> e.getValue().equals(i.state()))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElse(Intent.State.WRITTEN);
+    return new Intent(
+        i.token(),
+        i.subnetId(),
+        i.count() == null ? 1 : i.count(),
+        i.revision(),
+        created,
+        state,
+        i.attempts() == null ? 0 : i.attempts(),
+        i.since() == null ? created : Instant.parse(i.since()),
         i.instanceIds());
   }
 
-  private static final Map<Intent.State, String> STATE_NAMES = Map.of(
-      Intent.State.WRITTEN, "Written", Intent.State.UNKNOWN, "Unknown",
-      Intent.State.ACKNOWLEDGED, "Acknowledged", Intent.State.LOOKUP, "Lookup");
+  private static final Map<Intent.State, String> STATE_NAMES =
+      Map.of(
+          Intent.State.WRITTEN,
+          "Written",
+          Intent.State.UNKNOWN,
+          "Unknown",
+          Intent.State.ACKNOWLEDGED,
+          "Acknowledged",
+          Intent.State.LOOKUP,
+          "Lookup");
 
   private static String millis(Instant t) {
     return t.truncatedTo(ChronoUnit.MILLIS).toString();

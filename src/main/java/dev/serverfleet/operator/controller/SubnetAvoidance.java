@@ -32,7 +32,9 @@ final class SubnetAvoidance {
   /** When the earliest avoidance in force ends, if any. */
   synchronized Optional<Instant> ends(String uid, Instant now) {
     Map<String, Instant> avoid = untilBySubnet.get(uid);
-    return avoid == null ? Optional.empty() : avoid.values().stream().filter(now::isBefore).min(Instant::compareTo);
+    return avoid == null
+        ? Optional.empty()
+        : avoid.values().stream().filter(now::isBefore).min(Instant::compareTo);
   }
 
   synchronized void forget(String uid) {

@@ -13,14 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The moments at which the mere passing of time changes what the fleet should do or report, so
- * that the reconciler wakes up for them instead of waiting for an unrelated event: an instance
- * becoming available after minReadySeconds, a health grace period ending, a progress deadline.
+ * The moments at which the mere passing of time changes what the fleet should do or report, so that
+ * the reconciler wakes up for them instead of waiting for an unrelated event: an instance becoming
+ * available after minReadySeconds, a health grace period ending, a progress deadline.
  */
 final class WakeUps {
   private WakeUps() {}
 
-  static List<Instant> moments(ServerFleet fleet, PlanInput in, InstanceChecks view, List<Instance> instances,
+  static List<Instant> moments(
+      ServerFleet fleet,
+      PlanInput in,
+      InstanceChecks view,
+      List<Instance> instances,
       ServerFleetStatus status) {
     List<Instant> out = new ArrayList<>();
     Duration minReady = in.policy().minReady();
@@ -28,16 +32,27 @@ final class WakeUps {
       if (view.ready(i) && !view.available(i)) {
         out.add(in.readySince().getOrDefault(i.id(), in.now()).plus(minReady));
       }
-      if (in.policy().statusChecks() && i.state() == InstanceState.RUNNING && i.health() == Health.IMPAIRED
-          && !view.unhealthy(i) && i.launchTime() != null) {
+      if (in.policy().statusChecks()
+          && i.state() == InstanceState.RUNNING
+          && i.health() == Health.IMPAIRED
+          && !view.unhealthy(i)
+          && i.launchTime() != null) {
         out.add(i.launchTime().plus(in.policy().healthGrace()));
       }
     }
-    boolean complete = status.getConditions().stream()
-        .anyMatch(c -> Conditions.PROGRESSING.equals(c.getType()) && Conditions.ROLLOUT_COMPLETE.equals(c.getReason()));
-    if (!complete && status.getLastProgressTime() != null && !Boolean.TRUE.equals(fleet.getSpec().getPaused())) {
-      out.add(Instant.parse(status.getLastProgressTime())
-          .plusSeconds(SpecDefaults.progressDeadlineSeconds(fleet)).plusSeconds(1));
+    boolean complete =
+        status.getConditions().stream()
+            .anyMatch(
+                c ->
+                    Conditions.PROGRESSING.equals(c.getType())
+                        && Conditions.ROLLOUT_COMPLETE.equals(c.getReason()));
+    if (!complete
+        && status.getLastProgressTime() != null
+        && !Boolean.TRUE.equals(fleet.getSpec().getPaused())) {
+      out.add(
+          Instant.parse(status.getLastProgressTime())
+              .plusSeconds(SpecDefaults.progressDeadlineSeconds(fleet))
+              .plusSeconds(1));
     }
     return out;
   }

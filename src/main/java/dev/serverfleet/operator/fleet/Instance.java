@@ -29,9 +29,27 @@ public record Instance(
     health = health == null ? Health.UNKNOWN : health;
   }
 
-  public Instance(String id, InstanceState state, String imageId, String instanceType, String subnetId, String zone,
-      String privateIp, Instant launchTime, Map<String, String> tags) {
-    this(id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, Health.UNKNOWN);
+  public Instance(
+      String id,
+      InstanceState state,
+      String imageId,
+      String instanceType,
+      String subnetId,
+      String zone,
+      String privateIp,
+      Instant launchTime,
+      Map<String, String> tags) {
+    this(
+        id,
+        state,
+        imageId,
+        instanceType,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        tags,
+        Health.UNKNOWN);
   }
 
   public String tag(String key) {
@@ -40,26 +58,35 @@ public record Instance(
 
   /** True when the instance carries this operator's cluster tag and the given fleet uid. */
   public boolean ownedBy(String clusterName, String fleetUid) {
-    return clusterName.equals(tag(OwnershipTags.CLUSTER)) && fleetUid.equals(tag(OwnershipTags.FLEET_UID));
+    return clusterName.equals(tag(OwnershipTags.CLUSTER))
+        && fleetUid.equals(tag(OwnershipTags.FLEET_UID));
   }
 
   public Instance withState(InstanceState newState) {
-    return new Instance(id, newState, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, health);
+    return new Instance(
+        id, newState, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, health);
   }
 
-  /** The instance with these tags added (or replaced), as a person adding tags in EC2 would leave it. */
+  /**
+   * The instance with these tags added (or replaced), as a person adding tags in EC2 would leave
+   * it.
+   */
   public Instance withTags(Map<String, String> added) {
     Map<String, String> merged = new java.util.HashMap<>(tags);
     merged.putAll(added);
-    return new Instance(id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, merged, health);
+    return new Instance(
+        id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, merged, health);
   }
 
-  /** Tagged {@code serverfleet.dev/protected=true} by a person: kept out of scale-in and rollouts. */
+  /**
+   * Tagged {@code serverfleet.dev/protected=true} by a person: kept out of scale-in and rollouts.
+   */
   public boolean isProtected() {
     return "true".equalsIgnoreCase(tag(OwnershipTags.PROTECTED));
   }
 
   public Instance withHealth(Health newHealth) {
-    return new Instance(id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, newHealth);
+    return new Instance(
+        id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, newHealth);
   }
 }

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
  * The fleet's decisions, as a pure function of {@link PlanInput}: no I/O, no clock of its own.
  *
  * <p>Guarantees, each covered by tests:
+ *
  * <ul>
  *   <li>only instances with this operator's cluster tag and this fleet's uid are ever chosen, and
  *       never one tagged {@code serverfleet.dev/protected=true} for scale-in or a rollout;
@@ -37,12 +38,14 @@ public final class FleetPlanner {
     InstanceChecks view = new InstanceChecks(in);
     List<Instance> owned = in.instances().stream().filter(view::owned).toList();
     Map<String, Long> seenByToken = Intent.seenByToken(owned);
-    LaunchLedger.Review ledger = LaunchLedger.review(in.intents(), seenByToken, in.revision(), in.now(), in.timing());
+    LaunchLedger.Review ledger =
+        LaunchLedger.review(in.intents(), seenByToken, in.revision(), in.now(), in.timing());
 
     HealthReplacement health = replaceUnhealthy(in, view, owned, ledger);
-    List<Instance> pool = owned.stream()
-        .filter(i -> i.state().isLive() && !health.replaced().contains(i.id()))
-        .toList();
+    List<Instance> pool =
+        owned.stream()
+            .filter(i -> i.state().isLive() && !health.replaced().contains(i.id()))
+            .toList();
 
     // Intents whose retry is due are left out of what is launching: the decision says whether
     // the fleet still wants their instances, and they fill that want before any new token does.
@@ -50,11 +53,13 @@ public final class FleetPlanner {
     List<Intent> launching = ledger.kept().stream().filter(i -> !retryDue.contains(i)).toList();
     Map<String, Integer> perSubnet = new HashMap<>();
     pool.forEach(i -> perSubnet.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
-    launching.forEach(i -> perSubnet.merge(i.subnetId(), ledger.unseen().get(i.token()), Integer::sum));
+    launching.forEach(
+        i -> perSubnet.merge(i.subnetId(), ledger.unseen().get(i.token()), Integer::sum));
     int launchingCurrent = unseen(ledger, launching, i -> i.revision().equals(in.revision()));
     int launchingOld = unseen(ledger, launching, i -> !i.revision().equals(in.revision()));
     Victims victims = new Victims(in, view, new HashMap<>(perSubnet));
-    Rollout.Decision decision = new Rollout(in, view, victims).decide(pool, launchingCurrent, launchingOld);
+    Rollout.Decision decision =
+        new Rollout(in, view, victims).decide(pool, launchingCurrent, launchingOld);
 
     Retries retries = retry(retryDue, decision.launch(), ledger);
     List<Intent> open = new ArrayList<>();
@@ -63,16 +68,23 @@ public final class FleetPlanner {
     }
     List<Launch> launches = new ArrayList<>(retries.launches());
     launches.addAll(newLaunches(in, view, pool, decision, ledger, open, retries, seenByToken));
-    List<Intent> lookups = open.stream().filter(i -> LaunchLedger.lookupDue(i, in.now(), in.timing())).toList();
+    List<Intent> lookups =
+        open.stream().filter(i -> LaunchLedger.lookupDue(i, in.now(), in.timing())).toList();
 
     List<Termination> terminations = new ArrayList<>(health.terminations());
     terminations.addAll(decision.terminations());
-    return new Plan(launches, terminations, open, lookups, ledger.observed(),
+    return new Plan(
+        launches,
+        terminations,
+        open,
+        lookups,
+        ledger.observed(),
         new Plan.Notes(health.deferred(), decision.protectedOutdated()));
   }
 
   /** Unhealthy instances to replace now, and how many more wait for the replacement cap. */
-  private record HealthReplacement(List<Termination> terminations, Set<String> replaced, int deferred) {}
+  private record HealthReplacement(
+      List<Termination> terminations, Set<String> replaced, int deferred) {}
 
   /**
    * Health: stopped instances, and with status checks impaired ones past their grace, are replaced
@@ -80,32 +92,51 @@ public final class FleetPlanner {
    * replacements still starting (current instances not yet available, launches on the way), so a
    * wave of failures is replaced a share at a time, not all within one poll.
    */
-  private static HealthReplacement replaceUnhealthy(PlanInput in, InstanceChecks view, List<Instance> owned,
-      LaunchLedger.Review ledger) {
-    List<Instance> unhealthy = owned.stream().filter(view::unhealthy)
-        .sorted(Comparator.comparing((Instance i) -> !i.state().isStopped())
-            .thenComparing(i -> i.launchTime() == null ? Instant.MAX : i.launchTime())
-            .thenComparing(Instance::id))
-        .toList();
+  private static HealthReplacement replaceUnhealthy(
+      PlanInput in, InstanceChecks view, List<Instance> owned, LaunchLedger.Review ledger) {
+    List<Instance> unhealthy =
+        owned.stream()
+            .filter(view::unhealthy)
+            .sorted(
+                Comparator.comparing((Instance i) -> !i.state().isStopped())
+                    .thenComparing(i -> i.launchTime() == null ? Instant.MAX : i.launchTime())
+                    .thenComparing(Instance::id))
+            .toList();
     if (unhealthy.isEmpty()) {
       return new HealthReplacement(List.of(), Set.of(), 0);
     }
     int cap = in.policy().maxUnhealthyReplacements(in.replicas());
-    Predicate<Instance> currentAndHealthy = i -> i.state().isLive() && !view.unhealthy(i) && view.current(i);
-    int starting = (int) owned.stream().filter(i -> currentAndHealthy.test(i) && !view.available(i)).count()
-        + ledger.launching(List.of());
-    int availableCurrent = (int) owned.stream().filter(i -> currentAndHealthy.test(i) && view.available(i)).count();
+    Predicate<Instance> currentAndHealthy =
+        i -> i.state().isLive() && !view.unhealthy(i) && view.current(i);
+    int starting =
+        (int) owned.stream().filter(i -> currentAndHealthy.test(i) && !view.available(i)).count()
+            + ledger.launching(List.of());
+    int availableCurrent =
+        (int) owned.stream().filter(i -> currentAndHealthy.test(i) && view.available(i)).count();
     int replacing = Math.max(0, Math.min(starting, in.replicas() - availableCurrent));
-    List<Instance> replaced = unhealthy.subList(0, Math.min(Math.max(0, cap - replacing), unhealthy.size()));
-    List<Termination> terminations = replaced.stream()
-        .map(i -> new Termination(i.id(), i.subnetId(),
-            i.state().isStopped() ? Termination.Reason.STOPPED : Termination.Reason.UNHEALTHY))
-        .toList();
-    return new HealthReplacement(terminations, replaced.stream().map(Instance::id).collect(Collectors.toSet()),
+    List<Instance> replaced =
+        unhealthy.subList(0, Math.min(Math.max(0, cap - replacing), unhealthy.size()));
+    List<Termination> terminations =
+        replaced.stream()
+            .map(
+                i ->
+                    new Termination(
+                        i.id(),
+                        i.subnetId(),
+                        i.state().isStopped()
+                            ? Termination.Reason.STOPPED
+                            : Termination.Reason.UNHEALTHY))
+            .toList();
+    return new HealthReplacement(
+        terminations,
+        replaced.stream().map(Instance::id).collect(Collectors.toSet()),
         Math.max(0, unhealthy.size() - cap));
   }
 
-  /** Due retries that fit what the fleet wants to launch, the rest to be looked up, and what is left. */
+  /**
+   * Due retries that fit what the fleet wants to launch, the rest to be looked up, and what is
+   * left.
+   */
   private record Retries(List<Launch> launches, List<Intent> unneeded, int remaining) {}
 
   private static Retries retry(List<Intent> due, int wanted, LaunchLedger.Review ledger) {
@@ -114,7 +145,8 @@ public final class FleetPlanner {
     int remaining = wanted;
     for (Intent intent : due) {
       if (intent.count() <= remaining) {
-        launches.add(new Launch(intent.token(), intent.subnetId(), intent.count(), intent.revision(), true));
+        launches.add(
+            new Launch(intent.token(), intent.subnetId(), intent.count(), intent.revision(), true));
         remaining -= intent.count();
       } else {
         unneeded.add(intent);
@@ -128,18 +160,25 @@ public final class FleetPlanner {
   }
 
   /**
-   * New intents for what the decision wants beyond the retries, placed first by the instances
-   * that will stay (current and protected live instances, launches on the way), so a rollout ends
+   * New intents for what the decision wants beyond the retries, placed first by the instances that
+   * will stay (current and protected live instances, launches on the way), so a rollout ends
    * balanced; then by everything still running after this plan, so a subnet that just lost an old
    * instance gets its replacement. Adds each new intent to {@code open}.
    */
-  private static List<Launch> newLaunches(PlanInput in, InstanceChecks view, List<Instance> pool,
-      Rollout.Decision decision, LaunchLedger.Review ledger, List<Intent> open, Retries retries,
+  private static List<Launch> newLaunches(
+      PlanInput in,
+      InstanceChecks view,
+      List<Instance> pool,
+      Rollout.Decision decision,
+      LaunchLedger.Review ledger,
+      List<Intent> open,
+      Retries retries,
       Map<String, Long> seenByToken) {
     if (retries.remaining() <= 0) {
       return List.of();
     }
-    Set<String> leaving = decision.terminations().stream().map(Termination::instanceId).collect(Collectors.toSet());
+    Set<String> leaving =
+        decision.terminations().stream().map(Termination::instanceId).collect(Collectors.toSet());
     Map<String, Integer> staying = new HashMap<>();
     Map<String, Integer> perSubnet = new HashMap<>();
     pool.forEach(i -> perSubnet.merge(String.valueOf(i.subnetId()), 1, Integer::sum));
@@ -150,14 +189,16 @@ public final class FleetPlanner {
       int unseen = ledger.unseen().get(i.token());
       perSubnet.merge(i.subnetId(), unseen, Integer::sum);
       if (i.revision().equals(in.revision())) {
-        staying.merge(i.subnetId(), unseen, Integer::sum); // an older revision's launch will not stay
+        staying.merge(
+            i.subnetId(), unseen, Integer::sum); // an older revision's launch will not stay
       }
     }
     Set<String> usedTokens = new HashSet<>(seenByToken.keySet());
     in.intents().forEach(i -> usedTokens.add(i.token()));
     List<Launch> launches = new ArrayList<>();
     int k = 0;
-    for (Map.Entry<String, Integer> e : allocate(retries.remaining(), in, staying, perSubnet).entrySet()) {
+    for (Map.Entry<String, Integer> e :
+        allocate(retries.remaining(), in, staying, perSubnet).entrySet()) {
       String token = token(in.fleetUid(), in.now(), k++);
       while (usedTokens.contains(token)) {
         token = token(in.fleetUid(), in.now(), k++);
@@ -169,27 +210,30 @@ public final class FleetPlanner {
     return launches;
   }
 
-  private static int unseen(LaunchLedger.Review ledger, List<Intent> intents, Predicate<Intent> which) {
+  private static int unseen(
+      LaunchLedger.Review ledger, List<Intent> intents, Predicate<Intent> which) {
     return intents.stream().filter(which).mapToInt(i -> ledger.unseen().get(i.token())).sum();
   }
 
   /**
-   * Spreads {@code count} new instances one at a time onto the least-filled subnet by
-   * {@code primary}, ties broken by {@code secondary}, then by the order in spec. Subnets to avoid
-   * are skipped while any other is available.
+   * Spreads {@code count} new instances one at a time onto the least-filled subnet by {@code
+   * primary}, ties broken by {@code secondary}, then by the order in spec. Subnets to avoid are
+   * skipped while any other is available.
    */
-  static Map<String, Integer> allocate(int count, PlanInput in, Map<String, Integer> primary,
-      Map<String, Integer> secondary) {
-    List<String> candidates = in.subnetIds().stream().filter(s -> !in.avoidSubnets().contains(s)).toList();
+  static Map<String, Integer> allocate(
+      int count, PlanInput in, Map<String, Integer> primary, Map<String, Integer> secondary) {
+    List<String> candidates =
+        in.subnetIds().stream().filter(s -> !in.avoidSubnets().contains(s)).toList();
     if (candidates.isEmpty()) {
       candidates = in.subnetIds();
     }
     Map<String, Integer> filled = new HashMap<>();
     Map<String, Integer> tie = new HashMap<>();
-    candidates.forEach(s -> {
-      filled.put(s, primary.getOrDefault(s, 0));
-      tie.put(s, secondary.getOrDefault(s, 0));
-    });
+    candidates.forEach(
+        s -> {
+          filled.put(s, primary.getOrDefault(s, 0));
+          tie.put(s, secondary.getOrDefault(s, 0));
+        });
     Map<String, Integer> allocation = new LinkedHashMap<>();
     for (int n = 0; n < count; n++) {
       String target = candidates.get(0);
@@ -209,7 +253,11 @@ public final class FleetPlanner {
   /** A client token unique per fleet and decision: ≤ 64 ASCII characters, as EC2 requires. */
   static String token(String fleetUid, Instant now, int index) {
     String uid = fleetUid.replace("-", "");
-    return "sf-" + uid.substring(0, Math.min(12, uid.length())) + "-"
-        + Long.toString(now.toEpochMilli(), 36) + "-" + index;
+    return "sf-"
+        + uid.substring(0, Math.min(12, uid.length()))
+        + "-"
+        + Long.toString(now.toEpochMilli(), 36)
+        + "-"
+        + index;
   }
 }

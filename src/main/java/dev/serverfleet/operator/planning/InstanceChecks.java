@@ -5,7 +5,6 @@ import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * The planner's reading of one instance against the fleet's policy: ready, available, unhealthy,
@@ -24,10 +23,14 @@ public final class InstanceChecks {
 
   /** Running, and passing status checks when the fleet asks for them. */
   public boolean ready(Instance i) {
-    return i.state() == InstanceState.RUNNING && (!in.policy().statusChecks() || i.health() == Health.OK);
+    return i.state() == InstanceState.RUNNING
+        && (!in.policy().statusChecks() || i.health() == Health.OK);
   }
 
-  /** Ready for at least minReady; an instance first seen ready now is available only if minReady is 0. */
+  /**
+   * Ready for at least minReady; an instance first seen ready now is available only if minReady is
+   * 0.
+   */
   public boolean available(Instance i) {
     if (!ready(i)) {
       return false;
@@ -41,7 +44,9 @@ public final class InstanceChecks {
     if (i.state().isStopped()) {
       return true;
     }
-    if (!in.policy().statusChecks() || i.state() != InstanceState.RUNNING || i.health() != Health.IMPAIRED) {
+    if (!in.policy().statusChecks()
+        || i.state() != InstanceState.RUNNING
+        || i.health() != Health.IMPAIRED) {
       return false;
     }
     Instant launched = i.launchTime() == null ? in.now() : i.launchTime();
@@ -50,7 +55,7 @@ public final class InstanceChecks {
 
   /** On the current revision and in a subnet the spec lists: otherwise a rollout replaces it. */
   public boolean current(Instance i) {
-    return in.revision().equals(i.tag(OwnershipTags.REVISION)) && in.subnetIds().contains(i.subnetId());
+    return in.revision().equals(i.tag(OwnershipTags.REVISION))
+        && in.subnetIds().contains(i.subnetId());
   }
-
 }

@@ -17,12 +17,21 @@ import java.util.stream.Collectors;
  * @param createdAt when the intent was written
  * @param state where the intent is in the ledger's state machine
  * @param attempts RunInstances calls made with this token by processes that lived to record them
- * @param since when the intent entered its state (the last attempt, answer or lookup): the
- *     ledger's timers run from here
- * @param instanceIds the instances EC2 answered (or a lookup found) for this token, empty until then
+ * @param since when the intent entered its state (the last attempt, answer or lookup): the ledger's
+ *     timers run from here
+ * @param instanceIds the instances EC2 answered (or a lookup found) for this token, empty until
+ *     then
  */
-public record Intent(String token, String subnetId, int count, String revision, Instant createdAt, State state,
-    int attempts, Instant since, List<String> instanceIds) {
+public record Intent(
+    String token,
+    String subnetId,
+    int count,
+    String revision,
+    Instant createdAt,
+    State state,
+    int attempts,
+    Instant since,
+    List<String> instanceIds) {
 
   /** See the table in {@link LaunchLedger}. */
   public enum State {
@@ -50,7 +59,8 @@ public record Intent(String token, String subnetId, int count, String revision, 
   }
 
   Intent attempted(State next, Instant at) {
-    return new Intent(token, subnetId, count, revision, createdAt, next, attempts + 1, at, instanceIds);
+    return new Intent(
+        token, subnetId, count, revision, createdAt, next, attempts + 1, at, instanceIds);
   }
 
   /** How many instances launched under each token are observed, by token. */

@@ -62,12 +62,18 @@ public final class LaunchLedger {
    *     planner retries each while the fleet needs it, otherwise looks it up
    * @param observed intents whose instances EC2 now shows in full
    */
-  public record Review(List<Intent> kept, Map<String, Integer> unseen, List<Intent> retryDue,
+  public record Review(
+      List<Intent> kept,
+      Map<String, Integer> unseen,
+      List<Intent> retryDue,
       List<Intent> observed) {
 
     /** Instances still expected from kept intents other than {@code except}. */
     int launching(List<Intent> except) {
-      return kept.stream().filter(i -> !except.contains(i)).mapToInt(i -> unseen.get(i.token())).sum();
+      return kept.stream()
+          .filter(i -> !except.contains(i))
+          .mapToInt(i -> unseen.get(i.token()))
+          .sum();
     }
   }
 
@@ -77,7 +83,11 @@ public final class LaunchLedger {
    * @param seenByToken instances a sweep of EC2 returned, counted by launch tag ({@link
    *     Intent#seenByToken})
    */
-  public static Review review(List<Intent> recorded, Map<String, Long> seenByToken, String revision, Instant now,
+  public static Review review(
+      List<Intent> recorded,
+      Map<String, Long> seenByToken,
+      String revision,
+      Instant now,
       PlanInput.Timing timing) {
     List<Intent> kept = new ArrayList<>();
     Map<String, Integer> unseen = new LinkedHashMap<>();
@@ -110,13 +120,19 @@ public final class LaunchLedger {
   }
 
   /** The state an intent is in once its timers have run. */
-  private static Intent timedOut(Intent intent, String revision, Instant now, PlanInput.Timing timing) {
+  private static Intent timedOut(
+      Intent intent, String revision, Instant now, PlanInput.Timing timing) {
     return switch (intent.state()) {
-      case ACKNOWLEDGED -> now.isBefore(intent.since().plus(timing.visibilityDeadline()))
-          ? intent : intent.to(State.LOOKUP, intent.since());
+      case ACKNOWLEDGED ->
+          now.isBefore(intent.since().plus(timing.visibilityDeadline()))
+              ? intent
+              : intent.to(State.LOOKUP, intent.since());
       // An older revision's launch cannot be retried (EC2 refuses a token with other parameters).
-      case UNKNOWN -> !intent.revision().equals(revision) && !now.isBefore(intent.since().plus(timing.retryAfter()))
-          ? intent.to(State.LOOKUP, intent.since()) : intent;
+      case UNKNOWN ->
+          !intent.revision().equals(revision)
+                  && !now.isBefore(intent.since().plus(timing.retryAfter()))
+              ? intent.to(State.LOOKUP, intent.since())
+              : intent;
       default -> intent;
     };
   }
@@ -130,12 +146,19 @@ public final class LaunchLedger {
     return intent.since().plus(timing.retryAfter());
   }
 
-  /** Intents in LOOKUP whose lookup is due: long enough after their last attempt for EC2 to show them. */
+  /**
+   * Intents in LOOKUP whose lookup is due: long enough after their last attempt for EC2 to show
+   * them.
+   */
   public static boolean lookupDue(Intent intent, Instant now, PlanInput.Timing timing) {
-    return intent.state() == State.LOOKUP && !now.isBefore(intent.since().plus(timing.retryAfter()));
+    return intent.state() == State.LOOKUP
+        && !now.isBefore(intent.since().plus(timing.retryAfter()));
   }
 
-  /** When time alone next moves the intent: a retry or lookup falls due, or its visibility deadline passes. */
+  /**
+   * When time alone next moves the intent: a retry or lookup falls due, or its visibility deadline
+   * passes.
+   */
   public static Instant nextMoment(Intent intent, PlanInput.Timing timing) {
     return switch (intent.state()) {
       case WRITTEN, UNKNOWN -> nextAttempt(intent, timing);
@@ -144,23 +167,34 @@ public final class LaunchLedger {
     };
   }
 
-  /** An intent of unknown outcome the fleet no longer needs: settle it by a lookup, do not resend it. */
+  /**
+   * An intent of unknown outcome the fleet no longer needs: settle it by a lookup, do not resend
+   * it.
+   */
   static Intent unneeded(Intent intent) {
     return intent.state() == State.UNKNOWN ? intent.to(State.LOOKUP, intent.since()) : intent;
   }
 
   /** RunInstances answered for the intent's token. */
   public static Intent answered(Intent intent, List<String> instanceIds, Instant now) {
-    return new Intent(intent.token(), intent.subnetId(), intent.count(), intent.revision(), intent.createdAt(),
-        State.ACKNOWLEDGED, intent.attempts() + 1, now, instanceIds);
+    return new Intent(
+        intent.token(),
+        intent.subnetId(),
+        intent.count(),
+        intent.revision(),
+        intent.createdAt(),
+        State.ACKNOWLEDGED,
+        intent.attempts() + 1,
+        now,
+        instanceIds);
   }
 
   /**
    * RunInstances failed for the intent's token.
    *
    * @param definite EC2 definitely refused this attempt: nothing ran for it
-   * @return empty when the launch certainly made nothing (REFUSED): this attempt was refused and
-   *     it was the first; otherwise the intent in its next state
+   * @return empty when the launch certainly made nothing (REFUSED): this attempt was refused and it
+   *     was the first; otherwise the intent in its next state
    */
   public static Optional<Intent> failed(Intent intent, boolean definite, Instant now) {
     if (definite && intent.state() == State.WRITTEN && intent.attempts() == 0) {
@@ -175,7 +209,9 @@ public final class LaunchLedger {
    * gone, since it certainly made nothing; an intent sent before stays as it was.
    */
   public static Optional<Intent> notSent(Intent intent) {
-    return intent.state() == State.WRITTEN && intent.attempts() == 0 ? Optional.empty() : Optional.of(intent);
+    return intent.state() == State.WRITTEN && intent.attempts() == 0
+        ? Optional.empty()
+        : Optional.of(intent);
   }
 
   /**
@@ -190,7 +226,16 @@ public final class LaunchLedger {
     if (found.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Intent(intent.token(), intent.subnetId(), found.size(), intent.revision(),
-        intent.createdAt(), State.ACKNOWLEDGED, intent.attempts(), now, found));
+    return Optional.of(
+        new Intent(
+            intent.token(),
+            intent.subnetId(),
+            found.size(),
+            intent.revision(),
+            intent.createdAt(),
+            State.ACKNOWLEDGED,
+            intent.attempts(),
+            now,
+            found));
   }
 }

@@ -7,19 +7,25 @@ import java.util.List;
  *
  * @param intents the launch ledger after this plan: open intents plus the new ones (observed ones
  *     are gone)
- * @param lookups open intents whose outcome is to be settled now by a DescribeInstances filtered
- *     by their launch tag
+ * @param lookups open intents whose outcome is to be settled now by a DescribeInstances filtered by
+ *     their launch tag
  * @param observed intents EC2 now shows in full, gone from the ledger
  */
-public record Plan(List<Launch> launches, List<Termination> terminations, List<Intent> intents, List<Intent> lookups,
-    List<Intent> observed, Notes notes) {
+public record Plan(
+    List<Launch> launches,
+    List<Termination> terminations,
+    List<Intent> intents,
+    List<Intent> lookups,
+    List<Intent> observed,
+    Notes notes) {
 
   /**
    * What the plan could not do, for conditions.
    *
    * @param unhealthyDeferred unhealthy instances beyond the fleet's share for health replacement:
    *     more are failing than may be replaced at once
-   * @param protectedOutdated protected instances on an older revision that the rollout must wait for
+   * @param protectedOutdated protected instances on an older revision that the rollout must wait
+   *     for
    */
   public record Notes(int unhealthyDeferred, int protectedOutdated) {
     public static final Notes NONE = new Notes(0, 0);

@@ -25,12 +25,19 @@ public record Policy(
     Duration healthGrace,
     int maxUnhealthyPercent) {
 
-  public enum Strategy { ROLLING_UPDATE, RECREATE }
+  public enum Strategy {
+    ROLLING_UPDATE,
+    RECREATE
+  }
 
-  public enum ScaleDownOrder { NEWEST_FIRST, OLDEST_FIRST }
+  public enum ScaleDownOrder {
+    NEWEST_FIRST,
+    OLDEST_FIRST
+  }
 
   /** {@code healthCheck.gracePeriodSeconds} when omitted. */
   public static final Duration DEFAULT_HEALTH_GRACE = Duration.ofMinutes(5);
+
   /** {@code healthCheck.maxUnhealthyPercent} when omitted. */
   public static final int DEFAULT_MAX_UNHEALTHY_PERCENT = 20;
 

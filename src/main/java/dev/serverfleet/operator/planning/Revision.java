@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.TreeMap;
 
 /**
@@ -32,7 +31,10 @@ public final class Revision {
     field(canonical, "amiId", s.amiId());
     field(canonical, "instanceType", s.instanceType());
     // sorted: the order of security groups changes nothing about an instance
-    field(canonical, "securityGroupIds", String.join(",", new java.util.TreeSet<>(s.securityGroupIds())));
+    field(
+        canonical,
+        "securityGroupIds",
+        String.join(",", new java.util.TreeSet<>(s.securityGroupIds())));
     field(canonical, "keyName", s.keyName());
     field(canonical, "iamInstanceProfile", s.iamInstanceProfile());
     field(canonical, "userData", s.userData());

@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How many current-revision instances to launch and which instances to terminate, given the
- * healthy pool: Deployment's arithmetic for RollingUpdate (never more than replicas + maxSurge
- * live or launching, never fewer than replicas − maxUnavailable available because of a
- * termination), Recreate (every old instance goes before a new one is launched), paused (scale
- * only), and zone rebalancing that launches before it terminates.
+ * How many current-revision instances to launch and which instances to terminate, given the healthy
+ * pool: Deployment's arithmetic for RollingUpdate (never more than replicas + maxSurge live or
+ * launching, never fewer than replicas − maxUnavailable available because of a termination),
+ * Recreate (every old instance goes before a new one is launched), paused (scale only), and zone
+ * rebalancing that launches before it terminates.
  */
 final class Rollout {
   record Decision(int launch, List<Termination> terminations, int protectedOutdated) {}
@@ -25,8 +25,13 @@ final class Rollout {
   }
 
   /** The pool split by revision, and what is launching: the counts every strategy decides on. */
-  private record Fleet(List<Instance> pool, List<Instance> fresh, List<Instance> old, int protectedOld,
-      int inFlightCurrent, int inFlightOld) {
+  private record Fleet(
+      List<Instance> pool,
+      List<Instance> fresh,
+      List<Instance> old,
+      int protectedOld,
+      int inFlightCurrent,
+      int inFlightOld) {
 
     int total() {
       return pool.size() + inFlightCurrent + inFlightOld;
@@ -59,7 +64,8 @@ final class Rollout {
   /** Rollout frozen: the fleet is one group; only the count follows replicas. */
   private Decision paused(Fleet f) {
     List<Termination> out = new ArrayList<>();
-    victims.take(new ArrayList<>(f.pool()), Math.max(0, f.pool().size() - in.replicas()))
+    victims
+        .take(new ArrayList<>(f.pool()), Math.max(0, f.pool().size() - in.replicas()))
         .forEach(v -> out.add(termination(v, Termination.Reason.SCALE_IN)));
     return new Decision(Math.max(0, in.replicas() - f.total()), out, f.protectedOld());
   }
@@ -67,13 +73,17 @@ final class Rollout {
   /** Every old instance (and old launch) goes before a new one is launched. */
   private Decision recreate(Fleet f) {
     List<Termination> out = new ArrayList<>();
-    List<Instance> removable = new ArrayList<>(f.old().stream().filter(i -> !i.isProtected()).toList());
+    List<Instance> removable =
+        new ArrayList<>(f.old().stream().filter(i -> !i.isProtected()).toList());
     if (!removable.isEmpty() || f.inFlightOld() > 0) {
-      victims.take(removable, removable.size()).forEach(v -> out.add(termination(v, Termination.Reason.ROLLOUT)));
+      victims
+          .take(removable, removable.size())
+          .forEach(v -> out.add(termination(v, Termination.Reason.ROLLOUT)));
       return new Decision(0, out, f.protectedOld());
     }
     int targetFresh = targetFresh(f);
-    victims.take(f.fresh(), Math.max(0, f.fresh().size() - targetFresh))
+    victims
+        .take(f.fresh(), Math.max(0, f.fresh().size() - targetFresh))
         .forEach(v -> out.add(termination(v, Termination.Reason.SCALE_IN)));
     return new Decision(Math.max(0, targetFresh - f.freshTotal()), out, f.protectedOld());
   }
@@ -82,12 +92,18 @@ final class Rollout {
   private Decision rollingUpdate(Fleet f) {
     RolloutBounds bounds = in.policy().bounds();
     int replicas = in.replicas();
-    int launch = Math.max(0, Math.min(targetFresh(f) - f.freshTotal(), replicas + bounds.maxSurge() - f.total()));
-    Budget budget = new Budget(replicas - bounds.maxUnavailable(),
-        (int) f.pool().stream().filter(view::available).count());
+    int launch =
+        Math.max(
+            0, Math.min(targetFresh(f) - f.freshTotal(), replicas + bounds.maxSurge() - f.total()));
+    Budget budget =
+        new Budget(
+            replicas - bounds.maxUnavailable(),
+            (int) f.pool().stream().filter(view::available).count());
     List<Termination> out = new ArrayList<>(terminateOld(f, budget));
     out.addAll(scaleInCurrent(f, budget));
-    if (launch == 0 && out.isEmpty() && steady(f.pool(), f.total(), f.inFlightCurrent() + f.inFlightOld())
+    if (launch == 0
+        && out.isEmpty()
+        && steady(f.pool(), f.total(), f.inFlightCurrent() + f.inFlightOld())
         && f.total() < replicas + bounds.maxSurge()) {
       return new Decision(rebalanceLaunch(), out, f.protectedOld());
     }
@@ -115,11 +131,13 @@ final class Rollout {
    * Available old instances go only while availability stays at or above minAvailable.
    */
   private List<Termination> terminateOld(Fleet f, Budget budget) {
-    int freshUnavailable = f.freshTotal() - (int) f.fresh().stream().filter(view::available).count();
+    int freshUnavailable =
+        f.freshTotal() - (int) f.fresh().stream().filter(view::available).count();
     int maxScaledDown = f.total() - budget.minAvailable - freshUnavailable;
     int remaining = f.total();
     List<Termination> out = new ArrayList<>();
-    List<Instance> oldRemovable = new ArrayList<>(f.old().stream().filter(i -> !i.isProtected()).toList());
+    List<Instance> oldRemovable =
+        new ArrayList<>(f.old().stream().filter(i -> !i.isProtected()).toList());
     while (!oldRemovable.isEmpty()) {
       Instance v = victims.next(oldRemovable);
       if (view.available(v)) {
@@ -153,8 +171,10 @@ final class Rollout {
       Instance chosen = null;
       for (Instance v : victims.ordered(freshRemovable)) {
         int imbalanceAfter = victims.imbalanceWithout(v);
-        boolean allowed = view.available(v) ? budget.canLoseOne()
-            : imbalanceAfter <= 1 || imbalanceAfter < victims.imbalance();
+        boolean allowed =
+            view.available(v)
+                ? budget.canLoseOne()
+                : imbalanceAfter <= 1 || imbalanceAfter < victims.imbalance();
         if (allowed) {
           chosen = v;
           break;
@@ -180,7 +200,9 @@ final class Rollout {
   }
 
   private boolean steady(List<Instance> pool, int total, int inFlight) {
-    return inFlight == 0 && total == in.replicas() && in.avoidSubnets().isEmpty()
+    return inFlight == 0
+        && total == in.replicas()
+        && in.avoidSubnets().isEmpty()
         && pool.stream().allMatch(i -> view.current(i) && view.available(i));
   }
 

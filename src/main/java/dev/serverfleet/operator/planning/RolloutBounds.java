@@ -2,8 +2,8 @@ package dev.serverfleet.operator.planning;
 
 /**
  * A rolling update's bounds in instances, resolved from integers or percentages with Deployment's
- * rounding: surge rounds up, unavailable rounds down, and when both come to zero, one instance
- * may be unavailable so that the rollout can move at all.
+ * rounding: surge rounds up, unavailable rounds down, and when both come to zero, one instance may
+ * be unavailable so that the rollout can move at all.
  */
 public record RolloutBounds(int maxSurge, int maxUnavailable) {
 

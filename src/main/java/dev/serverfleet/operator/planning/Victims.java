@@ -10,11 +10,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Orders instances for termination, one at a time, so that every choice sees the counts left by
- * the ones before it. Zone balance comes first, as with Auto Scaling groups: instances in subnets
- * the spec no longer lists, then those whose removal leaves the listed subnets most even, then the
- * most crowded subnet. Among equals: not available before available, older revision before current, then the fleet's
- * scale-down order (newest or oldest first), then the id so the choice is deterministic.
+ * Orders instances for termination, one at a time, so that every choice sees the counts left by the
+ * ones before it. Zone balance comes first, as with Auto Scaling groups: instances in subnets the
+ * spec no longer lists, then those whose removal leaves the listed subnets most even, then the most
+ * crowded subnet. Among equals: not available before available, older revision before current, then
+ * the fleet's scale-down order (newest or oldest first), then the id so the choice is
+ * deterministic.
  */
 final class Victims {
   private final PlanInput in;
@@ -22,7 +23,9 @@ final class Victims {
   private final Map<String, Integer> perSubnet;
   private final Set<String> listed;
 
-  /** @param perSubnet live and in-flight instances per subnet; updated as victims are chosen */
+  /**
+   * @param perSubnet live and in-flight instances per subnet; updated as victims are chosen
+   */
   Victims(PlanInput in, InstanceChecks view, Map<String, Integer> perSubnet) {
     this.in = in;
     this.view = view;
@@ -41,8 +44,7 @@ final class Victims {
   }
 
   private Comparator<Instance> order() {
-    return Comparator
-        .comparing((Instance i) -> listed.contains(i.subnetId()))
+    return Comparator.comparing((Instance i) -> listed.contains(i.subnetId()))
         .thenComparingInt(this::imbalanceWithout)
         .thenComparingInt(i -> -perSubnet.getOrDefault(String.valueOf(i.subnetId()), 0))
         .thenComparing(view::available)

@@ -2,10 +2,10 @@ package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.controller.EventRecorder;
-import dev.serverfleet.operator.controller.FleetLoop;
-import dev.serverfleet.operator.controller.InstancePoller;
 import dev.serverfleet.operator.controller.FleetDirectory;
+import dev.serverfleet.operator.controller.FleetLoop;
 import dev.serverfleet.operator.controller.FleetMetrics;
+import dev.serverfleet.operator.controller.InstancePoller;
 import dev.serverfleet.operator.controller.InstanceSweep;
 import dev.serverfleet.operator.controller.OrphanCollector;
 import dev.serverfleet.operator.controller.ServerFleetReconciler;
@@ -19,8 +19,8 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.search.Search;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -29,7 +29,8 @@ import java.time.Duration;
  * {@code Main} runs it as a process; integration tests run the very same wiring in-process.
  */
 public final class FleetOperator implements AutoCloseable {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FleetOperator.class);
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(FleetOperator.class);
   private static volatile boolean stopping;
   private final Operator operator;
 
@@ -38,8 +39,13 @@ public final class FleetOperator implements AutoCloseable {
   }
 
   /** {@link #instrument} and start, for a registry that serves a single start (tests). */
-  public static FleetOperator start(OperatorConfig config, KubernetesClient client, Ec2Port ec2, Clock clock,
-      MeterRegistry registry, PlanInput.Timing timing) {
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      Clock clock,
+      MeterRegistry registry,
+      PlanInput.Timing timing) {
     return start(config, client, ec2, clock, registry, instrument(registry), timing);
   }
 
@@ -50,16 +56,26 @@ public final class FleetOperator implements AutoCloseable {
    */
   public static Metrics instrument(MeterRegistry registry) {
     // Reconcile latency as a histogram, so dashboards can show percentiles across replicas.
-    registry.config().meterFilter(new MeterFilter() {
-      @Override
-      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-        if (id.getType() == Meter.Type.TIMER && id.getName().startsWith("operator.sdk.controllers.execution")) {
-          return DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config);
-        }
-        return config;
-      }
-    });
-    return MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build();
+    registry
+        .config()
+        .meterFilter(
+            new MeterFilter() {
+              @Override
+              public DistributionStatisticConfig configure(
+                  Meter.Id id, DistributionStatisticConfig config) {
+                if (id.getType() == Meter.Type.TIMER
+                    && id.getName().startsWith("operator.sdk.controllers.execution")) {
+                  return DistributionStatisticConfig.builder()
+                      .percentilesHistogram(true)
+                      .build()
+                      .merge(config);
+                }
+                return config;
+              }
+            });
+    return MicrometerMetrics.newMicrometerMetricsBuilder(registry)
+        .notCollectingMetricsPerResource()
+        .build();
   }
 
   /**
@@ -68,46 +84,81 @@ public final class FleetOperator implements AutoCloseable {
    *
    * @param josdkMetrics from {@link #instrument} on {@code registry}, the same for every attempt
    */
-  public static FleetOperator start(OperatorConfig config, KubernetesClient client, Ec2Port ec2, Clock clock,
-      MeterRegistry registry, Metrics josdkMetrics, PlanInput.Timing timing) {
-    Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          .withReconciliationTerminationTimeout(Duration.ofSeconds(20))
-          .withMetrics(josdkMetrics);
-      if (config.leaderElection()) {
-        // JOSDK's own exit on lost leadership calls System.exit, which deadlocks when it happens
-        // inside our shutdown hook (SIGTERM → stop → leadership released). So: halt at once on an
-        // involuntary loss (no reconcile may run next to the new leader's), nothing on shutdown.
-        var election = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(config.leaseName())
-            .withIdentity(identity())
-            .withExitOnStopLeading(false)
-            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, FleetOperator::lostLeadership, leader -> { }));
-        config.leaseNamespace().ifPresent(election::withLeaseNamespace);
-        o.withLeaderElectionConfiguration(election.build());
-      }
-    });
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      Clock clock,
+      MeterRegistry registry,
+      Metrics josdkMetrics,
+      PlanInput.Timing timing) {
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withReconciliationTerminationTimeout(Duration.ofSeconds(20))
+                  .withMetrics(josdkMetrics);
+              if (config.leaderElection()) {
+                // JOSDK's own exit on lost leadership calls System.exit, which deadlocks when it
+                // happens
+                // inside our shutdown hook (SIGTERM → stop → leadership released). So: halt at once
+                // on an
+                // involuntary loss (no reconcile may run next to the new leader's), nothing on
+                // shutdown.
+                var election =
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            config.leaseName())
+                        .withIdentity(identity())
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(
+                                () -> {}, FleetOperator::lostLeadership, leader -> {}));
+                config.leaseNamespace().ifPresent(election::withLeaseNamespace);
+                o.withLeaderElectionConfiguration(election.build());
+              }
+            });
     // An intent must outlive a sweep that may not show its instances yet (see LaunchLedger).
-    Duration retry = timing.retryAfter().compareTo(config.pollInterval().multipliedBy(2)) >= 0
-        ? timing.retryAfter() : config.pollInterval().multipliedBy(2);
-    timing = new PlanInput.Timing(retry, timing.visibilityDeadline().compareTo(retry.multipliedBy(4)) >= 0
-        ? timing.visibilityDeadline() : retry.multipliedBy(4));
+    Duration retry =
+        timing.retryAfter().compareTo(config.pollInterval().multipliedBy(2)) >= 0
+            ? timing.retryAfter()
+            : config.pollInterval().multipliedBy(2);
+    timing =
+        new PlanInput.Timing(
+            retry,
+            timing.visibilityDeadline().compareTo(retry.multipliedBy(4)) >= 0
+                ? timing.visibilityDeadline()
+                : retry.multipliedBy(4));
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
     var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, events, metrics);
     var fleets = new FleetDirectory();
-    var orphans = new OrphanCollector(ec2, config.clusterName(), config.orphanGrace(), clock,
-        ns -> config.namespaces().isEmpty() || config.namespaces().contains(ns), fleets, registry);
-    var sweep = new InstanceSweep(new InstancePoller(ec2, config.clusterName(), fleets::wantsStatusChecks)::poll,
-        config.pollInterval(), clock, registry, orphans);
+    var orphans =
+        new OrphanCollector(
+            ec2,
+            config.clusterName(),
+            config.orphanGrace(),
+            clock,
+            ns -> config.namespaces().isEmpty() || config.namespaces().contains(ns),
+            fleets,
+            registry);
+    var sweep =
+        new InstanceSweep(
+            new InstancePoller(ec2, config.clusterName(), fleets::wantsStatusChecks)::poll,
+            config.pollInterval(),
+            clock,
+            registry,
+            orphans);
     var reconciler = new ServerFleetReconciler(sweep, loop, fleets, ec2, events, metrics, clock);
-    operator.register(reconciler, o -> {
-      o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
-      config.labelSelector().ifPresent(o::withLabelSelector);
-      if (!config.namespaces().isEmpty()) {
-        o.settingNamespaces(config.namespaces());
-      }
-    });
+    operator.register(
+        reconciler,
+        o -> {
+          o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
+          config.labelSelector().ifPresent(o::withLabelSelector);
+          if (!config.namespaces().isEmpty()) {
+            o.settingNamespaces(config.namespaces());
+          }
+        });
     try {
       operator.start();
     } catch (RuntimeException e) {
@@ -124,9 +175,13 @@ public final class FleetOperator implements AutoCloseable {
     return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** Started, and every event source healthy: the informer synced, and the last sweep of EC2 succeeded. */
+  /**
+   * Started, and every event source healthy: the informer synced, and the last sweep of EC2
+   * succeeded.
+   */
   public boolean ready() {
-    return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    return operator.getRuntimeInfo().isStarted()
+        && operator.getRuntimeInfo().allEventSourcesAreHealthy();
   }
 
   public boolean alive() {
@@ -139,8 +194,13 @@ public final class FleetOperator implements AutoCloseable {
    * the next attempt's would otherwise never be read.
    */
   private static void forgetControllerGauges(MeterRegistry registry) {
-    Search.in(registry).name(name -> name.startsWith("operator.sdk.reconciliations.executions.")
-        || name.startsWith("operator.sdk.reconciliations.queue.size.")).meters().forEach(registry::remove);
+    Search.in(registry)
+        .name(
+            name ->
+                name.startsWith("operator.sdk.reconciliations.executions.")
+                    || name.startsWith("operator.sdk.reconciliations.queue.size."))
+        .meters()
+        .forEach(registry::remove);
   }
 
   /** Stops whatever a failed start left running. */
@@ -154,7 +214,8 @@ public final class FleetOperator implements AutoCloseable {
 
   private static void lostLeadership() {
     if (!stopping) {
-      log.error("lost the leader-election lease while running: halting so that only the new leader acts");
+      log.error(
+          "lost the leader-election lease while running: halting so that only the new leader acts");
       Runtime.getRuntime().halt(1);
     }
   }

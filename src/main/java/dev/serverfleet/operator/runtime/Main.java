@@ -35,49 +35,82 @@ public final class Main {
     // Before the first logger exists: logback.xml picks the appender from this property.
     System.setProperty("SF_LOG_FORMAT", config.logFormat());
     Logger log = LoggerFactory.getLogger(Main.class);
-    log.info("starting: cluster={} region={} ec2Endpoint={} pollInterval={} namespaces={} labelSelector={} "
-        + "leaderElection={}", config.clusterName(), config.region(),
-        config.ec2Endpoint().map(Object::toString).orElse("(AWS)"), config.pollInterval(),
-        config.namespaces().isEmpty() ? "(all)" : config.namespaces(), config.labelSelector().orElse("(none)"),
+    log.info(
+        "starting: cluster={} region={} ec2Endpoint={} pollInterval={} namespaces={} labelSelector={} "
+            + "leaderElection={}",
+        config.clusterName(),
+        config.region(),
+        config.ec2Endpoint().map(Object::toString).orElse("(AWS)"),
+        config.pollInterval(),
+        config.namespaces().isEmpty() ? "(all)" : config.namespaces(),
+        config.labelSelector().orElse("(none)"),
         config.leaderElection() ? config.leaseName() : "off");
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // Once for every start attempt below, and before the first meter (see FleetOperator.instrument).
+    // Once for every start attempt below, and before the first meter (see
+    // FleetOperator.instrument).
     Metrics josdkMetrics = FleetOperator.instrument(registry);
     new JvmMemoryMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    var ec2 = new InstrumentedEc2(AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries()), registry);
+    var ec2 =
+        new InstrumentedEc2(
+            AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries()), registry);
 
     // Probes first, so that a kubelet sees a live process while the operator waits for the API
     // server: /healthz is true while starting, /readyz only once a first sweep of EC2 succeeded.
     AtomicReference<FleetOperator> operator = new AtomicReference<>();
     AtomicBoolean stopping = new AtomicBoolean();
-    ManagementServer management = new ManagementServer(config.managementPort(), registry,
-        () -> operator.get() == null ? !stopping.get() : operator.get().alive(),
-        () -> operator.get() != null && operator.get().ready());
+    ManagementServer management =
+        new ManagementServer(
+            config.managementPort(),
+            registry,
+            () -> operator.get() == null ? !stopping.get() : operator.get().alive(),
+            () -> operator.get() != null && operator.get().ready());
     log.info("metrics and probes on :{}", management.port());
 
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("shutting down");
-      stopping.set(true);
-      management.close();
-      FleetOperator running = operator.get();
-      if (running != null) {
-        running.close();
-      }
-      client.close();
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutting down");
+                  stopping.set(true);
+                  management.close();
+                  FleetOperator running = operator.get();
+                  if (running != null) {
+                    running.close();
+                  }
+                  client.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
 
-    startWithRetries(() -> FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry, josdkMetrics,
-        PlanInput.Timing.DEFAULT), operator, stopping, stopped);
+    startWithRetries(
+        () ->
+            FleetOperator.start(
+                config,
+                client,
+                ec2,
+                Clock.systemUTC(),
+                registry,
+                josdkMetrics,
+                PlanInput.Timing.DEFAULT),
+        operator,
+        stopping,
+        stopped);
     stopped.await();
   }
 
-  /** Starts the operator, retrying with backoff (1 s doubling to 30 s) until it starts or the process stops. */
-  private static void startWithRetries(Supplier<FleetOperator> start, AtomicReference<FleetOperator> operator,
-      AtomicBoolean stopping, CountDownLatch stopped) throws InterruptedException {
+  /**
+   * Starts the operator, retrying with backoff (1 s doubling to 30 s) until it starts or the
+   * process stops.
+   */
+  private static void startWithRetries(
+      Supplier<FleetOperator> start,
+      AtomicReference<FleetOperator> operator,
+      AtomicBoolean stopping,
+      CountDownLatch stopped)
+      throws InterruptedException {
     Duration wait = Duration.ofSeconds(1);
     while (!stopping.get()) {
       try {
@@ -85,12 +118,18 @@ public final class Main {
         LoggerFactory.getLogger(Main.class).info("operator started");
         return;
       } catch (RuntimeException e) {
-        LoggerFactory.getLogger(Main.class).warn("could not start the operator, retrying in {} s: {}",
-            wait.toSeconds(), rootMessage(e));
+        LoggerFactory.getLogger(Main.class)
+            .warn(
+                "could not start the operator, retrying in {} s: {}",
+                wait.toSeconds(),
+                rootMessage(e));
         if (stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
           return;
         }
-        wait = wait.multipliedBy(2).compareTo(MAX_START_WAIT) > 0 ? MAX_START_WAIT : wait.multipliedBy(2);
+        wait =
+            wait.multipliedBy(2).compareTo(MAX_START_WAIT) > 0
+                ? MAX_START_WAIT
+                : wait.multipliedBy(2);
       }
     }
   }

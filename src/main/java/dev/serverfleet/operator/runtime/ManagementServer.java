@@ -13,10 +13,12 @@ import java.util.function.BooleanSupplier;
 public final class ManagementServer implements AutoCloseable {
   private final HttpServer server;
 
-  public ManagementServer(int port, PrometheusMeterRegistry registry, BooleanSupplier alive, BooleanSupplier ready)
+  public ManagementServer(
+      int port, PrometheusMeterRegistry registry, BooleanSupplier alive, BooleanSupplier ready)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/metrics", ex -> respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4"));
+    server.createContext(
+        "/metrics", ex -> respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4"));
     server.createContext("/healthz", ex -> check(ex, alive));
     server.createContext("/readyz", ex -> check(ex, ready));
     server.start();
@@ -31,7 +33,8 @@ public final class ManagementServer implements AutoCloseable {
     respond(ex, ok ? 200 : 503, ok ? "ok\n" : "not ok\n", "text/plain");
   }
 
-  private static void respond(HttpExchange ex, int code, String body, String type) throws IOException {
+  private static void respond(HttpExchange ex, int code, String body, String type)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(code, bytes.length);

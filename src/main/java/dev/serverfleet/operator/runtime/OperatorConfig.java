@@ -33,32 +33,72 @@ public record OperatorConfig(
     String logFormat,
     Duration orphanGrace) {
 
-  static final List<Option> OPTIONS = List.of(
-      new Option("cluster-name", "SF_CLUSTER_NAME", "default",
-          "name of this operator's cluster, tagged on every instance as serverfleet.dev/cluster"),
-      new Option("region", "AWS_REGION", null, "AWS region of the fleets (required)"),
-      new Option("ec2-endpoint", "SF_EC2_ENDPOINT", null, "EC2 endpoint override, e.g. http://127.0.0.1:5000"),
-      new Option("poll-interval", "SF_POLL_INTERVAL", "30s", "how often all instances are described: 10s, 1m, PT30S"),
-      new Option("namespaces", "SF_WATCH_NAMESPACES", "", "comma-separated namespaces to watch; empty = all"),
-      new Option("management-port", "SF_MANAGEMENT_PORT", "8080", "port of /metrics, /healthz, /readyz"),
-      new Option("sdk-retries", "SF_SDK_RETRIES", "true", "let the AWS SDK retry throttled and failed calls"),
-      new Option("leader-election", "SF_LEADER_ELECTION", "false",
-          "elect one active replica through a Lease (run several replicas for high availability)"),
-      new Option("lease-name", "SF_LEADER_ELECTION_NAME", "serverfleet-operator", "name of the leader-election Lease"),
-      new Option("lease-namespace", "SF_LEADER_ELECTION_NAMESPACE", "",
-          "namespace of the Lease; empty = the namespace of the operator's service account"),
-      new Option("label-selector", "SF_LABEL_SELECTOR", "",
-          "only ServerFleets matching this label selector (shard a large estate across deployments)"),
-      new Option("log-format", "SF_LOG_FORMAT", "plain", "plain or json"),
-      new Option("orphan-grace", "SF_ORPHAN_GRACE", "10m",
-          "instances of this cluster whose fleet no longer exists are terminated after this long"));
+  static final List<Option> OPTIONS =
+      List.of(
+          new Option(
+              "cluster-name",
+              "SF_CLUSTER_NAME",
+              "default",
+              "name of this operator's cluster, tagged on every instance as serverfleet.dev/cluster"),
+          new Option("region", "AWS_REGION", null, "AWS region of the fleets (required)"),
+          new Option(
+              "ec2-endpoint",
+              "SF_EC2_ENDPOINT",
+              null,
+              "EC2 endpoint override, e.g. http://127.0.0.1:5000"),
+          new Option(
+              "poll-interval",
+              "SF_POLL_INTERVAL",
+              "30s",
+              "how often all instances are described: 10s, 1m, PT30S"),
+          new Option(
+              "namespaces",
+              "SF_WATCH_NAMESPACES",
+              "",
+              "comma-separated namespaces to watch; empty = all"),
+          new Option(
+              "management-port",
+              "SF_MANAGEMENT_PORT",
+              "8080",
+              "port of /metrics, /healthz, /readyz"),
+          new Option(
+              "sdk-retries",
+              "SF_SDK_RETRIES",
+              "true",
+              "let the AWS SDK retry throttled and failed calls"),
+          new Option(
+              "leader-election",
+              "SF_LEADER_ELECTION",
+              "false",
+              "elect one active replica through a Lease (run several replicas for high availability)"),
+          new Option(
+              "lease-name",
+              "SF_LEADER_ELECTION_NAME",
+              "serverfleet-operator",
+              "name of the leader-election Lease"),
+          new Option(
+              "lease-namespace",
+              "SF_LEADER_ELECTION_NAMESPACE",
+              "",
+              "namespace of the Lease; empty = the namespace of the operator's service account"),
+          new Option(
+              "label-selector",
+              "SF_LABEL_SELECTOR",
+              "",
+              "only ServerFleets matching this label selector (shard a large estate across deployments)"),
+          new Option("log-format", "SF_LOG_FORMAT", "plain", "plain or json"),
+          new Option(
+              "orphan-grace",
+              "SF_ORPHAN_GRACE",
+              "10m",
+              "instances of this cluster whose fleet no longer exists are terminated after this long"));
 
   record Option(String flag, String env, String defaultValue, String help) {}
 
   public OperatorConfig {
     if (clusterName == null || !clusterName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
-      throw new IllegalArgumentException("cluster-name must be 1-63 letters, digits, '.', '_' or '-', was: "
-          + clusterName);
+      throw new IllegalArgumentException(
+          "cluster-name must be 1-63 letters, digits, '.', '_' or '-', was: " + clusterName);
     }
     if (region == null || region.isBlank()) {
       throw new IllegalArgumentException("region is required: pass --region or set AWS_REGION");
@@ -77,14 +117,39 @@ public record OperatorConfig(
 
   /** As this configuration with another orphan grace period. */
   public OperatorConfig withOrphanGrace(Duration grace) {
-    return new OperatorConfig(clusterName, region, ec2Endpoint, pollInterval, namespaces, managementPort, sdkRetries,
-        leaderElection, leaseName, leaseNamespace, labelSelector, logFormat, grace);
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        namespaces,
+        managementPort,
+        sdkRetries,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        labelSelector,
+        logFormat,
+        grace);
   }
 
   /** The settings an in-process test needs; everything else at its default. */
-  public static OperatorConfig of(String clusterName, String region, Optional<URI> ec2Endpoint, Duration pollInterval) {
-    return new OperatorConfig(clusterName, region, ec2Endpoint, pollInterval, Set.of(), 0, false, false,
-        "serverfleet-operator", Optional.empty(), Optional.empty(), "plain", Duration.ofMinutes(10));
+  public static OperatorConfig of(
+      String clusterName, String region, Optional<URI> ec2Endpoint, Duration pollInterval) {
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        Set.of(),
+        0,
+        false,
+        false,
+        "serverfleet-operator",
+        Optional.empty(),
+        Optional.empty(),
+        "plain",
+        Duration.ofMinutes(10));
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -115,8 +180,11 @@ public record OperatorConfig(
         v.get("region"),
         Optional.ofNullable(v.get("ec2-endpoint")).filter(s -> !s.isBlank()).map(URI::create),
         duration(v.get("poll-interval")),
-        new LinkedHashSet<>(Arrays.stream(v.get("namespaces").split(",")).map(String::trim)
-            .filter(s -> !s.isEmpty()).toList()),
+        new LinkedHashSet<>(
+            Arrays.stream(v.get("namespaces").split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList()),
         Integer.parseInt(v.get("management-port")),
         Boolean.parseBoolean(v.get("sdk-retries")),
         Boolean.parseBoolean(v.get("leader-election")),
@@ -150,10 +218,18 @@ public record OperatorConfig(
   }
 
   static String usage() {
-    StringBuilder b = new StringBuilder("usage: java -jar serverfleet-operator.jar [--flag=value ...]\n");
+    StringBuilder b =
+        new StringBuilder("usage: java -jar serverfleet-operator.jar [--flag=value ...]\n");
     for (Option o : OPTIONS) {
-      b.append(String.format("  --%-16s %-20s %s%s%n", o.flag(), "(" + o.env() + ")", o.help(),
-          o.defaultValue() == null || o.defaultValue().isEmpty() ? "" : " [" + o.defaultValue() + "]"));
+      b.append(
+          String.format(
+              "  --%-16s %-20s %s%s%n",
+              o.flag(),
+              "(" + o.env() + ")",
+              o.help(),
+              o.defaultValue() == null || o.defaultValue().isEmpty()
+                  ? ""
+                  : " [" + o.defaultValue() + "]"));
     }
     return b.toString();
   }

@@ -6,12 +6,12 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.FakeEc2;
-import dev.serverfleet.operator.fleet.Instance;
-import dev.serverfleet.operator.controller.InstancePoller;
 import dev.serverfleet.operator.controller.FleetEvents;
 import dev.serverfleet.operator.controller.FleetLoop;
-import dev.serverfleet.operator.controller.Observation;
 import dev.serverfleet.operator.controller.FleetMetrics;
+import dev.serverfleet.operator.controller.InstancePoller;
+import dev.serverfleet.operator.controller.Observation;
+import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.planning.PlanInput;
 import dev.serverfleet.operator.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -30,8 +30,8 @@ import java.util.UUID;
 /**
  * Prints the figures DESIGN.md holds the operator to, measured on the in-memory EC2: EC2 calls per
  * poll for all fleets, RunInstances and CreateTags calls per scale-up, the heap the operator's
- * state takes for 1,000 fleets and 10,000 instances, and the time of one pass over every fleet.
- * A benchmark, not a test: it asserts nothing and the machine's noise shows in the times.
+ * state takes for 1,000 fleets and 10,000 instances, and the time of one pass over every fleet. A
+ * benchmark, not a test: it asserts nothing and the machine's noise shows in the times.
  *
  * <p>Run: {@code scripts/bench} (or any JVM with the test classpath).
  */
@@ -44,15 +44,22 @@ public final class FleetScaleBenchmark {
     int perFleet = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     FakeEc2 ec2 = new FakeEc2(clock);
-    FleetEvents quiet = new FleetEvents() {
-      @Override
-      public void normal(ServerFleet fleet, String reason, String message) {}
+    FleetEvents quiet =
+        new FleetEvents() {
+          @Override
+          public void normal(ServerFleet fleet, String reason, String message) {}
 
-      @Override
-      public void warning(ServerFleet fleet, String reason, String message) {}
-    };
-    FleetLoop loop = new FleetLoop(ec2, CLUSTER, clock, PlanInput.Timing.DEFAULT, quiet,
-        new FleetMetrics(new SimpleMeterRegistry()));
+          @Override
+          public void warning(ServerFleet fleet, String reason, String message) {}
+        };
+    FleetLoop loop =
+        new FleetLoop(
+            ec2,
+            CLUSTER,
+            clock,
+            PlanInput.Timing.DEFAULT,
+            quiet,
+            new FleetMetrics(new SimpleMeterRegistry()));
     // The bench fleets keep the default healthCheck (EC2): no DescribeInstanceStatus is due.
     InstancePoller poller = new InstancePoller(ec2, CLUSTER, fleet -> false);
 
@@ -91,31 +98,42 @@ public final class FleetScaleBenchmark {
     long steadyPassMs = (System.nanoTime() - started) / 1_000_000;
 
     long heap = usedHeapAfterGc();
-    System.out.printf("fleets=%d instances=%d (%d per fleet, %d subnets)%n", fleets, instances, perFleet,
-        SUBNETS.size());
-    System.out.printf("DescribeInstances calls per poll for all fleets: %d (goal: ceil(%d/1000) = %d)%n",
+    System.out.printf(
+        "fleets=%d instances=%d (%d per fleet, %d subnets)%n",
+        fleets, instances, perFleet, SUBNETS.size());
+    System.out.printf(
+        "DescribeInstances calls per poll for all fleets: %d (goal: ceil(%d/1000) = %d)%n",
         describeCalls, instances, (instances + 999) / 1000);
     System.out.printf("DescribeInstanceStatus calls per poll: %d%n", statusCalls);
-    System.out.printf("RunInstances calls to scale %d fleets 0->%d over %d subnets: %d (%.1f per fleet; goal <= %d)%n",
+    System.out.printf(
+        "RunInstances calls to scale %d fleets 0->%d over %d subnets: %d (%.1f per fleet; goal <= %d)%n",
         fleets, perFleet, SUBNETS.size(), runCalls, (double) runCalls / fleets, SUBNETS.size());
-    System.out.printf("DeleteTags calls: %d; CreateTags: none possible (Ec2Port has no such call: tags go with"
-        + " RunInstances' TagSpecifications)%n", ec2.calls(FakeEc2.DELETE_TAGS));
-    System.out.printf("poll of %d instances: %d ms; first pass over all fleets: %d ms; steady pass: %d ms%n",
+    System.out.printf(
+        "DeleteTags calls: %d; CreateTags: none possible (Ec2Port has no such call: tags go with"
+            + " RunInstances' TagSpecifications)%n",
+        ec2.calls(FakeEc2.DELETE_TAGS));
+    System.out.printf(
+        "poll of %d instances: %d ms; first pass over all fleets: %d ms; steady pass: %d ms%n",
         instances, pollMs, firstPassMs, steadyPassMs);
-    System.out.printf("heap used after GC, holding %d fleets with status, the poll cache and the fake EC2: %d MiB"
-        + " (goal <= 256 MiB; JOSDK's informer cache of the ServerFleets is not in this figure)%n", fleets,
-        heap / (1024 * 1024));
+    System.out.printf(
+        "heap used after GC, holding %d fleets with status, the poll cache and the fake EC2: %d MiB"
+            + " (goal <= 256 MiB; JOSDK's informer cache of the ServerFleets is not in this figure)%n",
+        fleets, heap / (1024 * 1024));
     if (all.isEmpty() || cache.isEmpty()) {
       System.out.println("nothing held"); // keeps the measured objects reachable until here
     }
   }
 
-  private static ServerFleet pass(FleetLoop loop, ServerFleet fleet, Map<ResourceID, List<Instance>> cache) {
+  private static ServerFleet pass(
+      FleetLoop loop, ServerFleet fleet, Map<ResourceID, List<Instance>> cache) {
     ResourceID id = ResourceID.fromResource(fleet);
     List<Instance> observed = new ArrayList<>(cache.getOrDefault(id, List.of()));
     ServerFleet[] stored = {fleet};
     // The next sweep shows what this pass launched.
-    loop.run(fleet, new Observation(observed, List.of()), (current, status) -> stored[0] = withStatus(current, status),
+    loop.run(
+        fleet,
+        new Observation(observed, List.of()),
+        (current, status) -> stored[0] = withStatus(current, status),
         new FleetLoop.CacheUpdates() {
           @Override
           public void launched(Instance instance) {
@@ -148,8 +166,14 @@ public final class FleetScaleBenchmark {
     spec.setTemplate(template);
     spec.setDeletionPolicy(DeletionPolicy.Delete);
     ServerFleet fleet = new ServerFleet();
-    fleet.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name)
-        .withUid(UUID.randomUUID().toString()).withGeneration(1L).withResourceVersion("1").build());
+    fleet.setMetadata(
+        new ObjectMetaBuilder()
+            .withNamespace(namespace)
+            .withName(name)
+            .withUid(UUID.randomUUID().toString())
+            .withGeneration(1L)
+            .withResourceVersion("1")
+            .build());
     fleet.setSpec(spec);
     return fleet;
   }

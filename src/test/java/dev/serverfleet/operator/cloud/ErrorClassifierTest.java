@@ -62,17 +62,21 @@ class ErrorClassifierTest {
     "SomethingNew,                          0,   TRANSIENT",
   })
   void classifiesServiceErrors(String code, int status, ErrorClass expected) {
-    CloudException e = ErrorClassifier.classify("RunInstances", ec2Error(code, "EC2 says " + code, status));
+    CloudException e =
+        ErrorClassifier.classify("RunInstances", ec2Error(code, "EC2 says " + code, status));
 
     assertThat(e.errorClass()).isEqualTo(expected);
     assertThat(e.code()).isEqualTo(code);
     assertThat(e.operation()).isEqualTo("RunInstances");
-    assertThat(ErrorClassifier.fromCode("RunInstances", code, "m", status).errorClass()).isEqualTo(expected);
+    assertThat(ErrorClassifier.fromCode("RunInstances", code, "m", status).errorClass())
+        .isEqualTo(expected);
   }
 
   @Test
   void messageIsEc2sOwnAndCauseIsKept() {
-    Ec2Exception sdk = ec2Error("InvalidAMIID.NotFound", "The image id '[ami-0123456789abcdef0]' does not exist", 400);
+    Ec2Exception sdk =
+        ec2Error(
+            "InvalidAMIID.NotFound", "The image id '[ami-0123456789abcdef0]' does not exist", 400);
 
     CloudException e = ErrorClassifier.classify("RunInstances", sdk);
 
@@ -84,7 +88,9 @@ class ErrorClassifierTest {
   @Test
   void sdkThrottlingWithAnUnlistedCodeIsThrottled() {
     // The SDK knows more throttling codes than we list, e.g. EC2ThrottledException.
-    CloudException e = ErrorClassifier.classify("DescribeInstances", ec2Error("EC2ThrottledException", "slow down", 400));
+    CloudException e =
+        ErrorClassifier.classify(
+            "DescribeInstances", ec2Error("EC2ThrottledException", "slow down", 400));
 
     assertThat(e.errorClass()).isEqualTo(ErrorClass.THROTTLED);
   }
@@ -92,7 +98,9 @@ class ErrorClassifierTest {
   @Test
   void errorWithoutCodeIsNamedByItsStatus() {
     // moto answers an unknown filter with an HTML 500 page, which has no EC2 error code.
-    Ec2Exception sdk = (Ec2Exception) Ec2Exception.builder().message("Internal Server Error").statusCode(500).build();
+    Ec2Exception sdk =
+        (Ec2Exception)
+            Ec2Exception.builder().message("Internal Server Error").statusCode(500).build();
 
     CloudException e = ErrorClassifier.classify("DescribeInstances", sdk);
 
@@ -103,7 +111,9 @@ class ErrorClassifierTest {
 
   @Test
   void noAnswerIsTransientIoError() {
-    SdkClientException io = SdkClientException.create("Unable to execute HTTP request: Connection refused", new IOException("refused"));
+    SdkClientException io =
+        SdkClientException.create(
+            "Unable to execute HTTP request: Connection refused", new IOException("refused"));
 
     CloudException e = ErrorClassifier.classify("TerminateInstances", io);
 
@@ -115,8 +125,10 @@ class ErrorClassifierTest {
 
   @Test
   void aRefusedConnectionSentNothing() {
-    SdkClientException refused = SdkClientException.create("Unable to execute HTTP request: Connection refused",
-        new java.net.ConnectException("Connection refused"));
+    SdkClientException refused =
+        SdkClientException.create(
+            "Unable to execute HTTP request: Connection refused",
+            new java.net.ConnectException("Connection refused"));
 
     CloudException e = ErrorClassifier.classify("RunInstances", refused);
 
@@ -128,7 +140,8 @@ class ErrorClassifierTest {
 
   @Test
   void timeoutIsTransientIoError() {
-    CloudException e = ErrorClassifier.classify("RunInstances", ApiCallTimeoutException.create(30_000));
+    CloudException e =
+        ErrorClassifier.classify("RunInstances", ApiCallTimeoutException.create(30_000));
 
     assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
     assertThat(e.code()).isEqualTo(ErrorClassifier.IO_ERROR);
@@ -151,9 +164,15 @@ class ErrorClassifierTest {
   }
 
   private static Ec2Exception ec2Error(String code, String message, int status) {
-    return (Ec2Exception) Ec2Exception.builder()
-        .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName("Ec2").build())
-        .statusCode(status)
-        .build();
+    return (Ec2Exception)
+        Ec2Exception.builder()
+            .awsErrorDetails(
+                AwsErrorDetails.builder()
+                    .errorCode(code)
+                    .errorMessage(message)
+                    .serviceName("Ec2")
+                    .build())
+            .statusCode(status)
+            .build();
   }
 }

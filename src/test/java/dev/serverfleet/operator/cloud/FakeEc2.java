@@ -1,10 +1,9 @@
 package dev.serverfleet.operator.cloud;
 
+import dev.serverfleet.operator.fleet.Health;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
-import dev.serverfleet.operator.fleet.Health;
 import dev.serverfleet.operator.fleet.OwnershipTags;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,12 +26,12 @@ import java.util.Set;
  *   <li>Idempotent ClientToken: the same token and parameters return the first call's instances
  *       without launching; the same token with other parameters fails with
  *       IdempotentParameterMismatch. Failed launches do not consume the token.
- *   <li>Eventual consistency: a launched instance is invisible to {@link #describeOwned} for
- *       {@link #setVisibilityDelay} (RunInstances itself returns it at once).
+ *   <li>Eventual consistency: a launched instance is invisible to {@link #describeOwned} for {@link
+ *       #setVisibilityDelay} (RunInstances itself returns it at once).
  *   <li>Lifecycle on the injected clock: pending → running after {@link #setPendingDuration};
  *       terminate → shutting-down → terminated after {@link #setShutdownDuration} (zero, the
- *       default, means the next observation already sees terminated); terminated instances stay
- *       in describe results for {@link #setTerminatedRetention} (AWS: about an hour).
+ *       default, means the next observation already sees terminated); terminated instances stay in
+ *       describe results for {@link #setTerminatedRetention} (AWS: about an hour).
  *   <li>Failures: throttling ({@link #throttleNext}), insufficient capacity per subnet, unknown AMI
  *       or subnet, and any {@link #injectNext injected} error. Errors are built by {@link
  *       ErrorClassifier#fromCode}, so they carry the class production would give.
@@ -42,9 +41,9 @@ import java.util.Set;
  *       (the refused call counted, then a call without those ids).
  * </ul>
  *
- * <p>{@link #calls} counts EC2 API calls the real port would make (one per 1000 described
- * instances or per batch of ids sent), failed and refused ones included; an injected error or a
- * throttle fails the next EC2 call, not the next port call. Thread-safe: every public method is
+ * <p>{@link #calls} counts EC2 API calls the real port would make (one per 1000 described instances
+ * or per batch of ids sent), failed and refused ones included; an injected error or a throttle
+ * fails the next EC2 call, not the next port call. Thread-safe: every public method is
  * synchronized. State changes are computed lazily from the clock at each call.
  */
 public final class FakeEc2 implements Ec2Port {
@@ -53,9 +52,11 @@ public final class FakeEc2 implements Ec2Port {
   public static final String TERMINATE = "TerminateInstances";
   public static final String DELETE_TAGS = "DeleteTags";
   public static final String DESCRIBE_STATUS = "DescribeInstanceStatus";
+
   /** The AMIs scripts/moto/amis.json gives moto, so fast tests and moto tests share fixtures. */
   public static final List<String> DEFAULT_AMIS =
       List.of("ami-0abcdef1234567890", "ami-0fedcba9876543210", "ami-01234567");
+
   public static final Map<String, String> DEFAULT_SUBNETS =
       Map.of("subnet-a", "us-east-1a", "subnet-b", "us-east-1b", "subnet-c", "us-east-1c");
 
@@ -82,7 +83,9 @@ public final class FakeEc2 implements Ec2Port {
     this(clock, DEFAULT_SUBNETS);
   }
 
-  /** @param zoneBySubnet the subnets that exist, each with its availability zone */
+  /**
+   * @param zoneBySubnet the subnets that exist, each with its availability zone
+   */
   public FakeEc2(Clock clock, Map<String, String> zoneBySubnet) {
     this.clock = clock;
     this.zoneBySubnet.putAll(zoneBySubnet);
@@ -93,11 +96,12 @@ public final class FakeEc2 implements Ec2Port {
   @Override
   public synchronized List<Instance> describeOwned(String clusterName) {
     Instant now = tick();
-    List<Instance> owned = instances.values().stream()
-        .filter(i -> !now.isBefore(i.visibleAt))
-        .map(FakeInstance::view)
-        .filter(i -> clusterName.equals(i.tag(OwnershipTags.CLUSTER)))
-        .toList();
+    List<Instance> owned =
+        instances.values().stream()
+            .filter(i -> !now.isBefore(i.visibleAt))
+            .map(FakeInstance::view)
+            .filter(i -> clusterName.equals(i.tag(OwnershipTags.CLUSTER)))
+            .toList();
     log.enter(DESCRIBE, Math.max(1, pages(owned.size())));
     return owned;
   }
@@ -105,11 +109,15 @@ public final class FakeEc2 implements Ec2Port {
   @Override
   public synchronized List<Instance> describeLaunch(String clusterName, String clientToken) {
     Instant now = tick();
-    List<Instance> found = instances.values().stream()
-        .filter(i -> !now.isBefore(i.visibleAt))
-        .map(FakeInstance::view)
-        .filter(i -> clusterName.equals(i.tag(OwnershipTags.CLUSTER)) && clientToken.equals(i.tag(OwnershipTags.LAUNCH)))
-        .toList();
+    List<Instance> found =
+        instances.values().stream()
+            .filter(i -> !now.isBefore(i.visibleAt))
+            .map(FakeInstance::view)
+            .filter(
+                i ->
+                    clusterName.equals(i.tag(OwnershipTags.CLUSTER))
+                        && clientToken.equals(i.tag(OwnershipTags.LAUNCH)))
+            .toList();
     log.enter(DESCRIBE, 1);
     return found;
   }
@@ -122,13 +130,17 @@ public final class FakeEc2 implements Ec2Port {
   public synchronized Map<String, Health> describeHealth(Collection<String> instanceIds) {
     Instant now = tick();
     Map<String, Health> result = new LinkedHashMap<>();
-    InstanceBatches.run(instanceIds, AwsEc2.MAX_STATUS_IDS, batch -> {
-      log.enter(DESCRIBE_STATUS, 1);
-      requireKnown(DESCRIBE_STATUS, batch);
-      batch.stream().map(instances::get)
-          .filter(i -> !now.isBefore(i.visibleAt) && i.state() == InstanceState.RUNNING)
-          .forEach(i -> result.put(i.id(), health.getOrDefault(i.id(), Health.OK)));
-    });
+    InstanceBatches.run(
+        instanceIds,
+        AwsEc2.MAX_STATUS_IDS,
+        batch -> {
+          log.enter(DESCRIBE_STATUS, 1);
+          requireKnown(DESCRIBE_STATUS, batch);
+          batch.stream()
+              .map(instances::get)
+              .filter(i -> !now.isBefore(i.visibleAt) && i.state() == InstanceState.RUNNING)
+              .forEach(i -> result.put(i.id(), health.getOrDefault(i.id(), Health.OK)));
+        });
     return result;
   }
 
@@ -145,11 +157,18 @@ public final class FakeEc2 implements Ec2Port {
     Launch earlier = launchesByToken.get(request.clientToken());
     if (earlier != null) {
       if (!earlier.request().equals(request)) {
-        throw error(RUN, "IdempotentParameterMismatch",
-            "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).", 400);
+        throw error(
+            RUN,
+            "IdempotentParameterMismatch",
+            "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).",
+            400);
       }
       // Instances forgotten after termination drop out of the answer.
-      return earlier.instanceIds().stream().map(instances::get).filter(Objects::nonNull).map(FakeInstance::view).toList();
+      return earlier.instanceIds().stream()
+          .map(instances::get)
+          .filter(Objects::nonNull)
+          .map(FakeInstance::view)
+          .toList();
     }
     validate(request);
     List<Instance> launched = new ArrayList<>();
@@ -159,7 +178,8 @@ public final class FakeEc2 implements Ec2Port {
       instances.put(created.id(), created);
       launched.add(created.view());
     }
-    launchesByToken.put(request.clientToken(), new Launch(request, launched.stream().map(Instance::id).toList()));
+    launchesByToken.put(
+        request.clientToken(), new Launch(request, launched.stream().map(Instance::id).toList()));
     return launched;
   }
 
@@ -167,12 +187,14 @@ public final class FakeEc2 implements Ec2Port {
   @Override
   public synchronized BatchResult terminate(Collection<String> instanceIds) {
     Instant now = tick();
-    return InstanceBatches.run(instanceIds, AwsEc2.MAX_BATCH, batch -> terminateInstances(batch, now));
+    return InstanceBatches.run(
+        instanceIds, AwsEc2.MAX_BATCH, batch -> terminateInstances(batch, now));
   }
 
   /** Through the port's own batching over {@link #deleteTags}, the EC2 call. */
   @Override
-  public synchronized BatchResult untag(Collection<String> instanceIds, Collection<String> tagKeys) {
+  public synchronized BatchResult untag(
+      Collection<String> instanceIds, Collection<String> tagKeys) {
     tick();
     if (tagKeys.isEmpty()) {
       return BatchResult.NONE;
@@ -267,8 +289,8 @@ public final class FakeEc2 implements Ec2Port {
   }
 
   /**
-   * Forgets instances, tokens, recordings, injected errors, throttles and capacity shortages;
-   * keeps subnets, AMIs and durations.
+   * Forgets instances, tokens, recordings, injected errors, throttles and capacity shortages; keeps
+   * subnets, AMIs and durations.
    */
   public synchronized void reset() {
     log.clearCalls();
@@ -308,8 +330,17 @@ public final class FakeEc2 implements Ec2Port {
   /** An instance launched by someone else, running and visible at once, with exactly these tags. */
   public synchronized Instance addForeignInstance(String subnetId, Map<String, String> tags) {
     Instant now = tick();
-    Instance base = new Instance(newInstanceId(), InstanceState.RUNNING, DEFAULT_AMIS.get(0), "t3.micro",
-        subnetId, zoneBySubnet.get(subnetId), nextPrivateIp(), now, tags);
+    Instance base =
+        new Instance(
+            newInstanceId(),
+            InstanceState.RUNNING,
+            DEFAULT_AMIS.get(0),
+            "t3.micro",
+            subnetId,
+            zoneBySubnet.get(subnetId),
+            nextPrivateIp(),
+            now,
+            tags);
     instances.put(base.id(), new FakeInstance(base, now));
     return base;
   }
@@ -320,22 +351,38 @@ public final class FakeEc2 implements Ec2Port {
   private Instant tick() {
     Instant now = clock.instant();
     instances.values().forEach(i -> i.advance(now));
-    instances.values().removeIf(i -> i.terminatedAt() != null
-        && !now.isBefore(i.terminatedAt().plus(terminatedRetention)));
+    instances
+        .values()
+        .removeIf(
+            i ->
+                i.terminatedAt() != null
+                    && !now.isBefore(i.terminatedAt().plus(terminatedRetention)));
     return now;
   }
 
   private void validate(LaunchRequest r) {
     if (r.imageId() == null || !knownAmis.contains(r.imageId())) {
-      throw error(RUN, "InvalidAMIID.NotFound", "The image id '[" + r.imageId() + "]' does not exist", 400);
+      throw error(
+          RUN, "InvalidAMIID.NotFound", "The image id '[" + r.imageId() + "]' does not exist", 400);
     }
     String zone = zoneBySubnet.get(r.subnetId());
     if (zone == null) {
-      throw error(RUN, "InvalidSubnetID.NotFound", "The subnet ID '" + r.subnetId() + "' does not exist", 400);
+      throw error(
+          RUN,
+          "InvalidSubnetID.NotFound",
+          "The subnet ID '" + r.subnetId() + "' does not exist",
+          400);
     }
     if (insufficientCapacity.contains(r.subnetId())) {
-      throw error(RUN, "InsufficientInstanceCapacity", "We currently do not have sufficient " + r.instanceType()
-          + " capacity in the Availability Zone you requested (" + zone + ").", 500);
+      throw error(
+          RUN,
+          "InsufficientInstanceCapacity",
+          "We currently do not have sufficient "
+              + r.instanceType()
+              + " capacity in the Availability Zone you requested ("
+              + zone
+              + ").",
+          500);
     }
   }
 
@@ -343,12 +390,18 @@ public final class FakeEc2 implements Ec2Port {
   private void requireKnown(String operation, List<String> ids) {
     List<String> unknown = ids.stream().filter(id -> !instances.containsKey(id)).toList();
     if (unknown.size() == 1) {
-      throw error(operation, "InvalidInstanceID.NotFound", "The instance ID '" + unknown.get(0) + "' does not exist",
+      throw error(
+          operation,
+          "InvalidInstanceID.NotFound",
+          "The instance ID '" + unknown.get(0) + "' does not exist",
           400);
     }
     if (!unknown.isEmpty()) {
-      throw error(operation, "InvalidInstanceID.NotFound",
-          "The instance IDs '" + String.join(", ", unknown) + "' do not exist", 400);
+      throw error(
+          operation,
+          "InvalidInstanceID.NotFound",
+          "The instance IDs '" + String.join(", ", unknown) + "' do not exist",
+          400);
     }
   }
 
@@ -359,8 +412,16 @@ public final class FakeEc2 implements Ec2Port {
   }
 
   private Instance newInstance(LaunchRequest r, Instant now) {
-    return new Instance(newInstanceId(), InstanceState.PENDING, r.imageId(), r.instanceType(), r.subnetId(),
-        zoneBySubnet.get(r.subnetId()), nextPrivateIp(), now, r.tags());
+    return new Instance(
+        newInstanceId(),
+        InstanceState.PENDING,
+        r.imageId(),
+        r.instanceType(),
+        r.subnetId(),
+        zoneBySubnet.get(r.subnetId()),
+        nextPrivateIp(),
+        now,
+        r.tags());
   }
 
   private String newInstanceId() {

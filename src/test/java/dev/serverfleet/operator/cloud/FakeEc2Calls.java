@@ -30,7 +30,8 @@ final class FakeEc2Calls {
     int throttles = throttled.getOrDefault(operation, 0);
     if (throttles > 0) {
       throttled.put(operation, throttles - 1);
-      throw ErrorClassifier.fromCode(operation, "RequestLimitExceeded", "Request limit exceeded.", 503);
+      throw ErrorClassifier.fromCode(
+          operation, "RequestLimitExceeded", "Request limit exceeded.", 503);
     }
   }
 

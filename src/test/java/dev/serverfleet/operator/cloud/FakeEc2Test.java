@@ -1,12 +1,11 @@
 package dev.serverfleet.operator.cloud;
 
-import dev.serverfleet.operator.fleet.Instance;
-import dev.serverfleet.operator.fleet.InstanceState;
-import dev.serverfleet.operator.fleet.OwnershipTags;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.MutableClock;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +23,9 @@ class FakeEc2Test {
     List<Instance> first = ec2.runInstances(launch("tok-1", "subnet-a", 2));
     List<Instance> again = ec2.runInstances(launch("tok-1", "subnet-a", 2));
 
-    assertThat(again).extracting(Instance::id).containsExactlyElementsOf(first.stream().map(Instance::id).toList());
+    assertThat(again)
+        .extracting(Instance::id)
+        .containsExactlyElementsOf(first.stream().map(Instance::id).toList());
     assertThat(ec2.instances()).hasSize(2);
     assertThat(ec2.calls(FakeEc2.RUN)).isEqualTo(2);
     assertThat(ec2.runRequests()).hasSize(2);
@@ -35,17 +36,20 @@ class FakeEc2Test {
     ec2.runInstances(launch("tok-1", "subnet-a", 1));
 
     assertThatThrownBy(() -> ec2.runInstances(launch("tok-1", "subnet-a", 3)))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.errorClass()).isEqualTo(ErrorClass.TERMINAL);
-          assertThat(e.code()).isEqualTo("IdempotentParameterMismatch");
-        });
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.errorClass()).isEqualTo(ErrorClass.TERMINAL);
+              assertThat(e.code()).isEqualTo("IdempotentParameterMismatch");
+            });
     assertThat(ec2.instances()).hasSize(1);
   }
 
   @Test
   void aFailedLaunchDoesNotConsumeItsToken() {
     ec2.setInsufficientCapacity("subnet-a", true);
-    assertThatThrownBy(() -> ec2.runInstances(launch("tok-1", "subnet-a", 1))).isInstanceOf(CloudException.class);
+    assertThatThrownBy(() -> ec2.runInstances(launch("tok-1", "subnet-a", 1)))
+        .isInstanceOf(CloudException.class);
 
     ec2.setInsufficientCapacity("subnet-a", false);
 
@@ -63,7 +67,9 @@ class FakeEc2Test {
 
     clock.advance(Duration.ofSeconds(5));
 
-    assertThat(ec2.describeOwned(CLUSTER)).extracting(Instance::id).containsExactly(launched.get(0).id());
+    assertThat(ec2.describeOwned(CLUSTER))
+        .extracting(Instance::id)
+        .containsExactly(launched.get(0).id());
   }
 
   @Test
@@ -89,10 +95,12 @@ class FakeEc2Test {
 
     for (int n = 0; n < 2; n++) {
       assertThatThrownBy(() -> ec2.describeOwned(CLUSTER))
-          .isInstanceOfSatisfying(CloudException.class, e -> {
-            assertThat(e.errorClass()).isEqualTo(ErrorClass.THROTTLED);
-            assertThat(e.code()).isEqualTo("RequestLimitExceeded");
-          });
+          .isInstanceOfSatisfying(
+              CloudException.class,
+              e -> {
+                assertThat(e.errorClass()).isEqualTo(ErrorClass.THROTTLED);
+                assertThat(e.code()).isEqualTo("RequestLimitExceeded");
+              });
     }
     assertThat(ec2.runInstances(launch("tok-1", "subnet-a", 1))).hasSize(1);
     assertThat(ec2.describeOwned(CLUSTER)).hasSize(1);
@@ -104,11 +112,13 @@ class FakeEc2Test {
     ec2.setInsufficientCapacity("subnet-a", true);
 
     assertThatThrownBy(() -> ec2.runInstances(launch("tok-1", "subnet-a", 1)))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.errorClass()).isEqualTo(ErrorClass.INSUFFICIENT_CAPACITY);
-          assertThat(e.code()).isEqualTo("InsufficientInstanceCapacity");
-          assertThat(e.getMessage()).contains("us-east-1a");
-        });
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.errorClass()).isEqualTo(ErrorClass.INSUFFICIENT_CAPACITY);
+              assertThat(e.code()).isEqualTo("InsufficientInstanceCapacity");
+              assertThat(e.getMessage()).contains("us-east-1a");
+            });
     assertThat(ec2.runInstances(launch("tok-2", "subnet-b", 1))).hasSize(1);
   }
 
@@ -117,23 +127,30 @@ class FakeEc2Test {
     LaunchRequest badAmi = withAmi(launch("tok-1", "subnet-a", 1), "ami-0123456789abcdef0");
 
     assertThatThrownBy(() -> ec2.runInstances(badAmi))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.errorClass()).isEqualTo(ErrorClass.TERMINAL);
-          assertThat(e.code()).isEqualTo("InvalidAMIID.NotFound");
-          assertThat(e.getMessage()).isEqualTo("The image id '[ami-0123456789abcdef0]' does not exist");
-        });
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.errorClass()).isEqualTo(ErrorClass.TERMINAL);
+              assertThat(e.code()).isEqualTo("InvalidAMIID.NotFound");
+              assertThat(e.getMessage())
+                  .isEqualTo("The image id '[ami-0123456789abcdef0]' does not exist");
+            });
     assertThatThrownBy(() -> ec2.runInstances(launch("tok-2", "subnet-nope", 1)))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.errorClass()).isEqualTo(ErrorClass.TERMINAL);
-          assertThat(e.code()).isEqualTo("InvalidSubnetID.NotFound");
-        });
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.errorClass()).isEqualTo(ErrorClass.TERMINAL);
+              assertThat(e.code()).isEqualTo("InvalidSubnetID.NotFound");
+            });
     assertThat(ec2.instances()).isEmpty();
   }
 
   @Test
   void injectedErrorsComeOutOnceInOrder() {
-    CloudException first = new CloudException(FakeEc2.TERMINATE, ErrorClass.TRANSIENT, "InternalError", "oops");
-    CloudException second = new CloudException(FakeEc2.TERMINATE, ErrorClass.TERMINAL, "UnauthorizedOperation", "no");
+    CloudException first =
+        new CloudException(FakeEc2.TERMINATE, ErrorClass.TRANSIENT, "InternalError", "oops");
+    CloudException second =
+        new CloudException(FakeEc2.TERMINATE, ErrorClass.TERMINAL, "UnauthorizedOperation", "no");
     Instance i = ec2.runInstances(launch("tok-1", "subnet-a", 1)).get(0);
     ec2.injectNext(FakeEc2.TERMINATE, first).injectNext(FakeEc2.TERMINATE, second);
 
@@ -141,7 +158,10 @@ class FakeEc2Test {
     assertThatThrownBy(() -> ec2.terminate(List.of(i.id()))).isSameAs(second);
     ec2.terminate(List.of(i.id()));
 
-    assertThat(ec2.instance(i.id())).get().extracting(Instance::state).isEqualTo(InstanceState.TERMINATED);
+    assertThat(ec2.instance(i.id()))
+        .get()
+        .extracting(Instance::state)
+        .isEqualTo(InstanceState.TERMINATED);
   }
 
   @Test
@@ -187,12 +207,18 @@ class FakeEc2Test {
     List<Instance> live = ec2.runInstances(launch("tok-1", "subnet-a", 3));
     List<String> ids = new java.util.ArrayList<>(live.stream().map(Instance::id).toList());
     ids.add(1, "i-0123456789abcdef0");
-    ec2.injectNext(FakeEc2.TERMINATE, ErrorClassifier.fromCode(FakeEc2.TERMINATE, "InvalidInstanceID.NotFound",
-        "One or more instances do not exist", 400));
+    ec2.injectNext(
+        FakeEc2.TERMINATE,
+        ErrorClassifier.fromCode(
+            FakeEc2.TERMINATE,
+            "InvalidInstanceID.NotFound",
+            "One or more instances do not exist",
+            400));
 
     BatchResult result = ec2.terminate(ids);
 
-    assertThat(result.applied()).containsExactlyInAnyOrderElementsOf(live.stream().map(Instance::id).toList());
+    assertThat(result.applied())
+        .containsExactlyInAnyOrderElementsOf(live.stream().map(Instance::id).toList());
     assertThat(result.notFound()).containsExactly("i-0123456789abcdef0");
     assertThat(ec2.instances()).extracting(Instance::state).containsOnly(InstanceState.TERMINATED);
   }
@@ -203,15 +229,20 @@ class FakeEc2Test {
     ec2.throttleNext(FakeEc2.TERMINATE, 1);
 
     assertThatThrownBy(() -> ec2.terminate(List.of(i.id(), "i-0123456789abcdef0")))
-        .isInstanceOfSatisfying(CloudException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.THROTTLED));
-    assertThat(ec2.instance(i.id())).get().extracting(Instance::state).isEqualTo(InstanceState.RUNNING);
+        .isInstanceOfSatisfying(
+            CloudException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.THROTTLED));
+    assertThat(ec2.instance(i.id()))
+        .get()
+        .extracting(Instance::state)
+        .isEqualTo(InstanceState.RUNNING);
   }
 
   @Test
   void untagLeavesUnknownIdsOutAndUntagsTheRest() {
     Instance i = ec2.runInstances(launch("tok-1", "subnet-a", 1)).get(0);
 
-    BatchResult result = ec2.untag(List.of("i-0123456789abcdef0", i.id()), OwnershipTags.OWNERSHIP_KEYS);
+    BatchResult result =
+        ec2.untag(List.of("i-0123456789abcdef0", i.id()), OwnershipTags.OWNERSHIP_KEYS);
 
     assertThat(result.applied()).containsExactly(i.id());
     assertThat(result.notFound()).containsExactly("i-0123456789abcdef0");
@@ -247,7 +278,8 @@ class FakeEc2Test {
     ec2.stop(two.get(0).id());
     ec2.terminateOutOfBand(two.get(1).id());
 
-    assertThat(ec2.describeOwned(CLUSTER)).extracting(Instance::state)
+    assertThat(ec2.describeOwned(CLUSTER))
+        .extracting(Instance::state)
         .containsExactlyInAnyOrder(InstanceState.STOPPED, InstanceState.TERMINATED);
     assertThat(ec2.calls(FakeEc2.TERMINATE)).isZero();
   }
@@ -265,14 +297,36 @@ class FakeEc2Test {
   }
 
   private static LaunchRequest launch(String token, String subnet, int count) {
-    return new LaunchRequest(token, subnet, count, FakeEc2.DEFAULT_AMIS.get(0), "t3.micro", List.of("sg-1"),
-        null, null, null, false, true, 2,
+    return new LaunchRequest(
+        token,
+        subnet,
+        count,
+        FakeEc2.DEFAULT_AMIS.get(0),
+        "t3.micro",
+        List.of("sg-1"),
+        null,
+        null,
+        null,
+        false,
+        true,
+        2,
         Map.of(OwnershipTags.CLUSTER, CLUSTER, OwnershipTags.LAUNCH, token, "team", "shop"));
   }
 
   private static LaunchRequest withAmi(LaunchRequest r, String ami) {
-    return new LaunchRequest(r.clientToken(), r.subnetId(), r.count(), ami, r.instanceType(), r.securityGroupIds(),
-        r.keyName(), r.iamInstanceProfile(), r.userData(), r.spot(), r.httpTokensRequired(),
-        r.httpPutResponseHopLimit(), r.tags());
+    return new LaunchRequest(
+        r.clientToken(),
+        r.subnetId(),
+        r.count(),
+        ami,
+        r.instanceType(),
+        r.securityGroupIds(),
+        r.keyName(),
+        r.iamInstanceProfile(),
+        r.userData(),
+        r.spot(),
+        r.httpTokensRequired(),
+        r.httpPutResponseHopLimit(),
+        r.tags());
   }
 }

@@ -2,7 +2,6 @@ package dev.serverfleet.operator.cloud;
 
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
-
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,6 +16,7 @@ final class FakeInstance {
   private Instant terminatedAt;
   private InstanceState next;
   private Instant nextAt;
+
   /** Before this instant DescribeInstances does not see the instance (eventual consistency). */
   final Instant visibleAt;
 
@@ -79,7 +79,16 @@ final class FakeInstance {
     Map<String, String> tags = new HashMap<>(instance.tags());
     tags.keySet().removeAll(keys);
     Instance i = instance;
-    instance = new Instance(i.id(), i.state(), i.imageId(), i.instanceType(), i.subnetId(), i.zone(),
-        i.privateIp(), i.launchTime(), tags);
+    instance =
+        new Instance(
+            i.id(),
+            i.state(),
+            i.imageId(),
+            i.instanceType(),
+            i.subnetId(),
+            i.zone(),
+            i.privateIp(),
+            i.launchTime(),
+            tags);
   }
 }

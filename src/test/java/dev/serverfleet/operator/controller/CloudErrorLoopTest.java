@@ -1,8 +1,8 @@
 package dev.serverfleet.operator.controller;
 
 import static dev.serverfleet.operator.controller.LoopHarness.AMI;
-import static org.assertj.core.api.Assertions.assertThat;
 import static dev.serverfleet.operator.controller.LoopScenarios.*;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.serverfleet.operator.cloud.FakeEc2;
 import dev.serverfleet.operator.cloud.LaunchRequest;
@@ -10,7 +10,6 @@ import dev.serverfleet.operator.fleet.Instance;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +23,8 @@ class CloudErrorLoopTest {
     h.fake.throttleNext(FakeEc2.RUN, 4);
     h.poll();
     h.step();
-    assertThat(h.status().getLaunchIntents()).singleElement()
+    assertThat(h.status().getLaunchIntents())
+        .singleElement()
         .satisfies(i -> assertThat(i.state()).isEqualTo("Unknown"))
         .satisfies(i -> assertThat(i.attempts()).isEqualTo(1));
 
@@ -32,12 +32,22 @@ class CloudErrorLoopTest {
 
     assertConverged(h, 1);
     assertThat(h.runRequests()).hasSize(5);
-    assertThat(h.runRequests()).extracting(LaunchRequest::clientToken).containsOnly(h.runRequests().get(0).clientToken());
-    assertThat(h.events).filteredOn(e -> e.type().equals("Warning"))
+    assertThat(h.runRequests())
+        .extracting(LaunchRequest::clientToken)
+        .containsOnly(h.runRequests().get(0).clientToken());
+    assertThat(h.events)
+        .filteredOn(e -> e.type().equals("Warning"))
         .hasSize(4)
-        .allSatisfy(e -> assertThat(e.message()).contains("RequestLimitExceeded", "retried with the same client token"));
-    assertThat(h.writes).allSatisfy(w -> assertThat(w.getConditions()).filteredOn(c -> c.getType().equals("Degraded"))
-        .allSatisfy(c -> assertThat(c.getStatus()).isEqualTo("False")));
+        .allSatisfy(
+            e ->
+                assertThat(e.message())
+                    .contains("RequestLimitExceeded", "retried with the same client token"));
+    assertThat(h.writes)
+        .allSatisfy(
+            w ->
+                assertThat(w.getConditions())
+                    .filteredOn(c -> c.getType().equals("Degraded"))
+                    .allSatisfy(c -> assertThat(c.getStatus()).isEqualTo("False")));
   }
 
   @Test
@@ -53,12 +63,17 @@ class CloudErrorLoopTest {
     assertConverged(h, 6);
     assertThat(h.liveInstances()).extracting(Instance::subnetId).doesNotContain("subnet-a");
     assertThat(h.liveInstances()).filteredOn(i -> i.subnetId().equals("subnet-b")).hasSize(3);
-    // tried again only each time the subnet's avoidance ends (a rebalance attempt), never in a hot loop
-    assertThat(h.runRequests()).filteredOn(r -> r.subnetId().equals("subnet-a")).hasSizeBetween(1, 4);
-    assertThat(h.events).anySatisfy(e -> {
-      assertThat(e.type()).isEqualTo("Warning");
-      assertThat(e.message()).contains("InsufficientInstanceCapacity");
-    });
+    // tried again only each time the subnet's avoidance ends (a rebalance attempt), never in a hot
+    // loop
+    assertThat(h.runRequests())
+        .filteredOn(r -> r.subnetId().equals("subnet-a"))
+        .hasSizeBetween(1, 4);
+    assertThat(h.events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.type()).isEqualTo("Warning");
+              assertThat(e.message()).contains("InsufficientInstanceCapacity");
+            });
     assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("False");
   }
 
@@ -70,15 +85,20 @@ class CloudErrorLoopTest {
     h.step();
 
     int attempts = h.runRequests().size();
-    assertThat(attempts).as("the refusal applies to every subnet: one call, not one per subnet").isEqualTo(1);
+    assertThat(attempts)
+        .as("the refusal applies to every subnet: one call, not one per subnet")
+        .isEqualTo(1);
     Condition degraded = h.condition(Conditions.DEGRADED);
     assertThat(degraded.getStatus()).isEqualTo("True");
     assertThat(degraded.getReason()).isEqualTo("LaunchFailed");
-    assertThat(degraded.getMessage()).contains("InvalidAMIID.NotFound", "The image id '[" + BAD_AMI + "]' does not exist");
-    assertThat(h.events).anySatisfy(e -> {
-      assertThat(e.type()).isEqualTo("Warning");
-      assertThat(e.message()).contains("does not exist");
-    });
+    assertThat(degraded.getMessage())
+        .contains("InvalidAMIID.NotFound", "The image id '[" + BAD_AMI + "]' does not exist");
+    assertThat(h.events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.type()).isEqualTo("Warning");
+              assertThat(e.message()).contains("does not exist");
+            });
     assertThat(h.fake.instances()).isEmpty();
     assertThat(h.status().getLaunchIntents()).isEmpty();
 
@@ -122,7 +142,8 @@ class CloudErrorLoopTest {
     assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("True");
     assertThat(h.writes.subList(writes, h.writes.size()))
         .as("every status written while the template is still broken")
-        .allSatisfy(s -> assertThat(condition(s, Conditions.DEGRADED).getStatus()).isEqualTo("True"));
+        .allSatisfy(
+            s -> assertThat(condition(s, Conditions.DEGRADED).getStatus()).isEqualTo("True"));
     assertThat(h.condition(Conditions.DEGRADED).getLastTransitionTime()).isEqualTo(since);
   }
 
@@ -133,9 +154,12 @@ class CloudErrorLoopTest {
     h.poll();
     h.step();
 
-    assertThat(h.runRequests()).extracting(LaunchRequest::subnetId)
+    assertThat(h.runRequests())
+        .extracting(LaunchRequest::subnetId)
         .containsExactlyInAnyOrder("subnet-a", "subnet-gone", "subnet-c");
-    assertThat(h.liveInstances()).extracting(Instance::subnetId).containsExactlyInAnyOrder("subnet-a", "subnet-c");
+    assertThat(h.liveInstances())
+        .extracting(Instance::subnetId)
+        .containsExactlyInAnyOrder("subnet-a", "subnet-c");
     assertThat(h.condition(Conditions.DEGRADED).getReason()).isEqualTo("LaunchFailed");
     assertThat(h.condition(Conditions.DEGRADED).getMessage()).contains("subnet-gone");
   }

@@ -8,8 +8,8 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.FakeEc2;
-import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.cloud.LaunchRequest;
+import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,61 +28,85 @@ class FleetDeletionTest {
   private final FakeEc2 fake = new FakeEc2(clock);
   private final List<LoopHarness.Event> events = new ArrayList<>();
   private final List<String> terminating = new ArrayList<>();
-  private final FleetDeletion deletion = new FleetDeletion(fake, LoopHarness.CLUSTER, new FleetEvents() {
-    @Override
-    public void normal(ServerFleet fleet, String reason, String message) {
-      events.add(new LoopHarness.Event("Normal", reason, message));
-    }
+  private final FleetDeletion deletion =
+      new FleetDeletion(
+          fake,
+          LoopHarness.CLUSTER,
+          new FleetEvents() {
+            @Override
+            public void normal(ServerFleet fleet, String reason, String message) {
+              events.add(new LoopHarness.Event("Normal", reason, message));
+            }
 
-    @Override
-    public void warning(ServerFleet fleet, String reason, String message) {
-      events.add(new LoopHarness.Event("Warning", reason, message));
-    }
-  }, new FleetMetrics(new SimpleMeterRegistry()), new FailureMemory());
-  private final FleetActions.Observer cache = new FleetActions.Observer() {
-    @Override
-    public void launched(Instance instance) {}
+            @Override
+            public void warning(ServerFleet fleet, String reason, String message) {
+              events.add(new LoopHarness.Event("Warning", reason, message));
+            }
+          },
+          new FleetMetrics(new SimpleMeterRegistry()),
+          new FailureMemory());
+  private final FleetActions.Observer cache =
+      new FleetActions.Observer() {
+        @Override
+        public void launched(Instance instance) {}
 
-    @Override
-    public void terminating(String instanceId) {
-      terminating.add(instanceId);
-    }
-  };
+        @Override
+        public void terminating(String instanceId) {
+          terminating.add(instanceId);
+        }
+      };
 
   @Test
   void observedAcknowledgedAndUnknownLaunchesAllGoAtOnceWithEvents() {
     Instance observed = launch("tok-observed").get(0);
     Instance acknowledged = launch("tok-acked").get(0); // answered, no sweep has shown it yet
-    Instance unknown = launch("tok-unknown").get(0);    // its answer was lost
-    ServerFleet fleet = fleetWith(
-        intent("tok-acked", "Acknowledged", List.of(acknowledged.id())),
-        intent("tok-unknown", "Unknown", null));
+    Instance unknown = launch("tok-unknown").get(0); // its answer was lost
+    ServerFleet fleet =
+        fleetWith(
+            intent("tok-acked", "Acknowledged", List.of(acknowledged.id())),
+            intent("tok-unknown", "Unknown", null));
 
-    FleetDeletion.Result result = deletion.run(fleet, new Observation(List.of(observed), List.of()), cache);
+    FleetDeletion.Result result =
+        deletion.run(fleet, new Observation(List.of(observed), List.of()), cache);
 
     assertThat(result.retryIn()).as("nothing to wait for").isEmpty();
     assertThat(fake.instances()).allSatisfy(i -> assertThat(i.state().isGone()).isTrue());
-    assertThat(terminating).containsExactlyInAnyOrder(observed.id(), acknowledged.id(), unknown.id());
-    assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.reason()).isEqualTo("Terminated");
-      assertThat(e.message()).contains("fleet deleted", observed.id(), acknowledged.id(), unknown.id());
-    });
+    assertThat(terminating)
+        .containsExactlyInAnyOrder(observed.id(), acknowledged.id(), unknown.id());
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.reason()).isEqualTo("Terminated");
+              assertThat(e.message())
+                  .contains("fleet deleted", observed.id(), acknowledged.id(), unknown.id());
+            });
   }
 
   @Test
   void aFailureIsAWarningEventAndARetryNotSilence() {
     Instance observed = launch("tok-1").get(0);
-    fake.injectNext(FakeEc2.TERMINATE, ErrorClassifier.fromCode(FakeEc2.TERMINATE, "UnauthorizedOperation",
-        "You are not authorized to perform this operation.", 403));
+    fake.injectNext(
+        FakeEc2.TERMINATE,
+        ErrorClassifier.fromCode(
+            FakeEc2.TERMINATE,
+            "UnauthorizedOperation",
+            "You are not authorized to perform this operation.",
+            403));
 
-    FleetDeletion.Result result = deletion.run(fleetWith(), new Observation(List.of(observed), List.of()), cache);
+    FleetDeletion.Result result =
+        deletion.run(fleetWith(), new Observation(List.of(observed), List.of()), cache);
 
     assertThat(result.retryIn()).isPresent();
-    assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f).contains("UnauthorizedOperation"));
-    assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.type()).isEqualTo("Warning");
-      assertThat(e.reason()).isEqualTo("DeletionFailed");
-    });
+    assertThat(result.failure())
+        .hasValueSatisfying(f -> assertThat(f).contains("UnauthorizedOperation"));
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.type()).isEqualTo("Warning");
+              assertThat(e.reason()).isEqualTo("DeletionFailed");
+            });
     assertThat(fake.instance(observed.id()).orElseThrow().state().isLive()).isTrue();
   }
 
@@ -101,10 +125,29 @@ class FleetDeletionTest {
   }
 
   private List<Instance> launch(String token) {
-    return fake.runInstances(new LaunchRequest(token, "subnet-a", 1, LoopHarness.AMI, LoopHarness.INSTANCE_TYPE,
-        List.of(), null, null, null, false, true, 2, Map.of(OwnershipTags.CLUSTER, LoopHarness.CLUSTER,
-            OwnershipTags.FLEET, LoopHarness.NAMESPACE + "/" + LoopHarness.NAME,
-            OwnershipTags.FLEET_UID, LoopHarness.UID, OwnershipTags.LAUNCH, token)));
+    return fake.runInstances(
+        new LaunchRequest(
+            token,
+            "subnet-a",
+            1,
+            LoopHarness.AMI,
+            LoopHarness.INSTANCE_TYPE,
+            List.of(),
+            null,
+            null,
+            null,
+            false,
+            true,
+            2,
+            Map.of(
+                OwnershipTags.CLUSTER,
+                LoopHarness.CLUSTER,
+                OwnershipTags.FLEET,
+                LoopHarness.NAMESPACE + "/" + LoopHarness.NAME,
+                OwnershipTags.FLEET_UID,
+                LoopHarness.UID,
+                OwnershipTags.LAUNCH,
+                token)));
   }
 
   private static LaunchIntent intent(String token, String state, List<String> ids) {

@@ -3,17 +3,17 @@ package dev.serverfleet.operator.controller;
 import static dev.serverfleet.operator.controller.LoopHarness.AMI;
 import static dev.serverfleet.operator.controller.LoopHarness.CLUSTER;
 import static dev.serverfleet.operator.controller.LoopHarness.UID;
-import static org.assertj.core.api.Assertions.assertThat;
 import static dev.serverfleet.operator.controller.LoopScenarios.*;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.serverfleet.operator.api.v1alpha1.LaunchIntent;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.FakeEc2;
+import dev.serverfleet.operator.cloud.LaunchRequest;
+import dev.serverfleet.operator.controller.LoopHarness.Entry;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
-import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.fleet.OwnershipTags;
-import dev.serverfleet.operator.controller.LoopHarness.Entry;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,24 +34,34 @@ class FleetLoopTest {
     h.step();
 
     List<LaunchRequest> runs = h.runRequests();
-    assertThat(runs).extracting(LaunchRequest::subnetId).containsExactlyInAnyOrder("subnet-a", "subnet-b", "subnet-c");
+    assertThat(runs)
+        .extracting(LaunchRequest::subnetId)
+        .containsExactlyInAnyOrder("subnet-a", "subnet-b", "subnet-c");
     String revision = h.status().getCurrentRevision();
-    assertThat(runs).allSatisfy(r -> {
-      assertThat(r.count()).isEqualTo(2);
-      assertThat(r.imageId()).isEqualTo(AMI);
-      assertThat(r.instanceType()).isEqualTo(LoopHarness.INSTANCE_TYPE);
-      assertThat(r.httpTokensRequired()).isTrue();
-      assertThat(r.tags())
-          .containsEntry(OwnershipTags.CLUSTER, CLUSTER)
-          .containsEntry(OwnershipTags.FLEET, "shop/web")
-          .containsEntry(OwnershipTags.FLEET_UID, UID)
-          .containsEntry(OwnershipTags.REVISION, revision)
-          .containsEntry(OwnershipTags.LAUNCH, r.clientToken())
-          .containsKey(OwnershipTags.NAME);
-    });
-    assertThat(h.liveInstances()).hasSize(6)
-        .allSatisfy(i -> assertThat(i.tags()).containsKeys(OwnershipTags.OWNERSHIP_KEYS.toArray(String[]::new)));
-    assertThat(h.journal).extracting(Entry::kind).containsOnly("status", FakeEc2.DESCRIBE, FakeEc2.RUN);
+    assertThat(runs)
+        .allSatisfy(
+            r -> {
+              assertThat(r.count()).isEqualTo(2);
+              assertThat(r.imageId()).isEqualTo(AMI);
+              assertThat(r.instanceType()).isEqualTo(LoopHarness.INSTANCE_TYPE);
+              assertThat(r.httpTokensRequired()).isTrue();
+              assertThat(r.tags())
+                  .containsEntry(OwnershipTags.CLUSTER, CLUSTER)
+                  .containsEntry(OwnershipTags.FLEET, "shop/web")
+                  .containsEntry(OwnershipTags.FLEET_UID, UID)
+                  .containsEntry(OwnershipTags.REVISION, revision)
+                  .containsEntry(OwnershipTags.LAUNCH, r.clientToken())
+                  .containsKey(OwnershipTags.NAME);
+            });
+    assertThat(h.liveInstances())
+        .hasSize(6)
+        .allSatisfy(
+            i ->
+                assertThat(i.tags())
+                    .containsKeys(OwnershipTags.OWNERSHIP_KEYS.toArray(String[]::new)));
+    assertThat(h.journal)
+        .extracting(Entry::kind)
+        .containsOnly("status", FakeEc2.DESCRIBE, FakeEc2.RUN);
     assertThat(h.fake.calls("CreateTags")).isZero();
     assertThat(h.events).filteredOn(e -> e.reason().equals("Launched")).hasSize(3);
     assertThat(h.counter("serverfleet.instances.launched")).isEqualTo(6);
@@ -68,13 +78,19 @@ class FleetLoopTest {
     assertThat(runs).hasSize(3);
     int intentWrite = h.firstIndexOf("status");
     assertThat(intentWrite).isNotNegative().isLessThan(runs.get(0).seq());
-    Set<String> recorded = h.writes.get(0).getLaunchIntents().stream().map(LaunchIntent::token)
-        .collect(Collectors.toSet());
-    assertThat(h.runRequests()).extracting(LaunchRequest::clientToken).containsExactlyInAnyOrderElementsOf(recorded);
-    assertThat(h.writes.get(0).getLaunchIntents()).allSatisfy(i -> {
-      assertThat(i.count()).isEqualTo(1);
-      assertThat(i.revision()).isEqualTo(h.writes.get(0).getCurrentRevision());
-    });
+    Set<String> recorded =
+        h.writes.get(0).getLaunchIntents().stream()
+            .map(LaunchIntent::token)
+            .collect(Collectors.toSet());
+    assertThat(h.runRequests())
+        .extracting(LaunchRequest::clientToken)
+        .containsExactlyInAnyOrderElementsOf(recorded);
+    assertThat(h.writes.get(0).getLaunchIntents())
+        .allSatisfy(
+            i -> {
+              assertThat(i.count()).isEqualTo(1);
+              assertThat(i.revision()).isEqualTo(h.writes.get(0).getCurrentRevision());
+            });
   }
 
   @Test
@@ -89,8 +105,11 @@ class FleetLoopTest {
 
     assertThat(h.fake.instances()).as("launched over the whole run").hasSize(3 + 4);
     assertThat(h.counter("serverfleet.instances.launched")).isEqualTo(7);
-    assertThat(h.registry.find("serverfleet.instances.terminated").counters().stream()
-        .mapToDouble(c -> c.count()).sum()).isEqualTo(2 + 5);
+    assertThat(
+            h.registry.find("serverfleet.instances.terminated").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum())
+        .isEqualTo(2 + 5);
   }
 
   @Test
@@ -101,8 +120,9 @@ class FleetLoopTest {
     h.scale(5);
     h.runUntilStable(20, STEP);
 
-    Map<String, Long> perSubnet = h.liveInstances().stream()
-        .collect(Collectors.groupingBy(Instance::subnetId, Collectors.counting()));
+    Map<String, Long> perSubnet =
+        h.liveInstances().stream()
+            .collect(Collectors.groupingBy(Instance::subnetId, Collectors.counting()));
     assertThat(perSubnet.keySet()).containsExactlyInAnyOrderElementsOf(LoopHarness.SUBNETS);
     assertThat(perSubnet.values()).allSatisfy(n -> assertThat(n).isBetween(1L, 2L));
   }
@@ -132,11 +152,14 @@ class FleetLoopTest {
     h.runUntilStable(20, STEP);
 
     assertConverged(h, 3);
-    assertThat(h.fake.instance(stopped.id()).orElseThrow().state()).isEqualTo(InstanceState.TERMINATED);
-    assertThat(h.events).anySatisfy(e -> {
-      assertThat(e.reason()).isEqualTo("Terminated");
-      assertThat(e.message()).contains("stopped", stopped.id());
-    });
+    assertThat(h.fake.instance(stopped.id()).orElseThrow().state())
+        .isEqualTo(InstanceState.TERMINATED);
+    assertThat(h.events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.reason()).isEqualTo("Terminated");
+              assertThat(e.message()).contains("stopped", stopped.id());
+            });
     assertThat(h.fake.instances()).hasSize(4);
   }
 
@@ -159,15 +182,17 @@ class FleetLoopTest {
         h.step();
       }
       ServerFleetStatus s = h.status();
-      boolean allRunning = h.liveInstances().size() == 3
-          && h.liveInstances().stream().allMatch(i -> i.state() == InstanceState.RUNNING);
+      boolean allRunning =
+          h.liveInstances().size() == 3
+              && h.liveInstances().stream().allMatch(i -> i.state() == InstanceState.RUNNING);
       Condition ready = h.condition(Conditions.READY);
       assertThat(ready.getStatus()).isEqualTo(allRunning ? "True" : "False");
       seen.add(s.getReadyReplicas() + "/" + ready.getStatus() + "/" + ready.getReason());
     }
 
-    assertThat(seen).containsSubsequence("0/False/InstancesNotReady", "2/False/InstancesNotReady",
-        "3/True/AllInstancesReady");
+    assertThat(seen)
+        .containsSubsequence(
+            "0/False/InstancesNotReady", "2/False/InstancesNotReady", "3/True/AllInstancesReady");
     assertThat(h.status().getReplicas()).isEqualTo(3);
   }
 
@@ -197,11 +222,13 @@ class FleetLoopTest {
     h.poll();
     h.step();
     String start = h.clock.instant().toString();
-    assertThat(h.condition(Conditions.READY)).satisfies(c -> {
-      assertThat(c.getStatus()).isEqualTo("False");
-      assertThat(c.getLastTransitionTime()).isEqualTo(start);
-      assertThat(c.getObservedGeneration()).isEqualTo(1L);
-    });
+    assertThat(h.condition(Conditions.READY))
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getLastTransitionTime()).isEqualTo(start);
+              assertThat(c.getObservedGeneration()).isEqualTo(1L);
+            });
 
     h.clock.advance(Duration.ofSeconds(10));
     h.poll();
@@ -211,7 +238,8 @@ class FleetLoopTest {
     h.runUntilStable(20, STEP);
     Condition ready = h.condition(Conditions.READY);
     assertThat(ready.getStatus()).isEqualTo("True");
-    assertThat(Instant.parse(ready.getLastTransitionTime())).isAfterOrEqualTo(Instant.parse(start).plusSeconds(30));
+    assertThat(Instant.parse(ready.getLastTransitionTime()))
+        .isAfterOrEqualTo(Instant.parse(start).plusSeconds(30));
 
     h.clock.advance(Duration.ofMinutes(1));
     h.scale(4);
@@ -219,26 +247,46 @@ class FleetLoopTest {
     h.step();
 
     assertThat(h.status().getObservedGeneration()).isEqualTo(2L);
-    assertThat(h.condition(Conditions.READY)).satisfies(c -> {
-      assertThat(c.getStatus()).isEqualTo("False");
-      assertThat(c.getReason()).isIn("ScalingUp", "InstancesNotReady");
-      assertThat(c.getLastTransitionTime()).isEqualTo(h.clock.instant().toString());
-      assertThat(c.getObservedGeneration()).isEqualTo(2L);
-    });
-    assertThat(h.condition(Conditions.DEGRADED)).satisfies(c -> {
-      assertThat(c.getStatus()).isEqualTo("False");
-      assertThat(c.getLastTransitionTime()).isEqualTo(start);
-      assertThat(c.getObservedGeneration()).isEqualTo(2L);
-    });
+    assertThat(h.condition(Conditions.READY))
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getReason()).isIn("ScalingUp", "InstancesNotReady");
+              assertThat(c.getLastTransitionTime()).isEqualTo(h.clock.instant().toString());
+              assertThat(c.getObservedGeneration()).isEqualTo(2L);
+            });
+    assertThat(h.condition(Conditions.DEGRADED))
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getLastTransitionTime()).isEqualTo(start);
+              assertThat(c.getObservedGeneration()).isEqualTo(2L);
+            });
   }
 
   @Test
   void instancesOfAnotherFleetUidOrClusterAreNeverCountedOrTouched() {
     LoopHarness h = new LoopHarness(1);
-    Instance recreated = h.fake.addForeignInstance("subnet-a", Map.of(OwnershipTags.CLUSTER, CLUSTER,
-        OwnershipTags.FLEET, "shop/web", OwnershipTags.FLEET_UID, "an-older-fleet-of-the-same-name"));
-    Instance otherCluster = h.fake.addForeignInstance("subnet-b", Map.of(OwnershipTags.CLUSTER, "other",
-        OwnershipTags.FLEET, "shop/web", OwnershipTags.FLEET_UID, UID));
+    Instance recreated =
+        h.fake.addForeignInstance(
+            "subnet-a",
+            Map.of(
+                OwnershipTags.CLUSTER,
+                CLUSTER,
+                OwnershipTags.FLEET,
+                "shop/web",
+                OwnershipTags.FLEET_UID,
+                "an-older-fleet-of-the-same-name"));
+    Instance otherCluster =
+        h.fake.addForeignInstance(
+            "subnet-b",
+            Map.of(
+                OwnershipTags.CLUSTER,
+                "other",
+                OwnershipTags.FLEET,
+                "shop/web",
+                OwnershipTags.FLEET_UID,
+                UID));
 
     h.runUntilStable(20, STEP);
     assertConverged(h, 1);
@@ -247,9 +295,10 @@ class FleetLoopTest {
 
     assertConverged(h, 0);
     for (Instance foreign : List.of(recreated, otherCluster)) {
-      assertThat(h.fake.instance(foreign.id()).orElseThrow().state()).isEqualTo(InstanceState.RUNNING);
+      assertThat(h.fake.instance(foreign.id()).orElseThrow().state())
+          .isEqualTo(InstanceState.RUNNING);
     }
-    assertThat(h.entries(FakeEc2.TERMINATE)).allSatisfy(e ->
-        assertThat(e.detail()).doesNotContain(recreated.id(), otherCluster.id()));
+    assertThat(h.entries(FakeEc2.TERMINATE))
+        .allSatisfy(e -> assertThat(e.detail()).doesNotContain(recreated.id(), otherCluster.id()));
   }
 }

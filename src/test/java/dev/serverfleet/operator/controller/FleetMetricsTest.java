@@ -21,12 +21,17 @@ class FleetMetricsTest {
     ServerFleet api = fleet("shop", "api");
     ServerFleet webElsewhere = fleet("blog", "web");
     // Someone else's meter with the same tags is not ours to remove.
-    Counter foreign = registry.counter("http.requests", Tags.of("namespace", "shop", "name", "web"));
+    Counter foreign =
+        registry.counter("http.requests", Tags.of("namespace", "shop", "name", "web"));
     for (ServerFleet f : List.of(web, api, webElsewhere)) {
       recordEveryKind(f);
     }
-    assertThat(meters(web)).extracting(m -> m.getId().getName()).contains(
-        "serverfleet.instances.launched", "serverfleet.instances.terminated", "serverfleet.fleet.replicas");
+    assertThat(meters(web))
+        .extracting(m -> m.getId().getName())
+        .contains(
+            "serverfleet.instances.launched",
+            "serverfleet.instances.terminated",
+            "serverfleet.fleet.replicas");
     int apiMeters = meters(api).size();
 
     metrics.forget(web);
@@ -46,8 +51,13 @@ class FleetMetricsTest {
     assertThat(meters(web)).isEmpty();
 
     metrics.replicas(web, 2, 1, 1);
-    assertThat(registry.find("serverfleet.fleet.replicas").tags("namespace", "shop", "name", "web", "kind", "desired")
-        .gauge().value()).isEqualTo(2);
+    assertThat(
+            registry
+                .find("serverfleet.fleet.replicas")
+                .tags("namespace", "shop", "name", "web", "kind", "desired")
+                .gauge()
+                .value())
+        .isEqualTo(2);
   }
 
   private void recordEveryKind(ServerFleet fleet) {

@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The merge rule the launch ledger relies on: a sweep that started before a launch never erases it. */
+/**
+ * The merge rule the launch ledger relies on: a sweep that started before a launch never erases it.
+ */
 class InstanceCacheTest {
   private static final ResourceID FLEET = new ResourceID("web", "shop");
   private static final ResourceID OTHER = new ResourceID("api", "shop");
@@ -33,10 +35,16 @@ class InstanceCacheTest {
   void aSweepThatStartedBeforeALaunchKeepsIt() {
     cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-1", InstanceState.RUNNING))), T0, T0);
     Instant sweepStart = T0.plusSeconds(1);
-    cache.launched(FLEET, instance("i-2", InstanceState.PENDING), sweepStart.plusMillis(500)); // during the fetch
+    cache.launched(
+        FLEET,
+        instance("i-2", InstanceState.PENDING),
+        sweepStart.plusMillis(500)); // during the fetch
 
-    Set<ResourceID> changed = cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-1", InstanceState.RUNNING))),
-        sweepStart, sweepStart.plusSeconds(2));
+    Set<ResourceID> changed =
+        cache.sweepCompleted(
+            Map.of(FLEET, Set.of(instance("i-1", InstanceState.RUNNING))),
+            sweepStart,
+            sweepStart.plusSeconds(2));
 
     Observation seen = cache.observe(FLEET);
     assertThat(seen.swept()).extracting(Instance::id).containsExactly("i-1");
@@ -53,11 +61,15 @@ class InstanceCacheTest {
       assertThat(cache.observe(FLEET).launched()).extracting(Instance::id).containsExactly("i-2");
     }
 
-    Set<ResourceID> changed = cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-2", InstanceState.RUNNING))),
-        T0.plusSeconds(10), T0.plusSeconds(10));
+    Set<ResourceID> changed =
+        cache.sweepCompleted(
+            Map.of(FLEET, Set.of(instance("i-2", InstanceState.RUNNING))),
+            T0.plusSeconds(10),
+            T0.plusSeconds(10));
 
     assertThat(cache.observe(FLEET).launched()).isEmpty();
-    assertThat(cache.observe(FLEET).swept()).singleElement()
+    assertThat(cache.observe(FLEET).swept())
+        .singleElement()
         .satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.RUNNING));
     assertThat(changed).containsExactly(FLEET);
   }
@@ -78,15 +90,22 @@ class InstanceCacheTest {
     cache.terminating(FLEET, "i-1", T0.plusSeconds(1));
 
     // A sweep that started before the termination still shows it running.
-    cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-1", InstanceState.RUNNING))), T0, T0.plusSeconds(2));
-    assertThat(cache.observe(FLEET).swept()).singleElement()
+    cache.sweepCompleted(
+        Map.of(FLEET, Set.of(instance("i-1", InstanceState.RUNNING))), T0, T0.plusSeconds(2));
+    assertThat(cache.observe(FLEET).swept())
+        .singleElement()
         .satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.SHUTTING_DOWN));
 
-    cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-1", InstanceState.TERMINATED))), T0.plusSeconds(3),
+    cache.sweepCompleted(
+        Map.of(FLEET, Set.of(instance("i-1", InstanceState.TERMINATED))),
+        T0.plusSeconds(3),
         T0.plusSeconds(3));
-    cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-1", InstanceState.TERMINATED))), T0.plusSeconds(4),
+    cache.sweepCompleted(
+        Map.of(FLEET, Set.of(instance("i-1", InstanceState.TERMINATED))),
+        T0.plusSeconds(4),
         T0.plusSeconds(4));
-    assertThat(cache.observe(FLEET).swept()).singleElement()
+    assertThat(cache.observe(FLEET).swept())
+        .singleElement()
         .satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.TERMINATED));
   }
 
@@ -98,27 +117,52 @@ class InstanceCacheTest {
 
     cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-1", InstanceState.RUNNING))), late, late);
 
-    assertThat(cache.observe(FLEET).swept()).singleElement()
+    assertThat(cache.observe(FLEET).swept())
+        .singleElement()
         .satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.RUNNING));
   }
 
   @Test
   void changedNamesOnlyFleetsWhoseViewChanged() {
-    cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-1", InstanceState.PENDING)),
-        OTHER, Set.of(instance("i-9", InstanceState.RUNNING))), T0, T0);
+    cache.sweepCompleted(
+        Map.of(
+            FLEET,
+            Set.of(instance("i-1", InstanceState.PENDING)),
+            OTHER,
+            Set.of(instance("i-9", InstanceState.RUNNING))),
+        T0,
+        T0);
 
-    Set<ResourceID> changed = cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-1", InstanceState.RUNNING)),
-        OTHER, Set.of(instance("i-9", InstanceState.RUNNING))), T0.plusSeconds(1), T0.plusSeconds(1));
+    Set<ResourceID> changed =
+        cache.sweepCompleted(
+            Map.of(
+                FLEET,
+                Set.of(instance("i-1", InstanceState.RUNNING)),
+                OTHER,
+                Set.of(instance("i-9", InstanceState.RUNNING))),
+            T0.plusSeconds(1),
+            T0.plusSeconds(1));
     assertThat(changed).containsExactly(FLEET);
 
-    changed = cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-1", InstanceState.RUNNING))),
-        T0.plusSeconds(2), T0.plusSeconds(2));
+    changed =
+        cache.sweepCompleted(
+            Map.of(FLEET, Set.of(instance("i-1", InstanceState.RUNNING))),
+            T0.plusSeconds(2),
+            T0.plusSeconds(2));
     assertThat(changed).as("a fleet whose instances are all gone from EC2").containsExactly(OTHER);
     assertThat(cache.observe(OTHER)).isEqualTo(Observation.NONE);
   }
 
   private static Instance instance(String id, InstanceState state) {
-    return new Instance(id, state, "ami-0abcdef1234567890", "t3.micro", "subnet-a", "us-east-1a", null,
-        T0.minus(Duration.ofMinutes(1)), Map.of());
+    return new Instance(
+        id,
+        state,
+        "ami-0abcdef1234567890",
+        "t3.micro",
+        "subnet-a",
+        "us-east-1a",
+        null,
+        T0.minus(Duration.ofMinutes(1)),
+        Map.of());
   }
 }

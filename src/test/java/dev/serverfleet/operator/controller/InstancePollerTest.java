@@ -1,19 +1,18 @@
 package dev.serverfleet.operator.controller;
 
-import dev.serverfleet.operator.cloud.Ec2Port;
-import dev.serverfleet.operator.cloud.CloudException;
-import dev.serverfleet.operator.cloud.FakeEc2;
-import dev.serverfleet.operator.cloud.LaunchRequest;
-import dev.serverfleet.operator.cloud.ErrorClassifier;
-import dev.serverfleet.operator.cloud.BatchResult;
-import dev.serverfleet.operator.fleet.Instance;
-import dev.serverfleet.operator.fleet.Health;
-import dev.serverfleet.operator.fleet.OwnershipTags;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.serverfleet.operator.cloud.BatchResult;
+import dev.serverfleet.operator.cloud.CloudException;
+import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.ErrorClassifier;
+import dev.serverfleet.operator.cloud.FakeEc2;
+import dev.serverfleet.operator.cloud.LaunchRequest;
+import dev.serverfleet.operator.fleet.Health;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.MutableClock;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Duration;
@@ -42,7 +41,9 @@ class InstancePollerTest {
     Map<ResourceID, Set<Instance>> polled = poller(fleet -> false).poll();
 
     assertThat(fake.calls(FakeEc2.DESCRIBE_STATUS)).isZero();
-    assertThat(polled.get(WEB)).hasSize(2).allSatisfy(i -> assertThat(i.health()).isEqualTo(Health.UNKNOWN));
+    assertThat(polled.get(WEB))
+        .hasSize(2)
+        .allSatisfy(i -> assertThat(i.health()).isEqualTo(Health.UNKNOWN));
     assertThat(polled.get(API)).hasSize(2);
   }
 
@@ -59,28 +60,37 @@ class InstancePollerTest {
 
     Map<ResourceID, Set<Instance>> polled = poller(WEB::equals).poll();
 
-    assertThat(healthAsked).singleElement()
+    assertThat(healthAsked)
+        .singleElement()
         .satisfies(ids -> assertThat(ids).containsExactlyInAnyOrder(early, impaired));
-    assertThat(polled.get(WEB)).extracting(Instance::id, Instance::health).containsExactlyInAnyOrder(
-        tuple(early, Health.OK), tuple(impaired, Health.IMPAIRED),
-        tuple(stillPending.get(0), Health.UNKNOWN), tuple(stillPending.get(1), Health.UNKNOWN));
-    assertThat(polled.get(API)).hasSize(3).allSatisfy(i -> assertThat(i.health()).isEqualTo(Health.UNKNOWN));
+    assertThat(polled.get(WEB))
+        .extracting(Instance::id, Instance::health)
+        .containsExactlyInAnyOrder(
+            tuple(early, Health.OK), tuple(impaired, Health.IMPAIRED),
+            tuple(stillPending.get(0), Health.UNKNOWN), tuple(stillPending.get(1), Health.UNKNOWN));
+    assertThat(polled.get(API))
+        .hasSize(3)
+        .allSatisfy(i -> assertThat(i.health()).isEqualTo(Health.UNKNOWN));
   }
 
   @Test
   void aFailingStatusCallLeavesASuccessfulPollWithUnknownHealth() {
     launch(WEB, 2);
     launch(API, 1);
-    fake.injectNext(FakeEc2.DESCRIBE_STATUS,
-        ErrorClassifier.fromCode(FakeEc2.DESCRIBE_STATUS, "InternalError", "An internal error has occurred", 500));
+    fake.injectNext(
+        FakeEc2.DESCRIBE_STATUS,
+        ErrorClassifier.fromCode(
+            FakeEc2.DESCRIBE_STATUS, "InternalError", "An internal error has occurred", 500));
 
     Map<ResourceID, Set<Instance>> polled = poller(fleet -> true).poll();
 
     assertThat(fake.calls(FakeEc2.DESCRIBE_STATUS)).isEqualTo(1);
     assertThat(polled).containsOnlyKeys(WEB, API);
-    assertThat(polled.values().stream().flatMap(Set::stream)).hasSize(3)
+    assertThat(polled.values().stream().flatMap(Set::stream))
+        .hasSize(3)
         .allSatisfy(i -> assertThat(i.health()).isEqualTo(Health.UNKNOWN));
-    assertThat(poller(fleet -> true).poll().get(WEB)).allSatisfy(i -> assertThat(i.health()).isEqualTo(Health.OK));
+    assertThat(poller(fleet -> true).poll().get(WEB))
+        .allSatisfy(i -> assertThat(i.health()).isEqualTo(Health.OK));
   }
 
   @Test
@@ -106,7 +116,8 @@ class InstancePollerTest {
   void instancesWithoutAFleetTagAreLeftOut() {
     launch(WEB, 1);
     fake.addForeignInstance("subnet-a", Map.of(OwnershipTags.CLUSTER, CLUSTER));
-    fake.addForeignInstance("subnet-a", Map.of(OwnershipTags.CLUSTER, CLUSTER, OwnershipTags.FLEET, "shop/"));
+    fake.addForeignInstance(
+        "subnet-a", Map.of(OwnershipTags.CLUSTER, CLUSTER, OwnershipTags.FLEET, "shop/"));
 
     assertThat(poller(fleet -> true).poll()).containsOnlyKeys(WEB);
   }
@@ -117,10 +128,29 @@ class InstancePollerTest {
 
   private List<String> launch(ResourceID fleet, int count) {
     String token = fleet.getName() + "-" + fake.runRequests().size();
-    return fake.runInstances(new LaunchRequest(token, "subnet-a", count, FakeEc2.DEFAULT_AMIS.get(0), "t3.micro",
-        List.of(), null, null, null, false, true, 2, Map.of(OwnershipTags.CLUSTER, CLUSTER,
-            OwnershipTags.FLEET, fleet.getNamespace().orElseThrow() + "/" + fleet.getName())))
-        .stream().map(Instance::id).toList();
+    return fake
+        .runInstances(
+            new LaunchRequest(
+                token,
+                "subnet-a",
+                count,
+                FakeEc2.DEFAULT_AMIS.get(0),
+                "t3.micro",
+                List.of(),
+                null,
+                null,
+                null,
+                false,
+                true,
+                2,
+                Map.of(
+                    OwnershipTags.CLUSTER,
+                    CLUSTER,
+                    OwnershipTags.FLEET,
+                    fleet.getNamespace().orElseThrow() + "/" + fleet.getName())))
+        .stream()
+        .map(Instance::id)
+        .toList();
   }
 
   /** The fake, with the ids of each describeHealth call recorded. */

@@ -13,13 +13,12 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 
 /**
  * The ledger's promise under any interleaving of faults, crashes and visibility lags, against the
  * in-memory EC2 (idempotent client tokens, as AWS): a scale-up from nothing launches every instance
- * exactly once, and the fleet converges to exactly its replicas. A duplicate launch would show as an
- * instance beyond the replicas in EC2's full history.
+ * exactly once, and the fleet converges to exactly its replicas. A duplicate launch would show as
+ * an instance beyond the replicas in EC2's full history.
  */
 class LaunchLedgerPropertiesTest {
   private static final Duration STEP = Duration.ofSeconds(5);
@@ -40,9 +39,12 @@ class LaunchLedgerPropertiesTest {
   }
 
   @Property(tries = 300)
-  void aScaleUpUnderAnyFaultsLaunchesEachInstanceOnceAndConverges(@ForAll @IntRange(min = 1, max = 9) int replicas,
-      @ForAll("faults") List<Fault> faults, @ForAll @IntRange(min = 0, max = 90) int visibilitySeconds) {
-    LoopHarness h = new LoopHarness(0, new PlanInput.Timing(Duration.ofSeconds(30), Duration.ofMinutes(5)));
+  void aScaleUpUnderAnyFaultsLaunchesEachInstanceOnceAndConverges(
+      @ForAll @IntRange(min = 1, max = 9) int replicas,
+      @ForAll("faults") List<Fault> faults,
+      @ForAll @IntRange(min = 0, max = 90) int visibilitySeconds) {
+    LoopHarness h =
+        new LoopHarness(0, new PlanInput.Timing(Duration.ofSeconds(30), Duration.ofMinutes(5)));
     h.fake.setVisibilityDelay(Duration.ofSeconds(visibilitySeconds));
     h.poll();
     h.step();
@@ -52,12 +54,15 @@ class LaunchLedgerPropertiesTest {
       switch (fault) {
         case LOSE_ANSWER -> h.loseRunResponses(1);
         case THROTTLE -> h.fake.throttleNext(FakeEc2.RUN, 1);
-        case INTERNAL_ERROR_BEFORE -> h.fake.injectNext(FakeEc2.RUN,
-            ErrorClassifier.fromCode(FakeEc2.RUN, "InternalError", "An internal error has occurred", 500));
+        case INTERNAL_ERROR_BEFORE ->
+            h.fake.injectNext(
+                FakeEc2.RUN,
+                ErrorClassifier.fromCode(
+                    FakeEc2.RUN, "InternalError", "An internal error has occurred", 500));
         case CRASH_AFTER_WRITE -> h.crashAfterNextWrite();
         case RESTART -> h.restart();
         case SCALE_TO_ZERO_AND_BACK -> emptied = true;
-        case NONE -> { }
+        case NONE -> {}
       }
       pass(h);
       if (fault == Fault.SCALE_TO_ZERO_AND_BACK) {
@@ -77,7 +82,8 @@ class LaunchLedgerPropertiesTest {
       assertThat(h.fake.instances()).as("every instance EC2 ever launched").hasSize(replicas);
     }
     assertThat(h.runRequests().stream().map(r -> r.clientToken()).distinct().count())
-        .as("tokens used").isLessThanOrEqualTo(h.fake.instances().size());
+        .as("tokens used")
+        .isLessThanOrEqualTo(h.fake.instances().size());
   }
 
   /** A sweep and, when due, a reconcile; a crash restarts the operator as a new process would. */
@@ -95,8 +101,12 @@ class LaunchLedgerPropertiesTest {
 
   private static boolean settled(LoopHarness h, int replicas) {
     var s = h.status();
-    return s != null && s.getLaunchIntents().isEmpty() && Integer.valueOf(replicas).equals(s.getReadyReplicas())
-        && h.liveInstances().size() == replicas && h.liveInstances().stream().allMatch(i -> i.state().name().equals("RUNNING"))
-        && s.getConditions().stream().anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+    return s != null
+        && s.getLaunchIntents().isEmpty()
+        && Integer.valueOf(replicas).equals(s.getReadyReplicas())
+        && h.liveInstances().size() == replicas
+        && h.liveInstances().stream().allMatch(i -> i.state().name().equals("RUNNING"))
+        && s.getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
   }
 }

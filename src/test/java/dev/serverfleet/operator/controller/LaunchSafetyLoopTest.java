@@ -1,8 +1,8 @@
 package dev.serverfleet.operator.controller;
 
+import static dev.serverfleet.operator.controller.LoopScenarios.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static dev.serverfleet.operator.controller.LoopScenarios.*;
 
 import dev.serverfleet.operator.api.v1alpha1.LaunchIntent;
 import dev.serverfleet.operator.cloud.FakeEc2;
@@ -10,7 +10,6 @@ import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.planning.PlanInput;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class LaunchSafetyLoopTest {
   @Test
   void instancesInvisibleToDescribeAreNeverLaunchedTwiceNorResent() {
-    LoopHarness h = new LoopHarness(3, new PlanInput.Timing(Duration.ofSeconds(10), Duration.ofMinutes(10)));
+    LoopHarness h =
+        new LoopHarness(3, new PlanInput.Timing(Duration.ofSeconds(10), Duration.ofMinutes(10)));
     h.fake.setVisibilityDelay(Duration.ofSeconds(20));
 
     h.runUntilStable(40, STEP);
@@ -35,7 +35,8 @@ class LaunchSafetyLoopTest {
 
   @Test
   void theLaunchedMetricCountsInstancesNotRetries() {
-    LoopHarness h = new LoopHarness(3, new PlanInput.Timing(Duration.ofSeconds(10), Duration.ofMinutes(10)));
+    LoopHarness h =
+        new LoopHarness(3, new PlanInput.Timing(Duration.ofSeconds(10), Duration.ofMinutes(10)));
     h.fake.setVisibilityDelay(Duration.ofSeconds(20));
 
     h.runUntilStable(40, STEP);
@@ -75,8 +76,11 @@ class LaunchSafetyLoopTest {
     assertConverged(h, 1);
     assertThat(h.entries(FakeEc2.TERMINATE)).hasSize(1);
     assertThat(h.events).filteredOn(e -> e.reason().equals("Terminated")).hasSize(1);
-    assertThat(h.registry.find("serverfleet.instances.terminated").counters().stream()
-        .mapToDouble(c -> c.count()).sum()).isEqualTo(2);
+    assertThat(
+            h.registry.find("serverfleet.instances.terminated").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum())
+        .isEqualTo(2);
   }
 
   @Test
@@ -88,7 +92,8 @@ class LaunchSafetyLoopTest {
     assertThatThrownBy(h::step).isInstanceOf(LoopHarness.OperatorCrash.class);
 
     assertThat(h.entries(FakeEc2.RUN)).isEmpty();
-    List<String> recorded = h.status().getLaunchIntents().stream().map(LaunchIntent::token).toList();
+    List<String> recorded =
+        h.status().getLaunchIntents().stream().map(LaunchIntent::token).toList();
     assertThat(recorded).hasSize(3);
 
     h.restart();
@@ -96,7 +101,9 @@ class LaunchSafetyLoopTest {
 
     assertConverged(h, 3);
     assertThat(h.fake.instances()).hasSize(3);
-    assertThat(h.runRequests()).extracting(LaunchRequest::clientToken).containsExactlyInAnyOrderElementsOf(recorded);
+    assertThat(h.runRequests())
+        .extracting(LaunchRequest::clientToken)
+        .containsExactlyInAnyOrderElementsOf(recorded);
   }
 
   @Test
@@ -109,7 +116,9 @@ class LaunchSafetyLoopTest {
 
     assertThat(h.liveInstances()).hasSize(2);
     LaunchRequest failed = h.runRequests().get(0);
-    assertThat(h.status().getLaunchIntents()).extracting(LaunchIntent::token).contains(failed.clientToken());
+    assertThat(h.status().getLaunchIntents())
+        .extracting(LaunchIntent::token)
+        .contains(failed.clientToken());
 
     h.restart();
     h.runUntilStable(40, STEP);
@@ -142,14 +151,16 @@ class LaunchSafetyLoopTest {
   @Test
   void aScaleBetweenTheIntentWriteAndTheFinalWriteNeitherFailsThePassNorRepeatsItsEvents() {
     // The status is written by a server-side-apply patch without resourceVersion: a spec change
-    // made meanwhile (kubectl scale) is no conflict, and the pass that already called EC2 records it.
+    // made meanwhile (kubectl scale) is no conflict, and the pass that already called EC2 records
+    // it.
     LoopHarness h = new LoopHarness(3);
     h.poll();
     h.afterNextWrite(() -> h.scale(5));
 
     h.step();
 
-    assertThat(h.status().getLaunchIntents()).hasSize(3)
+    assertThat(h.status().getLaunchIntents())
+        .hasSize(3)
         .allSatisfy(i -> assertThat(i.state()).isEqualTo("Acknowledged"));
     assertThat(h.events).filteredOn(e -> e.reason().equals("Launched")).hasSize(3);
     h.runUntilStable(40, STEP);

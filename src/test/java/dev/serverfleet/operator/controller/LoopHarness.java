@@ -9,11 +9,9 @@ import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.FakeEc2;
+import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.fleet.Health;
 import dev.serverfleet.operator.fleet.Instance;
-import dev.serverfleet.operator.controller.InstancePoller;
-import dev.serverfleet.operator.fleet.InstanceState;
-import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.PlanInput;
 import dev.serverfleet.operator.testing.MutableClock;
@@ -29,20 +27,18 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Plays JOSDK and Kubernetes around one {@link FleetLoop}, with no Kubernetes mocks: a status
- * store that behaves like the API server's status subresource under a server-side-apply patch
- * (JSON round trip, a new resourceVersion per write, no optimistic locking), the operator's own
- * {@link InstanceCache} fed by sweeps of the fake EC2 (a changed observation is an event), a
- * requeue timer, and a {@link #journal} that puts status writes and EC2 calls in one global order.
+ * Plays JOSDK and Kubernetes around one {@link FleetLoop}, with no Kubernetes mocks: a status store
+ * that behaves like the API server's status subresource under a server-side-apply patch (JSON round
+ * trip, a new resourceVersion per write, no optimistic locking), the operator's own {@link
+ * InstanceCache} fed by sweeps of the fake EC2 (a changed observation is an event), a requeue
+ * timer, and a {@link #journal} that puts status writes and EC2 calls in one global order.
  */
 final class LoopHarness {
   static final String CLUSTER = "test-cluster";
@@ -76,7 +72,8 @@ final class LoopHarness {
   final List<Event> events = new ArrayList<>();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final Ec2Port ec2 = new JournalingEc2();
-  private final FleetMetrics metrics = new FleetMetrics(registry); // outlives restarts, like the endpoint
+  private final FleetMetrics metrics =
+      new FleetMetrics(registry); // outlives restarts, like the endpoint
   private final PlanInput.Timing timing;
   private final FleetLoop.StatusWriter store = this::writeStatus;
 
@@ -112,24 +109,31 @@ final class LoopHarness {
     spec.setReplicas(replicas);
     spec.setTemplate(template);
     ServerFleet fleet = new ServerFleet();
-    fleet.setMetadata(new ObjectMetaBuilder().withName(NAME).withNamespace(NAMESPACE).withUid(UID)
-        .withGeneration(1L).withResourceVersion("1").build());
+    fleet.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(NAME)
+            .withNamespace(NAMESPACE)
+            .withUid(UID)
+            .withGeneration(1L)
+            .withResourceVersion("1")
+            .build());
     fleet.setSpec(spec);
     return fleet;
   }
 
   private FleetLoop newLoop() {
-    FleetEvents recorder = new FleetEvents() {
-      @Override
-      public void normal(ServerFleet fleet, String reason, String message) {
-        events.add(new Event("Normal", reason, message));
-      }
+    FleetEvents recorder =
+        new FleetEvents() {
+          @Override
+          public void normal(ServerFleet fleet, String reason, String message) {
+            events.add(new Event("Normal", reason, message));
+          }
 
-      @Override
-      public void warning(ServerFleet fleet, String reason, String message) {
-        events.add(new Event("Warning", reason, message));
-      }
-    };
+          @Override
+          public void warning(ServerFleet fleet, String reason, String message) {
+            events.add(new Event("Warning", reason, message));
+          }
+        };
     return new FleetLoop(ec2, CLUSTER, clock, timing, recorder, metrics);
   }
 
@@ -144,7 +148,10 @@ final class LoopHarness {
   }
 
   Condition condition(String type) {
-    return status().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+    return status().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** A user edits the spec: generation and resourceVersion move on, and JOSDK gets an event. */
@@ -167,8 +174,8 @@ final class LoopHarness {
    */
   void annotate(String key, String value) {
     ServerFleet next = fleet();
-    Map<String, String> annotations = new HashMap<>(Optional.ofNullable(next.getMetadata().getAnnotations())
-        .orElse(Map.of()));
+    Map<String, String> annotations =
+        new HashMap<>(Optional.ofNullable(next.getMetadata().getAnnotations()).orElse(Map.of()));
     annotations.put(key, value);
     next.getMetadata().setAnnotations(annotations);
     next.getMetadata().setResourceVersion(String.valueOf(++resourceVersion));
@@ -201,8 +208,12 @@ final class LoopHarness {
     next.getMetadata().setResourceVersion(String.valueOf(++resourceVersion));
     stored = next;
     writes.add(copy(status, ServerFleetStatus.class));
-    log("status", "rv=" + resourceVersion + " intents="
-        + status.getLaunchIntents().stream().map(i -> i.token()).toList());
+    log(
+        "status",
+        "rv="
+            + resourceVersion
+            + " intents="
+            + status.getLaunchIntents().stream().map(i -> i.token()).toList());
     if (crashAfterNextWrite) {
       crashAfterNextWrite = false;
       throw new OperatorCrash();
@@ -241,26 +252,34 @@ final class LoopHarness {
     String key = NAMESPACE + "/" + NAME;
     Set<Instance> mine = new java.util.HashSet<>();
     described.stream().filter(i -> key.equals(i.tag(OwnershipTags.FLEET))).forEach(mine::add);
-    boolean changed = cache.sweepCompleted(mine.isEmpty() ? Map.of() : Map.of(FLEET_ID, mine), started,
-        clock.instant()).contains(FLEET_ID);
+    boolean changed =
+        cache
+            .sweepCompleted(
+                mine.isEmpty() ? Map.of() : Map.of(FLEET_ID, mine), started, clock.instant())
+            .contains(FLEET_ID);
     eventPending |= changed;
     return changed;
   }
 
   /**
    * From now on a poll goes through the operator's {@link InstancePoller}, which also asks
-   * DescribeInstanceStatus for the status checks of running instances while the fleet's
-   * healthCheck is EC2StatusChecks.
+   * DescribeInstanceStatus for the status checks of running instances while the fleet's healthCheck
+   * is EC2StatusChecks.
    */
   void pollWithStatusChecks() {
     pollWithStatusChecks = true;
   }
 
   private List<Instance> pollLikeTheOperator() {
-    return new InstancePoller(ec2, CLUSTER,
-        fleet -> fleet.equals(new ResourceID(NAME, NAMESPACE)) && SpecDefaults.policy(stored).statusChecks()).poll()
-        .getOrDefault(new ResourceID(NAME, NAMESPACE), Set.of())
-        .stream().sorted(Comparator.comparing(Instance::id)).toList();
+    return new InstancePoller(
+            ec2,
+            CLUSTER,
+            fleet ->
+                fleet.equals(new ResourceID(NAME, NAMESPACE))
+                    && SpecDefaults.policy(stored).statusChecks())
+        .poll().getOrDefault(new ResourceID(NAME, NAMESPACE), Set.of()).stream()
+            .sorted(Comparator.comparing(Instance::id))
+            .toList();
   }
 
   /**
@@ -272,10 +291,13 @@ final class LoopHarness {
   }
 
   private List<Instance> withTagsAddedInEc2(List<Instance> described) {
-    return described.stream().map(i -> {
-      Map<String, String> added = tagsAddedInEc2.get(i.id());
-      return added == null ? i : i.withTags(added);
-    }).toList();
+    return described.stream()
+        .map(
+            i -> {
+              Map<String, String> added = tagsAddedInEc2.get(i.id());
+              return added == null ? i : i.withTags(added);
+            })
+        .toList();
   }
 
   /** One reconcile, now, on the cache as it is. */
@@ -283,17 +305,22 @@ final class LoopHarness {
     passes++;
     eventPending = false;
     nextRunAt = null;
-    FleetLoop.Result result = loop.run(fleet(), cached(), store, new FleetLoop.CacheUpdates() {
-      @Override
-      public void launched(Instance instance) {
-        cache.launched(FLEET_ID, instance, clock.instant());
-      }
+    FleetLoop.Result result =
+        loop.run(
+            fleet(),
+            cached(),
+            store,
+            new FleetLoop.CacheUpdates() {
+              @Override
+              public void launched(Instance instance) {
+                cache.launched(FLEET_ID, instance, clock.instant());
+              }
 
-      @Override
-      public void terminating(String instanceId) {
-        cache.terminating(FLEET_ID, instanceId, clock.instant());
-      }
-    });
+              @Override
+              public void terminating(String instanceId) {
+                cache.terminating(FLEET_ID, instanceId, clock.instant());
+              }
+            });
     nextRunAt = result.requeueAfter().map(d -> clock.instant().plus(d)).orElse(null);
     return result;
   }
@@ -326,9 +353,15 @@ final class LoopHarness {
       }
       clock.advance(advancePerStep);
     }
-    throw new AssertionError("not stable after " + maxSteps + " steps at " + clock.instant() + ": status "
-        + JSON.asJson(stored.getStatus()) + "\nlast entries " + journal.subList(Math.max(0, journal.size() - 12),
-        journal.size()));
+    throw new AssertionError(
+        "not stable after "
+            + maxSteps
+            + " steps at "
+            + clock.instant()
+            + ": status "
+            + JSON.asJson(stored.getStatus())
+            + "\nlast entries "
+            + journal.subList(Math.max(0, journal.size() - 12), journal.size()));
   }
 
   /** The process restarts: a new FleetLoop (fresh backoff), an empty cache, and a full resync. */
@@ -345,9 +378,13 @@ final class LoopHarness {
 
   // ---- EC2 ----
 
-  /** Every instance of this fleet in EC2, visible to describe yet or not, not shutting down or gone. */
+  /**
+   * Every instance of this fleet in EC2, visible to describe yet or not, not shutting down or gone.
+   */
   List<Instance> liveInstances() {
-    return fake.instances().stream().filter(i -> i.ownedBy(CLUSTER, UID) && i.state().isLive()).toList();
+    return fake.instances().stream()
+        .filter(i -> i.ownedBy(CLUSTER, UID) && i.state().isLive())
+        .toList();
   }
 
   List<LaunchRequest> runRequests() {
@@ -361,7 +398,11 @@ final class LoopHarness {
 
   /** Position of the first journal entry of {@code kind}, or -1. */
   int firstIndexOf(String kind) {
-    return journal.stream().filter(e -> e.kind().equals(kind)).mapToInt(Entry::seq).findFirst().orElse(-1);
+    return journal.stream()
+        .filter(e -> e.kind().equals(kind))
+        .mapToInt(Entry::seq)
+        .findFirst()
+        .orElse(-1);
   }
 
   List<Entry> entries(String kind) {
@@ -376,7 +417,9 @@ final class LoopHarness {
     return JSON.unmarshal(JSON.asJson(value), type);
   }
 
-  /** Puts each call in the journal before it reaches the fake, and can lose RunInstances answers. */
+  /**
+   * Puts each call in the journal before it reaches the fake, and can lose RunInstances answers.
+   */
   private final class JournalingEc2 implements Ec2Port {
     @Override
     public List<Instance> describeOwned(String clusterName) {
@@ -398,7 +441,9 @@ final class LoopHarness {
 
     @Override
     public List<Instance> runInstances(LaunchRequest request) {
-      log(FakeEc2.RUN, request.subnetId() + " x" + request.count() + " token=" + request.clientToken());
+      log(
+          FakeEc2.RUN,
+          request.subnetId() + " x" + request.count() + " token=" + request.clientToken());
       List<Instance> launched = fake.runInstances(request);
       if (loseRunResponses > 0) {
         loseRunResponses--;
@@ -422,6 +467,7 @@ final class LoopHarness {
 
   /** A 500 from EC2: the call may or may not have taken effect. */
   static CloudException transientError() {
-    return ErrorClassifier.fromCode(FakeEc2.RUN, "InternalError", "An internal error has occurred", 500);
+    return ErrorClassifier.fromCode(
+        FakeEc2.RUN, "InternalError", "An internal error has occurred", 500);
   }
 }

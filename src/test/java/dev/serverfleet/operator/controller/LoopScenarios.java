@@ -1,6 +1,5 @@
 package dev.serverfleet.operator.controller;
 
-import static dev.serverfleet.operator.controller.LoopHarness.AMI;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.serverfleet.operator.api.v1alpha1.HealthCheck;
@@ -30,28 +29,37 @@ final class LoopScenarios {
 
   /** Known to the fake, like {@link LoopHarness#AMI}. */
   static final String NEW_AMI = "ami-0fedcba9876543210";
+
   static final String UNKNOWN_AMI = BAD_AMI;
 
   static void assertConverged(LoopHarness h, int replicas) {
-    assertThat(h.liveInstances()).hasSize(replicas)
+    assertThat(h.liveInstances())
+        .hasSize(replicas)
         .allSatisfy(i -> assertThat(i.state()).isEqualTo(InstanceState.RUNNING));
     ServerFleetStatus s = h.status();
     assertThat(s.getReplicas()).isEqualTo(replicas);
     assertThat(s.getReadyReplicas()).isEqualTo(replicas);
     assertThat(s.getUpdatedReplicas()).isEqualTo(replicas);
     assertThat(s.getLaunchIntents()).isEmpty();
-    assertThat(s.getInstances()).extracting(i -> i.id())
+    assertThat(s.getInstances())
+        .extracting(i -> i.id())
         .containsExactlyInAnyOrderElementsOf(h.liveInstances().stream().map(Instance::id).toList());
-    assertThat(h.condition(Conditions.READY)).satisfies(c -> {
-      assertThat(c.getStatus()).isEqualTo("True");
-      assertThat(c.getReason()).isEqualTo("AllInstancesReady");
-    });
+    assertThat(h.condition(Conditions.READY))
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("True");
+              assertThat(c.getReason()).isEqualTo("AllInstancesReady");
+            });
     assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("False");
-    assertThat(h.status().getObservedGeneration()).isEqualTo(h.fleet().getMetadata().getGeneration());
+    assertThat(h.status().getObservedGeneration())
+        .isEqualTo(h.fleet().getMetadata().getGeneration());
   }
 
   static Condition condition(ServerFleetStatus s, String type) {
-    return s.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+    return s.getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** A fleet of {@code replicas} with this spec, converged on {@link LoopHarness#AMI}. */
@@ -113,7 +121,10 @@ final class LoopScenarios {
     throw new AssertionError("not stable after " + maxSteps + " steps");
   }
 
-  /** Lets time pass in steps, polling, and reconciling whenever an event or the requeue timer is due. */
+  /**
+   * Lets time pass in steps, polling, and reconciling whenever an event or the requeue timer is
+   * due.
+   */
   static void passTime(LoopHarness h, Duration total, Consumer<LoopHarness> afterPass) {
     for (Duration t = Duration.ZERO; t.compareTo(total) < 0; t = t.plus(STEP)) {
       h.poll();

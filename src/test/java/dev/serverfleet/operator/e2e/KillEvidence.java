@@ -40,27 +40,57 @@ final class KillEvidence {
 
   void calls(List<Ec2Call> calls) {
     lines.add("--- RunInstances and TerminateInstances through the proxy, by arrival");
-    calls.stream().filter(c -> !c.action().startsWith("Describe")).sorted(Comparator.comparing(Ec2Call::start))
-        .forEach(c -> lines.add(String.format("%s %-18s %-34s %-14s http %3d upstream %-5s minCount %d took %d ms %s",
-            c.start(), c.action(), c.clientToken() == null ? "" : c.clientToken(), c.outcome(), c.status(),
-            c.upstream(), c.minCount(), c.duration().toMillis(), c.instanceIds().isEmpty() ? "" : c.instanceIds())));
+    calls.stream()
+        .filter(c -> !c.action().startsWith("Describe"))
+        .sorted(Comparator.comparing(Ec2Call::start))
+        .forEach(
+            c ->
+                lines.add(
+                    String.format(
+                        "%s %-18s %-34s %-14s http %3d upstream %-5s minCount %d took %d ms %s",
+                        c.start(),
+                        c.action(),
+                        c.clientToken() == null ? "" : c.clientToken(),
+                        c.outcome(),
+                        c.status(),
+                        c.upstream(),
+                        c.minCount(),
+                        c.duration().toMillis(),
+                        c.instanceIds().isEmpty() ? "" : c.instanceIds())));
   }
 
   void instances(List<Instance> instances) {
     lines.add("--- instances ever launched under the cluster name");
     instances.stream()
-        .sorted(Comparator.comparing(Instance::launchTime, Comparator.nullsLast(Comparator.naturalOrder())))
-        .forEach(i -> lines.add(String.format("%s %-20s %-13s %s %s rev %s launch %s", i.launchTime(), i.id(),
-            i.state(), i.imageId(), i.subnetId(), i.tag(OwnershipTags.REVISION), i.tag(OwnershipTags.LAUNCH))));
+        .sorted(
+            Comparator.comparing(
+                Instance::launchTime, Comparator.nullsLast(Comparator.naturalOrder())))
+        .forEach(
+            i ->
+                lines.add(
+                    String.format(
+                        "%s %-20s %-13s %s %s rev %s launch %s",
+                        i.launchTime(),
+                        i.id(),
+                        i.state(),
+                        i.imageId(),
+                        i.subnetId(),
+                        i.tag(OwnershipTags.REVISION),
+                        i.tag(OwnershipTags.LAUNCH))));
   }
 
   void write() throws IOException {
     lines.add("--- operator logs: the operator's own lines (its events) and errors");
     for (int n = 0; n < operators.size(); n++) {
       lines.add("operator " + (n + 1));
-      operators.get(n).log().lines()
-          .filter(l -> !l.contains("|-") && (l.contains(" d.s.o.") || l.contains("ERROR")
-              || l.contains("Exception")))
+      operators
+          .get(n)
+          .log()
+          .lines()
+          .filter(
+              l ->
+                  !l.contains("|-")
+                      && (l.contains(" d.s.o.") || l.contains("ERROR") || l.contains("Exception")))
           .forEach(l -> lines.add("  " + l));
     }
     Files.write(FILE, lines);
@@ -71,10 +101,25 @@ final class KillEvidence {
       return "none";
     }
     ServerFleetStatus s = f.getStatus();
-    return "generation " + f.getMetadata().getGeneration() + " observed " + s.getObservedGeneration()
-        + ", replicas " + s.getReplicas() + " ready " + s.getReadyReplicas() + " updated " + s.getUpdatedReplicas()
-        + ", revision " + s.getCurrentRevision() + ", intents " + s.getLaunchIntents() + ", conditions "
+    return "generation "
+        + f.getMetadata().getGeneration()
+        + " observed "
+        + s.getObservedGeneration()
+        + ", replicas "
+        + s.getReplicas()
+        + " ready "
+        + s.getReadyReplicas()
+        + " updated "
+        + s.getUpdatedReplicas()
+        + ", revision "
+        + s.getCurrentRevision()
+        + ", intents "
+        + s.getLaunchIntents()
+        + ", conditions "
         + s.getConditions().stream()
-            .map(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason() + ": " + c.getMessage()).toList();
+            .map(
+                c ->
+                    c.getType() + "=" + c.getStatus() + "/" + c.getReason() + ": " + c.getMessage())
+            .toList();
   }
 }

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two operator processes (the built jar) with leader election against one API server: one acts,
- * the other waits with warm caches; when the leader is killed the other takes over within the
- * lease time, and EC2 never sees a duplicate launch.
+ * Two operator processes (the built jar) with leader election against one API server: one acts, the
+ * other waits with warm caches; when the leader is killed the other takes over within the lease
+ * time, and EC2 never sees a duplicate launch.
  */
 class LeaderElectionE2E extends ControlPlaneTestBed {
 
@@ -30,7 +30,9 @@ class LeaderElectionE2E extends ControlPlaneTestBed {
     String leaseNs = newNamespace();
     try (OperatorProcess a = OperatorProcess.start("leader-a", env("op-a", leaseNs));
         OperatorProcess b = OperatorProcess.start("leader-b", env("op-b", leaseNs))) {
-      await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+      await()
+          .atMost(90, TimeUnit.SECONDS)
+          .pollInterval(Duration.ofMillis(500))
           .until(() -> a.status("/readyz") == 200 && b.status("/readyz") == 200);
       String first = awaitHolder(leaseNs, null);
 
@@ -54,7 +56,8 @@ class LeaderElectionE2E extends ControlPlaneTestBed {
 
       Instant term = Instant.now();
       standby.stop();
-      assertThat(Duration.between(term, Instant.now())).as("graceful shutdown on SIGTERM")
+      assertThat(Duration.between(term, Instant.now()))
+          .as("graceful shutdown on SIGTERM")
           .isLessThan(Duration.ofSeconds(30));
       assertThat(standby.log()).contains("shutting down");
     }
@@ -62,29 +65,48 @@ class LeaderElectionE2E extends ControlPlaneTestBed {
 
   private Map<String, String> env(String host, String leaseNs) {
     return Map.of(
-        "KUBECONFIG", kubectl.kubeconfig().toString(),
-        "HOSTNAME", host,
-        "SF_CLUSTER_NAME", cluster,
-        "SF_EC2_ENDPOINT", moto.endpoint().toString(),
-        "SF_POLL_INTERVAL", "1s",
-        "SF_SDK_RETRIES", "false",
-        "SF_LEADER_ELECTION", "true",
-        "SF_LEADER_ELECTION_NAMESPACE", leaseNs);
+        "KUBECONFIG",
+        kubectl.kubeconfig().toString(),
+        "HOSTNAME",
+        host,
+        "SF_CLUSTER_NAME",
+        cluster,
+        "SF_EC2_ENDPOINT",
+        moto.endpoint().toString(),
+        "SF_POLL_INTERVAL",
+        "1s",
+        "SF_SDK_RETRIES",
+        "false",
+        "SF_LEADER_ELECTION",
+        "true",
+        "SF_LEADER_ELECTION_NAMESPACE",
+        leaseNs);
   }
 
   /** Waits for the Lease to name a holder other than {@code previous}; returns it. */
   private static String awaitHolder(String leaseNs, String previous) {
     String[] holder = new String[1];
-    await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250)).until(() -> {
-      Lease lease = client.leases().inNamespace(leaseNs).withName("serverfleet-operator").get();
-      holder[0] = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
-      return holder[0] != null && !holder[0].isEmpty() && !holder[0].equals(previous);
-    });
+    await()
+        .atMost(90, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              Lease lease =
+                  client.leases().inNamespace(leaseNs).withName("serverfleet-operator").get();
+              holder[0] =
+                  lease == null || lease.getSpec() == null
+                      ? null
+                      : lease.getSpec().getHolderIdentity();
+              return holder[0] != null && !holder[0].isEmpty() && !holder[0].equals(previous);
+            });
     return holder[0];
   }
 
   private static List<Instance> everLaunched(ServerFleet fleet) {
-    String uid = get(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName()).getMetadata().getUid();
+    String uid =
+        get(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName())
+            .getMetadata()
+            .getUid();
     return ec2.describeOwned(cluster).stream().filter(i -> i.ownedBy(cluster, uid)).toList();
   }
 }

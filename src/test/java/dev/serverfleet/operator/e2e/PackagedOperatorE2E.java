@@ -26,10 +26,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator as users install it: the plain manifests from deploy/ (rendered from the Helm
- * chart) applied to a real API server, the jar run as a process with a kubeconfig that holds only
- * the chart's ServiceAccount token. It must reconcile a fleet end to end with exactly that
- * privilege, serve its probes and metrics, and be refused anything more.
+ * The operator as users install it: the plain manifests from deploy/ (rendered from the Helm chart)
+ * applied to a real API server, the jar run as a process with a kubeconfig that holds only the
+ * chart's ServiceAccount token. It must reconcile a fleet end to end with exactly that privilege,
+ * serve its probes and metrics, and be refused anything more.
  */
 class PackagedOperatorE2E extends ControlPlaneTestBed {
   private static final Path MANIFESTS = Path.of("deploy", "serverfleet-operator.yaml");
@@ -39,57 +39,92 @@ class PackagedOperatorE2E extends ControlPlaneTestBed {
 
   @Test
   void leastPrivilegeIsEnoughForTheWholeLifecycleAndNothingMore() throws Exception {
-    var applied = kubectl.runWithInput(Files.readString(MANIFESTS), "apply", "--server-side", "-f", "-");
+    var applied =
+        kubectl.runWithInput(Files.readString(MANIFESTS), "apply", "--server-side", "-f", "-");
     assertThat(applied.exitCode()).as(applied.output()).isZero();
     Kubectl operatorIdentity = tokenKubectl();
 
     MotoServer.Network network = moto.createNetwork(2);
     String ns = newNamespace();
-    try (OperatorProcess operator = OperatorProcess.start("least-privilege", Map.of(
-        "KUBECONFIG", operatorIdentity.kubeconfig().toString(),
-        "SF_CLUSTER_NAME", cluster,
-        "SF_EC2_ENDPOINT", moto.endpoint().toString(),
-        "SF_POLL_INTERVAL", "1s",
-        "SF_LEADER_ELECTION", "true",
-        "SF_LEADER_ELECTION_NAMESPACE", SYSTEM_NS,
-        "SF_LOG_FORMAT", "json"))) {
-      await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+    try (OperatorProcess operator =
+        OperatorProcess.start(
+            "least-privilege",
+            Map.of(
+                "KUBECONFIG",
+                operatorIdentity.kubeconfig().toString(),
+                "SF_CLUSTER_NAME",
+                cluster,
+                "SF_EC2_ENDPOINT",
+                moto.endpoint().toString(),
+                "SF_POLL_INTERVAL",
+                "1s",
+                "SF_LEADER_ELECTION",
+                "true",
+                "SF_LEADER_ELECTION_NAMESPACE",
+                SYSTEM_NS,
+                "SF_LOG_FORMAT",
+                "json"))) {
+      await()
+          .atMost(90, TimeUnit.SECONDS)
+          .pollInterval(Duration.ofMillis(500))
           .until(() -> operator.status("/readyz") == 200);
       assertThat(operator.status("/healthz")).isEqualTo(200);
 
       ServerFleet fleet = awaitReady(create(fleet(ns, "rbac", 2, network)), 2);
       var events = client.v1().events().inNamespace(ns).list().getItems();
       assertThat(events).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("Launched"));
-      assertThat(client.leases().inNamespace(SYSTEM_NS).withName("serverfleet-operator").get().getSpec()
-          .getHolderIdentity()).isNotBlank();
+      assertThat(
+              client
+                  .leases()
+                  .inNamespace(SYSTEM_NS)
+                  .withName("serverfleet-operator")
+                  .get()
+                  .getSpec()
+                  .getHolderIdentity())
+          .isNotBlank();
 
       kubectl.run("scale", "sf/rbac", "-n", ns, "--replicas=1");
       awaitReady(fleet, 1);
       String metrics = operator.get("/metrics").body();
       assertThat(metrics)
-          .contains("serverfleet_instances_terminated_total{name=\"rbac\",namespace=\"" + ns
-              + "\",reason=\"scale_in\"} 1.0")
-          .contains("serverfleet_ec2_calls_seconds_count{operation=\"DescribeInstances\",outcome=\"success\"}")
-          .contains("serverfleet_ec2_calls_seconds_count{operation=\"RunInstances\",outcome=\"success\"}")
-          .contains("serverfleet_fleet_replicas{kind=\"ready\",name=\"rbac\",namespace=\"" + ns + "\"} 1.0")
-          .contains("serverfleet_instances_launched_total{name=\"rbac\",namespace=\"" + ns + "\"} 2.0");
+          .contains(
+              "serverfleet_instances_terminated_total{name=\"rbac\",namespace=\""
+                  + ns
+                  + "\",reason=\"scale_in\"} 1.0")
+          .contains(
+              "serverfleet_ec2_calls_seconds_count{operation=\"DescribeInstances\",outcome=\"success\"}")
+          .contains(
+              "serverfleet_ec2_calls_seconds_count{operation=\"RunInstances\",outcome=\"success\"}")
+          .contains(
+              "serverfleet_fleet_replicas{kind=\"ready\",name=\"rbac\",namespace=\""
+                  + ns
+                  + "\"} 1.0")
+          .contains(
+              "serverfleet_instances_launched_total{name=\"rbac\",namespace=\"" + ns + "\"} 2.0");
 
       client.resource(fleet).delete();
-      await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250))
+      await()
+          .atMost(60, TimeUnit.SECONDS)
+          .pollInterval(Duration.ofMillis(250))
           .until(() -> get(ns, "rbac") == null);
       assertThat(liveInstances(fleet.getMetadata().getUid())).isEmpty();
-      assertThat(operator.get("/metrics").body()).as("a deleted fleet's series go with it")
+      assertThat(operator.get("/metrics").body())
+          .as("a deleted fleet's series go with it")
           .doesNotContain("name=\"rbac\",namespace=\"" + ns + "\"");
 
       // Over a whole lifecycle every series the dashboard queries exists (per-fleet gauges while
       // the fleet does), except a reconcile failure counter, which appears on the first failure.
       String after = metrics + operator.get("/metrics").body();
-      assertThat(dashboardMetrics()).as("every metric the Grafana dashboard queries is exposed")
+      assertThat(dashboardMetrics())
+          .as("every metric the Grafana dashboard queries is exposed")
           .filteredOn(name -> !name.endsWith("_failure_total"))
-          .allSatisfy(name -> assertThat(after).contains(name + (name.endsWith("_total") ? "{" : "")));
+          .allSatisfy(
+              name -> assertThat(after).contains(name + (name.endsWith("_total") ? "{" : "")));
       assertThat(after).contains("operator_sdk_controllers_execution_reconcile_success_total");
 
-      assertThat(operator.log()).doesNotContain("Forbidden").doesNotContain("\"level\":\"ERROR\"")
+      assertThat(operator.log())
+          .doesNotContain("Forbidden")
+          .doesNotContain("\"level\":\"ERROR\"")
           .contains("\"level\":\"INFO\"")
           .contains("\"formattedMessage\":\"starting: cluster=" + cluster);
     }
@@ -101,7 +136,8 @@ class PackagedOperatorE2E extends ControlPlaneTestBed {
     assertThat(secrets.stderr()).contains("Forbidden");
     var pods = operatorIdentity.run("auth", "can-i", "create", "pods", "-n", SYSTEM_NS);
     assertThat(pods.stdout().trim()).isEqualTo("no");
-    var fleets = operatorIdentity.run("auth", "can-i", "patch", "serverfleets.serverfleet.dev/status", "-A");
+    var fleets =
+        operatorIdentity.run("auth", "can-i", "patch", "serverfleets.serverfleet.dev/status", "-A");
     assertThat(fleets.stdout().trim()).isEqualTo("yes");
   }
 
@@ -110,9 +146,13 @@ class PackagedOperatorE2E extends ControlPlaneTestBed {
     var minted = kubectl.run("create", "token", SERVICE_ACCOUNT, "-n", SYSTEM_NS, "--duration=1h");
     assertThat(minted.exitCode()).as(minted.output()).isZero();
     Config admin = Config.fromKubeconfig(kubeconfigYaml);
-    String ca = admin.getCaCertData() != null ? admin.getCaCertData()
-        : Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(admin.getCaCertFile())));
-    String yaml = """
+    String ca =
+        admin.getCaCertData() != null
+            ? admin.getCaCertData()
+            : Base64.getEncoder()
+                .encodeToString(Files.readAllBytes(Path.of(admin.getCaCertFile())));
+    String yaml =
+        """
         apiVersion: v1
         kind: Config
         clusters:
@@ -128,7 +168,8 @@ class PackagedOperatorE2E extends ControlPlaneTestBed {
         - name: operator
           context: {cluster: test, user: operator, namespace: %s}
         current-context: operator
-        """.formatted(admin.getMasterUrl(), ca, minted.stdout().trim(), SYSTEM_NS);
+        """
+            .formatted(admin.getMasterUrl(), ca, minted.stdout().trim(), SYSTEM_NS);
     return Kubectl.forKubeconfig(yaml, K8S_VERSION);
   }
 
@@ -139,8 +180,9 @@ class PackagedOperatorE2E extends ControlPlaneTestBed {
     dashboard.findValues("expr").forEach(e -> expressions.add(e.asText()));
     assertThat(expressions).isNotEmpty();
     Set<String> names = new TreeSet<>();
-    Matcher m = Pattern.compile("\\b(serverfleet_[a-z0-9_]+|operator_sdk_[a-z0-9_]+)").matcher(String.join("\n",
-        expressions));
+    Matcher m =
+        Pattern.compile("\\b(serverfleet_[a-z0-9_]+|operator_sdk_[a-z0-9_]+)")
+            .matcher(String.join("\n", expressions));
     while (m.find()) {
       names.add(m.group(1));
     }

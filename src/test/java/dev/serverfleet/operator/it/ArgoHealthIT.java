@@ -25,11 +25,13 @@ class ArgoHealthIT {
     assertThat(run.exitCode()).as(run.output()).isZero();
     var summary = SUMMARY.matcher(run.stdout());
     assertThat(summary.find()).as(run.output()).isTrue();
-    // 9 health cases (Healthy, Progressing, Degraded, Suspended), all testdata used, the argocd-cm snippet.
+    // 9 health cases (Healthy, Progressing, Degraded, Suspended), all testdata used, the argocd-cm
+    // snippet.
     assertThat(Integer.parseInt(summary.group(1))).as(run.stdout()).isGreaterThanOrEqualTo(11);
     assertThat(summary.group(2)).isEqualTo("0");
-    assertThat(run.stdout()).contains("testdata/healthy.yaml -> Healthy", "-> Progressing", "-> Degraded",
-        "-> Suspended");
+    assertThat(run.stdout())
+        .contains(
+            "testdata/healthy.yaml -> Healthy", "-> Progressing", "-> Degraded", "-> Suspended");
   }
 
   @Test
@@ -51,7 +53,8 @@ class ArgoHealthIT {
 
     var run = Helm.run(null, 10, "scripts/argocd-health-test", copy.toString());
     assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
-    assertThat(run.stdout()).contains("FAIL  serverfleet.dev/ServerFleet testdata/healthy.yaml -> Healthy")
+    assertThat(run.stdout())
+        .contains("FAIL  serverfleet.dev/ServerFleet testdata/healthy.yaml -> Healthy")
         .containsPattern("(?m)^\\d+ passed, 1 failed$");
   }
 }

@@ -13,38 +13,48 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hand-written files of deploy/: the IAM policy (well-formed for Python's json and IAM's
- * shape, least privilege), the Grafana dashboard (only metric names the operator exports) and the
- * Argo CD Application example.
+ * The hand-written files of deploy/: the IAM policy (well-formed for Python's json and IAM's shape,
+ * least privilege), the Grafana dashboard (only metric names the operator exports) and the Argo CD
+ * Application example.
  */
 class DeployFilesIT {
   static final Path IAM_POLICY = Path.of("deploy", "iam-policy.json");
   static final Path DASHBOARD = Path.of("deploy", "grafana", "serverfleet-operator.json");
 
   /**
-   * Every metric the operator exports under these prefixes, as /metrics names them: the
-   * operator's own (runtime, cloud and controller packages) and Java Operator SDK 5.2.3's
-   * MicrometerMetrics for the controller named "serverfleet", without per-resource metrics.
+   * Every metric the operator exports under these prefixes, as /metrics names them: the operator's
+   * own (runtime, cloud and controller packages) and Java Operator SDK 5.2.3's MicrometerMetrics
+   * for the controller named "serverfleet", without per-resource metrics.
    */
-  static final Set<String> EXPORTED = Set.of(
-      "serverfleet_ec2_calls_seconds_count", "serverfleet_ec2_calls_seconds_sum", "serverfleet_ec2_calls_seconds_max",
-      "serverfleet_instances_launched_total", "serverfleet_instances_terminated_total", "serverfleet_fleet_replicas",
-      "operator_sdk_controllers_execution_reconcile_seconds_bucket",
-      "operator_sdk_controllers_execution_reconcile_seconds_count",
-      "operator_sdk_controllers_execution_reconcile_seconds_sum",
-      "operator_sdk_controllers_execution_reconcile_seconds_max",
-      "operator_sdk_controllers_execution_reconcile_success_total",
-      "operator_sdk_controllers_execution_reconcile_failure_total",
-      "operator_sdk_controllers_execution_cleanup_seconds_count",
-      "operator_sdk_controllers_execution_cleanup_seconds_sum",
-      "operator_sdk_reconciliations_started_total", "operator_sdk_reconciliations_success_total",
-      "operator_sdk_reconciliations_failed_total", "operator_sdk_events_received_total",
-      "operator_sdk_events_delete_total", "operator_sdk_reconciliations_executions_serverfleet",
-      "operator_sdk_reconciliations_queue_size_serverfleet");
+  static final Set<String> EXPORTED =
+      Set.of(
+          "serverfleet_ec2_calls_seconds_count",
+          "serverfleet_ec2_calls_seconds_sum",
+          "serverfleet_ec2_calls_seconds_max",
+          "serverfleet_instances_launched_total",
+          "serverfleet_instances_terminated_total",
+          "serverfleet_fleet_replicas",
+          "operator_sdk_controllers_execution_reconcile_seconds_bucket",
+          "operator_sdk_controllers_execution_reconcile_seconds_count",
+          "operator_sdk_controllers_execution_reconcile_seconds_sum",
+          "operator_sdk_controllers_execution_reconcile_seconds_max",
+          "operator_sdk_controllers_execution_reconcile_success_total",
+          "operator_sdk_controllers_execution_reconcile_failure_total",
+          "operator_sdk_controllers_execution_cleanup_seconds_count",
+          "operator_sdk_controllers_execution_cleanup_seconds_sum",
+          "operator_sdk_reconciliations_started_total",
+          "operator_sdk_reconciliations_success_total",
+          "operator_sdk_reconciliations_failed_total",
+          "operator_sdk_events_received_total",
+          "operator_sdk_events_delete_total",
+          "operator_sdk_reconciliations_executions_serverfleet",
+          "operator_sdk_reconciliations_queue_size_serverfleet");
+
   static final Pattern METRIC = Pattern.compile("\\b(?:serverfleet|operator_sdk)_[a-z0-9_]+");
 
   /** Checked with Python's json module, as AWS tooling reads it, and for IAM's structure. */
-  static final String CHECK_POLICY = """
+  static final String CHECK_POLICY =
+      """
       import json, sys
       with open(sys.argv[1]) as f:
           policy = json.load(f)
@@ -68,56 +78,92 @@ class DeployFilesIT {
   void iamPolicyIsWellFormedJson() {
     var checked = Helm.run(CHECK_POLICY, 1, "python3", "-", IAM_POLICY.toString());
     assertThat(checked.exitCode()).as(checked.output()).isZero();
-    assertThat(checked.stdout().strip()).isEqualTo(
-        "ec2:CreateTags ec2:DeleteTags ec2:DescribeInstanceStatus ec2:DescribeInstances ec2:RunInstances "
-            + "ec2:TerminateInstances iam:PassRole");
+    assertThat(checked.stdout().strip())
+        .isEqualTo(
+            "ec2:CreateTags ec2:DeleteTags ec2:DescribeInstanceStatus ec2:DescribeInstances ec2:RunInstances "
+                + "ec2:TerminateInstances iam:PassRole");
   }
 
   @Test
   void iamPolicyGrantsOnlyWhatTheOperatorNeeds() throws IOException {
     JsonNode statements = JSON.readTree(IAM_POLICY.toFile()).get("Statement");
     JsonNode describe = statement(statements, "DescribeInTheOperatorsRegion");
-    assertThat(describe.at("/Condition/StringEquals/aws:RequestedRegion").asText()).isEqualTo("${AWS_REGION}");
+    assertThat(describe.at("/Condition/StringEquals/aws:RequestedRegion").asText())
+        .isEqualTo("${AWS_REGION}");
 
     JsonNode launch = statement(statements, "LaunchOnlyTaggedInstancesAndVolumes");
-    assertThat(launch.at("/Condition/StringLike/aws:RequestTag~1serverfleet.dev~1cluster").asText()).isEqualTo("*");
-    assertThat(texts(launch.get("Resource"))).allMatch(r -> r.endsWith(":instance/*") || r.endsWith(":volume/*"));
+    assertThat(launch.at("/Condition/StringLike/aws:RequestTag~1serverfleet.dev~1cluster").asText())
+        .isEqualTo("*");
+    assertThat(texts(launch.get("Resource")))
+        .allMatch(r -> r.endsWith(":instance/*") || r.endsWith(":volume/*"));
     assertThat(texts(statement(statements, "LaunchUsingTheseResources").get("Resource")))
         .noneMatch(r -> r.endsWith(":instance/*") || r.endsWith(":volume/*"));
 
-    assertThat(statement(statements, "TagOnlyAtLaunch").at("/Condition/StringEquals/ec2:CreateAction").asText())
+    assertThat(
+            statement(statements, "TagOnlyAtLaunch")
+                .at("/Condition/StringEquals/ec2:CreateAction")
+                .asText())
         .isEqualTo("RunInstances");
-    for (String sid : new String[] {"TerminateOnlyOperatorInstances", "UntagOnlyOperatorTagsOfOperatorInstances"}) {
-      assertThat(statement(statements, sid).at("/Condition/StringLike/aws:ResourceTag~1serverfleet.dev~1cluster")
-          .asText()).as(sid).isEqualTo("*");
+    for (String sid :
+        new String[] {
+          "TerminateOnlyOperatorInstances", "UntagOnlyOperatorTagsOfOperatorInstances"
+        }) {
+      assertThat(
+              statement(statements, sid)
+                  .at("/Condition/StringLike/aws:ResourceTag~1serverfleet.dev~1cluster")
+                  .asText())
+          .as(sid)
+          .isEqualTo("*");
     }
-    assertThat(statement(statements, "UntagOnlyOperatorTagsOfOperatorInstances")
-        .at("/Condition/ForAllValues:StringLike/aws:TagKeys").asText()).isEqualTo("serverfleet.dev/*");
-    assertThat(statement(statements, "PassInstanceProfileRolesToEc2")
-        .at("/Condition/StringEquals/iam:PassedToService").asText()).isEqualTo("ec2.amazonaws.com");
+    assertThat(
+            statement(statements, "UntagOnlyOperatorTagsOfOperatorInstances")
+                .at("/Condition/ForAllValues:StringLike/aws:TagKeys")
+                .asText())
+        .isEqualTo("serverfleet.dev/*");
+    assertThat(
+            statement(statements, "PassInstanceProfileRolesToEc2")
+                .at("/Condition/StringEquals/iam:PassedToService")
+                .asText())
+        .isEqualTo("ec2.amazonaws.com");
   }
 
   @Test
   void dashboardUsesOnlyExportedMetrics() throws IOException {
     JsonNode dashboard = JSON.readTree(DASHBOARD.toFile());
     Set<String> used = new TreeSet<>();
-    dashboard.findValues("expr").forEach(e -> METRIC.matcher(e.asText()).results().forEach(m -> used.add(m.group())));
-    dashboard.findValues("definition")
+    dashboard
+        .findValues("expr")
+        .forEach(e -> METRIC.matcher(e.asText()).results().forEach(m -> used.add(m.group())));
+    dashboard
+        .findValues("definition")
         .forEach(e -> METRIC.matcher(e.asText()).results().forEach(m -> used.add(m.group())));
     assertThat(used).as("metric names in %s", DASHBOARD).isNotEmpty().isSubsetOf(EXPORTED);
-    assertThat(used).contains("serverfleet_fleet_replicas", "serverfleet_ec2_calls_seconds_count",
-        "operator_sdk_controllers_execution_reconcile_seconds_bucket", "serverfleet_instances_launched_total",
-        "serverfleet_instances_terminated_total");
-    assertThat(dashboard.findValues("title").stream().map(JsonNode::asText)).contains(
-        "Desired vs ready instances per fleet", "EC2 calls by operation and outcome",
-        "EC2 errors by operation and outcome", "Reconcile latency", "Launches", "Terminations by reason");
+    assertThat(used)
+        .contains(
+            "serverfleet_fleet_replicas",
+            "serverfleet_ec2_calls_seconds_count",
+            "operator_sdk_controllers_execution_reconcile_seconds_bucket",
+            "serverfleet_instances_launched_total",
+            "serverfleet_instances_terminated_total");
+    assertThat(dashboard.findValues("title").stream().map(JsonNode::asText))
+        .contains(
+            "Desired vs ready instances per fleet",
+            "EC2 calls by operation and outcome",
+            "EC2 errors by operation and outcome",
+            "Reconcile latency",
+            "Launches",
+            "Terminations by reason");
   }
 
   @Test
   void argoApplicationExampleDeploysTheChart() {
     var docs = Helm.documents(readString(Path.of("deploy", "argocd", "application.yaml")));
-    assertThat(docs).isNotEmpty().allMatch(d -> d.path("apiVersion").asText().equals("argoproj.io/v1alpha1")
-        && d.path("kind").asText().equals("Application"));
+    assertThat(docs)
+        .isNotEmpty()
+        .allMatch(
+            d ->
+                d.path("apiVersion").asText().equals("argoproj.io/v1alpha1")
+                    && d.path("kind").asText().equals("Application"));
     JsonNode operator = docs.get(0);
     assertThat(operator.at("/spec/source/path").asText()).isEqualTo("helm/serverfleet-operator");
     assertThat(operator.at("/spec/destination/namespace").asText()).isEqualTo("serverfleet-system");

@@ -28,7 +28,9 @@ class FleetDeletionIT extends OperatorTestBed {
 
     client.resource(fleet).delete();
 
-    await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250))
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
         .until(() -> get(ns, "doomed") == null);
     assertThat(states(ids)).allMatch(s -> s.equals("terminated") || s.equals("shutting-down"));
   }
@@ -44,14 +46,23 @@ class FleetDeletionIT extends OperatorTestBed {
 
     client.resource(fleet).delete();
 
-    await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250))
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
         .until(() -> get(ns, "kept") == null);
     assertThat(states(ids)).containsOnly("running");
     var raw = moto.ec2Client().describeInstances(r -> r.instanceIds(ids));
-    raw.reservations().forEach(res -> res.instances().forEach(i -> {
-      List<String> keys = i.tags().stream().map(Tag::key).toList();
-      assertThat(keys).doesNotContainAnyElementsOf(OwnershipTags.OWNERSHIP_KEYS).contains("team", "Name");
-    }));
+    raw.reservations()
+        .forEach(
+            res ->
+                res.instances()
+                    .forEach(
+                        i -> {
+                          List<String> keys = i.tags().stream().map(Tag::key).toList();
+                          assertThat(keys)
+                              .doesNotContainAnyElementsOf(OwnershipTags.OWNERSHIP_KEYS)
+                              .contains("team", "Name");
+                        }));
   }
 
   private static List<String> states(List<String> ids) {

@@ -23,28 +23,43 @@ class FleetFailureIT extends OperatorTestBed {
     spec.getSpec().getTemplate().setAmiId(UNKNOWN_AMI);
     ServerFleet fleet = create(spec);
 
-    await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250))
-        .until(() -> degraded(get(ns, "badami")).filter(c -> "True".equals(c.getStatus())).isPresent());
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () ->
+                degraded(get(ns, "badami")).filter(c -> "True".equals(c.getStatus())).isPresent());
     ServerFleet failed = get(ns, "badami");
     Condition degraded = degraded(failed).orElseThrow();
     assertThat(degraded.getReason()).isEqualTo("LaunchFailed");
     assertThat(degraded.getMessage()).contains("InvalidAMIID").contains(UNKNOWN_AMI);
     assertThat(degraded.getObservedGeneration()).isEqualTo(failed.getMetadata().getGeneration());
-    assertThat(failed.getStatus().getLaunchIntents()).as("a refused launch leaves no intent").isEmpty();
+    assertThat(failed.getStatus().getLaunchIntents())
+        .as("a refused launch leaves no intent")
+        .isEmpty();
     assertThat(liveInstances(failed)).isEmpty();
     var events = client.v1().events().inNamespace(ns).list().getItems();
-    assertThat(events).anySatisfy(e -> {
-      assertThat(e.getType()).isEqualTo("Warning");
-      assertThat(e.getReason()).isEqualTo("LaunchFailed");
-      assertThat(e.getMessage()).contains(UNKNOWN_AMI);
-    });
+    assertThat(events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo("LaunchFailed");
+              assertThat(e.getMessage()).contains(UNKNOWN_AMI);
+            });
     long warnings = events.stream().filter(e -> "LaunchFailed".equals(e.getReason())).count();
-    assertThat(warnings).as("no hot loop: a refused launch is not retried every poll").isLessThanOrEqualTo(2);
+    assertThat(warnings)
+        .as("no hot loop: a refused launch is not retried every poll")
+        .isLessThanOrEqualTo(2);
 
-    client.resources(ServerFleet.class).inNamespace(ns).withName("badami").edit(f -> {
-      f.getSpec().getTemplate().setAmiId(AMI);
-      return f;
-    });
+    client
+        .resources(ServerFleet.class)
+        .inNamespace(ns)
+        .withName("badami")
+        .edit(
+            f -> {
+              f.getSpec().getTemplate().setAmiId(AMI);
+              return f;
+            });
 
     ServerFleet fixed = awaitReady(fleet, 2);
     assertThat(degraded(fixed).orElseThrow().getStatus()).isEqualTo("False");
@@ -54,6 +69,8 @@ class FleetFailureIT extends OperatorTestBed {
     if (fleet == null || fleet.getStatus() == null) {
       return Optional.empty();
     }
-    return fleet.getStatus().getConditions().stream().filter(c -> "Degraded".equals(c.getType())).findFirst();
+    return fleet.getStatus().getConditions().stream()
+        .filter(c -> "Degraded".equals(c.getType()))
+        .findFirst();
   }
 }

@@ -21,9 +21,12 @@ class FleetIsolationIT extends OperatorTestBed {
     MotoServer.Network network = moto.createNetwork(2);
     String ns = newNamespace();
     String untagged = runForeign(network, List.of());
-    String otherCluster = runForeign(network, List.of(
-        Tag.builder().key(OwnershipTags.CLUSTER).value("someone-else").build(),
-        Tag.builder().key(OwnershipTags.FLEET).value(ns + "/alpha").build()));
+    String otherCluster =
+        runForeign(
+            network,
+            List.of(
+                Tag.builder().key(OwnershipTags.CLUSTER).value("someone-else").build(),
+                Tag.builder().key(OwnershipTags.FLEET).value(ns + "/alpha").build()));
 
     ServerFleet alpha = awaitReady(create(fleet(ns, "alpha", 3, network)), 3);
     ServerFleet beta = awaitReady(create(fleet(ns, "beta", 2, network)), 2);
@@ -35,24 +38,39 @@ class FleetIsolationIT extends OperatorTestBed {
     client.resource(get(ns, "alpha")).delete();
 
     ServerFleet betaAfter = awaitReady(beta, 2);
-    assertThat(liveInstances(betaAfter)).extracting(Instance::id).containsExactlyInAnyOrderElementsOf(betaIds);
+    assertThat(liveInstances(betaAfter))
+        .extracting(Instance::id)
+        .containsExactlyInAnyOrderElementsOf(betaIds);
     assertThat(state(untagged)).isEqualTo("running");
     assertThat(state(otherCluster)).isEqualTo("running");
-    assertThat(betaAfter.getStatus().getInstances()).extracting(i -> i.id())
+    assertThat(betaAfter.getStatus().getInstances())
+        .extracting(i -> i.id())
         .doesNotContain(untagged, otherCluster);
   }
 
   private static String runForeign(MotoServer.Network network, List<Tag> tags) {
-    var request = software.amazon.awssdk.services.ec2.model.RunInstancesRequest.builder()
-        .imageId(AMI).instanceType("t3.micro").minCount(1).maxCount(1).subnetId(network.subnetIds().get(0));
+    var request =
+        software.amazon.awssdk.services.ec2.model.RunInstancesRequest.builder()
+            .imageId(AMI)
+            .instanceType("t3.micro")
+            .minCount(1)
+            .maxCount(1)
+            .subnetId(network.subnetIds().get(0));
     if (!tags.isEmpty()) {
-      request.tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build());
+      request.tagSpecifications(
+          TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build());
     }
     return moto.ec2Client().runInstances(request.build()).instances().get(0).instanceId();
   }
 
   private static String state(String id) {
-    return moto.ec2Client().describeInstances(r -> r.instanceIds(id)).reservations().get(0).instances().get(0)
-        .state().nameAsString();
+    return moto.ec2Client()
+        .describeInstances(r -> r.instanceIds(id))
+        .reservations()
+        .get(0)
+        .instances()
+        .get(0)
+        .state()
+        .nameAsString();
   }
 }

@@ -23,43 +23,62 @@ import org.junit.jupiter.api.Test;
 class GitOpsIT {
   static final Path EXAMPLE = Path.of("examples", "web-fleet.yaml");
   static final Path HEALTH_LUA =
-      Path.of("deploy", "argocd", "resource_customizations", "serverfleet.dev", "ServerFleet", "health.lua");
+      Path.of(
+          "deploy",
+          "argocd",
+          "resource_customizations",
+          "serverfleet.dev",
+          "ServerFleet",
+          "health.lua");
   static final ObjectMapper JSON = new ObjectMapper();
 
-  @KubeConfig
-  static String kubeconfigYaml;
+  @KubeConfig static String kubeconfigYaml;
   static Kubectl kubectl;
 
   @BeforeAll
   static void apiServer() throws IOException {
     kubectl = Kubectl.forKubeconfig(kubeconfigYaml, HelmChartIT.K8S_VERSION);
-    var crd = kubectl.runWithInput(Files.readString(HelmChartIT.CRD), "apply", "--server-side", "-f", "-");
+    var crd =
+        kubectl.runWithInput(
+            Files.readString(HelmChartIT.CRD), "apply", "--server-side", "-f", "-");
     assertThat(crd.exitCode()).as(crd.output()).isZero();
-    var established = kubectl.run("wait", "--for=condition=Established", "--timeout=60s",
-        "crd/serverfleets.serverfleet.dev");
+    var established =
+        kubectl.run(
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/serverfleets.serverfleet.dev");
     assertThat(established.exitCode()).as(established.output()).isZero();
   }
 
   @Test
   void serverSideApplyOfTheExampleTwiceChangesNothing() throws IOException {
     String manifest = Files.readString(EXAMPLE);
-    var first = kubectl.runWithInput(manifest, "apply", "--server-side", "--field-manager=argocd-controller", "-f", "-");
+    var first =
+        kubectl.runWithInput(
+            manifest, "apply", "--server-side", "--field-manager=argocd-controller", "-f", "-");
     assertThat(first.exitCode()).as(first.output()).isZero();
     JsonNode before = stored("default", "web");
 
-    var second = kubectl.runWithInput(manifest, "apply", "--server-side", "--field-manager=argocd-controller", "-f",
-        "-");
+    var second =
+        kubectl.runWithInput(
+            manifest, "apply", "--server-side", "--field-manager=argocd-controller", "-f", "-");
     assertThat(second.exitCode()).as(second.output()).isZero();
     JsonNode after = stored("default", "web");
 
-    assertThat(after.at("/metadata/resourceVersion")).as("a no-op apply is not a write")
+    assertThat(after.at("/metadata/resourceVersion"))
+        .as("a no-op apply is not a write")
         .isEqualTo(before.at("/metadata/resourceVersion"));
     assertThat(after.at("/metadata/generation").asLong()).isEqualTo(1);
     assertThat(after.at("/metadata/managedFields")).isEqualTo(before.at("/metadata/managedFields"));
-    assertThat(after.at("/metadata/managedFields").size()).as("one manager, the GitOps tool").isEqualTo(1);
+    assertThat(after.at("/metadata/managedFields").size())
+        .as("one manager, the GitOps tool")
+        .isEqualTo(1);
 
     // What Argo CD's server-side diff does: nothing to show.
-    var diff = kubectl.runWithInput(manifest, "diff", "--server-side", "--field-manager=argocd-controller", "-f", "-");
+    var diff =
+        kubectl.runWithInput(
+            manifest, "diff", "--server-side", "--field-manager=argocd-controller", "-f", "-");
     assertThat(diff.exitCode()).as("kubectl diff found a difference:%n%s", diff.output()).isZero();
     assertThat(diff.stdout()).isEmpty();
 
@@ -72,7 +91,8 @@ class GitOpsIT {
     // Argo CD's default sync is a client-side kubectl apply.
     var ns = kubectl.run("create", "namespace", "gitops-csa");
     assertThat(ns.exitCode()).as(ns.output()).isZero();
-    String manifest = Files.readString(EXAMPLE).replace("namespace: default", "namespace: gitops-csa");
+    String manifest =
+        Files.readString(EXAMPLE).replace("namespace: default", "namespace: gitops-csa");
 
     var first = kubectl.runWithInput(manifest, "apply", "-f", "-");
     assertThat(first.exitCode()).as(first.output()).isZero();
@@ -90,23 +110,44 @@ class GitOpsIT {
   @Test
   void theDocumentedArgocdCmPatchInstallsTheHealthCheck() throws IOException {
     assertThat(kubectl.run("create", "namespace", "argocd").exitCode()).isZero();
-    var existing = kubectl.run("-n", "argocd", "create", "configmap", "argocd-cm",
-        "--from-literal=url=https://argocd.example.com");
+    var existing =
+        kubectl.run(
+            "-n",
+            "argocd",
+            "create",
+            "configmap",
+            "argocd-cm",
+            "--from-literal=url=https://argocd.example.com");
     assertThat(existing.exitCode()).as(existing.output()).isZero();
 
     // The command in deploy/argocd/argocd-cm-snippet.yaml's header.
-    var patched = kubectl.run("-n", "argocd", "patch", "configmap", "argocd-cm", "--type", "merge", "--patch-file",
-        "deploy/argocd/argocd-cm-snippet.yaml");
+    var patched =
+        kubectl.run(
+            "-n",
+            "argocd",
+            "patch",
+            "configmap",
+            "argocd-cm",
+            "--type",
+            "merge",
+            "--patch-file",
+            "deploy/argocd/argocd-cm-snippet.yaml");
     assertThat(patched.exitCode()).as(patched.output()).isZero();
 
-    JsonNode cm = JSON.readTree(kubectl.run("-n", "argocd", "get", "configmap", "argocd-cm", "-o", "json").stdout());
-    assertThat(cm.at("/data/url").asText()).as("other settings kept").isEqualTo("https://argocd.example.com");
+    JsonNode cm =
+        JSON.readTree(
+            kubectl.run("-n", "argocd", "get", "configmap", "argocd-cm", "-o", "json").stdout());
+    assertThat(cm.at("/data/url").asText())
+        .as("other settings kept")
+        .isEqualTo("https://argocd.example.com");
     assertThat(cm.at("/data/resource.customizations.health.serverfleet.dev_ServerFleet").asText())
         .isEqualTo(Files.readString(HEALTH_LUA));
   }
 
   private static JsonNode stored(String namespace, String name) throws IOException {
-    var got = kubectl.run("get", "serverfleet", name, "-n", namespace, "-o", "json", "--show-managed-fields");
+    var got =
+        kubectl.run(
+            "get", "serverfleet", name, "-n", namespace, "-o", "json", "--show-managed-fields");
     assertThat(got.exitCode()).as(got.output()).isZero();
     return JSON.readTree(got.stdout());
   }

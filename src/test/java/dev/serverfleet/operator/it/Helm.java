@@ -41,14 +41,16 @@ final class Helm {
     if (binary != null) {
       return binary;
     }
-    for (String configured : new String[] {System.getenv("SF_HELM"), System.getProperty("sf.helm")}) {
+    for (String configured :
+        new String[] {System.getenv("SF_HELM"), System.getProperty("sf.helm")}) {
       if (configured != null && !configured.isBlank() && Files.isExecutable(Path.of(configured))) {
         return binary = Path.of(configured);
       }
     }
     var built = run(null, 20, "scripts/helm");
     String path = built.stdout().strip();
-    assumeTrue(built.exitCode() == 0 && !path.isEmpty() && Files.isExecutable(Path.of(path)),
+    assumeTrue(
+        built.exitCode() == 0 && !path.isEmpty() && Files.isExecutable(Path.of(path)),
         "no helm binary: SF_HELM is not set and scripts/helm could not build one (it needs Go 1.24+):\n"
             + built.output());
     return binary = Path.of(path);
@@ -64,7 +66,8 @@ final class Helm {
 
   /** {@code helm template} of the chart; fails the test when helm fails. */
   static String template(String release, String namespace, String... extraArgs) {
-    List<String> args = new ArrayList<>(List.of("template", release, CHART.toString(), "--namespace", namespace));
+    List<String> args =
+        new ArrayList<>(List.of("template", release, CHART.toString(), "--namespace", namespace));
     args.addAll(List.of(extraArgs));
     var rendered = helm(args.toArray(String[]::new));
     if (rendered.exitCode() != 0) {
@@ -102,13 +105,16 @@ final class Helm {
   }
 
   static String toYaml(List<? extends JsonNode> docs) {
-    return docs.stream().map(d -> {
-      try {
-        return YAML.writeValueAsString(d);
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }).collect(Collectors.joining());
+    return docs.stream()
+        .map(
+            d -> {
+              try {
+                return YAML.writeValueAsString(d);
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            })
+        .collect(Collectors.joining());
   }
 
   /** "Kind namespace/name" of every document, in order. */
@@ -118,7 +124,10 @@ final class Helm {
 
   static String describe(JsonNode doc) {
     String ns = doc.path("metadata").path("namespace").asText("");
-    return doc.path("kind").asText() + " " + (ns.isEmpty() ? "" : ns + "/") + doc.path("metadata").path("name").asText();
+    return doc.path("kind").asText()
+        + " "
+        + (ns.isEmpty() ? "" : ns + "/")
+        + doc.path("metadata").path("name").asText();
   }
 
   static ObjectNode only(List<ObjectNode> docs, String kind) {
@@ -156,7 +165,8 @@ final class Helm {
       p.getOutputStream().close();
       if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
         p.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " did not finish in " + minutes + " min");
+        throw new IllegalStateException(
+            String.join(" ", command) + " did not finish in " + minutes + " min");
       }
       return new Kubectl.Result(p.exitValue(), out.join(), err.join());
     } catch (IOException e) {

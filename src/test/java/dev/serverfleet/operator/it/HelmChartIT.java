@@ -29,20 +29,22 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The Helm chart and the plain manifests rendered from it, against helm itself (lint, schema) and
- * a real kube-apiserver 1.34 (server-side dry run, a real apply of deploy/, RBAC as the operator's
+ * The Helm chart and the plain manifests rendered from it, against helm itself (lint, schema) and a
+ * real kube-apiserver 1.34 (server-side dry run, a real apply of deploy/, RBAC as the operator's
  * ServiceAccount, Pod Security admission "restricted").
  */
 @EnableKubeAPIServer(kubeAPIVersion = HelmChartIT.K8S_VERSION)
 class HelmChartIT {
   static final String K8S_VERSION = "1.34.4";
   static final Path CRD = Path.of("crds", "serverfleets.serverfleet.dev-v1.yml");
-  static final Path CHART_CRD = Helm.CHART.resolve("crds").resolve("serverfleets.serverfleet.dev-v1.yml");
+  static final Path CHART_CRD =
+      Helm.CHART.resolve("crds").resolve("serverfleets.serverfleet.dev-v1.yml");
   static final Path DEPLOY = Path.of("deploy", "serverfleet-operator.yaml");
   static final String SA = "system:serviceaccount:serverfleet-system:serverfleet-operator";
 
   /** Everything that differs from values.yaml: namespaced RBAC, one replica, no leader election. */
-  static final String NON_DEFAULT_VALUES = """
+  static final String NON_DEFAULT_VALUES =
+      """
       replicaCount: 1
       clusterName: prod-eu1
       region: eu-west-1
@@ -60,8 +62,7 @@ class HelmChartIT {
       tolerations: [{key: dedicated, operator: Equal, value: ops, effect: NoSchedule}]
       """;
 
-  @KubeConfig
-  static String kubeconfigYaml;
+  @KubeConfig static String kubeconfigYaml;
   static Kubectl kubectl;
 
   @BeforeAll
@@ -69,8 +70,12 @@ class HelmChartIT {
     kubectl = Kubectl.forKubeconfig(kubeconfigYaml, K8S_VERSION);
     var crd = kubectl.runWithInput(Files.readString(CRD), "apply", "--server-side", "-f", "-");
     assertThat(crd.exitCode()).as(crd.output()).isZero();
-    var established = kubectl.run("wait", "--for=condition=Established", "--timeout=60s",
-        "crd/serverfleets.serverfleet.dev");
+    var established =
+        kubectl.run(
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/serverfleets.serverfleet.dev");
     assertThat(established.exitCode()).as(established.output()).isZero();
   }
 
@@ -80,26 +85,37 @@ class HelmChartIT {
   void lintPassesWithDefaultValues() {
     var lint = helm("lint", "--strict", Helm.CHART.toString());
     assertThat(lint.exitCode()).as(lint.output()).isZero();
-    assertThat(lint.stdout()).contains("1 chart(s) linted, 0 chart(s) failed").doesNotContain("[WARNING]");
+    assertThat(lint.stdout())
+        .contains("1 chart(s) linted, 0 chart(s) failed")
+        .doesNotContain("[WARNING]");
   }
 
   @Test
   void lintPassesWithNonDefaultValues() {
-    var lint = helm("lint", "--strict", Helm.CHART.toString(), "-f", valuesFile(NON_DEFAULT_VALUES));
+    var lint =
+        helm("lint", "--strict", Helm.CHART.toString(), "-f", valuesFile(NON_DEFAULT_VALUES));
     assertThat(lint.exitCode()).as(lint.output()).isZero();
-    assertThat(lint.stdout()).contains("1 chart(s) linted, 0 chart(s) failed").doesNotContain("[WARNING]");
+    assertThat(lint.stdout())
+        .contains("1 chart(s) linted, 0 chart(s) failed")
+        .doesNotContain("[WARNING]");
   }
 
   static Stream<Arguments> invalidValues() {
     return Stream.of(
-        Arguments.of("leaderElection.enabled=maybe", "at '/leaderElection/enabled': value must be one of 'auto', true, false"),
+        Arguments.of(
+            "leaderElection.enabled=maybe",
+            "at '/leaderElection/enabled': value must be one of 'auto', true, false"),
         Arguments.of("logFormat=xml", "at '/logFormat': value must be one of 'json', 'plain'"),
         Arguments.of("image.pullPolicy=Sometimes", "at '/image/pullPolicy': value must be one of"),
         Arguments.of("replicaCount=-1", "at '/replicaCount': minimum: got -1, want 0"),
-        Arguments.of("watchNamespaces[0]=Team_A", "at '/watchNamespaces/0': 'Team_A' does not match pattern"),
+        Arguments.of(
+            "watchNamespaces[0]=Team_A",
+            "at '/watchNamespaces/0': 'Team_A' does not match pattern"),
         Arguments.of("region=", "at '/region': '' does not match pattern"),
         Arguments.of("pollInterval=soon", "at '/pollInterval': 'soon' does not match pattern"),
-        Arguments.of("serviceMonitor.enabled=yes-please", "at '/serviceMonitor/enabled': got string, want boolean"),
+        Arguments.of(
+            "serviceMonitor.enabled=yes-please",
+            "at '/serviceMonitor/enabled': got string, want boolean"),
         Arguments.of("replicas=3", "additional properties 'replicas' not allowed"));
   }
 
@@ -120,19 +136,21 @@ class HelmChartIT {
     createNamespace("sf-default", Map.of());
     var docs = documents(template("serverfleet-operator", "sf-default"));
 
-    assertThat(objects(docs)).containsExactly(
-        "PodDisruptionBudget sf-default/serverfleet-operator",
-        "ServiceAccount sf-default/serverfleet-operator",
-        "ClusterRole serverfleet-operator",
-        "ClusterRoleBinding serverfleet-operator",
-        "Role sf-default/serverfleet-operator-leader-election",
-        "RoleBinding sf-default/serverfleet-operator-leader-election",
-        "Service sf-default/serverfleet-operator",
-        "Deployment sf-default/serverfleet-operator");
+    assertThat(objects(docs))
+        .containsExactly(
+            "PodDisruptionBudget sf-default/serverfleet-operator",
+            "ServiceAccount sf-default/serverfleet-operator",
+            "ClusterRole serverfleet-operator",
+            "ClusterRoleBinding serverfleet-operator",
+            "Role sf-default/serverfleet-operator-leader-election",
+            "RoleBinding sf-default/serverfleet-operator-leader-election",
+            "Service sf-default/serverfleet-operator",
+            "Deployment sf-default/serverfleet-operator");
     ObjectNode deployment = only(docs, "Deployment");
     assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);
     assertThat(deployment.at("/spec/strategy/type").asText()).isEqualTo("RollingUpdate");
-    assertThat(env(deployment)).containsEntry("SF_LEADER_ELECTION", "true")
+    assertThat(env(deployment))
+        .containsEntry("SF_LEADER_ELECTION", "true")
         .containsEntry("SF_LEADER_ELECTION_NAMESPACE", "sf-default")
         .containsEntry("SF_LEADER_ELECTION_NAME", "serverfleet-operator")
         .containsEntry("SF_WATCH_NAMESPACES", "")
@@ -158,19 +176,22 @@ class HelmChartIT {
     var docs = documents(template("fleet", "ops", "-f", valuesFile(NON_DEFAULT_VALUES)));
 
     // Namespaced RBAC only, no Lease access, no PodDisruptionBudget for a single replica.
-    assertThat(objects(docs)).containsExactly(
-        "ServiceAccount ops/fleet-serverfleet-operator",
-        "Role team-a/fleet-serverfleet-operator",
-        "Role team-b/fleet-serverfleet-operator",
-        "RoleBinding team-a/fleet-serverfleet-operator",
-        "RoleBinding team-b/fleet-serverfleet-operator",
-        "Service ops/fleet-serverfleet-operator",
-        "Deployment ops/fleet-serverfleet-operator",
-        "ServiceMonitor ops/fleet-serverfleet-operator");
+    assertThat(objects(docs))
+        .containsExactly(
+            "ServiceAccount ops/fleet-serverfleet-operator",
+            "Role team-a/fleet-serverfleet-operator",
+            "Role team-b/fleet-serverfleet-operator",
+            "RoleBinding team-a/fleet-serverfleet-operator",
+            "RoleBinding team-b/fleet-serverfleet-operator",
+            "Service ops/fleet-serverfleet-operator",
+            "Deployment ops/fleet-serverfleet-operator",
+            "ServiceMonitor ops/fleet-serverfleet-operator");
     ObjectNode deployment = only(docs, "Deployment");
-    assertThat(deployment.at("/spec/strategy/type").asText()).as("one operator at a time without a Lease")
+    assertThat(deployment.at("/spec/strategy/type").asText())
+        .as("one operator at a time without a Lease")
         .isEqualTo("Recreate");
-    assertThat(env(deployment)).containsEntry("SF_LEADER_ELECTION", "false")
+    assertThat(env(deployment))
+        .containsEntry("SF_LEADER_ELECTION", "false")
         .containsEntry("SF_WATCH_NAMESPACES", "team-a,team-b")
         .containsEntry("SF_LABEL_SELECTOR", "serverfleet.dev/shard=a")
         .containsEntry("SF_EC2_ENDPOINT", "http://moto.moto.svc:5000")
@@ -179,7 +200,10 @@ class HelmChartIT {
         .containsEntry("SF_LOG_FORMAT", "plain")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xlog:gc")
         .doesNotContainKey("SF_LEADER_ELECTION_NAMESPACE");
-    assertThat(only(docs, "ServiceAccount").at("/metadata/annotations/eks.amazonaws.com~1role-arn").asText())
+    assertThat(
+            only(docs, "ServiceAccount")
+                .at("/metadata/annotations/eks.amazonaws.com~1role-arn")
+                .asText())
         .isEqualTo("arn:aws:iam::123456789012:role/serverfleet-operator");
 
     // The ServiceMonitor needs the Prometheus Operator's CRD, which this API server lacks: check
@@ -187,35 +211,55 @@ class HelmChartIT {
     ObjectNode monitor = only(docs, "ServiceMonitor");
     assertThat(monitor.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
     assertThat(monitor.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
-    assertThat(monitor.at("/spec/selector/matchLabels")).isEqualTo(deployment.at("/spec/selector/matchLabels"));
+    assertThat(monitor.at("/spec/selector/matchLabels"))
+        .isEqualTo(deployment.at("/spec/selector/matchLabels"));
     assertThat(monitor.at("/spec/namespaceSelector/matchNames/0").asText()).isEqualTo("ops");
     JsonNode endpoint = monitor.at("/spec/endpoints/0");
     assertThat(endpoint.path("port").asText()).isEqualTo("metrics");
     assertThat(endpoint.path("path").asText()).isEqualTo("/metrics");
     assertThat(endpoint.path("interval").asText()).isEqualTo("15s");
-    assertThat(endpoint.path("honorLabels").asBoolean()).as("keep the fleets' namespace label").isTrue();
+    assertThat(endpoint.path("honorLabels").asBoolean())
+        .as("keep the fleets' namespace label")
+        .isTrue();
 
-    serverDryRun(docs.stream().filter(d -> !"ServiceMonitor".equals(d.path("kind").asText())).toList());
+    serverDryRun(
+        docs.stream().filter(d -> !"ServiceMonitor".equals(d.path("kind").asText())).toList());
   }
 
   @Test
   void leaderElectionAutoFollowsTheReplicaCount() {
     var single = documents(template("r", "sf-le", "--set", "replicaCount=1"));
     assertThat(env(only(single, "Deployment"))).containsEntry("SF_LEADER_ELECTION", "false");
-    assertThat(objects(single)).noneMatch(o -> o.startsWith("Role ") || o.startsWith("PodDisruptionBudget"));
+    assertThat(objects(single))
+        .noneMatch(o -> o.startsWith("Role ") || o.startsWith("PodDisruptionBudget"));
 
     var three = documents(template("r", "sf-le", "--set", "replicaCount=3"));
     assertThat(env(only(three, "Deployment"))).containsEntry("SF_LEADER_ELECTION", "true");
-    assertThat(objects(three)).contains("Role sf-le/r-serverfleet-operator-leader-election",
-        "PodDisruptionBudget sf-le/r-serverfleet-operator");
+    assertThat(objects(three))
+        .contains(
+            "Role sf-le/r-serverfleet-operator-leader-election",
+            "PodDisruptionBudget sf-le/r-serverfleet-operator");
 
-    var forced = documents(template("r", "sf-le", "--set", "replicaCount=1", "--set", "leaderElection.enabled=true",
-        "--set", "leaderElection.leaseNamespace=coordination", "--set", "leaderElection.leaseName=fleet-lock"));
-    assertThat(env(only(forced, "Deployment"))).containsEntry("SF_LEADER_ELECTION", "true")
+    var forced =
+        documents(
+            template(
+                "r",
+                "sf-le",
+                "--set",
+                "replicaCount=1",
+                "--set",
+                "leaderElection.enabled=true",
+                "--set",
+                "leaderElection.leaseNamespace=coordination",
+                "--set",
+                "leaderElection.leaseName=fleet-lock"));
+    assertThat(env(only(forced, "Deployment")))
+        .containsEntry("SF_LEADER_ELECTION", "true")
         .containsEntry("SF_LEADER_ELECTION_NAMESPACE", "coordination")
         .containsEntry("SF_LEADER_ELECTION_NAME", "fleet-lock");
     ObjectNode role = only(forced, "Role");
-    assertThat(Helm.describe(role)).isEqualTo("Role coordination/r-serverfleet-operator-leader-election");
+    assertThat(Helm.describe(role))
+        .isEqualTo("Role coordination/r-serverfleet-operator-leader-election");
     assertThat(role.at("/rules/1/resourceNames/0").asText()).isEqualTo("fleet-lock");
 
     var off = documents(template("r", "sf-le", "--set", "leaderElection.enabled=false"));
@@ -227,35 +271,57 @@ class HelmChartIT {
 
   @Test
   void deployManifestAppliesAndGrantsExactlyWhatTheOperatorNeeds() throws IOException {
-    var applied = kubectl.runWithInput(Files.readString(DEPLOY), "apply", "--server-side", "-f", "-");
+    var applied =
+        kubectl.runWithInput(Files.readString(DEPLOY), "apply", "--server-side", "-f", "-");
     assertThat(applied.exitCode()).as(applied.output()).isZero();
-    assertThat(applied.stdout()).contains("namespace/serverfleet-system serverside-applied",
-        "deployment.apps/serverfleet-operator serverside-applied");
-    var labels = kubectl.run("get", "namespace", "serverfleet-system", "-o",
-        "jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}");
+    assertThat(applied.stdout())
+        .contains(
+            "namespace/serverfleet-system serverside-applied",
+            "deployment.apps/serverfleet-operator serverside-applied");
+    var labels =
+        kubectl.run(
+            "get",
+            "namespace",
+            "serverfleet-system",
+            "-o",
+            "jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}");
     assertThat(labels.stdout()).isEqualTo("restricted");
 
-    // What the operator does (JOSDK informers, SSA status patches, the finalizer, events, the Lease).
-    List<String> allowed = List.of(
-        "list serverfleets.serverfleet.dev -A", "watch serverfleets.serverfleet.dev -A",
-        "get serverfleets.serverfleet.dev -n shop", "patch serverfleets.serverfleet.dev -n shop",
-        "update serverfleets.serverfleet.dev -n shop", "patch serverfleets.serverfleet.dev/status -n shop",
-        "update serverfleets.serverfleet.dev/status -n shop", "update serverfleets.serverfleet.dev/finalizers -n shop",
-        "create events -n shop", "patch events -n shop",
-        "create leases.coordination.k8s.io -n serverfleet-system",
-        "get leases.coordination.k8s.io/serverfleet-operator -n serverfleet-system",
-        "update leases.coordination.k8s.io/serverfleet-operator -n serverfleet-system",
-        "patch leases.coordination.k8s.io/serverfleet-operator -n serverfleet-system");
+    // What the operator does (JOSDK informers, SSA status patches, the finalizer, events, the
+    // Lease).
+    List<String> allowed =
+        List.of(
+            "list serverfleets.serverfleet.dev -A",
+            "watch serverfleets.serverfleet.dev -A",
+            "get serverfleets.serverfleet.dev -n shop",
+            "patch serverfleets.serverfleet.dev -n shop",
+            "update serverfleets.serverfleet.dev -n shop",
+            "patch serverfleets.serverfleet.dev/status -n shop",
+            "update serverfleets.serverfleet.dev/status -n shop",
+            "update serverfleets.serverfleet.dev/finalizers -n shop",
+            "create events -n shop",
+            "patch events -n shop",
+            "create leases.coordination.k8s.io -n serverfleet-system",
+            "get leases.coordination.k8s.io/serverfleet-operator -n serverfleet-system",
+            "update leases.coordination.k8s.io/serverfleet-operator -n serverfleet-system",
+            "patch leases.coordination.k8s.io/serverfleet-operator -n serverfleet-system");
     // And nothing else.
-    List<String> denied = List.of(
-        "get secrets -n serverfleet-system", "list secrets -A", "list pods -A", "get configmaps -n shop",
-        "create serverfleets.serverfleet.dev -n shop", "delete serverfleets.serverfleet.dev -n shop",
-        "delete events -n shop", "list events -A",
-        "update leases.coordination.k8s.io/someone-else -n serverfleet-system",
-        "delete leases.coordination.k8s.io/serverfleet-operator -n serverfleet-system",
-        "create leases.coordination.k8s.io -n kube-system",
-        "update leases.coordination.k8s.io/serverfleet-operator -n shop",
-        "update customresourcedefinitions.apiextensions.k8s.io", "create clusterrolebindings.rbac.authorization.k8s.io");
+    List<String> denied =
+        List.of(
+            "get secrets -n serverfleet-system",
+            "list secrets -A",
+            "list pods -A",
+            "get configmaps -n shop",
+            "create serverfleets.serverfleet.dev -n shop",
+            "delete serverfleets.serverfleet.dev -n shop",
+            "delete events -n shop",
+            "list events -A",
+            "update leases.coordination.k8s.io/someone-else -n serverfleet-system",
+            "delete leases.coordination.k8s.io/serverfleet-operator -n serverfleet-system",
+            "create leases.coordination.k8s.io -n kube-system",
+            "update leases.coordination.k8s.io/serverfleet-operator -n shop",
+            "update customresourcedefinitions.apiextensions.k8s.io",
+            "create clusterrolebindings.rbac.authorization.k8s.io");
     for (String check : allowed) {
       assertThat(canI(check)).as("%s may %s", SA, check).isTrue();
     }
@@ -269,8 +335,13 @@ class HelmChartIT {
   @Test
   void theChartsPodIsAdmittedUnderPodSecurityRestricted() {
     createNamespace("psa-restricted", Map.of("pod-security.kubernetes.io/enforce", "restricted"));
-    var dryRun = kubectl.runWithInput(Helm.toYaml(List.of(podFromChart("psa-restricted", p -> {}))),
-        "apply", "--dry-run=server", "-f", "-");
+    var dryRun =
+        kubectl.runWithInput(
+            Helm.toYaml(List.of(podFromChart("psa-restricted", p -> {}))),
+            "apply",
+            "--dry-run=server",
+            "-f",
+            "-");
     assertThat(dryRun.exitCode()).as(dryRun.output()).isZero();
     assertThat(dryRun.stdout()).contains("pod/operator-pod created (server dry run)");
     assertThat(dryRun.stderr()).doesNotContain("Warning");
@@ -278,19 +349,29 @@ class HelmChartIT {
 
   static Stream<Arguments> weakenedPods() {
     return Stream.of(
-        // (privileged with allowPrivilegeEscalation=false is refused by validation before admission)
-        Arguments.of("privileged",
-            (Consumer<ObjectNode>) c -> securityContext(c).put("privileged", true).remove("allowPrivilegeEscalation"),
+        // (privileged with allowPrivilegeEscalation=false is refused by validation before
+        // admission)
+        Arguments.of(
+            "privileged",
+            (Consumer<ObjectNode>)
+                c -> securityContext(c).put("privileged", true).remove("allowPrivilegeEscalation"),
             "privileged (container \"operator\" must not set securityContext.privileged=true)"),
-        Arguments.of("runAsNonRoot false",
-            (Consumer<ObjectNode>) c -> securityContext(c).put("runAsNonRoot", false).put("runAsUser", 0),
+        Arguments.of(
+            "runAsNonRoot false",
+            (Consumer<ObjectNode>)
+                c -> securityContext(c).put("runAsNonRoot", false).put("runAsUser", 0),
             "runAsNonRoot != true (container \"operator\" must not set securityContext.runAsNonRoot=false)"),
-        Arguments.of("privilege escalation",
+        Arguments.of(
+            "privilege escalation",
             (Consumer<ObjectNode>) c -> securityContext(c).put("allowPrivilegeEscalation", true),
             "allowPrivilegeEscalation != false (container \"operator\" must set securityContext.allowPrivilegeEscalation=false)"),
-        Arguments.of("added capability",
-            (Consumer<ObjectNode>) c -> ((ObjectNode) securityContext(c).get("capabilities")).putArray("add")
-                .add("NET_ADMIN"),
+        Arguments.of(
+            "added capability",
+            (Consumer<ObjectNode>)
+                c ->
+                    ((ObjectNode) securityContext(c).get("capabilities"))
+                        .putArray("add")
+                        .add("NET_ADMIN"),
             "(container \"operator\" must not include \"NET_ADMIN\" in securityContext.capabilities.add)"));
   }
 
@@ -300,48 +381,73 @@ class HelmChartIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("weakenedPods")
-  void aWeakenedCopyIsRefusedByPodSecurity(String name, Consumer<ObjectNode> weaken, String expected) {
+  void aWeakenedCopyIsRefusedByPodSecurity(
+      String name, Consumer<ObjectNode> weaken, String expected) {
     createNamespace("psa-refuses", Map.of("pod-security.kubernetes.io/enforce", "restricted"));
-    var dryRun = kubectl.runWithInput(Helm.toYaml(List.of(podFromChart("psa-refuses", weaken))),
-        "apply", "--dry-run=server", "-f", "-");
+    var dryRun =
+        kubectl.runWithInput(
+            Helm.toYaml(List.of(podFromChart("psa-refuses", weaken))),
+            "apply",
+            "--dry-run=server",
+            "-f",
+            "-");
     assertThat(dryRun.exitCode()).as(dryRun.output()).isNotZero();
-    assertThat(dryRun.stderr()).contains("is forbidden: violates PodSecurity \"restricted:latest\"", expected);
+    assertThat(dryRun.stderr())
+        .contains("is forbidden: violates PodSecurity \"restricted:latest\"", expected);
   }
 
   // --- generated files are current ---
 
   @Test
   void theChartsCrdIsTheGeneratedCrd() throws IOException {
-    assertThat(Files.readString(CHART_CRD)).as("%s differs from %s: run scripts/sync-crds", CHART_CRD, CRD)
+    assertThat(Files.readString(CHART_CRD))
+        .as("%s differs from %s: run scripts/sync-crds", CHART_CRD, CRD)
         .isEqualTo(Files.readString(CRD));
   }
 
   @Test
   void deployIsAFreshRenderOfTheChart(@TempDir Path out) throws IOException {
-    var rendered = Helm.run(null, 5, Map.of("SF_HELM", Helm.binary().toString()), "scripts/render-deploy",
-        out.toString());
+    var rendered =
+        Helm.run(
+            null,
+            5,
+            Map.of("SF_HELM", Helm.binary().toString()),
+            "scripts/render-deploy",
+            out.toString());
     assertThat(rendered.exitCode()).as(rendered.output()).isZero();
     for (String file : List.of("serverfleet-operator.yaml", "argocd/argocd-cm-snippet.yaml")) {
       assertThat(Files.readString(Path.of("deploy", file)))
-          .as("deploy/%s differs from a fresh render: run scripts/render-deploy (scripts/sync-crds after a CRD change)",
+          .as(
+              "deploy/%s differs from a fresh render: run scripts/render-deploy (scripts/sync-crds after a CRD change)",
               file)
           .isEqualTo(Files.readString(out.resolve(file)));
     }
-    var again = Helm.run(null, 5, Map.of("SF_HELM", Helm.binary().toString()), "scripts/render-deploy",
-        out.resolve("again").toString());
+    var again =
+        Helm.run(
+            null,
+            5,
+            Map.of("SF_HELM", Helm.binary().toString()),
+            "scripts/render-deploy",
+            out.resolve("again").toString());
     assertThat(again.exitCode()).isZero();
-    assertThat(Files.readString(out.resolve("again/serverfleet-operator.yaml"))).as("deterministic")
+    assertThat(Files.readString(out.resolve("again/serverfleet-operator.yaml")))
+        .as("deterministic")
         .isEqualTo(Files.readString(out.resolve("serverfleet-operator.yaml")));
   }
 
   // --- helpers ---
 
-  /** A Pod with the pod template of the chart's Deployment (default values), optionally weakened. */
+  /**
+   * A Pod with the pod template of the chart's Deployment (default values), optionally weakened.
+   */
   private static ObjectNode podFromChart(String namespace, Consumer<ObjectNode> weakenContainer) {
-    ObjectNode deployment = only(documents(template("serverfleet-operator", namespace)), "Deployment");
+    ObjectNode deployment =
+        only(documents(template("serverfleet-operator", namespace)), "Deployment");
     ObjectNode pod = Helm.YAML.createObjectNode();
     pod.put("apiVersion", "v1").put("kind", "Pod");
-    pod.putObject("metadata").put("name", "operator-pod").put("namespace", namespace)
+    pod.putObject("metadata")
+        .put("name", "operator-pod")
+        .put("namespace", namespace)
         .set("labels", deployment.at("/spec/template/metadata/labels").deepCopy());
     ObjectNode spec = (ObjectNode) deployment.at("/spec/template/spec").deepCopy();
     weakenContainer.accept((ObjectNode) spec.get("containers").get(0));
@@ -353,7 +459,8 @@ class HelmChartIT {
     var dryRun = kubectl.runWithInput(Helm.toYaml(docs), "apply", "--dry-run=server", "-f", "-");
     assertThat(dryRun.exitCode()).as(dryRun.output()).isZero();
     assertThat(dryRun.stdout().lines().filter(l -> l.endsWith("(server dry run)")).count())
-        .as(dryRun.stdout()).isEqualTo(docs.size());
+        .as(dryRun.stdout())
+        .isEqualTo(docs.size());
   }
 
   private static void createNamespace(String name, Map<String, String> labels) {
@@ -362,10 +469,11 @@ class HelmChartIT {
     }
     var created = kubectl.run("create", "namespace", name);
     assertThat(created.exitCode()).as(created.output()).isZero();
-    labels.forEach((k, v) -> {
-      var labelled = kubectl.run("label", "namespace", name, k + "=" + v);
-      assertThat(labelled.exitCode()).as(labelled.output()).isZero();
-    });
+    labels.forEach(
+        (k, v) -> {
+          var labelled = kubectl.run("label", "namespace", name, k + "=" + v);
+          assertThat(labelled.exitCode()).as(labelled.output()).isZero();
+        });
   }
 
   /** kubectl auth can-i VERB RESOURCE [-n NS|-A] as the operator's ServiceAccount. */
@@ -374,7 +482,8 @@ class HelmChartIT {
     args.addAll(List.of(check.split(" ")));
     args.add("--as=" + SA);
     var answer = kubectl.run(args.toArray(String[]::new));
-    assertThat(answer.stdout().strip()).as("kubectl %s: %s", String.join(" ", args), answer.output())
+    assertThat(answer.stdout().strip())
+        .as("kubectl %s: %s", String.join(" ", args), answer.output())
         .isIn("yes", "no");
     return answer.exitCode() == 0;
   }

@@ -27,59 +27,143 @@ class InvalidManifestIT extends OperatorTestBed {
 
   static Stream<Arguments> invalidManifests() {
     return Stream.of(
-        bad("short-ami", "amiId: ami-123", "amiId must be 'ami-' followed by 8 or 17 lowercase hex digits"),
-        bad("uppercase-ami", "amiId: ami-0ABCDEF1234567890", "amiId must be 'ami-' followed by 8 or 17"),
-        bad("negative-replicas", "replicas: -1", "spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0"),
+        bad(
+            "short-ami",
+            "amiId: ami-123",
+            "amiId must be 'ami-' followed by 8 or 17 lowercase hex digits"),
+        bad(
+            "uppercase-ami",
+            "amiId: ami-0ABCDEF1234567890",
+            "amiId must be 'ami-' followed by 8 or 17"),
+        bad(
+            "negative-replicas",
+            "replicas: -1",
+            "spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0"),
         bad("huge-replicas", "replicas: 5000", "should be less than or equal to 1000"),
-        bad("no-subnets", "subnetIds: []", "spec.template.subnetIds: Invalid value: 0: spec.template.subnetIds in body should have at least 1 items"),
+        bad(
+            "no-subnets",
+            "subnetIds: []",
+            "spec.template.subnetIds: Invalid value: 0: spec.template.subnetIds in body should have at least 1 items"),
         bad("missing-subnets", "subnetIds: null", "spec.template.subnetIds: Required value"),
-        bad("malformed-subnet", "subnetIds: [subnet-xyz]", "spec.template.subnetIds[0] in body should match '^subnet-([0-9a-f]{8}|[0-9a-f]{17})$'"),
-        bad("repeated-subnet", "subnetIds: [subnet-0aaaaaaaaaaaaaaaa, subnet-0aaaaaaaaaaaaaaaa]", "subnetIds must not repeat a subnet"),
-        bad("malformed-sg", "securityGroupIds: [sg-nope]", "spec.template.securityGroupIds[0] in body should match '^sg-"),
-        bad("reserved-tag", "tags: {serverfleet.dev/cluster: mine}", "tag keys starting with serverfleet.dev/ are reserved for the operator"),
-        bad("aws-tag", "tags: {\"aws:cloudformation:stack-name\": x}", "tag keys starting with serverfleet.dev/ are reserved for the operator, and aws: (in any case) for AWS"),
-        bad("huge-user-data", "userData: " + "x".repeat(16385), "spec.template.userData: Too long: may not be more than 16384 bytes"),
-        bad("bad-capacity", "capacityType: reserved", "spec.template.capacityType: Unsupported value: \"reserved\": supported values: \"on-demand\", \"spot\""),
-        bad("bad-policy", "deletionPolicy: Orphan", "spec.deletionPolicy: Unsupported value: \"Orphan\": supported values: \"Delete\", \"Retain\""),
-        bad("bad-imds", "metadataOptions: {httpTokens: maybe}", "spec.template.metadataOptions.httpTokens: Unsupported value: \"maybe\""),
-        bad("bad-hops", "metadataOptions: {httpPutResponseHopLimit: 0}", "should be greater than or equal to 1"),
-        bad("bad-type", "instanceType: micro", "instanceType must be an EC2 instance type such as t3.micro"),
-        bad("role-not-profile", "iamInstanceProfile: \"arn:aws:iam::123456789012:role/web\"", "iamInstanceProfile must be an instance profile name or an instance-profile ARN"),
+        bad(
+            "malformed-subnet",
+            "subnetIds: [subnet-xyz]",
+            "spec.template.subnetIds[0] in body should match '^subnet-([0-9a-f]{8}|[0-9a-f]{17})$'"),
+        bad(
+            "repeated-subnet",
+            "subnetIds: [subnet-0aaaaaaaaaaaaaaaa, subnet-0aaaaaaaaaaaaaaaa]",
+            "subnetIds must not repeat a subnet"),
+        bad(
+            "malformed-sg",
+            "securityGroupIds: [sg-nope]",
+            "spec.template.securityGroupIds[0] in body should match '^sg-"),
+        bad(
+            "reserved-tag",
+            "tags: {serverfleet.dev/cluster: mine}",
+            "tag keys starting with serverfleet.dev/ are reserved for the operator"),
+        bad(
+            "aws-tag",
+            "tags: {\"aws:cloudformation:stack-name\": x}",
+            "tag keys starting with serverfleet.dev/ are reserved for the operator, and aws: (in any case) for AWS"),
+        bad(
+            "huge-user-data",
+            "userData: " + "x".repeat(16385),
+            "spec.template.userData: Too long: may not be more than 16384 bytes"),
+        bad(
+            "bad-capacity",
+            "capacityType: reserved",
+            "spec.template.capacityType: Unsupported value: \"reserved\": supported values: \"on-demand\", \"spot\""),
+        bad(
+            "bad-policy",
+            "deletionPolicy: Orphan",
+            "spec.deletionPolicy: Unsupported value: \"Orphan\": supported values: \"Delete\", \"Retain\""),
+        bad(
+            "bad-imds",
+            "metadataOptions: {httpTokens: maybe}",
+            "spec.template.metadataOptions.httpTokens: Unsupported value: \"maybe\""),
+        bad(
+            "bad-hops",
+            "metadataOptions: {httpPutResponseHopLimit: 0}",
+            "should be greater than or equal to 1"),
+        bad(
+            "bad-type",
+            "instanceType: micro",
+            "instanceType must be an EC2 instance type such as t3.micro"),
+        bad(
+            "role-not-profile",
+            "iamInstanceProfile: \"arn:aws:iam::123456789012:role/web\"",
+            "iamInstanceProfile must be an instance profile name or an instance-profile ARN"),
         bad("typo-field", "amiID: ami-0abcdef1234567890", "unknown field \"spec.template.amiID\""),
         bad("no-template", "template: null", "spec.template: Required value"),
-        bad("zero-surge-and-unavailable", "strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 0, maxUnavailable: \"0%\"}}",
+        bad(
+            "zero-surge-and-unavailable",
+            "strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 0, maxUnavailable: \"0%\"}}",
             "maxSurge and maxUnavailable must not both be 0: the rollout could never make progress"),
-        bad("bad-surge", "strategy: {rollingUpdate: {maxSurge: lots}}",
+        bad(
+            "bad-surge",
+            "strategy: {rollingUpdate: {maxSurge: lots}}",
             "maxSurge must be a non-negative integer or a percentage such as 25%"),
-        bad("negative-unavailable", "strategy: {rollingUpdate: {maxUnavailable: -1}}",
+        bad(
+            "negative-unavailable",
+            "strategy: {rollingUpdate: {maxUnavailable: -1}}",
             "maxUnavailable must be a non-negative integer or a percentage such as 25%"),
-        bad("recreate-with-bounds", "strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}",
+        bad(
+            "recreate-with-bounds",
+            "strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}",
             "rollingUpdate may only be set when type is RollingUpdate"),
-        bad("bad-strategy", "strategy: {type: BlueGreen}", "spec.strategy.type: Unsupported value: \"BlueGreen\""),
+        bad(
+            "bad-strategy",
+            "strategy: {type: BlueGreen}",
+            "spec.strategy.type: Unsupported value: \"BlueGreen\""),
         bad("negative-min-ready", "minReadySeconds: -5", "spec.minReadySeconds: Invalid value: -5"),
-        bad("bad-health-check", "healthCheck: {type: HTTP}", "spec.healthCheck.type: Unsupported value: \"HTTP\""),
-        bad("bad-scale-down-policy", "scaleDownPolicy: Random", "spec.scaleDownPolicy: Unsupported value: \"Random\""),
+        bad(
+            "bad-health-check",
+            "healthCheck: {type: HTTP}",
+            "spec.healthCheck.type: Unsupported value: \"HTTP\""),
+        bad(
+            "bad-scale-down-policy",
+            "scaleDownPolicy: Random",
+            "spec.scaleDownPolicy: Unsupported value: \"Random\""),
         // EC2's own limits, refused here instead of failing every launch
-        bad("empty-tag-key", "tags: {\"\": x}", "spec.template.tags: Invalid value: \"object\": tag keys must not be empty"),
-        bad("long-tag-key", "tags: {" + "k".repeat(129) + ": x}",
+        bad(
+            "empty-tag-key",
+            "tags: {\"\": x}",
+            "spec.template.tags: Invalid value: \"object\": tag keys must not be empty"),
+        bad(
+            "long-tag-key",
+            "tags: {" + "k".repeat(129) + ": x}",
             "spec.template.tags: Invalid value: \"object\": tag keys must be at most 128 characters (EC2's limit)"),
-        bad("long-tag-value", "tags: {team: " + "v".repeat(257) + "}",
+        bad(
+            "long-tag-value",
+            "tags: {team: " + "v".repeat(257) + "}",
             "spec.template.tags.team: Too long: may not be more than 256"),
-        bad("too-many-tags", "tags: " + tags(44),
+        bad(
+            "too-many-tags",
+            "tags: " + tags(44),
             "spec.template.tags: Too many: 44: must have at most 43 items"),
         bad("uppercase-aws-tag", "tags: {\"AWS:team\": x}", "and aws: (in any case) for AWS"),
-        bad("multibyte-user-data", "userData: " + "\u20ac".repeat(5462),
+        bad(
+            "multibyte-user-data",
+            "userData: " + "\u20ac".repeat(5462),
             "spec.template.userData: Invalid value: \"string\": userData must be at most 16384 bytes (16 KiB) in UTF-8, "
                 + "EC2's limit before base64 encoding"),
-        bad("unavailable-over-100", "strategy: {rollingUpdate: {maxUnavailable: \"110%\"}}",
+        bad(
+            "unavailable-over-100",
+            "strategy: {rollingUpdate: {maxUnavailable: \"110%\"}}",
             "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"\": maxUnavailable must be at most 100% "
                 + "(more than every instance cannot be unavailable), not 110%"),
-        bad("deadline-equals-min-ready", "minReadySeconds: 60\nprogressDeadlineSeconds: 60",
+        bad(
+            "deadline-equals-min-ready",
+            "minReadySeconds: 60\nprogressDeadlineSeconds: 60",
             "spec.progressDeadlineSeconds: Invalid value: \"object\": progressDeadlineSeconds (600 when omitted) must be "
                 + "greater than minReadySeconds, as for a Deployment"),
-        bad("min-ready-beyond-default-deadline", "minReadySeconds: 900",
+        bad(
+            "min-ready-beyond-default-deadline",
+            "minReadySeconds: 900",
             "progressDeadlineSeconds (600 when omitted) must be greater than minReadySeconds"),
-        badName("long-name", "n".repeat(ServerFleet.MAX_NAME + 1),
+        badName(
+            "long-name",
+            "n".repeat(ServerFleet.MAX_NAME + 1),
             "Invalid value: \"object\": metadata.name must be at most 192 characters: the operator tags every "
                 + "instance serverfleet.dev/fleet=<namespace>/<name>, and EC2 tag values hold at most 256 characters"));
   }
@@ -95,17 +179,22 @@ class InvalidManifestIT extends OperatorTestBed {
         good("largest-ascii-user-data", "userData: " + "x".repeat(16384)),
         // 5461 three-byte characters and one one-byte character: 16384 bytes
         good("largest-multibyte-user-data", "userData: " + "\u20ac".repeat(5461) + "x"),
-        good("all-unavailable", "strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: \"100%\"}}"),
+        good(
+            "all-unavailable",
+            "strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: \"100%\"}}"),
         good("deadline-just-after-min-ready", "minReadySeconds: 600\nprogressDeadlineSeconds: 601"),
         goodName("longest-name", "n".repeat(ServerFleet.MAX_NAME)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidManifests")
-  void refusedWithAClearMessageAndNothingStored(String label, String name, String manifest, String expected) {
+  void refusedWithAClearMessageAndNothingStored(
+      String label, String name, String manifest, String expected) {
     var applied = kubectl.runWithInput(manifest, "apply", "-n", ns, "-f", "-");
 
-    assertThat(applied.exitCode()).as("kubectl apply of %s should fail:%n%s", label, applied.output()).isNotZero();
+    assertThat(applied.exitCode())
+        .as("kubectl apply of %s should fail:%n%s", label, applied.output())
+        .isNotZero();
     assertThat(applied.output()).contains(expected);
     var stored = kubectl.run("get", "serverfleet", name, "-n", ns);
     assertThat(stored.exitCode()).isNotZero();
@@ -114,7 +203,9 @@ class InvalidManifestIT extends OperatorTestBed {
 
   @Test
   void theValidBaseManifestIsAccepted() {
-    var applied = kubectl.runWithInput(manifest("valid", ""), "apply", "--dry-run=server", "-n", ns, "-f", "-");
+    var applied =
+        kubectl.runWithInput(
+            manifest("valid", ""), "apply", "--dry-run=server", "-n", ns, "-f", "-");
     assertThat(applied.exitCode()).as(applied.output()).isZero();
     var explained = kubectl.run("explain", "serverfleet.spec.template.amiId");
     assertThat(explained.stdout()).contains("ID of the Amazon Machine Image");
@@ -124,7 +215,9 @@ class InvalidManifestIT extends OperatorTestBed {
   @MethodSource("validEdgeCases")
   void acceptedAtTheLimit(String label, String manifest) {
     var applied = kubectl.runWithInput(manifest, "apply", "--dry-run=server", "-n", ns, "-f", "-");
-    assertThat(applied.exitCode()).as("kubectl apply of %s should succeed:%n%s", label, applied.output()).isZero();
+    assertThat(applied.exitCode())
+        .as("kubectl apply of %s should succeed:%n%s", label, applied.output())
+        .isZero();
   }
 
   private static Arguments bad(String name, String override, String expected) {
@@ -145,20 +238,24 @@ class InvalidManifestIT extends OperatorTestBed {
 
   /** A flow map of {@code count} distinct tags. */
   private static String tags(int count) {
-    return IntStream.range(0, count).mapToObj(i -> "t" + i + ": v").collect(Collectors.joining(", ", "{", "}"));
+    return IntStream.range(0, count)
+        .mapToObj(i -> "t" + i + ": v")
+        .collect(Collectors.joining(", ", "{", "}"));
   }
 
   /**
-   * A valid ServerFleet with one line replaced: {@code override} is {@code key: value} for a key
-   * of spec or spec.template ({@code key: null} removes it); further lines of {@code override} are
+   * A valid ServerFleet with one line replaced: {@code override} is {@code key: value} for a key of
+   * spec or spec.template ({@code key: null} removes it); further lines of {@code override} are
    * added to the same block.
    */
   static String manifest(String name, String override) {
-    String spec = """
+    String spec =
+        """
         replicas: 2
         deletionPolicy: Delete
         """;
-    String template = """
+    String template =
+        """
         amiId: ami-0abcdef1234567890
         instanceType: t3.micro
         subnetIds: [subnet-0aaaaaaaaaaaaaaaa, subnet-0bbbbbbbbbbbbbbbb]
@@ -168,8 +265,18 @@ class InvalidManifestIT extends OperatorTestBed {
     if (!override.isEmpty()) {
       String key = override.substring(0, override.indexOf(':'));
       boolean remove = override.endsWith(": null");
-      boolean inSpec = java.util.Set.of("replicas", "deletionPolicy", "template", "strategy", "minReadySeconds",
-          "healthCheck", "scaleDownPolicy", "paused", "progressDeadlineSeconds").contains(key);
+      boolean inSpec =
+          java.util.Set.of(
+                  "replicas",
+                  "deletionPolicy",
+                  "template",
+                  "strategy",
+                  "minReadySeconds",
+                  "healthCheck",
+                  "scaleDownPolicy",
+                  "paused",
+                  "progressDeadlineSeconds")
+              .contains(key);
       if (key.equals("template")) {
         template = null;
       } else if (inSpec) {
@@ -178,13 +285,16 @@ class InvalidManifestIT extends OperatorTestBed {
         template = replace(template, key, remove ? null : override);
       }
     }
-    StringBuilder yaml = new StringBuilder("""
+    StringBuilder yaml =
+        new StringBuilder(
+            """
         apiVersion: serverfleet.dev/v1alpha1
         kind: ServerFleet
         metadata:
           name: %s
         spec:
-        """.formatted(name));
+        """
+                .formatted(name));
     spec.lines().forEach(l -> yaml.append("  ").append(l).append('\n'));
     if (template != null) {
       yaml.append("  template:\n");

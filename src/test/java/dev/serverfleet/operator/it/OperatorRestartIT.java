@@ -29,7 +29,9 @@ class OperatorRestartIT extends OperatorTestBed {
     ServerFleet fleet = awaitReady(create(fleet(ns, "restart", 1, network)), 1);
 
     kubectl.run("scale", "sf/restart", "-n", ns, "--replicas=9");
-    await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(30, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> !get(ns, "restart").getStatus().getLaunchIntents().isEmpty());
     stopOperator();
     startOperator();
@@ -53,20 +55,55 @@ class OperatorRestartIT extends OperatorTestBed {
     String now = Instant.now().toString();
     String launched = "sf-crash-launched";
     String notLaunched = "sf-crash-not-launched";
-    ec2.runInstances(new LaunchRequest(launched, network.subnetIds().get(0), 2, AMI, "t3.micro",
-        List.of(network.securityGroupId()), null, null, null, false, true, 2, Map.of(
-            OwnershipTags.CLUSTER, cluster, OwnershipTags.FLEET, ns + "/crash", OwnershipTags.FLEET_UID, uid,
-            OwnershipTags.REVISION, revision, OwnershipTags.LAUNCH, launched)));
-    client.resources(ServerFleet.class).inNamespace(ns).withName("crash").editStatus(f -> {
-      f.getStatus().setLaunchIntents(List.of(
-          new LaunchIntent(launched, network.subnetIds().get(0), 2, revision, now, null),
-          new LaunchIntent(notLaunched, network.subnetIds().get(1), 1, revision, now, null)));
-      return f;
-    });
-    client.resources(ServerFleet.class).inNamespace(ns).withName("crash").edit(f -> {
-      f.getSpec().setReplicas(4);
-      return f;
-    });
+    ec2.runInstances(
+        new LaunchRequest(
+            launched,
+            network.subnetIds().get(0),
+            2,
+            AMI,
+            "t3.micro",
+            List.of(network.securityGroupId()),
+            null,
+            null,
+            null,
+            false,
+            true,
+            2,
+            Map.of(
+                OwnershipTags.CLUSTER,
+                cluster,
+                OwnershipTags.FLEET,
+                ns + "/crash",
+                OwnershipTags.FLEET_UID,
+                uid,
+                OwnershipTags.REVISION,
+                revision,
+                OwnershipTags.LAUNCH,
+                launched)));
+    client
+        .resources(ServerFleet.class)
+        .inNamespace(ns)
+        .withName("crash")
+        .editStatus(
+            f -> {
+              f.getStatus()
+                  .setLaunchIntents(
+                      List.of(
+                          new LaunchIntent(
+                              launched, network.subnetIds().get(0), 2, revision, now, null),
+                          new LaunchIntent(
+                              notLaunched, network.subnetIds().get(1), 1, revision, now, null)));
+              return f;
+            });
+    client
+        .resources(ServerFleet.class)
+        .inNamespace(ns)
+        .withName("crash")
+        .edit(
+            f -> {
+              f.getSpec().setReplicas(4);
+              return f;
+            });
 
     startOperator();
 

@@ -2,7 +2,6 @@ package dev.serverfleet.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import software.amazon.awssdk.services.ec2.model.Tag;
 
 import dev.serverfleet.operator.api.v1alpha1.RollingUpdate;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
@@ -21,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.Tag;
 
 /** Template changes roll out as Deployments do, watched from EC2's side the whole time. */
 class RolloutIT extends OperatorTestBed {
@@ -38,7 +38,9 @@ class RolloutIT extends OperatorTestBed {
       setAmi(ns, "web", AMI_V2);
       ServerFleet done = awaitRolledOut(fleet, 4, AMI_V2);
 
-      assertThat(sampler.minRunning()).as("running instances at every sample").isGreaterThanOrEqualTo(4);
+      assertThat(sampler.minRunning())
+          .as("running instances at every sample")
+          .isGreaterThanOrEqualTo(4);
       assertThat(sampler.maxLive()).as("pending + running at every sample").isLessThanOrEqualTo(5);
       assertThat(sampler.samples()).as("EC2 was sampled throughout").isGreaterThan(10);
       assertThat(done.getStatus().getUpdatedReplicas()).isEqualTo(4);
@@ -47,7 +49,8 @@ class RolloutIT extends OperatorTestBed {
     var waited = kubectl.run("wait", "--for=condition=Ready", "sf/web", "-n", ns, "--timeout=60s");
     assertThat(waited.exitCode()).as(waited.output()).isZero();
     var events = client.v1().events().inNamespace(ns).list().getItems();
-    assertThat(events).anySatisfy(e -> assertThat(e.getMessage()).contains("replaced by the current revision"));
+    assertThat(events)
+        .anySatisfy(e -> assertThat(e.getMessage()).contains("replaced by the current revision"));
   }
 
   @Test
@@ -77,9 +80,12 @@ class RolloutIT extends OperatorTestBed {
     ServerFleet fleet = awaitReady(create(fleet(ns, "held", 2, network)), 2);
 
     patch(ns, "held", "{\"spec\":{\"paused\":true,\"template\":{\"amiId\":\"" + AMI_V2 + "\"}}}");
-    await().atMost(60, TimeUnit.SECONDS).until(() -> condition(get(ns, "held"), "Progressing")
-        .equals("Unknown/Paused"));
-    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8))
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .until(() -> condition(get(ns, "held"), "Progressing").equals("Unknown/Paused"));
+    await()
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(8))
         .until(() -> liveInstances(fleet).stream().allMatch(i -> AMI.equals(i.imageId())));
 
     kubectl.run("scale", "sf/held", "-n", ns, "--replicas=3");
@@ -98,14 +104,19 @@ class RolloutIT extends OperatorTestBed {
     Set<String> before = ids(liveInstances(fleet));
     String revision = fleet.getStatus().getCurrentRevision();
 
-    var annotated = kubectl.run("annotate", "sf/bounce", "-n", ns,
-        ServerFleet.RESTARTED_AT + "=2026-11-27T08:00:00Z");
+    var annotated =
+        kubectl.run(
+            "annotate", "sf/bounce", "-n", ns, ServerFleet.RESTARTED_AT + "=2026-11-27T08:00:00Z");
     assertThat(annotated.exitCode()).as(annotated.output()).isZero();
 
-    await().atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250)).until(() -> {
-      List<Instance> live = liveInstances(fleet);
-      return live.size() == 2 && live.stream().noneMatch(i -> before.contains(i.id()));
-    });
+    await()
+        .atMost(120, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              List<Instance> live = liveInstances(fleet);
+              return live.size() == 2 && live.stream().noneMatch(i -> before.contains(i.id()));
+            });
     ServerFleet done = awaitReady(fleet, 2);
     assertThat(done.getStatus().getCurrentRevision()).isNotEqualTo(revision);
     assertThat(liveInstances(done)).allSatisfy(i -> assertThat(i.imageId()).isEqualTo(AMI));
@@ -117,21 +128,31 @@ class RolloutIT extends OperatorTestBed {
     String ns = newNamespace();
     ServerFleet fleet = awaitReady(create(fleet(ns, "guarded", 3, network)), 3);
     String keep = liveInstances(fleet).get(0).id();
-    moto.ec2Client().createTags(r -> r.resources(keep)
-        .tags(Tag.builder().key(OwnershipTags.PROTECTED).value("true").build()));
+    moto.ec2Client()
+        .createTags(
+            r ->
+                r.resources(keep)
+                    .tags(Tag.builder().key(OwnershipTags.PROTECTED).value("true").build()));
 
     setAmi(ns, "guarded", AMI_V2);
-    await().atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250)).until(() -> {
-      List<Instance> live = liveInstances(fleet);
-      return live.size() == 3 && live.stream().filter(i -> AMI_V2.equals(i.imageId())).count() == 2
-          && condition(get(ns, "guarded"), "Progressing").contains("protected");
-    });
+    await()
+        .atMost(120, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              List<Instance> live = liveInstances(fleet);
+              return live.size() == 3
+                  && live.stream().filter(i -> AMI_V2.equals(i.imageId())).count() == 2
+                  && condition(get(ns, "guarded"), "Progressing").contains("protected");
+            });
     ServerFleet waiting = get(ns, "guarded");
     assertThat(waiting.getStatus().getProtectedReplicas()).isEqualTo(1);
     assertThat(ids(liveInstances(fleet))).contains(keep);
 
     kubectl.run("scale", "sf/guarded", "-n", ns, "--replicas=1");
-    await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250))
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
         .until(() -> liveInstances(fleet).size() == 1);
     assertThat(ids(liveInstances(fleet))).containsExactly(keep);
   }
@@ -142,8 +163,9 @@ class RolloutIT extends OperatorTestBed {
     String ns = newNamespace();
     ServerFleet fleet = awaitReady(create(fleet(ns, "spread", 7, network)), 7);
 
-    Map<String, Long> perSubnet = liveInstances(fleet).stream()
-        .collect(Collectors.groupingBy(Instance::subnetId, Collectors.counting()));
+    Map<String, Long> perSubnet =
+        liveInstances(fleet).stream()
+            .collect(Collectors.groupingBy(Instance::subnetId, Collectors.counting()));
     assertThat(perSubnet.values()).containsExactlyInAnyOrder(3L, 2L, 2L);
     assertThat(perSubnet.get(network.subnetIds().get(0))).isEqualTo(3L);
     var printed = kubectl.run("get", "sf", "spread", "-n", ns);
@@ -174,10 +196,14 @@ class RolloutIT extends OperatorTestBed {
   }
 
   private static ServerFleet awaitRolledOut(ServerFleet fleet, int n, String ami) {
-    await().atMost(180, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250)).until(() -> {
-      List<Instance> live = liveInstances(fleet);
-      return live.size() == n && live.stream().allMatch(i -> ami.equals(i.imageId()));
-    });
+    await()
+        .atMost(180, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              List<Instance> live = liveInstances(fleet);
+              return live.size() == n && live.stream().allMatch(i -> ami.equals(i.imageId()));
+            });
     ServerFleet done = awaitReady(fleet, n);
     assertThat(condition(done, "Progressing")).isEqualTo("True/RolloutComplete");
     return done;
@@ -191,11 +217,16 @@ class RolloutIT extends OperatorTestBed {
     if (fleet == null || fleet.getStatus() == null) {
       return "";
     }
-    return fleet.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
+    return fleet.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
         .map(c -> c.getStatus() + "/" + c.getReason() + ": " + c.getMessage())
-        .map(s -> s.startsWith("Unknown/Paused") ? "Unknown/Paused" : s.startsWith("True/RolloutComplete")
-            ? "True/RolloutComplete" : s)
-        .findFirst().orElse("");
+        .map(
+            s ->
+                s.startsWith("Unknown/Paused")
+                    ? "Unknown/Paused"
+                    : s.startsWith("True/RolloutComplete") ? "True/RolloutComplete" : s)
+        .findFirst()
+        .orElse("");
   }
 
   private static Set<String> ids(List<Instance> instances) {

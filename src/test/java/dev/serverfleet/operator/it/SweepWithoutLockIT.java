@@ -29,10 +29,13 @@ class SweepWithoutLockIT extends ProxiedOperatorTestBed {
   void fiftyFleetsLaunchAndRecordWhileOneSlowSweepIsInFlight() {
     MotoServer.Network network = moto.createNetwork(1);
     String ns = newNamespace();
-    awaitReady(create(fleet(ns, "first", 0, network)), 0); // a sweep has completed: the operator acts
+    awaitReady(
+        create(fleet(ns, "first", 0, network)), 0); // a sweep has completed: the operator acts
 
     proxy.delay("DescribeInstances", DESCRIBE_DELAY);
-    await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(30, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> proxy.inFlight("DescribeInstances") > 0);
     long sweepsDone = proxy.count("DescribeInstances");
     Instant created = Instant.now();
@@ -42,22 +45,37 @@ class SweepWithoutLockIT extends ProxiedOperatorTestBed {
       create(fleet(ns, "f" + n, 1, network));
     }
 
-    await().atMost(DESCRIBE_DELAY).pollInterval(Duration.ofMillis(250)).until(() -> names.stream()
-        .allMatch(name -> {
-          ServerFleet f = get(ns, name);
-          return f.getStatus() != null && Integer.valueOf(1).equals(f.getStatus().getReplicas());
-        }));
+    await()
+        .atMost(DESCRIBE_DELAY)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () ->
+                names.stream()
+                    .allMatch(
+                        name -> {
+                          ServerFleet f = get(ns, name);
+                          return f.getStatus() != null
+                              && Integer.valueOf(1).equals(f.getStatus().getReplicas());
+                        }));
     Instant recorded = Instant.now();
 
-    assertThat(proxy.count("DescribeInstances")).as("no sweep completed meanwhile: every fleet acted while one"
-        + " DescribeInstances was in flight").isEqualTo(sweepsDone);
-    List<Ec2Call> runs = proxy.calls().stream().filter(c -> c.action().equals("RunInstances")
-        && c.start().isAfter(created)).toList();
+    assertThat(proxy.count("DescribeInstances"))
+        .as(
+            "no sweep completed meanwhile: every fleet acted while one"
+                + " DescribeInstances was in flight")
+        .isEqualTo(sweepsDone);
+    List<Ec2Call> runs =
+        proxy.calls().stream()
+            .filter(c -> c.action().equals("RunInstances") && c.start().isAfter(created))
+            .toList();
     assertThat(runs).hasSize(FLEETS);
     Instant lastRun = runs.stream().map(Ec2Call::end).max(Instant::compareTo).orElseThrow();
-    System.out.printf("%d fleets: all RunInstances done %d ms and all statuses recorded %d ms after the first"
-        + " create, while one DescribeInstances (delayed %d s) was in flight%n", FLEETS,
-        Duration.between(created, lastRun).toMillis(), Duration.between(created, recorded).toMillis(),
+    System.out.printf(
+        "%d fleets: all RunInstances done %d ms and all statuses recorded %d ms after the first"
+            + " create, while one DescribeInstances (delayed %d s) was in flight%n",
+        FLEETS,
+        Duration.between(created, lastRun).toMillis(),
+        Duration.between(created, recorded).toMillis(),
         DESCRIBE_DELAY.toSeconds());
 
     proxy.delay("DescribeInstances", Duration.ZERO);

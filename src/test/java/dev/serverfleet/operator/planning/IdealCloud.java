@@ -16,8 +16,8 @@ import java.util.function.Predicate;
 /**
  * A cloud that does exactly what a plan says, for simulations over many plans: launches take effect
  * at once as pending instances ({@code n-1}, {@code n-2}, ...) that run one step later, a
- * termination takes effect at once, and a client token that already launched launches nothing
- * again (as AWS's idempotency promises).
+ * termination takes effect at once, and a client token that already launched launches nothing again
+ * (as AWS's idempotency promises).
  */
 final class IdealCloud {
   private final Map<String, Instance> instances = new LinkedHashMap<>();
@@ -25,7 +25,9 @@ final class IdealCloud {
   private final Predicate<Instance> starts;
   private int launched;
 
-  /** @param starts which pending instances start running at the next step (not foreign ones, say) */
+  /**
+   * @param starts which pending instances start running at the next step (not foreign ones, say)
+   */
   IdealCloud(Collection<Instance> initial, Predicate<Instance> starts) {
     this.starts = starts;
     initial.forEach(this::add);
@@ -43,10 +45,16 @@ final class IdealCloud {
    * Returns the launch ledger after the calls, moved on by what this cloud answered.
    */
   List<Intent> apply(Plan plan, Instant now) {
-    instances.replaceAll((id, i) -> i.state() == InstanceState.PENDING && starts.test(i)
-        ? i.withState(InstanceState.RUNNING) : i);
-    plan.terminations().forEach(t -> instances.computeIfPresent(t.instanceId(),
-        (id, i) -> i.withState(InstanceState.TERMINATED)));
+    instances.replaceAll(
+        (id, i) ->
+            i.state() == InstanceState.PENDING && starts.test(i)
+                ? i.withState(InstanceState.RUNNING)
+                : i);
+    plan.terminations()
+        .forEach(
+            t ->
+                instances.computeIfPresent(
+                    t.instanceId(), (id, i) -> i.withState(InstanceState.TERMINATED)));
     for (Launch l : plan.launches()) {
       if (!usedTokens.add(l.token())) {
         continue;
@@ -54,7 +62,8 @@ final class IdealCloud {
       for (int k = 0; k < l.count(); k++) {
         String id = "n-" + ++launched;
         Instance i = PlanFixtures.owned(id, InstanceState.PENDING, l.subnetId(), now);
-        instances.put(id, PlanFixtures.launchedBy(PlanFixtures.revision(i, l.revision()), l.token()));
+        instances.put(
+            id, PlanFixtures.launchedBy(PlanFixtures.revision(i, l.revision()), l.token()));
       }
     }
     Set<String> sent = new HashSet<>();
@@ -75,10 +84,15 @@ final class IdealCloud {
     return ledger;
   }
 
-  /** What a describe by launch tag finds of the fleet's own instances (a foreign one may carry the tag too). */
+  /**
+   * What a describe by launch tag finds of the fleet's own instances (a foreign one may carry the
+   * tag too).
+   */
   private List<String> withToken(String token) {
-    return instances.values().stream().filter(i -> starts.test(i) && token.equals(i.tag(OwnershipTags.LAUNCH)))
-        .map(Instance::id).toList();
+    return instances.values().stream()
+        .filter(i -> starts.test(i) && token.equals(i.tag(OwnershipTags.LAUNCH)))
+        .map(Instance::id)
+        .toList();
   }
 
   /** An instance changes state on its own (a failure, a person). */

@@ -73,7 +73,15 @@ final class PlanFixtures {
   }
 
   static Instance owned(String id, InstanceState state, String subnet, Instant launchTime) {
-    return new Instance(id, state, "ami-1", "t3.micro", subnet, subnet + "-zone", null, launchTime,
+    return new Instance(
+        id,
+        state,
+        "ami-1",
+        "t3.micro",
+        subnet,
+        subnet + "-zone",
+        null,
+        launchTime,
         ownershipTags(CLUSTER, UID, REV));
   }
 
@@ -124,8 +132,16 @@ final class PlanFixtures {
 
   /** The instance with only these tags: none of the fleet's. */
   static Instance withOnlyTags(Instance i, Map<String, String> tags) {
-    return new Instance(i.id(), i.state(), i.imageId(), i.instanceType(), i.subnetId(), i.zone(), i.privateIp(),
-        i.launchTime(), tags);
+    return new Instance(
+        i.id(),
+        i.state(),
+        i.imageId(),
+        i.instanceType(),
+        i.subnetId(),
+        i.zone(),
+        i.privateIp(),
+        i.launchTime(),
+        tags);
   }
 
   // ---- intents ----
@@ -137,7 +153,8 @@ final class PlanFixtures {
 
   /** An intent RunInstances answered at {@code at} with ids no sweep has shown. */
   static Intent acknowledged(String token, String subnet, int count, Instant at) {
-    List<String> ids = java.util.stream.IntStream.range(0, count).mapToObj(n -> token + "-i-" + n).toList();
+    List<String> ids =
+        java.util.stream.IntStream.range(0, count).mapToObj(n -> token + "-i-" + n).toList();
     return new Intent(token, subnet, count, REV, at, Intent.State.ACKNOWLEDGED, 1, at, ids);
   }
 
@@ -205,11 +222,15 @@ final class PlanFixtures {
     }
 
     Policy build() {
-      return new Policy(strategy, bounds, minReady, paused, order, statusChecks, grace, maxUnhealthyPercent);
+      return new Policy(
+          strategy, bounds, minReady, paused, order, statusChecks, grace, maxUnhealthyPercent);
     }
   }
 
-  /** Builds a {@link PlanInput}: one subnet, no replicas, current revision, {@code T0}, default timing. */
+  /**
+   * Builds a {@link PlanInput}: one subnet, no replicas, current revision, {@code T0}, default
+   * timing.
+   */
   static final class InputBuilder {
     private int replicas;
     private List<String> subnets = List.of("subnet-a");
@@ -313,7 +334,18 @@ final class PlanFixtures {
     }
 
     PlanInput build() {
-      return new PlanInput(replicas, subnets, revision, cluster, uid, instances, intents, avoid, now, timing, policy,
+      return new PlanInput(
+          replicas,
+          subnets,
+          revision,
+          cluster,
+          uid,
+          instances,
+          intents,
+          avoid,
+          now,
+          timing,
+          policy,
           readySince);
     }
   }

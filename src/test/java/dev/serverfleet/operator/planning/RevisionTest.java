@@ -15,9 +15,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class RevisionTest {
 
-  private static final LaunchSettings BASE = new LaunchSettings("ami-0123456789abcdef0", "t3.micro",
-      List.of("sg-1", "sg-2"), "ops-key", "web-profile", "#!/bin/sh\necho hi\n", false, true,
-      LaunchSettings.DEFAULT_HOP_LIMIT, Map.of("team", "web", "env", "prod"));
+  private static final LaunchSettings BASE =
+      new LaunchSettings(
+          "ami-0123456789abcdef0",
+          "t3.micro",
+          List.of("sg-1", "sg-2"),
+          "ops-key",
+          "web-profile",
+          "#!/bin/sh\necho hi\n",
+          false,
+          true,
+          LaunchSettings.DEFAULT_HOP_LIMIT,
+          Map.of("team", "web", "env", "prod"));
 
   @Test
   void isTenLowercaseHexCharacters() {
@@ -26,9 +35,18 @@ class RevisionTest {
 
   @Test
   void isStableForEqualSettings() {
-    LaunchSettings copy = new LaunchSettings(BASE.amiId(), BASE.instanceType(), List.copyOf(BASE.securityGroupIds()),
-        BASE.keyName(), BASE.iamInstanceProfile(), BASE.userData(), BASE.spot(), BASE.httpTokensRequired(),
-        BASE.httpPutResponseHopLimit(), Map.copyOf(BASE.tags()));
+    LaunchSettings copy =
+        new LaunchSettings(
+            BASE.amiId(),
+            BASE.instanceType(),
+            List.copyOf(BASE.securityGroupIds()),
+            BASE.keyName(),
+            BASE.iamInstanceProfile(),
+            BASE.userData(),
+            BASE.spot(),
+            BASE.httpTokensRequired(),
+            BASE.httpPutResponseHopLimit(),
+            Map.copyOf(BASE.tags()));
 
     assertThat(Revision.of(copy)).isEqualTo(Revision.of(BASE)).isEqualTo(Revision.of(BASE));
   }
@@ -63,47 +81,181 @@ class RevisionTest {
 
   static Stream<Arguments> changes() {
     return Stream.of(
-        change("amiId", s -> new LaunchSettings("ami-0fedcba9876543210", s.instanceType(), s.securityGroupIds(),
-            s.keyName(), s.iamInstanceProfile(), s.userData(), s.spot(), s.httpTokensRequired(),
-            s.httpPutResponseHopLimit(), s.tags())),
-        change("instanceType", s -> new LaunchSettings(s.amiId(), "t3.small", s.securityGroupIds(), s.keyName(),
-            s.iamInstanceProfile(), s.userData(), s.spot(), s.httpTokensRequired(), s.httpPutResponseHopLimit(),
-            s.tags())),
-        change("securityGroupIds: one more", s -> new LaunchSettings(s.amiId(), s.instanceType(),
-            List.of("sg-1", "sg-2", "sg-3"), s.keyName(), s.iamInstanceProfile(), s.userData(), s.spot(),
-            s.httpTokensRequired(), s.httpPutResponseHopLimit(), s.tags())),
-        change("securityGroupIds: one fewer", s -> new LaunchSettings(s.amiId(), s.instanceType(), List.of("sg-1"),
-            s.keyName(), s.iamInstanceProfile(), s.userData(), s.spot(), s.httpTokensRequired(),
-            s.httpPutResponseHopLimit(), s.tags())),
-        change("keyName", s -> new LaunchSettings(s.amiId(), s.instanceType(), s.securityGroupIds(), "other-key",
-            s.iamInstanceProfile(), s.userData(), s.spot(), s.httpTokensRequired(), s.httpPutResponseHopLimit(),
-            s.tags())),
-        change("keyName removed", s -> new LaunchSettings(s.amiId(), s.instanceType(), s.securityGroupIds(), null,
-            s.iamInstanceProfile(), s.userData(), s.spot(), s.httpTokensRequired(), s.httpPutResponseHopLimit(),
-            s.tags())),
-        change("iamInstanceProfile", s -> new LaunchSettings(s.amiId(), s.instanceType(), s.securityGroupIds(),
-            s.keyName(), "other-profile", s.userData(), s.spot(), s.httpTokensRequired(),
-            s.httpPutResponseHopLimit(), s.tags())),
-        change("userData", s -> new LaunchSettings(s.amiId(), s.instanceType(), s.securityGroupIds(), s.keyName(),
-            s.iamInstanceProfile(), "#!/bin/sh\necho bye\n", s.spot(), s.httpTokensRequired(),
-            s.httpPutResponseHopLimit(), s.tags())),
-        change("spot", s -> new LaunchSettings(s.amiId(), s.instanceType(), s.securityGroupIds(), s.keyName(),
-            s.iamInstanceProfile(), s.userData(), !s.spot(), s.httpTokensRequired(), s.httpPutResponseHopLimit(),
-            s.tags())),
-        change("httpTokensRequired", s -> new LaunchSettings(s.amiId(), s.instanceType(), s.securityGroupIds(),
-            s.keyName(), s.iamInstanceProfile(), s.userData(), s.spot(), !s.httpTokensRequired(),
-            s.httpPutResponseHopLimit(), s.tags())),
-        change("httpPutResponseHopLimit", s -> new LaunchSettings(s.amiId(), s.instanceType(), s.securityGroupIds(),
-            s.keyName(), s.iamInstanceProfile(), s.userData(), s.spot(), s.httpTokensRequired(), 1, s.tags())),
+        change(
+            "amiId",
+            s ->
+                new LaunchSettings(
+                    "ami-0fedcba9876543210",
+                    s.instanceType(),
+                    s.securityGroupIds(),
+                    s.keyName(),
+                    s.iamInstanceProfile(),
+                    s.userData(),
+                    s.spot(),
+                    s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())),
+        change(
+            "instanceType",
+            s ->
+                new LaunchSettings(
+                    s.amiId(),
+                    "t3.small",
+                    s.securityGroupIds(),
+                    s.keyName(),
+                    s.iamInstanceProfile(),
+                    s.userData(),
+                    s.spot(),
+                    s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())),
+        change(
+            "securityGroupIds: one more",
+            s ->
+                new LaunchSettings(
+                    s.amiId(),
+                    s.instanceType(),
+                    List.of("sg-1", "sg-2", "sg-3"),
+                    s.keyName(),
+                    s.iamInstanceProfile(),
+                    s.userData(),
+                    s.spot(),
+                    s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())),
+        change(
+            "securityGroupIds: one fewer",
+            s ->
+                new LaunchSettings(
+                    s.amiId(),
+                    s.instanceType(),
+                    List.of("sg-1"),
+                    s.keyName(),
+                    s.iamInstanceProfile(),
+                    s.userData(),
+                    s.spot(),
+                    s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())),
+        change(
+            "keyName",
+            s ->
+                new LaunchSettings(
+                    s.amiId(),
+                    s.instanceType(),
+                    s.securityGroupIds(),
+                    "other-key",
+                    s.iamInstanceProfile(),
+                    s.userData(),
+                    s.spot(),
+                    s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())),
+        change(
+            "keyName removed",
+            s ->
+                new LaunchSettings(
+                    s.amiId(),
+                    s.instanceType(),
+                    s.securityGroupIds(),
+                    null,
+                    s.iamInstanceProfile(),
+                    s.userData(),
+                    s.spot(),
+                    s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())),
+        change(
+            "iamInstanceProfile",
+            s ->
+                new LaunchSettings(
+                    s.amiId(),
+                    s.instanceType(),
+                    s.securityGroupIds(),
+                    s.keyName(),
+                    "other-profile",
+                    s.userData(),
+                    s.spot(),
+                    s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())),
+        change(
+            "userData",
+            s ->
+                new LaunchSettings(
+                    s.amiId(),
+                    s.instanceType(),
+                    s.securityGroupIds(),
+                    s.keyName(),
+                    s.iamInstanceProfile(),
+                    "#!/bin/sh\necho bye\n",
+                    s.spot(),
+                    s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())),
+        change(
+            "spot",
+            s ->
+                new LaunchSettings(
+                    s.amiId(),
+                    s.instanceType(),
+                    s.securityGroupIds(),
+                    s.keyName(),
+                    s.iamInstanceProfile(),
+                    s.userData(),
+                    !s.spot(),
+                    s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())),
+        change(
+            "httpTokensRequired",
+            s ->
+                new LaunchSettings(
+                    s.amiId(),
+                    s.instanceType(),
+                    s.securityGroupIds(),
+                    s.keyName(),
+                    s.iamInstanceProfile(),
+                    s.userData(),
+                    s.spot(),
+                    !s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())),
+        change(
+            "httpPutResponseHopLimit",
+            s ->
+                new LaunchSettings(
+                    s.amiId(),
+                    s.instanceType(),
+                    s.securityGroupIds(),
+                    s.keyName(),
+                    s.iamInstanceProfile(),
+                    s.userData(),
+                    s.spot(),
+                    s.httpTokensRequired(),
+                    1,
+                    s.tags())),
         change("tag value", s -> withTags(Map.of("team", "web", "env", "staging"))),
         change("tag added", s -> withTags(Map.of("team", "web", "env", "prod", "owner", "me"))),
         change("tag removed", s -> withTags(Map.of("team", "web"))),
         change("tag key renamed", s -> withTags(Map.of("team", "web", "environment", "prod"))),
         // the canonical form is length-prefixed: moving characters across a boundary is a change
-        change("tag key/value boundary moved", s -> withTags(Map.of("team", "web", "env=p", "rod"))),
-        change("ami/type boundary moved", s -> new LaunchSettings("ami-0123456789abcdef0t3", ".micro",
-            s.securityGroupIds(), s.keyName(), s.iamInstanceProfile(), s.userData(), s.spot(), s.httpTokensRequired(),
-            s.httpPutResponseHopLimit(), s.tags())));
+        change(
+            "tag key/value boundary moved", s -> withTags(Map.of("team", "web", "env=p", "rod"))),
+        change(
+            "ami/type boundary moved",
+            s ->
+                new LaunchSettings(
+                    "ami-0123456789abcdef0t3",
+                    ".micro",
+                    s.securityGroupIds(),
+                    s.keyName(),
+                    s.iamInstanceProfile(),
+                    s.userData(),
+                    s.spot(),
+                    s.httpTokensRequired(),
+                    s.httpPutResponseHopLimit(),
+                    s.tags())));
   }
 
   private static Arguments change(String name, UnaryOperator<LaunchSettings> change) {
@@ -111,8 +263,16 @@ class RevisionTest {
   }
 
   private static LaunchSettings withTags(Map<String, String> tags) {
-    return new LaunchSettings(BASE.amiId(), BASE.instanceType(), BASE.securityGroupIds(), BASE.keyName(),
-        BASE.iamInstanceProfile(), BASE.userData(), BASE.spot(), BASE.httpTokensRequired(),
-        BASE.httpPutResponseHopLimit(), tags);
+    return new LaunchSettings(
+        BASE.amiId(),
+        BASE.instanceType(),
+        BASE.securityGroupIds(),
+        BASE.keyName(),
+        BASE.iamInstanceProfile(),
+        BASE.userData(),
+        BASE.spot(),
+        BASE.httpTokensRequired(),
+        BASE.httpPutResponseHopLimit(),
+        tags);
   }
 }

@@ -18,8 +18,8 @@ class RolloutBoundsTest {
 
   @ParameterizedTest(name = "replicas {0}, maxSurge {1}, maxUnavailable {2} → {3}/{4}")
   @MethodSource("deploymentCases")
-  void resolvesLikeADeployment(int replicas, Object surge, Object unavailable, int expectedSurge,
-      int expectedUnavailable) {
+  void resolvesLikeADeployment(
+      int replicas, Object surge, Object unavailable, int expectedSurge, int expectedUnavailable) {
     assertThat(RolloutBounds.resolve(surge, unavailable, replicas))
         .isEqualTo(new RolloutBounds(expectedSurge, expectedUnavailable));
   }
@@ -90,6 +90,7 @@ class RolloutBoundsTest {
   void neverNegative() {
     assertThatThrownBy(() -> new RolloutBounds(-1, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RolloutBounds(0, -1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> RolloutBounds.resolve(-1, 1, 3)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RolloutBounds.resolve(-1, 1, 3))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -25,7 +25,8 @@ import net.jqwik.api.constraints.Size;
 /**
  * A fleet converged on revision A gets template B, under any rolling-update bounds (integers or
  * percentages), minReadySeconds and scale-down order, while instances die on their own between
- * plans. Plans are applied to {@link RolloutSim}'s ideal cloud, which also checks each plan's own bounds.
+ * plans. Plans are applied to {@link RolloutSim}'s ideal cloud, which also checks each plan's own
+ * bounds.
  */
 class RolloutPropertiesTest {
   private static final List<String> SUBNETS = List.of("subnet-a", "subnet-b", "subnet-c");
@@ -43,11 +44,13 @@ class RolloutPropertiesTest {
       @ForAll boolean oldestFirst,
       @ForAll @Size(max = 4) List<@From("failure") Failure> failures) {
     Assume.that(!(isZero(maxSurge) && isZero(maxUnavailable))); // refused by the CRD
-    PlanFixtures.PolicyBuilder policy = PlanFixtures.policy().minReady(Duration.ofSeconds(minReadySeconds));
+    PlanFixtures.PolicyBuilder policy =
+        PlanFixtures.policy().minReady(Duration.ofSeconds(minReadySeconds));
     if (oldestFirst) {
       policy.oldestFirst();
     }
-    RolloutSim sim = convergedOnA(replicas, subnets).bounds(maxSurge, maxUnavailable).policy(policy);
+    RolloutSim sim =
+        convergedOnA(replicas, subnets).bounds(maxSurge, maxUnavailable).policy(policy);
     RolloutBounds bounds = RolloutBounds.resolve(maxSurge, maxUnavailable, replicas);
     int ceiling = replicas + bounds.maxSurge();
     int floor = replicas - bounds.maxUnavailable();
@@ -56,10 +59,13 @@ class RolloutPropertiesTest {
     int steps = maxSteps(replicas, failures, minReadySeconds);
     for (int step = 0; step < steps; step++) {
       int available = sim.available();
-      assertThat(available).as("available at step %d, before this step's failures", step)
+      assertThat(available)
+          .as("available at step %d, before this step's failures", step)
           .isGreaterThanOrEqualTo(Math.min(floor, availableAfterFailures));
       if (failures.isEmpty()) {
-        assertThat(available).as("available at step %d without failures", step).isGreaterThanOrEqualTo(floor);
+        assertThat(available)
+            .as("available at step %d without failures", step)
+            .isGreaterThanOrEqualTo(floor);
       }
       inject(sim, failures, step);
       availableAfterFailures = sim.available();
@@ -68,7 +74,9 @@ class RolloutPropertiesTest {
 
       sim.step(); // checks the plan's own bounds too
 
-      assertThat(sim.live()).as("live + launching after the plan of step %d", step).hasSizeLessThanOrEqualTo(ceiling);
+      assertThat(sim.live())
+          .as("live + launching after the plan of step %d", step)
+          .hasSizeLessThanOrEqualTo(ceiling);
       if (sim.settled() && step >= lastFailure(failures)) {
         assertConvergedOnB(sim, replicas);
         return;
@@ -83,8 +91,9 @@ class RolloutPropertiesTest {
       @ForAll @IntRange(min = 1, max = 3) int subnets,
       @ForAll("minReadySeconds") int minReadySeconds,
       @ForAll @Size(max = 4) List<@From("failure") Failure> failures) {
-    RolloutSim sim = convergedOnA(replicas, subnets)
-        .policy(PlanFixtures.policy().recreate().minReady(Duration.ofSeconds(minReadySeconds)));
+    RolloutSim sim =
+        convergedOnA(replicas, subnets)
+            .policy(PlanFixtures.policy().recreate().minReady(Duration.ofSeconds(minReadySeconds)));
 
     int steps = maxSteps(replicas, failures, minReadySeconds);
     for (int step = 0; step < steps; step++) {
@@ -105,8 +114,10 @@ class RolloutPropertiesTest {
     List<String> listed = SUBNETS.subList(0, subnets);
     RolloutSim sim = new RolloutSim(replicas, listed.toArray(String[]::new));
     for (int n = 0; n < replicas; n++) {
-      sim.add(PlanFixtures.revision(PlanFixtures.running("a-" + n, listed.get(n % subnets), minutesAgo(60 + n)),
-          OLD_REV));
+      sim.add(
+          PlanFixtures.revision(
+              PlanFixtures.running("a-" + n, listed.get(n % subnets), minutesAgo(60 + n)),
+              OLD_REV));
     }
     return sim;
   }
@@ -122,12 +133,15 @@ class RolloutPropertiesTest {
   }
 
   /**
-   * Generous but finite: every instance replaced one at a time (launch, pending, minReady, then
-   * the old one goes), each failure replaced likewise, and a rebalance round per instance.
+   * Generous but finite: every instance replaced one at a time (launch, pending, minReady, then the
+   * old one goes), each failure replaced likewise, and a rebalance round per instance.
    */
   private static int maxSteps(int replicas, List<Failure> failures, int minReadySeconds) {
-    long minReadySteps = (minReadySeconds + RolloutSim.STEP.toSeconds() - 1) / RolloutSim.STEP.toSeconds();
-    return lastFailure(failures) + 1 + (int) ((2L * replicas + failures.size() + 2) * (4 + minReadySteps));
+    long minReadySteps =
+        (minReadySeconds + RolloutSim.STEP.toSeconds() - 1) / RolloutSim.STEP.toSeconds();
+    return lastFailure(failures)
+        + 1
+        + (int) ((2L * replicas + failures.size() + 2) * (4 + minReadySteps));
   }
 
   private static int lastFailure(List<Failure> failures) {
@@ -136,11 +150,14 @@ class RolloutPropertiesTest {
 
   private static void assertConvergedOnB(RolloutSim sim, int replicas) {
     List<Instance> live = sim.live();
-    assertThat(live).as("live at the end").hasSize(replicas)
-        .allSatisfy(i -> {
-          assertThat(i.state()).isEqualTo(InstanceState.RUNNING);
-          assertThat(i.tag(OwnershipTags.REVISION)).isEqualTo(PlanFixtures.REV);
-        });
+    assertThat(live)
+        .as("live at the end")
+        .hasSize(replicas)
+        .allSatisfy(
+            i -> {
+              assertThat(i.state()).isEqualTo(InstanceState.RUNNING);
+              assertThat(i.tag(OwnershipTags.REVISION)).isEqualTo(PlanFixtures.REV);
+            });
     assertThat(sim.lastPlan().intents()).isEmpty();
     Map<String, Integer> perSubnet = new LinkedHashMap<>();
     sim.input().subnetIds().forEach(s -> perSubnet.put(s, 0));
@@ -169,7 +186,10 @@ class RolloutPropertiesTest {
 
   @Provide
   Arbitrary<Failure> failure() {
-    return Combinators.combine(Arbitraries.integers().between(0, 24), Arbitraries.integers().between(0, 99),
-        Arbitraries.of(true, false)).as(Failure::new);
+    return Combinators.combine(
+            Arbitraries.integers().between(0, 24),
+            Arbitraries.integers().between(0, 99),
+            Arbitraries.of(true, false))
+        .as(Failure::new);
   }
 }

@@ -18,11 +18,10 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * Plans against an ideal cloud, one plan per {@link #STEP}: a launch appears at once as pending
- * and runs at the next step, a termination takes effect at once, readiness is recorded as
- * status would record it. Every plan is checked against the rollout's bounds before it is
- * applied. Bounds given as percentages are resolved for the replicas of each step, as the
- * controller does.
+ * Plans against an ideal cloud, one plan per {@link #STEP}: a launch appears at once as pending and
+ * runs at the next step, a termination takes effect at once, readiness is recorded as status would
+ * record it. Every plan is checked against the rollout's bounds before it is applied. Bounds given
+ * as percentages are resolved for the replicas of each step, as the controller does.
  */
 final class RolloutSim {
   /** As long as an intent needs to be settled: each launch's intent is gone at the next step. */
@@ -108,11 +107,27 @@ final class RolloutSim {
 
   PlanInput input() {
     Policy p = policy.build();
-    Policy resolved = new Policy(p.strategy(), RolloutBounds.resolve(surge, unavailable, replicas), p.minReady(),
-        p.paused(), p.scaleDownOrder(), p.statusChecks(), p.healthGrace(), p.maxUnhealthyPercent());
-    return PlanFixtures.input().replicas(replicas).subnets(subnets).revision(revision).instances(cloud.instances())
-        .intents(intents).avoid(step < avoidUntil ? avoid : Set.of()).now(now).policy(resolved)
-        .readySince(readySince).build();
+    Policy resolved =
+        new Policy(
+            p.strategy(),
+            RolloutBounds.resolve(surge, unavailable, replicas),
+            p.minReady(),
+            p.paused(),
+            p.scaleDownOrder(),
+            p.statusChecks(),
+            p.healthGrace(),
+            p.maxUnhealthyPercent());
+    return PlanFixtures.input()
+        .replicas(replicas)
+        .subnets(subnets)
+        .revision(revision)
+        .instances(cloud.instances())
+        .intents(intents)
+        .avoid(step < avoidUntil ? avoid : Set.of())
+        .now(now)
+        .policy(resolved)
+        .readySince(readySince)
+        .build();
   }
 
   /** Plans once, checks the plan, applies it and moves the clock on by {@link #STEP}. */
@@ -126,13 +141,20 @@ final class RolloutSim {
     InstanceChecks seen = new InstanceChecks(in);
     // without a plan, the next one may differ only because a pending instance runs or a ready one
     // becomes available
-    settled = plan.isEmpty() && plan.intents().isEmpty() && in.instances().stream()
-        .noneMatch(i -> i.state() == InstanceState.PENDING || (seen.ready(i) && !seen.available(i)));
+    settled =
+        plan.isEmpty()
+            && plan.intents().isEmpty()
+            && in.instances().stream()
+                .noneMatch(
+                    i ->
+                        i.state() == InstanceState.PENDING
+                            || (seen.ready(i) && !seen.available(i)));
     checks.forEach(c -> c.accept(this));
 
     // status: readySince of what this pass saw ready, kept while it stays ready
     InstanceChecks view = new InstanceChecks(in);
-    Set<String> ready = in.instances().stream().filter(view::ready).map(Instance::id).collect(Collectors.toSet());
+    Set<String> ready =
+        in.instances().stream().filter(view::ready).map(Instance::id).collect(Collectors.toSet());
     readySince.keySet().retainAll(ready);
     ready.forEach(id -> readySince.putIfAbsent(id, now));
 
@@ -143,8 +165,8 @@ final class RolloutSim {
   }
 
   /**
-   * Steps until a plan has nothing to do, nothing in flight and nothing pending; returns one
-   * line per plan before that one.
+   * Steps until a plan has nothing to do, nothing in flight and nothing pending; returns one line
+   * per plan before that one.
    */
   List<String> run(int maxSteps) {
     List<String> trace = new ArrayList<>();
@@ -155,17 +177,19 @@ final class RolloutSim {
       }
       trace.add(describe(plan));
     }
-    throw new AssertionError("not settled in " + maxSteps + " steps; so far " + trace + "\n" + cloud.instances());
+    throw new AssertionError(
+        "not settled in " + maxSteps + " steps; so far " + trace + "\n" + cloud.instances());
   }
 
   /** Whether a scale or the end of an avoidance is still to come at the next step or later. */
   private boolean changeScheduled() {
-    return scaleAt.keySet().stream().anyMatch(s -> s >= step) || (avoidUntil != Integer.MAX_VALUE && step <= avoidUntil);
+    return scaleAt.keySet().stream().anyMatch(s -> s >= step)
+        || (avoidUntil != Integer.MAX_VALUE && step <= avoidUntil);
   }
 
   /**
-   * Whether the last plan had nothing to do, nothing in flight, and nothing about to change on
-   * its own: an ideal cloud stays as it is from then on.
+   * Whether the last plan had nothing to do, nothing in flight, and nothing about to change on its
+   * own: an ideal cloud stays as it is from then on.
    */
   boolean settled() {
     return settled;
@@ -194,24 +218,29 @@ final class RolloutSim {
   static String describe(Plan plan) {
     List<String> parts = new ArrayList<>();
     for (Launch l : plan.newLaunches()) {
-      parts.add("launch " + l.subnetId().replace("subnet-", "") + (l.count() == 1 ? "" : "×" + l.count()));
+      parts.add(
+          "launch "
+              + l.subnetId().replace("subnet-", "")
+              + (l.count() == 1 ? "" : "×" + l.count()));
     }
     for (Termination t : plan.terminations()) {
-      parts.add(switch (t.reason()) {
-        case ROLLOUT -> "rollout ";
-        case SCALE_IN -> "scale-in ";
-        case STOPPED -> "replace stopped ";
-        case UNHEALTHY -> "replace unhealthy ";
-      } + t.instanceId());
+      parts.add(
+          switch (t.reason()) {
+                case ROLLOUT -> "rollout ";
+                case SCALE_IN -> "scale-in ";
+                case STOPPED -> "replace stopped ";
+                case UNHEALTHY -> "replace unhealthy ";
+              }
+              + t.instanceId());
     }
     return parts.isEmpty() ? "wait" : String.join(", ", parts);
   }
 
   /**
-   * The rollout guarantees for one plan: launches never take live plus launching past
-   * replicas + maxSurge; a rolling update's terminations never take available instances below
-   * replicas − maxUnavailable (or below what was available); protected instances are never
-   * terminated; Recreate launches nothing while an old instance may still be live.
+   * The rollout guarantees for one plan: launches never take live plus launching past replicas +
+   * maxSurge; a rolling update's terminations never take available instances below replicas −
+   * maxUnavailable (or below what was available); protected instances are never terminated;
+   * Recreate launches nothing while an old instance may still be live.
    */
   static void checkBounds(PlanInput in, Plan plan) {
     InstanceChecks view = new InstanceChecks(in);
@@ -224,31 +253,47 @@ final class RolloutSim {
     int added = plan.newLaunches().stream().mapToInt(Launch::count).sum();
     int ceiling = in.replicas() + in.policy().bounds().maxSurge();
     Map<String, Instance> byId = owned.stream().collect(Collectors.toMap(Instance::id, i -> i));
-    List<Instance> victims = plan.terminations().stream().map(t -> byId.get(t.instanceId())).toList();
+    List<Instance> victims =
+        plan.terminations().stream().map(t -> byId.get(t.instanceId())).toList();
     // instances replaced for health go in the same plan that launches their replacements
-    long replaced = plan.terminations().stream().filter(t -> t.reason() == Termination.Reason.UNHEALTHY).count();
-    assertThat(live.size() - replaced + unseen + added).as("live + launching after the plan")
+    long replaced =
+        plan.terminations().stream()
+            .filter(t -> t.reason() == Termination.Reason.UNHEALTHY)
+            .count();
+    assertThat(live.size() - replaced + unseen + added)
+        .as("live + launching after the plan")
         .isLessThanOrEqualTo(Math.max(ceiling, live.size() + unseen));
 
-    assertThat(victims).as("protected instances are never terminated").noneMatch(Instance::isProtected);
-    boolean rolling = in.policy().strategy() == Policy.Strategy.ROLLING_UPDATE && !in.policy().paused();
+    assertThat(victims)
+        .as("protected instances are never terminated")
+        .noneMatch(Instance::isProtected);
+    boolean rolling =
+        in.policy().strategy() == Policy.Strategy.ROLLING_UPDATE && !in.policy().paused();
     if (rolling) {
       long available = live.stream().filter(view::available).count();
       long availableVictims = victims.stream().filter(view::available).count();
       long floor = Math.min(available, in.replicas() - in.policy().bounds().maxUnavailable());
-      assertThat(available - availableVictims).as("available after the plan's terminations")
+      assertThat(available - availableVictims)
+          .as("available after the plan's terminations")
           .isGreaterThanOrEqualTo(floor);
     }
     if (in.policy().strategy() == Policy.Strategy.RECREATE && !in.policy().paused() && added > 0) {
-      assertThat(live).as("Recreate: no old instance live when launching")
+      assertThat(live)
+          .as("Recreate: no old instance live when launching")
           .allMatch(i -> view.current(i) || i.isProtected());
-      assertThat(inFlight).as("Recreate: no old launch in flight when launching")
+      assertThat(inFlight)
+          .as("Recreate: no old launch in flight when launching")
           .allMatch(i -> i.revision().equals(in.revision()));
     }
   }
 
   @Override
   public String toString() {
-    return "replicas " + replicas + " " + subnets + " " + cloud.instances().stream().map(Instance::id).toList();
+    return "replicas "
+        + replicas
+        + " "
+        + subnets
+        + " "
+        + cloud.instances().stream().map(Instance::id).toList();
   }
 }

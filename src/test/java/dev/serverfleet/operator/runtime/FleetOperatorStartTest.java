@@ -26,11 +26,25 @@ class FleetOperatorStartTest {
     var registry = new SimpleMeterRegistry();
     var josdkMetrics = FleetOperator.instrument(registry);
     var config = OperatorConfig.of("c", "us-east-1", Optional.empty(), Duration.ofSeconds(1));
-    try (KubernetesClient unreachable = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
-        .withMasterUrl("https://127.0.0.1:" + closedPort()).withRequestRetryBackoffLimit(0).build()).build()) {
+    try (KubernetesClient unreachable =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder()
+                    .withMasterUrl("https://127.0.0.1:" + closedPort())
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .build()) {
       for (int attempt = 0; attempt < 2; attempt++) {
-        assertThatThrownBy(() -> FleetOperator.start(config, unreachable, new FakeEc2(Clock.systemUTC()),
-            Clock.systemUTC(), registry, josdkMetrics, PlanInput.Timing.DEFAULT))
+        assertThatThrownBy(
+                () ->
+                    FleetOperator.start(
+                        config,
+                        unreachable,
+                        new FakeEc2(Clock.systemUTC()),
+                        Clock.systemUTC(),
+                        registry,
+                        josdkMetrics,
+                        PlanInput.Timing.DEFAULT))
             .hasMessageContaining("Error starting operator");
         assertThat(registry.find(EXECUTING).gauge()).as("after attempt %d", attempt).isNull();
         assertThat(registry.find(QUEUED).gauge()).as("after attempt %d", attempt).isNull();

@@ -8,9 +8,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class OperatorConfigTest {
 
@@ -34,10 +34,19 @@ class OperatorConfigTest {
 
   @Test
   void flagsWinOverEnvironment() {
-    OperatorConfig c = OperatorConfig.parse(new String[] {"--cluster-name=prod", "--poll-interval=10s",
-        "--namespaces=shop, web", "--ec2-endpoint=http://127.0.0.1:5000", "--leader-election=true",
-        "--lease-namespace=ops", "--label-selector=tier=web", "--log-format=json"},
-        Map.of("AWS_REGION", "eu-west-1", "SF_CLUSTER_NAME", "dev", "SF_POLL_INTERVAL", "1m"));
+    OperatorConfig c =
+        OperatorConfig.parse(
+            new String[] {
+              "--cluster-name=prod",
+              "--poll-interval=10s",
+              "--namespaces=shop, web",
+              "--ec2-endpoint=http://127.0.0.1:5000",
+              "--leader-election=true",
+              "--lease-namespace=ops",
+              "--label-selector=tier=web",
+              "--log-format=json"
+            },
+            Map.of("AWS_REGION", "eu-west-1", "SF_CLUSTER_NAME", "dev", "SF_POLL_INTERVAL", "1m"));
 
     assertThat(c.clusterName()).isEqualTo("prod");
     assertThat(c.pollInterval()).isEqualTo(Duration.ofSeconds(10));
@@ -51,7 +60,8 @@ class OperatorConfigTest {
 
   @Test
   void awsDefaultRegionIsAFallback() {
-    assertThat(OperatorConfig.parse(new String[0], Map.of("AWS_DEFAULT_REGION", "us-west-2")).region())
+    assertThat(
+            OperatorConfig.parse(new String[0], Map.of("AWS_DEFAULT_REGION", "us-west-2")).region())
         .isEqualTo("us-west-2");
   }
 
@@ -62,16 +72,20 @@ class OperatorConfigTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "--region=|region is required",
-      "--poll-interval=soon|not a duration: 'soon'",
-      "--poll-interval=100ms|poll-interval must be at least 1s",
-      "--cluster-name=has space|cluster-name must be 1-63 letters",
-      "--log-format=xml|log-format must be plain or json",
-      "--colour=blue|unknown flag --colour",
-      "positional|unexpected argument 'positional'"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--region=|region is required",
+        "--poll-interval=soon|not a duration: 'soon'",
+        "--poll-interval=100ms|poll-interval must be at least 1s",
+        "--cluster-name=has space|cluster-name must be 1-63 letters",
+        "--log-format=xml|log-format must be plain or json",
+        "--colour=blue|unknown flag --colour",
+        "positional|unexpected argument 'positional'"
+      })
   void badSettingsAreRefusedWithTheReason(String arg, String message) {
-    assertThatThrownBy(() -> OperatorConfig.parse(new String[] {arg}, Map.of("AWS_REGION", "eu-west-1")))
+    assertThatThrownBy(
+            () -> OperatorConfig.parse(new String[] {arg}, Map.of("AWS_REGION", "eu-west-1")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);
   }
@@ -79,7 +93,9 @@ class OperatorConfigTest {
   @Test
   void helpListsEveryFlagWithItsVariable() {
     assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--help"}, Map.of()))
-        .hasMessageContaining("--cluster-name").hasMessageContaining("SF_CLUSTER_NAME")
-        .hasMessageContaining("--leader-election").hasMessageContaining("SF_LOG_FORMAT");
+        .hasMessageContaining("--cluster-name")
+        .hasMessageContaining("SF_CLUSTER_NAME")
+        .hasMessageContaining("--leader-election")
+        .hasMessageContaining("SF_LOG_FORMAT");
   }
 }

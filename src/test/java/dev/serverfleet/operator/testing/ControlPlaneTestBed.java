@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,11 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The test bed without an operator: a real kube-apiserver and etcd (fabric8 kube-api-test,
- * binaries built by scripts/control-plane), a real moto EC2 endpoint over HTTP, the real kubectl
- * and the CRD from crds/. Each test class gets its own API server and its own operator cluster
- * name, so classes never see each other's instances. End-to-end tests start the operator jar as a
- * process on it; {@link OperatorTestBed} adds the operator in-process.
+ * The test bed without an operator: a real kube-apiserver and etcd (fabric8 kube-api-test, binaries
+ * built by scripts/control-plane), a real moto EC2 endpoint over HTTP, the real kubectl and the CRD
+ * from crds/. Each test class gets its own API server and its own operator cluster name, so classes
+ * never see each other's instances. End-to-end tests start the operator jar as a process on it;
+ * {@link OperatorTestBed} adds the operator in-process.
  */
 @EnableKubeAPIServer(kubeAPIVersion = ControlPlaneTestBed.K8S_VERSION)
 public abstract class ControlPlaneTestBed {
@@ -42,13 +41,15 @@ public abstract class ControlPlaneTestBed {
   public static final String AMI_V2 = "ami-0fedcba9876543210";
   public static final String UNKNOWN_AMI = "ami-0123456789abcdef0";
   public static final Path CRD = Path.of("crds", "serverfleets.serverfleet.dev-v1.yml");
+
   /** Short retry and poll times so that recovery paths run within a test's patience. */
-  public static final PlanInput.Timing TIMING = new PlanInput.Timing(Duration.ofSeconds(4), Duration.ofMinutes(2));
+  public static final PlanInput.Timing TIMING =
+      new PlanInput.Timing(Duration.ofSeconds(4), Duration.ofMinutes(2));
+
   private static final Logger log = LoggerFactory.getLogger(ControlPlaneTestBed.class);
 
   protected static KubernetesClient client;
-  @KubeConfig
-  protected static String kubeconfigYaml;
+  @KubeConfig protected static String kubeconfigYaml;
   protected static MotoServer moto;
   protected static Kubectl kubectl;
   protected static Ec2Port ec2;
@@ -59,8 +60,11 @@ public abstract class ControlPlaneTestBed {
     moto = MotoServer.shared();
     ec2 = new AwsEc2(moto.ec2Client());
     kubectl = Kubectl.forKubeconfig(kubeconfigYaml, K8S_VERSION);
-    log.info("test bed: kube-apiserver {} (real, from {}), EC2 = moto at {}",
-        client.getKubernetesVersion().getGitVersion(), Kubectl.class.getSimpleName(), moto.endpoint());
+    log.info(
+        "test bed: kube-apiserver {} (real, from {}), EC2 = moto at {}",
+        client.getKubernetesVersion().getGitVersion(),
+        Kubectl.class.getSimpleName(),
+        moto.endpoint());
     installCrd();
     cluster = "it-" + UUID.randomUUID().toString().substring(0, 8);
   }
@@ -70,8 +74,12 @@ public abstract class ControlPlaneTestBed {
     if (applied.exitCode() != 0) {
       throw new IllegalStateException("CRD not accepted by the API server: " + applied.output());
     }
-    var established = kubectl.run("wait", "--for=condition=Established", "--timeout=60s",
-        "crd/serverfleets.serverfleet.dev");
+    var established =
+        kubectl.run(
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/serverfleets.serverfleet.dev");
     if (established.exitCode() != 0) {
       throw new IllegalStateException("CRD not established: " + established.output());
     }
@@ -79,12 +87,15 @@ public abstract class ControlPlaneTestBed {
 
   protected static String newNamespace() {
     String name = "t-" + UUID.randomUUID().toString().substring(0, 8);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
     return name;
   }
 
-  protected static ServerFleet fleet(String namespace, String name, int replicas, MotoServer.Network network) {
+  protected static ServerFleet fleet(
+      String namespace, String name, int replicas, MotoServer.Network network) {
     FleetTemplate template = new FleetTemplate();
     template.setAmiId(AMI);
     template.setInstanceType("t3.micro");
@@ -112,7 +123,10 @@ public abstract class ControlPlaneTestBed {
 
   /** Instances of the fleet that are pending or running, as moto reports them now. */
   protected static List<Instance> liveInstances(ServerFleet fleet) {
-    String uid = get(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName()).getMetadata().getUid();
+    String uid =
+        get(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName())
+            .getMetadata()
+            .getUid();
     return liveInstances(uid);
   }
 
@@ -126,16 +140,20 @@ public abstract class ControlPlaneTestBed {
   protected static ServerFleet awaitReady(ServerFleet fleet, int n) {
     String ns = fleet.getMetadata().getNamespace();
     String name = fleet.getMetadata().getName();
-    await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250)).until(() -> {
-      ServerFleet f = get(ns, name);
-      return f.getStatus() != null
-          && Integer.valueOf(n).equals(f.getStatus().getReadyReplicas())
-          && Integer.valueOf(n).equals(f.getStatus().getReplicas())
-          && f.getStatus().getLaunchIntents().isEmpty()
-          && f.getStatus().getConditions().stream()
-              .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
-          && liveInstances(f.getMetadata().getUid()).size() == n;
-    });
+    await()
+        .atMost(90, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              ServerFleet f = get(ns, name);
+              return f.getStatus() != null
+                  && Integer.valueOf(n).equals(f.getStatus().getReadyReplicas())
+                  && Integer.valueOf(n).equals(f.getStatus().getReplicas())
+                  && f.getStatus().getLaunchIntents().isEmpty()
+                  && f.getStatus().getConditions().stream()
+                      .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+                  && liveInstances(f.getMetadata().getUid()).size() == n;
+            });
     return get(ns, name);
   }
 }

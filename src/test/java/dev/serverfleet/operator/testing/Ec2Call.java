@@ -9,16 +9,24 @@ import java.util.List;
  *
  * @param action the Query protocol's Action parameter ("" when absent)
  * @param clientToken the ClientToken parameter, or null
- * @param end when the answer was ready; recorded before it is sent, so a client that got its
- *     answer finds the call in {@link Ec2FaultProxy#calls()}
+ * @param end when the answer was ready; recorded before it is sent, so a client that got its answer
+ *     finds the call in {@link Ec2FaultProxy#calls()}
  * @param status HTTP status answered; 0 when {@link Outcome#DROPPED}
  * @param upstream whether this call reached moto (so moto may have acted)
  * @param minCount the MinCount parameter of a RunInstances call (how many instances it asked for at
  *     least); 0 for other actions
  * @param instanceIds the InstanceId.N parameters (TerminateInstances, describes by id), in order
  */
-public record Ec2Call(String action, String clientToken, Instant start, Instant end, int status, Outcome outcome,
-    boolean upstream, int minCount, List<String> instanceIds) {
+public record Ec2Call(
+    String action,
+    String clientToken,
+    Instant start,
+    Instant end,
+    int status,
+    Outcome outcome,
+    boolean upstream,
+    int minCount,
+    List<String> instanceIds) {
 
   public Ec2Call {
     instanceIds = List.copyOf(instanceIds);

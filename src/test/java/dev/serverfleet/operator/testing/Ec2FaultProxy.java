@@ -49,7 +49,8 @@ public final class Ec2FaultProxy implements AutoCloseable {
   private static final String MISMATCH_MESSAGE =
       "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).";
 
-  private record Fault(Outcome outcome, int status, String code, String message, boolean afterUpstream) {}
+  private record Fault(
+      Outcome outcome, int status, String code, String message, boolean afterUpstream) {}
 
   private record Result(Answer answer, Outcome outcome, boolean upstream) {}
 
@@ -60,15 +61,18 @@ public final class Ec2FaultProxy implements AutoCloseable {
   }
 
   private final URI upstream;
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
-  private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "ec2-fault-proxy-" + THREADS.incrementAndGet());
-    t.setDaemon(true);
-    return t;
-  });
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private final ExecutorService workers =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "ec2-fault-proxy-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
   private final int port;
   private HttpServer server; // null while unreachable; guarded by this
   private final Map<String, Deque<Fault>> faults = new HashMap<>(); // guarded by itself
@@ -95,9 +99,15 @@ public final class Ec2FaultProxy implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port);
   }
 
-  /** The next {@code times} calls of {@code action} get HTTP 503 RequestLimitExceeded, unforwarded. */
+  /**
+   * The next {@code times} calls of {@code action} get HTTP 503 RequestLimitExceeded, unforwarded.
+   */
   public void throttle(String action, int times) {
-    add(action, times, new Fault(Outcome.THROTTLED, 503, "RequestLimitExceeded", "Request limit exceeded.", false));
+    add(
+        action,
+        times,
+        new Fault(
+            Outcome.THROTTLED, 503, "RequestLimitExceeded", "Request limit exceeded.", false));
   }
 
   /**
@@ -105,13 +115,20 @@ public final class Ec2FaultProxy implements AutoCloseable {
    * afterUpstream} moto gets the call first and acts (a launch happens, its answer is lost).
    */
   public void internalError(String action, int times, boolean afterUpstream) {
-    add(action, times, new Fault(Outcome.INTERNAL_ERROR, 500, "InternalError", "An internal error has occurred.",
-        afterUpstream));
+    add(
+        action,
+        times,
+        new Fault(
+            Outcome.INTERNAL_ERROR,
+            500,
+            "InternalError",
+            "An internal error has occurred.",
+            afterUpstream));
   }
 
   /**
-   * The next {@code times} calls of {@code action} get this EC2 error, unforwarded: for example
-   * 500 InsufficientInstanceCapacity or 400 InstanceLimitExceeded.
+   * The next {@code times} calls of {@code action} get this EC2 error, unforwarded: for example 500
+   * InsufficientInstanceCapacity or 400 InstanceLimitExceeded.
    */
   public void fail(String action, int times, int httpStatus, String code, String message) {
     add(action, times, new Fault(Outcome.FAILED, httpStatus, code, message, false));
@@ -125,7 +142,10 @@ public final class Ec2FaultProxy implements AutoCloseable {
     add(action, times, new Fault(Outcome.DROPPED, 0, null, null, true));
   }
 
-  /** Every call of {@code action} waits this long before anything else; {@link Duration#ZERO} clears. */
+  /**
+   * Every call of {@code action} waits this long before anything else; {@link Duration#ZERO}
+   * clears.
+   */
   public void delay(String action, Duration delay) {
     if (delay.isZero()) {
       delays.remove(action);
@@ -136,9 +156,9 @@ public final class Ec2FaultProxy implements AutoCloseable {
 
   /**
    * Instances launched through this proxy are absent from DescribeInstances and
-   * DescribeInstanceStatus answers until {@code d} after their launch (EC2's eventual
-   * consistency), and a describe naming one by id fails with InvalidInstanceID.NotFound. Applies to
-   * instances launched before the call too; {@link Duration#ZERO} turns it off.
+   * DescribeInstanceStatus answers until {@code d} after their launch (EC2's eventual consistency),
+   * and a describe naming one by id fails with InvalidInstanceID.NotFound. Applies to instances
+   * launched before the call too; {@link Duration#ZERO} turns it off.
    */
   public void hideNewInstances(Duration d) {
     hideFor = Objects.requireNonNull(d, "d");
@@ -194,7 +214,8 @@ public final class Ec2FaultProxy implements AutoCloseable {
 
   private HttpServer bind(int onPort) {
     try {
-      HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 50);
+      HttpServer s =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 50);
       s.createContext("/", this::handle);
       s.setExecutor(workers);
       s.start();
@@ -238,14 +259,23 @@ public final class Ec2FaultProxy implements AutoCloseable {
         arrived.decrementAndGet();
       }
       Answer answer = result.answer();
-      calls.add(new Ec2Call(request.action(), request.clientToken(), start, Instant.now(),
-          answer == null ? 0 : answer.status(), result.outcome(), result.upstream(), request.minCount(),
-          request.instanceIds()));
+      calls.add(
+          new Ec2Call(
+              request.action(),
+              request.clientToken(),
+              start,
+              Instant.now(),
+              answer == null ? 0 : answer.status(),
+              result.outcome(),
+              result.upstream(),
+              request.minCount(),
+              request.instanceIds()));
       if (answer == null) {
         // Closing an exchange whose response headers were never sent closes the connection
         // (ExchangeImpl.close), so the client reads EOF instead of a status line: the SDK throws
         // SdkClientException "Unexpected end of file from server". A plain HttpURLConnection POST
-        // would be resent once behind the caller's back (sun.net.http.retryPost is true by default);
+        // would be resent once behind the caller's back (sun.net.http.retryPost is true by
+        // default);
         // the SDK's client sets a fixed-length streaming body, which turns that resend off.
         return;
       }
@@ -264,17 +294,24 @@ public final class Ec2FaultProxy implements AutoCloseable {
 
   private Result serve(Request request, Fault fault) throws InterruptedException {
     if (fault != null && !fault.afterUpstream()) {
-      return new Result(Ec2Wire.error(fault.status(), fault.code(), fault.message()), fault.outcome(), false);
+      return new Result(
+          Ec2Wire.error(fault.status(), fault.code(), fault.message()), fault.outcome(), false);
     }
     Result result;
-    List<String> hiddenAsked = isDescribe(request.action())
-        ? request.instanceIds().stream().filter(this::hidden).toList()
-        : List.of();
+    List<String> hiddenAsked =
+        isDescribe(request.action())
+            ? request.instanceIds().stream().filter(this::hidden).toList()
+            : List.of();
     if (!hiddenAsked.isEmpty()) {
-      String message = hiddenAsked.size() == 1
-          ? "The instance ID '" + hiddenAsked.get(0) + "' does not exist"
-          : "The instance IDs '" + String.join(", ", hiddenAsked) + "' do not exist";
-      result = new Result(Ec2Wire.error(400, "InvalidInstanceID.NotFound", message), Outcome.NOT_YET_VISIBLE, false);
+      String message =
+          hiddenAsked.size() == 1
+              ? "The instance ID '" + hiddenAsked.get(0) + "' does not exist"
+              : "The instance IDs '" + String.join(", ", hiddenAsked) + "' do not exist";
+      result =
+          new Result(
+              Ec2Wire.error(400, "InvalidInstanceID.NotFound", message),
+              Outcome.NOT_YET_VISIBLE,
+              false);
     } else if (request.clientToken() != null) {
       result = forwardOnce(request);
     } else {
@@ -283,18 +320,24 @@ public final class Ec2FaultProxy implements AutoCloseable {
     if (fault == null) {
       return result;
     }
-    Answer replaced = fault.outcome() == Outcome.DROPPED ? null : Ec2Wire.error(fault.status(), fault.code(),
-        fault.message());
+    Answer replaced =
+        fault.outcome() == Outcome.DROPPED
+            ? null
+            : Ec2Wire.error(fault.status(), fault.code(), fault.message());
     return new Result(replaced, fault.outcome(), result.upstream());
   }
 
   private Result forwardOnce(Request request) throws InterruptedException {
-    TokenSlot slot = tokens.computeIfAbsent(request.action() + ' ' + request.clientToken(), k -> new TokenSlot());
+    TokenSlot slot =
+        tokens.computeIfAbsent(
+            request.action() + ' ' + request.clientToken(), k -> new TokenSlot());
     synchronized (slot) {
       if (slot.answer != null) {
         return slot.params.equals(request.params())
             ? new Result(slot.answer, Outcome.REPLAYED, false)
-            : new Result(Ec2Wire.error(400, "IdempotentParameterMismatch", MISMATCH_MESSAGE), Outcome.TOKEN_MISMATCH,
+            : new Result(
+                Ec2Wire.error(400, "IdempotentParameterMismatch", MISMATCH_MESSAGE),
+                Outcome.TOKEN_MISMATCH,
                 false);
       }
       Result result = forward(request);
@@ -311,14 +354,17 @@ public final class Ec2FaultProxy implements AutoCloseable {
     try {
       answer = Ec2Wire.forward(http, upstream, request);
     } catch (IOException e) {
-      return new Result(Ec2Wire.plain(502, "moto at " + upstream + " unreachable: " + e), Outcome.UPSTREAM_FAILED,
+      return new Result(
+          Ec2Wire.plain(502, "moto at " + upstream + " unreachable: " + e),
+          Outcome.UPSTREAM_FAILED,
           false);
     }
     if (answer.ok() && request.action().equals("RunInstances")) {
       Instant now = Instant.now();
       Ec2Wire.launchedIds(answer.body()).forEach(id -> launchedAt.putIfAbsent(id, now));
     } else if (answer.ok() && isDescribe(request.action()) && !hideFor.isZero()) {
-      answer = answer.withBody(Ec2Wire.withoutInstances(request.action(), answer.body(), this::hidden));
+      answer =
+          answer.withBody(Ec2Wire.withoutInstances(request.action(), answer.body(), this::hidden));
     }
     return new Result(answer, Outcome.FORWARDED, true);
   }

@@ -6,16 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
-import software.amazon.awssdk.services.ec2.model.Filter;
-import software.amazon.awssdk.services.ec2.model.Tag;
-import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.ErrorClass;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
-import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.cloud.LaunchRequest;
+import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.Ec2Call.Outcome;
 import dev.serverfleet.operator.testing.MotoServer.Network;
@@ -46,7 +43,10 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
  * {@link Ec2FaultProxy} between the operator's SDK client and moto. Each test has its own proxy and
@@ -74,7 +74,8 @@ class Ec2FaultProxyIT {
   @BeforeEach
   void startProxy() {
     proxy = Ec2FaultProxy.start(moto.endpoint());
-    var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
+    var credentials =
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
     client = AwsEc2.client(MotoServer.REGION, Optional.of(proxy.endpoint()), false, credentials);
     ec2 = new AwsEc2(client);
     cluster = "proxy-" + UUID.randomUUID();
@@ -107,7 +108,13 @@ class Ec2FaultProxyIT {
 
     assertThat(second).hasSize(2).isEqualTo(first);
     assertThat(inMoto()).containsExactlyInAnyOrderElementsOf(first);
-    assertThat(proxy.calls()).extracting(Ec2Call::action, Ec2Call::clientToken, Ec2Call::status, Ec2Call::outcome, Ec2Call::upstream)
+    assertThat(proxy.calls())
+        .extracting(
+            Ec2Call::action,
+            Ec2Call::clientToken,
+            Ec2Call::status,
+            Ec2Call::outcome,
+            Ec2Call::upstream)
         .containsExactly(
             tuple("RunInstances", request.clientToken(), 200, Outcome.FORWARDED, true),
             tuple("RunInstances", request.clientToken(), 200, Outcome.REPLAYED, false));
@@ -128,7 +135,9 @@ class Ec2FaultProxyIT {
     }
     assertThat(inMoto()).hasSize(2);
     List<Ec2Call> calls = proxy.calls();
-    assertThat(calls).extracting(Ec2Call::outcome).containsExactlyInAnyOrder(Outcome.FORWARDED, Outcome.REPLAYED);
+    assertThat(calls)
+        .extracting(Ec2Call::outcome)
+        .containsExactlyInAnyOrder(Outcome.FORWARDED, Outcome.REPLAYED);
     assertThat(calls.get(0).start()).as("the calls overlapped").isBefore(calls.get(1).end());
     assertThat(calls.get(1).start()).isBefore(calls.get(0).end());
   }
@@ -139,12 +148,17 @@ class Ec2FaultProxyIT {
     ec2.runInstances(one);
     LaunchRequest two = withCount(one, 2);
 
-    assertThatThrownBy(() -> ec2.runInstances(two)).isInstanceOfSatisfying(CloudException.class, e -> {
-      assertThat(e.code()).isEqualTo("IdempotentParameterMismatch");
-      assertThat(e.errorClass()).isEqualTo(ErrorClass.TERMINAL);
-    });
+    assertThatThrownBy(() -> ec2.runInstances(two))
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("IdempotentParameterMismatch");
+              assertThat(e.errorClass()).isEqualTo(ErrorClass.TERMINAL);
+            });
     assertThat(inMoto()).hasSize(1);
-    assertThat(proxy.calls()).extracting(Ec2Call::outcome).containsExactly(Outcome.FORWARDED, Outcome.TOKEN_MISMATCH);
+    assertThat(proxy.calls())
+        .extracting(Ec2Call::outcome)
+        .containsExactly(Outcome.FORWARDED, Outcome.TOKEN_MISMATCH);
   }
 
   @Test
@@ -152,20 +166,23 @@ class Ec2FaultProxyIT {
     proxy.dropAnswer("RunInstances", 1);
     LaunchRequest request = launch(2);
 
-    assertThatThrownBy(() -> ec2.runInstances(request)).isInstanceOfSatisfying(CloudException.class, e -> {
-      assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
-      assertThat(e.code()).isEqualTo(ErrorClassifier.IO_ERROR);
-      assertThat(e.getCause()).isInstanceOf(SdkClientException.class);
-    });
+    assertThatThrownBy(() -> ec2.runInstances(request))
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+              assertThat(e.code()).isEqualTo(ErrorClassifier.IO_ERROR);
+              assertThat(e.getCause()).isInstanceOf(SdkClientException.class);
+            });
     List<String> launched = inMoto();
     assertThat(launched).as("moto launched before the answer was lost").hasSize(2);
 
     assertThat(ids(ec2.runInstances(request))).containsExactlyInAnyOrderElementsOf(launched);
     assertThat(inMoto()).containsExactlyInAnyOrderElementsOf(launched);
     // two calls, not three: HttpURLConnection did not resend the POST behind the SDK's back
-    assertThat(proxy.calls()).extracting(Ec2Call::status, Ec2Call::outcome, Ec2Call::upstream).containsExactly(
-        tuple(0, Outcome.DROPPED, true),
-        tuple(200, Outcome.REPLAYED, false));
+    assertThat(proxy.calls())
+        .extracting(Ec2Call::status, Ec2Call::outcome, Ec2Call::upstream)
+        .containsExactly(tuple(0, Outcome.DROPPED, true), tuple(200, Outcome.REPLAYED, false));
   }
 
   @Test
@@ -174,9 +191,13 @@ class Ec2FaultProxyIT {
 
     Throwable thrown = catchThrowable(() -> client.describeInstances());
 
-    assertThat(thrown).isInstanceOf(SdkClientException.class).isNotInstanceOf(AwsServiceException.class);
+    assertThat(thrown)
+        .isInstanceOf(SdkClientException.class)
+        .isNotInstanceOf(AwsServiceException.class);
     assertThat(client.describeInstances().sdkHttpResponse().statusCode()).isEqualTo(200);
-    assertThat(proxy.calls()).extracting(Ec2Call::outcome).containsExactly(Outcome.DROPPED, Outcome.FORWARDED);
+    assertThat(proxy.calls())
+        .extracting(Ec2Call::outcome)
+        .containsExactly(Outcome.DROPPED, Outcome.FORWARDED);
   }
 
   @Test
@@ -184,18 +205,22 @@ class Ec2FaultProxyIT {
     proxy.internalError("RunInstances", 1, true);
     LaunchRequest request = launch(2);
 
-    assertThatThrownBy(() -> ec2.runInstances(request)).isInstanceOfSatisfying(CloudException.class, e -> {
-      assertThat(e.code()).isEqualTo("InternalError");
-      assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
-    });
+    assertThatThrownBy(() -> ec2.runInstances(request))
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("InternalError");
+              assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+            });
     List<String> launched = inMoto();
     assertThat(launched).hasSize(2);
 
     assertThat(ids(ec2.runInstances(request))).containsExactlyInAnyOrderElementsOf(launched);
     assertThat(inMoto()).containsExactlyInAnyOrderElementsOf(launched);
-    assertThat(proxy.calls()).extracting(Ec2Call::status, Ec2Call::outcome, Ec2Call::upstream).containsExactly(
-        tuple(500, Outcome.INTERNAL_ERROR, true),
-        tuple(200, Outcome.REPLAYED, false));
+    assertThat(proxy.calls())
+        .extracting(Ec2Call::status, Ec2Call::outcome, Ec2Call::upstream)
+        .containsExactly(
+            tuple(500, Outcome.INTERNAL_ERROR, true), tuple(200, Outcome.REPLAYED, false));
   }
 
   @ParameterizedTest(name = "{0}: HTTP {1} {2} is {3}")
@@ -204,30 +229,55 @@ class Ec2FaultProxyIT {
     "internalError, 500, InternalError,                TRANSIENT",
     "capacity,      500, InsufficientInstanceCapacity, INSUFFICIENT_CAPACITY",
   })
-  void refusalsParseToEc2sCodeAndClassAndLaunchNothing(String fault, int status, String code, ErrorClass errorClass) {
+  void refusalsParseToEc2sCodeAndClassAndLaunchNothing(
+      String fault, int status, String code, ErrorClass errorClass) {
     switch (fault) {
       case "throttle" -> proxy.throttle("RunInstances", 1);
       case "internalError" -> proxy.internalError("RunInstances", 1, false);
-      default -> proxy.fail("RunInstances", 1, 500, code, "We currently do not have sufficient capacity.");
+      default ->
+          proxy.fail("RunInstances", 1, 500, code, "We currently do not have sufficient capacity.");
     }
 
-    Throwable thrown = catchThrowable(() -> client.runInstances(r -> r.imageId(AMI).instanceType("t3.micro")
-        .minCount(1).maxCount(1).subnetId(network.subnetIds().get(0)).clientToken(UUID.randomUUID().toString())
-        .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(Tag.builder().key(OwnershipTags.CLUSTER).value(cluster).build()).build())));
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                client.runInstances(
+                    r ->
+                        r.imageId(AMI)
+                            .instanceType("t3.micro")
+                            .minCount(1)
+                            .maxCount(1)
+                            .subnetId(network.subnetIds().get(0))
+                            .clientToken(UUID.randomUUID().toString())
+                            .tagSpecifications(
+                                TagSpecification.builder()
+                                    .resourceType(ResourceType.INSTANCE)
+                                    .tags(
+                                        Tag.builder()
+                                            .key(OwnershipTags.CLUSTER)
+                                            .value(cluster)
+                                            .build())
+                                    .build())));
 
-    assertThat(thrown).isInstanceOfSatisfying(AwsServiceException.class, e -> {
-      assertThat(e.statusCode()).isEqualTo(status);
-      assertThat(e.awsErrorDetails().errorCode()).isEqualTo(code);
-      assertThat(e.awsErrorDetails().errorMessage()).isNotBlank();
-      assertThat(e.requestId()).isNotBlank();
-      assertThat(e.isThrottlingException()).isEqualTo(errorClass == ErrorClass.THROTTLED);
-    });
+    assertThat(thrown)
+        .isInstanceOfSatisfying(
+            AwsServiceException.class,
+            e -> {
+              assertThat(e.statusCode()).isEqualTo(status);
+              assertThat(e.awsErrorDetails().errorCode()).isEqualTo(code);
+              assertThat(e.awsErrorDetails().errorMessage()).isNotBlank();
+              assertThat(e.requestId()).isNotBlank();
+              assertThat(e.isThrottlingException()).isEqualTo(errorClass == ErrorClass.THROTTLED);
+            });
     assertThat(ErrorClassifier.classify("RunInstances", thrown).errorClass()).isEqualTo(errorClass);
     assertThat(inMoto()).isEmpty();
-    assertThat(proxy.calls()).singleElement().satisfies(c -> {
-      assertThat(c.status()).isEqualTo(status);
-      assertThat(c.upstream()).isFalse();
-    });
+    assertThat(proxy.calls())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.status()).isEqualTo(status);
+              assertThat(c.upstream()).isFalse();
+            });
     assertThat(ec2.runInstances(launch(1))).as("one shot: the next call goes through").hasSize(1);
   }
 
@@ -245,12 +295,14 @@ class Ec2FaultProxyIT {
     proxy.clearFaults();
     ec2.terminate(launched);
 
-    assertThat(proxy.calls()).extracting(Ec2Call::action, Ec2Call::outcome).containsExactly(
-        tuple("DescribeInstances", Outcome.FORWARDED),
-        tuple("RunInstances", Outcome.THROTTLED),
-        tuple("RunInstances", Outcome.INTERNAL_ERROR),
-        tuple("RunInstances", Outcome.FORWARDED),
-        tuple("TerminateInstances", Outcome.FORWARDED));
+    assertThat(proxy.calls())
+        .extracting(Ec2Call::action, Ec2Call::outcome)
+        .containsExactly(
+            tuple("DescribeInstances", Outcome.FORWARDED),
+            tuple("RunInstances", Outcome.THROTTLED),
+            tuple("RunInstances", Outcome.INTERNAL_ERROR),
+            tuple("RunInstances", Outcome.FORWARDED),
+            tuple("TerminateInstances", Outcome.FORWARDED));
     assertThat(proxy.count("RunInstances")).isEqualTo(3);
     proxy.clearCalls();
     assertThat(proxy.calls()).isEmpty();
@@ -265,20 +317,39 @@ class Ec2FaultProxyIT {
 
     assertThat(inMoto()).as("moto has them").contains(fresh.toArray(String[]::new));
     assertThat(ids(ec2.describeOwned(cluster))).containsExactly(old);
-    assertThat(client.describeInstances(r -> r.filters(Filter.builder().name("tag:" + OwnershipTags.CLUSTER).values(cluster).build()))
-        .reservations()).as("the fresh reservation is gone, not left empty").singleElement()
+    assertThat(
+            client
+                .describeInstances(
+                    r ->
+                        r.filters(
+                            Filter.builder()
+                                .name("tag:" + OwnershipTags.CLUSTER)
+                                .values(cluster)
+                                .build()))
+                .reservations())
+        .as("the fresh reservation is gone, not left empty")
+        .singleElement()
         .satisfies(r -> assertThat(r.instances()).hasSize(1));
     List<String> all = List.of(old, fresh.get(0), fresh.get(1));
-    assertThat(ec2.describeHealth(all)).as("hidden ids are unknown to EC2 for now")
-        .containsKey(old).doesNotContainKeys(fresh.toArray(String[]::new));
+    assertThat(ec2.describeHealth(all))
+        .as("hidden ids are unknown to EC2 for now")
+        .containsKey(old)
+        .doesNotContainKeys(fresh.toArray(String[]::new));
     assertThat(catchThrowable(() -> client.describeInstances(r -> r.instanceIds(fresh.get(0)))))
-        .isInstanceOfSatisfying(AwsServiceException.class, e -> {
-          assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidInstanceID.NotFound");
-          assertThat(ErrorClassifier.classify("DescribeInstances", e).errorClass()).isEqualTo(ErrorClass.TRANSIENT);
-        });
+        .isInstanceOfSatisfying(
+            AwsServiceException.class,
+            e -> {
+              assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidInstanceID.NotFound");
+              assertThat(ErrorClassifier.classify("DescribeInstances", e).errorClass())
+                  .isEqualTo(ErrorClass.TRANSIENT);
+            });
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(ids(ec2.describeOwned(cluster))).containsExactlyInAnyOrder(old, fresh.get(0), fresh.get(1)));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(ids(ec2.describeOwned(cluster)))
+                    .containsExactlyInAnyOrder(old, fresh.get(0), fresh.get(1)));
     assertThat(ec2.describeHealth(all)).containsKeys(fresh.toArray(String[]::new));
     assertThat(client.describeInstances(r -> r.instanceIds(fresh)).reservations()).hasSize(1);
   }
@@ -297,8 +368,16 @@ class Ec2FaultProxyIT {
     String token = null;
     do {
       String current = token;
-      var page = client.describeInstances(r -> r.maxResults(5).nextToken(current)
-          .filters(Filter.builder().name("tag:" + OwnershipTags.CLUSTER).values(cluster).build()));
+      var page =
+          client.describeInstances(
+              r ->
+                  r.maxResults(5)
+                      .nextToken(current)
+                      .filters(
+                          Filter.builder()
+                              .name("tag:" + OwnershipTags.CLUSTER)
+                              .values(cluster)
+                              .build()));
       page.reservations().forEach(r -> r.instances().forEach(i -> seen.add(i.instanceId())));
       pages++;
       token = page.nextToken();
@@ -332,11 +411,15 @@ class Ec2FaultProxyIT {
     assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
         .isInstanceOf(ConnectException.class);
     assertThat(catchThrowable(() -> client.describeInstances()))
-        .isInstanceOf(SdkClientException.class).hasRootCauseInstanceOf(ConnectException.class);
-    assertThatThrownBy(() -> ec2.describeOwned(cluster)).isInstanceOfSatisfying(CloudException.class, e -> {
-      assertThat(e.code()).isEqualTo(ErrorClassifier.NOT_CONNECTED);
-      assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
-    });
+        .isInstanceOf(SdkClientException.class)
+        .hasRootCauseInstanceOf(ConnectException.class);
+    assertThatThrownBy(() -> ec2.describeOwned(cluster))
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorClassifier.NOT_CONNECTED);
+              assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+            });
     assertThat(proxy.count("DescribeInstances")).as("nothing arrived").isEqualTo(1);
 
     proxy.unreachable(false);
@@ -351,17 +434,22 @@ class Ec2FaultProxyIT {
     String id = ids(ec2.runInstances(launch(1))).get(0);
     String form = "Action=DescribeInstances&Version=2016-11-15&InstanceId.1=" + id;
     HttpClient http = HttpClient.newHttpClient();
-    HttpRequest.Builder request = HttpRequest.newBuilder(proxy.endpoint().resolve("/"))
-        .header("Authorization", AUTH)
-        .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-        .POST(HttpRequest.BodyPublishers.ofString(form));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(proxy.endpoint().resolve("/"))
+            .header("Authorization", AUTH)
+            .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+            .POST(HttpRequest.BodyPublishers.ofString(form));
 
-    HttpResponse<String> mine = http.send(request.build(), HttpResponse.BodyHandlers.ofString(UTF_8));
-    HttpResponse<String> otherAccount = http.send(request.header("x-moto-account-id", "210987654321").build(),
-        HttpResponse.BodyHandlers.ofString(UTF_8));
+    HttpResponse<String> mine =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString(UTF_8));
+    HttpResponse<String> otherAccount =
+        http.send(
+            request.header("x-moto-account-id", "210987654321").build(),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
 
     assertThat(mine.statusCode()).isEqualTo(200);
-    assertThat(mine.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/xml"));
+    assertThat(mine.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/xml"));
     assertThat(mine.body()).contains("<instanceId>" + id + "</instanceId>");
     assertThat(otherAccount.statusCode()).as("moto read x-moto-account-id").isEqualTo(400);
     assertThat(otherAccount.body()).contains("InvalidInstanceID.NotFound");
@@ -371,15 +459,37 @@ class Ec2FaultProxyIT {
 
   private LaunchRequest launch(int count) {
     String token = UUID.randomUUID().toString();
-    return new LaunchRequest(token, network.subnetIds().get(0), count, AMI, "t3.micro",
-        List.of(network.securityGroupId()), null, null, null, false, true, 2,
+    return new LaunchRequest(
+        token,
+        network.subnetIds().get(0),
+        count,
+        AMI,
+        "t3.micro",
+        List.of(network.securityGroupId()),
+        null,
+        null,
+        null,
+        false,
+        true,
+        2,
         Map.of(OwnershipTags.CLUSTER, cluster, OwnershipTags.LAUNCH, token));
   }
 
   private static LaunchRequest withCount(LaunchRequest r, int count) {
-    return new LaunchRequest(r.clientToken(), r.subnetId(), count, r.imageId(), r.instanceType(), r.securityGroupIds(),
-        r.keyName(), r.iamInstanceProfile(), r.userData(), r.spot(), r.httpTokensRequired(),
-        r.httpPutResponseHopLimit(), r.tags());
+    return new LaunchRequest(
+        r.clientToken(),
+        r.subnetId(),
+        count,
+        r.imageId(),
+        r.instanceType(),
+        r.securityGroupIds(),
+        r.keyName(),
+        r.iamInstanceProfile(),
+        r.userData(),
+        r.spot(),
+        r.httpTokensRequired(),
+        r.httpPutResponseHopLimit(),
+        r.tags());
   }
 
   /** One instance of this cluster launched on moto directly, so never hidden by the proxy. */

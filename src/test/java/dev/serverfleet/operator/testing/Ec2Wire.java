@@ -36,17 +36,33 @@ import org.w3c.dom.Node;
  */
 final class Ec2Wire {
   private static final String XML = "text/xml;charset=UTF-8";
+
   /**
    * Not copied to moto: hop-by-hop headers, the ones java.net.http sets itself (it refuses Host,
    * Connection, Content-Length, Expect, Upgrade), and Accept-Encoding, so that answers come back
-   * uncompressed and can be edited. Moto does not check signatures, so the changed Host is harmless;
-   * it finds the service and region in the Authorization header's credential scope.
+   * uncompressed and can be edited. Moto does not check signatures, so the changed Host is
+   * harmless; it finds the service and region in the Authorization header's credential scope.
    */
-  private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "expect",
-      "upgrade", "transfer-encoding", "keep-alive", "te", "trailer", "proxy-connection", "accept-encoding");
+  private static final Set<String> NOT_FORWARDED =
+      Set.of(
+          "host",
+          "connection",
+          "content-length",
+          "expect",
+          "upgrade",
+          "transfer-encoding",
+          "keep-alive",
+          "te",
+          "trailer",
+          "proxy-connection",
+          "accept-encoding");
 
   /** One EC2 call as it arrived: its Query parameters merged from the URL and the form body. */
-  record Request(String method, String target, Map<String, List<String>> headers, byte[] body,
+  record Request(
+      String method,
+      String target,
+      Map<String, List<String>> headers,
+      byte[] body,
       Map<String, String> params) {
 
     static Request read(HttpExchange exchange) throws IOException {
@@ -58,11 +74,16 @@ final class Ec2Wire {
       URI uri = exchange.getRequestURI();
       parseForm(uri.getRawQuery(), params);
       String type = exchange.getRequestHeaders().getFirst("Content-Type");
-      if (type == null || type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      if (type == null
+          || type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
         parseForm(new String(body, UTF_8), params);
       }
-      return new Request(exchange.getRequestMethod(), uri.toString(), Map.copyOf(exchange.getRequestHeaders()),
-          body, Map.copyOf(params));
+      return new Request(
+          exchange.getRequestMethod(),
+          uri.toString(),
+          Map.copyOf(exchange.getRequestHeaders()),
+          body,
+          Map.copyOf(params));
     }
 
     String action() {
@@ -118,53 +139,75 @@ final class Ec2Wire {
   private Ec2Wire() {}
 
   /** Sends the request to moto and returns its answer with Content-Type and x-amz* headers. */
-  static Answer forward(HttpClient http, URI upstream, Request request) throws IOException, InterruptedException {
+  static Answer forward(HttpClient http, URI upstream, Request request)
+      throws IOException, InterruptedException {
     String base = upstream.toString().replaceAll("/+$", "");
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + request.target()))
-        .timeout(Duration.ofSeconds(60))
-        .method(request.method(), request.body().length == 0
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(request.body()));
-    request.headers().forEach((name, values) -> {
-      if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
-        values.forEach(v -> builder.header(name, v));
-      }
-    });
-    HttpResponse<byte[]> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(base + request.target()))
+            .timeout(Duration.ofSeconds(60))
+            .method(
+                request.method(),
+                request.body().length == 0
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(request.body()));
+    request
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(v -> builder.header(name, v));
+              }
+            });
+    HttpResponse<byte[]> response =
+        http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
     Map<String, List<String>> headers = new LinkedHashMap<>();
-    response.headers().map().forEach((name, values) -> {
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (lower.equals("content-type") || lower.startsWith("x-amz")) {
-        headers.put(name, values);
-      }
-    });
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              String lower = name.toLowerCase(Locale.ROOT);
+              if (lower.equals("content-type") || lower.startsWith("x-amz")) {
+                headers.put(name, values);
+              }
+            });
     return new Answer(response.statusCode(), headers, response.body());
   }
 
   /** EC2's error document, as the SDK's EC2 error unmarshaller reads it. */
   static Answer error(int status, String code, String message) {
     String requestId = UUID.randomUUID().toString();
-    String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>" + escape(code)
-        + "</Code><Message>" + escape(message) + "</Message></Error></Errors><RequestID>" + requestId
-        + "</RequestID></Response>";
-    return new Answer(status, Map.of("Content-Type", List.of(XML), "x-amzn-RequestId", List.of(requestId)),
+    String xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>"
+            + escape(code)
+            + "</Code><Message>"
+            + escape(message)
+            + "</Message></Error></Errors><RequestID>"
+            + requestId
+            + "</RequestID></Response>";
+    return new Answer(
+        status,
+        Map.of("Content-Type", List.of(XML), "x-amzn-RequestId", List.of(requestId)),
         xml.getBytes(UTF_8));
   }
 
   /** A proxy failure that is not EC2's (moto unreachable): plain text, so nobody mistakes it. */
   static Answer plain(int status, String text) {
-    return new Answer(status, Map.of("Content-Type", List.of("text/plain;charset=UTF-8")), text.getBytes(UTF_8));
+    return new Answer(
+        status, Map.of("Content-Type", List.of("text/plain;charset=UTF-8")), text.getBytes(UTF_8));
   }
 
   /** The instance ids in a RunInstances answer ({@code instancesSet/item/instanceId}). */
   static List<String> launchedIds(byte[] runInstancesAnswer) {
     Element root = parse(runInstancesAnswer).getDocumentElement();
-    return children(root, "instancesSet", "item").stream().map(item -> text(item, "instanceId")).toList();
+    return children(root, "instancesSet", "item").stream()
+        .map(item -> text(item, "instanceId"))
+        .toList();
   }
 
   /**
-   * The answer without the instances {@code hidden} names. DescribeInstances: drops
-   * {@code reservationSet/item/instancesSet/item} elements, and a reservation this leaves empty;
+   * The answer without the instances {@code hidden} names. DescribeInstances: drops {@code
+   * reservationSet/item/instancesSet/item} elements, and a reservation this leaves empty;
    * DescribeInstanceStatus: drops {@code instanceStatusSet/item} elements. Everything else,
    * nextToken included, stays as moto wrote it. Returns {@code body} itself when nothing is hidden.
    */

@@ -37,7 +37,8 @@ public final class FleetSampler implements AutoCloseable {
   private void sample() {
     try {
       List<Instance> instances = source.get();
-      int running = (int) instances.stream().filter(i -> i.state() == InstanceState.RUNNING).count();
+      int running =
+          (int) instances.stream().filter(i -> i.state() == InstanceState.RUNNING).count();
       List<Instance> live = instances.stream().filter(i -> i.state().isLive()).toList();
       minRunning.accumulateAndGet(running, Math::min);
       maxLive.accumulateAndGet(live.size(), Math::max);

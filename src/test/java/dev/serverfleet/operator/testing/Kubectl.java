@@ -26,7 +26,9 @@ public final class Kubectl {
 
   /** Finds kubectl where fabric8 kube-api-test finds the control plane. */
   public static Kubectl forKubeconfig(String kubeconfigYaml, String version) throws IOException {
-    String dir = System.getenv().getOrDefault("KUBE_API_TEST_DIR", System.getProperty("user.home") + "/.kubeapitest");
+    String dir =
+        System.getenv()
+            .getOrDefault("KUBE_API_TEST_DIR", System.getProperty("user.home") + "/.kubeapitest");
     Path binary = Path.of(dir, "k8s", version + "-linux-amd64", "kubectl");
     Path config = Files.createTempFile("kubeconfig-", ".yaml");
     config.toFile().deleteOnExit();
@@ -60,7 +62,10 @@ public final class Kubectl {
         p.destroyForcibly();
         throw new IllegalStateException("kubectl " + args[0] + " did not finish in 60 s");
       }
-      return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+      return new Result(
+          p.exitValue(),
+          new String(out, StandardCharsets.UTF_8),
+          new String(err, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new IllegalStateException("could not run " + binary, e);
     } catch (InterruptedException e) {

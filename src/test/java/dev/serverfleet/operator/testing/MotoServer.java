@@ -40,11 +40,13 @@ public final class MotoServer implements AutoCloseable {
   private final Process process;
   private final URI endpoint;
   private final Path log;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Ec2Client ec2;
 
   /** The subnets are in distinct zones, in order: us-east-1a, us-east-1b, ... */
-  public record Network(String vpcId, List<String> subnetIds, List<String> zones, String securityGroupId) {}
+  public record Network(
+      String vpcId, List<String> subnetIds, List<String> zones, String securityGroupId) {}
 
   private MotoServer(Process process, int port, Path log) {
     this.process = process;
@@ -67,10 +69,13 @@ public final class MotoServer implements AutoCloseable {
     Path project = projectDir();
     int port = freePort();
     Path log = project.resolve("target").resolve("moto-" + port + ".log");
-    String python = Optional.ofNullable(System.getenv("SF_PYTHON")).filter(s -> !s.isBlank()).orElse("python3");
-    ProcessBuilder builder = new ProcessBuilder(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port))
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    String python =
+        Optional.ofNullable(System.getenv("SF_PYTHON")).filter(s -> !s.isBlank()).orElse("python3");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                python, "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
     env.put("MOTO_ENABLE_AMI_VALIDATION", "true");
     env.put("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true");
@@ -91,10 +96,11 @@ public final class MotoServer implements AutoCloseable {
 
   /** Deletes every resource in every account and region of this server. */
   public void reset() {
-    HttpRequest request = HttpRequest.newBuilder(endpoint.resolve("/moto-api/reset"))
-        .POST(HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(30))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(endpoint.resolve("/moto-api/reset"))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(30))
+            .build();
     int status = send(request);
     if (status != 200) {
       throw new IllegalStateException("moto reset answered HTTP " + status);
@@ -107,13 +113,16 @@ public final class MotoServer implements AutoCloseable {
    */
   public synchronized Ec2Client ec2Client() {
     if (ec2 == null) {
-      var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
+      var credentials =
+          StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
       ec2 = AwsEc2.client(REGION, Optional.of(endpoint), false, credentials);
     }
     return ec2;
   }
 
-  /** A VPC 10.x.0.0/16 with {@code subnets} /24 subnets in distinct zones and one security group. */
+  /**
+   * A VPC 10.x.0.0/16 with {@code subnets} /24 subnets in distinct zones and one security group.
+   */
   public Network createNetwork(int subnets) {
     if (subnets < 1 || subnets > 6) {
       throw new IllegalArgumentException("us-east-1 has 6 zones, asked for " + subnets);
@@ -126,12 +135,22 @@ public final class MotoServer implements AutoCloseable {
     for (int n = 0; n < subnets; n++) {
       String zone = REGION + (char) ('a' + n);
       int third = n;
-      subnetIds.add(client.createSubnet(r -> r.vpcId(vpcId).cidrBlock("10." + x + "." + third + ".0/24")
-          .availabilityZone(zone)).subnet().subnetId());
+      subnetIds.add(
+          client
+              .createSubnet(
+                  r ->
+                      r.vpcId(vpcId)
+                          .cidrBlock("10." + x + "." + third + ".0/24")
+                          .availabilityZone(zone))
+              .subnet()
+              .subnetId());
       zones.add(zone);
     }
-    String groupId = client.createSecurityGroup(r -> r.vpcId(vpcId).groupName("serverfleet-" + x)
-        .description("serverfleet test")).groupId();
+    String groupId =
+        client
+            .createSecurityGroup(
+                r -> r.vpcId(vpcId).groupName("serverfleet-" + x).description("serverfleet test"))
+            .groupId();
     return new Network(vpcId, List.copyOf(subnetIds), List.copyOf(zones), groupId);
   }
 
@@ -161,10 +180,14 @@ public final class MotoServer implements AutoCloseable {
 
   private void awaitReady() {
     Instant deadline = Instant.now().plus(START_TIMEOUT);
-    HttpRequest probe = HttpRequest.newBuilder(endpoint.resolve("/moto-api/")).timeout(Duration.ofSeconds(2)).build();
+    HttpRequest probe =
+        HttpRequest.newBuilder(endpoint.resolve("/moto-api/"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("moto exited with " + process.exitValue() + "; see " + log + ":\n" + tail());
+        throw new IllegalStateException(
+            "moto exited with " + process.exitValue() + "; see " + log + ":\n" + tail());
       }
       try {
         if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -179,7 +202,8 @@ public final class MotoServer implements AutoCloseable {
       sleep(Duration.ofMillis(100));
     }
     stop();
-    throw new IllegalStateException("moto did not answer within " + START_TIMEOUT + "; see " + log + ":\n" + tail());
+    throw new IllegalStateException(
+        "moto did not answer within " + START_TIMEOUT + "; see " + log + ":\n" + tail());
   }
 
   private int send(HttpRequest request) {
@@ -202,7 +226,9 @@ public final class MotoServer implements AutoCloseable {
     }
   }
 
-  /** The directory holding scripts/moto/amis.json: user.dir (Maven runs tests there) or a parent. */
+  /**
+   * The directory holding scripts/moto/amis.json: user.dir (Maven runs tests there) or a parent.
+   */
   private static Path projectDir() {
     Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
     for (Path dir = start; dir != null; dir = dir.getParent()) {

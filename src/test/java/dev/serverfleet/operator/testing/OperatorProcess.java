@@ -37,13 +37,20 @@ public final class OperatorProcess implements AutoCloseable {
    */
   public static OperatorProcess start(String name, Map<String, String> env) throws IOException {
     if (!Files.isRegularFile(JAR)) {
-      throw new IllegalStateException(JAR + " is missing: run the package phase first (mvn verify does)");
+      throw new IllegalStateException(
+          JAR + " is missing: run the package phase first (mvn verify does)");
     }
     int port = freePort();
     Path log = Path.of("target", "operator-" + name + ".log");
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", JAR.toString()));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                JAR.toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(env);
     builder.environment().put("SF_MANAGEMENT_PORT", String.valueOf(port));
     builder.environment().putIfAbsent("AWS_ACCESS_KEY_ID", "testing");
@@ -62,10 +69,12 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** GET on the management port; -1 when nothing answers. */
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-            .timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   public int status(String path) {

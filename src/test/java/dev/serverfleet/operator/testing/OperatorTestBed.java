@@ -11,8 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The integration test bed of {@link ControlPlaneTestBed} with the operator running in-process, with
- * the same wiring as the jar ({@link FleetOperator}), a 1 s poll and short intent timings.
+ * The integration test bed of {@link ControlPlaneTestBed} with the operator running in-process,
+ * with the same wiring as the jar ({@link FleetOperator}), a 1 s poll and short intent timings.
  */
 public abstract class OperatorTestBed extends ControlPlaneTestBed {
   protected static FleetOperator operator;
@@ -28,10 +28,18 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
   }
 
   protected static void startOperator() {
-    var config = OperatorConfig.of(cluster, MotoServer.REGION, Optional.of(moto.endpoint()), Duration.ofSeconds(1));
+    var config =
+        OperatorConfig.of(
+            cluster, MotoServer.REGION, Optional.of(moto.endpoint()), Duration.ofSeconds(1));
     var registry = new SimpleMeterRegistry();
-    operator = FleetOperator.start(config, client, new InstrumentedEc2(ec2, registry), Clock.systemUTC(), registry,
-        TIMING);
+    operator =
+        FleetOperator.start(
+            config,
+            client,
+            new InstrumentedEc2(ec2, registry),
+            Clock.systemUTC(),
+            registry,
+            TIMING);
   }
 
   protected static void stopOperator() {

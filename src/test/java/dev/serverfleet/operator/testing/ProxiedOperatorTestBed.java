@@ -1,8 +1,8 @@
 package dev.serverfleet.operator.testing;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
-import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
+import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.runtime.FleetOperator;
 import dev.serverfleet.operator.runtime.OperatorConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,12 +18,13 @@ import org.junit.jupiter.api.BeforeAll;
 /**
  * The test bed with the operator in-process as the jar wires it, its EC2 calls going over the wire
  * through an {@link Ec2FaultProxy} in front of moto: the AWS SDK with its retries on (as in
- * production), client tokens honoured as on AWS, and faults on demand. What tests prove here,
- * SDK retries, error classification, the sweep cache and status writes prove together.
+ * production), client tokens honoured as on AWS, and faults on demand. What tests prove here, SDK
+ * retries, error classification, the sweep cache and status writes prove together.
  */
 public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
   /** Orphans are collected after this long in these tests (10 minutes by default). */
   protected static final Duration ORPHAN_GRACE = Duration.ofSeconds(3);
+
   protected static Ec2FaultProxy proxy;
   protected static FleetOperator operator;
   protected static SimpleMeterRegistry registry;
@@ -44,10 +45,14 @@ public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
   }
 
   protected static void startOperator() {
-    var config = OperatorConfig.of(cluster, MotoServer.REGION, Optional.of(proxy.endpoint()), Duration.ofSeconds(1))
-        .withOrphanGrace(ORPHAN_GRACE);
+    var config =
+        OperatorConfig.of(
+                cluster, MotoServer.REGION, Optional.of(proxy.endpoint()), Duration.ofSeconds(1))
+            .withOrphanGrace(ORPHAN_GRACE);
     registry = new SimpleMeterRegistry();
-    var ec2 = new InstrumentedEc2(AwsEc2.create(MotoServer.REGION, Optional.of(proxy.endpoint()), true), registry);
+    var ec2 =
+        new InstrumentedEc2(
+            AwsEc2.create(MotoServer.REGION, Optional.of(proxy.endpoint()), true), registry);
     operator = FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry, TIMING);
   }
 
@@ -74,8 +79,11 @@ public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
   protected static List<Ec2Call> runsOf(String fleetUid) {
     String prefix = "sf-" + fleetUid.replace("-", "").substring(0, 12) + "-";
     return proxy.calls().stream()
-        .filter(c -> c.action().equals("RunInstances") && c.clientToken() != null
-            && c.clientToken().startsWith(prefix))
+        .filter(
+            c ->
+                c.action().equals("RunInstances")
+                    && c.clientToken() != null
+                    && c.clientToken().startsWith(prefix))
         .toList();
   }
 }

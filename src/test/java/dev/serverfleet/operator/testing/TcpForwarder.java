@@ -24,17 +24,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Leaving {@code FORWARD} cuts every connection it was piping. Every method is thread-safe.
  */
 public final class TcpForwarder implements AutoCloseable {
-  public enum Mode { REFUSE, RESET, FORWARD }
+  public enum Mode {
+    REFUSE,
+    RESET,
+    FORWARD
+  }
 
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final InetSocketAddress upstream;
   private final int port;
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "tcp-forwarder-" + THREADS.incrementAndGet());
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "tcp-forwarder-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile Mode mode;
@@ -48,7 +54,8 @@ public final class TcpForwarder implements AutoCloseable {
 
   /** A forwarder to {@code host:upstreamPort} on 127.0.0.1 and a free port, in the given mode. */
   public static TcpForwarder start(String host, int upstreamPort, Mode mode) throws IOException {
-    return new TcpForwarder(new InetSocketAddress(host, upstreamPort), OperatorProcess.freePort(), mode);
+    return new TcpForwarder(
+        new InetSocketAddress(host, upstreamPort), OperatorProcess.freePort(), mode);
   }
 
   public int port() {

@@ -13,38 +13,52 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FleetTemplate {
   public static final String AMI_PATTERN = "^ami-([0-9a-f]{8}|[0-9a-f]{17})$";
+
   /** EC2's limit on user data, in bytes, before base64 encoding. */
   public static final int MAX_USER_DATA = 16384;
-  /** EC2 allows 50 tags per instance: 6 are the operator's, one stays free for serverfleet.dev/protected. */
+
+  /**
+   * EC2 allows 50 tags per instance: 6 are the operator's, one stays free for
+   * serverfleet.dev/protected.
+   */
   public static final int MAX_USER_TAGS = 43;
+
   /** EC2's limits on a tag, in characters. */
   public static final int MAX_TAG_KEY = 128;
+
   public static final int MAX_TAG_VALUE = 256;
 
   @Required
   @Size(max = 21)
-  @ValidationRule(value = "self.matches('" + AMI_PATTERN + "')",
-      message = "amiId must be 'ami-' followed by 8 or 17 lowercase hex digits, e.g. ami-0abcdef1234567890")
+  @ValidationRule(
+      value = "self.matches('" + AMI_PATTERN + "')",
+      message =
+          "amiId must be 'ami-' followed by 8 or 17 lowercase hex digits, e.g. ami-0abcdef1234567890")
   @JsonPropertyDescription("ID of the Amazon Machine Image to launch, e.g. ami-0abcdef1234567890.")
   private String amiId;
 
   @Required
   @Size(max = 32)
-  @ValidationRule(value = "self.matches('^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\\\.[a-z0-9]+$')",
+  @ValidationRule(
+      value = "self.matches('^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\\\.[a-z0-9]+$')",
       message = "instanceType must be an EC2 instance type such as t3.micro or m7g.large")
   @JsonPropertyDescription("EC2 instance type, e.g. t3.micro.")
   private String instanceType;
 
   @Required
   @Size(min = 1, max = 16)
-  @ValidationRule(value = "self.all(s, self.exists_one(t, t == s))", message = "subnetIds must not repeat a subnet")
-  @JsonPropertyDescription("Subnets to launch into (at least one). The fleet is spread evenly across them, "
-      + "so give one subnet per Availability Zone for zone balance.")
+  @ValidationRule(
+      value = "self.all(s, self.exists_one(t, t == s))",
+      message = "subnetIds must not repeat a subnet")
+  @JsonPropertyDescription(
+      "Subnets to launch into (at least one). The fleet is spread evenly across them, "
+          + "so give one subnet per Availability Zone for zone balance.")
   private List<@Size(max = 24) @Pattern("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$") String> subnetIds;
 
   @Size(max = 5)
-  @JsonPropertyDescription("Security groups for the instances' network interface (at most 5). "
-      + "Empty means the VPC's default security group.")
+  @JsonPropertyDescription(
+      "Security groups for the instances' network interface (at most 5). "
+          + "Empty means the VPC's default security group.")
   private List<@Size(max = 20) @Pattern("^sg-([0-9a-f]{8}|[0-9a-f]{17})$") String> securityGroupIds;
 
   @Size(max = 255)
@@ -52,19 +66,26 @@ public class FleetTemplate {
   private String keyName;
 
   @Size(max = 2048)
-  @ValidationRule(value = "self.matches('^(arn:aws[a-z-]*:iam::[0-9]{12}:instance-profile/.+|[A-Za-z0-9+=,.@_-]{1,128})$')",
+  @ValidationRule(
+      value =
+          "self.matches('^(arn:aws[a-z-]*:iam::[0-9]{12}:instance-profile/.+|[A-Za-z0-9+=,.@_-]{1,128})$')",
       message = "iamInstanceProfile must be an instance profile name or an instance-profile ARN")
   @JsonPropertyDescription("IAM instance profile, by name or ARN. Optional.")
   private String iamInstanceProfile;
 
   // maxLength counts characters; a character takes 1 to 4 bytes in UTF-8, and EC2 counts bytes.
   @Size(max = MAX_USER_DATA)
-  @ValidationRule(value = "bytes(self).size() <= " + MAX_USER_DATA,
-      message = "userData must be at most " + MAX_USER_DATA + " bytes (16 KiB) in UTF-8, EC2's limit before base64 "
-          + "encoding; characters beyond ASCII take 2 to 4 bytes each")
-  @JsonPropertyDescription("User data as plain text (the operator base64-encodes it); at most 16384 bytes (16 KiB) "
-      + "in UTF-8: EC2's limit on user data in raw form, before base64 encoding. Characters beyond ASCII take 2 to "
-      + "4 bytes each.")
+  @ValidationRule(
+      value = "bytes(self).size() <= " + MAX_USER_DATA,
+      message =
+          "userData must be at most "
+              + MAX_USER_DATA
+              + " bytes (16 KiB) in UTF-8, EC2's limit before base64 "
+              + "encoding; characters beyond ASCII take 2 to 4 bytes each")
+  @JsonPropertyDescription(
+      "User data as plain text (the operator base64-encodes it); at most 16384 bytes (16 KiB) "
+          + "in UTF-8: EC2's limit on user data in raw form, before base64 encoding. Characters beyond ASCII take 2 to "
+          + "4 bytes each.")
   private String userData;
 
   @JsonPropertyDescription("on-demand (the default) or spot.")
@@ -74,19 +95,30 @@ public class FleetTemplate {
   // it estimates too expensive. Map keys cannot have a maxLength, hence the rules on their size.
   @Size(max = MAX_USER_TAGS)
   @ValidationRule(value = "self.all(k, k.size() > 0)", message = "tag keys must not be empty")
-  @ValidationRule(value = "self.all(k, k.size() <= " + MAX_TAG_KEY + ")",
+  @ValidationRule(
+      value = "self.all(k, k.size() <= " + MAX_TAG_KEY + ")",
       message = "tag keys must be at most " + MAX_TAG_KEY + " characters (EC2's limit)")
-  @ValidationRule(value = "self.all(k, !k.startsWith('serverfleet.dev/') "
-      + "&& !(k.size() >= 4 && k.substring(0, 4).lowerAscii() == 'aws:'))",
-      message = "tag keys starting with serverfleet.dev/ are reserved for the operator, and aws: (in any case) for AWS")
-  @JsonPropertyDescription("Extra tags for the instances and their volumes: at most " + MAX_USER_TAGS + ", because "
-      + "EC2 allows 50 tags per instance, the operator adds 6 (Name, serverfleet.dev/cluster, fleet, fleet-uid, "
-      + "revision, launch) and one stays free for serverfleet.dev/protected. Keys have 1 to " + MAX_TAG_KEY
-      + " characters, values at most " + MAX_TAG_VALUE + ". Keys with the serverfleet.dev/ or aws: prefix (aws: in "
-      + "any case) are reserved; a Name tag is replaced by the operator's <fleet name>-<revision>.")
+  @ValidationRule(
+      value =
+          "self.all(k, !k.startsWith('serverfleet.dev/') "
+              + "&& !(k.size() >= 4 && k.substring(0, 4).lowerAscii() == 'aws:'))",
+      message =
+          "tag keys starting with serverfleet.dev/ are reserved for the operator, and aws: (in any case) for AWS")
+  @JsonPropertyDescription(
+      "Extra tags for the instances and their volumes: at most "
+          + MAX_USER_TAGS
+          + ", because "
+          + "EC2 allows 50 tags per instance, the operator adds 6 (Name, serverfleet.dev/cluster, fleet, fleet-uid, "
+          + "revision, launch) and one stays free for serverfleet.dev/protected. Keys have 1 to "
+          + MAX_TAG_KEY
+          + " characters, values at most "
+          + MAX_TAG_VALUE
+          + ". Keys with the serverfleet.dev/ or aws: prefix (aws: in "
+          + "any case) are reserved; a Name tag is replaced by the operator's <fleet name>-<revision>.")
   private Map<String, @Size(max = MAX_TAG_VALUE) String> tags;
 
-  @JsonPropertyDescription("Instance metadata service options. IMDSv2 (httpTokens: required) unless set otherwise.")
+  @JsonPropertyDescription(
+      "Instance metadata service options. IMDSv2 (httpTokens: required) unless set otherwise.")
   private MetadataOptions metadataOptions;
 
   public String getAmiId() {

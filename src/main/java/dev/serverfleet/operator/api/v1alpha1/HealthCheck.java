@@ -8,19 +8,22 @@ import io.fabric8.generator.annotation.Min;
 /** How instance health is judged and how many unhealthy instances are replaced at once. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HealthCheck {
-  @JsonPropertyDescription("EC2 (running is ready, the default) or EC2StatusChecks (running and both EC2 status "
-      + "checks pass).")
+  @JsonPropertyDescription(
+      "EC2 (running is ready, the default) or EC2StatusChecks (running and both EC2 status "
+          + "checks pass).")
   private HealthCheckType type;
 
   @Min(0)
   @Max(7200)
-  @JsonPropertyDescription("Seconds after launch before failed status checks count as unhealthy. Default 300.")
+  @JsonPropertyDescription(
+      "Seconds after launch before failed status checks count as unhealthy. Default 300.")
   private Integer gracePeriodSeconds;
 
   @Min(1)
   @Max(100)
-  @JsonPropertyDescription("Most instances, as a percentage of replicas (at least one), replaced for health at "
-      + "once; more unhealthy than that marks the fleet Degraded instead of replacing them all. Default 20.")
+  @JsonPropertyDescription(
+      "Most instances, as a percentage of replicas (at least one), replaced for health at "
+          + "once; more unhealthy than that marks the fleet Degraded instead of replacing them all. Default 20.")
   private Integer maxUnhealthyPercent;
 
   public HealthCheckType getType() {

@@ -7,13 +7,17 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InstanceStatus(
     @JsonPropertyDescription("EC2 instance ID.") String id,
-    @JsonPropertyDescription("EC2 state: pending, running, stopping, stopped, shutting-down.") String state,
+    @JsonPropertyDescription("EC2 state: pending, running, stopping, stopped, shutting-down.")
+        String state,
     @JsonPropertyDescription("Template revision the instance was launched from.") String revision,
     @JsonPropertyDescription("Subnet the instance runs in.") String subnetId,
     @JsonPropertyDescription("Availability Zone.") String zone,
     @JsonPropertyDescription("Private IPv4 address.") String privateIp,
     @JsonPropertyDescription("When EC2 launched the instance (RFC 3339).") String launchTime,
     @JsonPropertyDescription("Status checks: OK, IMPAIRED, INITIALIZING or UNKNOWN.") String health,
-    @JsonPropertyDescription("Since when the instance has been ready, as first observed (RFC 3339).") String readySince,
-    @JsonPropertyDescription("True when tagged serverfleet.dev/protected=true: kept out of scale-in and rollouts.")
-    Boolean protectedInstance) {}
+    @JsonPropertyDescription(
+            "Since when the instance has been ready, as first observed (RFC 3339).")
+        String readySince,
+    @JsonPropertyDescription(
+            "True when tagged serverfleet.dev/protected=true: kept out of scale-in and rollouts.")
+        Boolean protectedInstance) {}

@@ -26,23 +26,36 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Desired", jsonPath = ".spec.replicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Current", jsonPath = ".status.replicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyReplicas", type = Type.INTEGER)
-@AdditionalPrinterColumn(name = "Up-to-date", jsonPath = ".status.updatedReplicas", type = Type.INTEGER)
-@AdditionalPrinterColumn(name = "Available", jsonPath = ".status.availableReplicas", type = Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Up-to-date",
+    jsonPath = ".status.updatedReplicas",
+    type = Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Available",
+    jsonPath = ".status.availableReplicas",
+    type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "AMI", jsonPath = ".spec.template.amiId", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
-// CEL at the root may read metadata.name (not the namespace); fieldPath may not point into metadata.
+// CEL at the root may read metadata.name (not the namespace); fieldPath may not point into
+// metadata.
 // Checked on create only (the name is immutable): a fleet stored before this rule, with a longer
 // name that fitted its namespace, must still take status writes and lose its finalizer.
-@ValidationRule(value = "oldSelf.hasValue() || self.metadata.name.size() <= " + ServerFleet.MAX_NAME,
+@ValidationRule(
+    value = "oldSelf.hasValue() || self.metadata.name.size() <= " + ServerFleet.MAX_NAME,
     optionalOldSelf = true,
-    message = "metadata.name must be at most " + ServerFleet.MAX_NAME + " characters: the operator tags every "
-        + "instance serverfleet.dev/fleet=<namespace>/<name>, and EC2 tag values hold at most 256 characters "
-        + "(a namespace may have 63)")
-public class ServerFleet extends CustomResource<ServerFleetSpec, ServerFleetStatus> implements Namespaced {
+    message =
+        "metadata.name must be at most "
+            + ServerFleet.MAX_NAME
+            + " characters: the operator tags every "
+            + "instance serverfleet.dev/fleet=<namespace>/<name>, and EC2 tag values hold at most 256 characters "
+            + "(a namespace may have 63)")
+public class ServerFleet extends CustomResource<ServerFleetSpec, ServerFleetStatus>
+    implements Namespaced {
   private static final long serialVersionUID = 1L;
 
   public static final String GROUP = "serverfleet.dev";
   public static final String VERSION = "v1alpha1";
+
   /** 256 (EC2's longest tag value) - 63 (longest namespace) - 1 (the '/' of the fleet tag). */
   public static final int MAX_NAME = 192;
 

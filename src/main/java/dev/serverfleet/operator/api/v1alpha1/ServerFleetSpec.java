@@ -10,51 +10,65 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 
 /** What the user wants: how many instances, launched how. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "(has(self.progressDeadlineSeconds) ? self.progressDeadlineSeconds : "
-    + ServerFleetSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS + ") > (has(self.minReadySeconds) ? self.minReadySeconds : 0)",
-    message = "progressDeadlineSeconds (" + ServerFleetSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS + " when omitted) must be "
-        + "greater than minReadySeconds, as for a Deployment: no instance could become available before the deadline",
+@ValidationRule(
+    value =
+        "(has(self.progressDeadlineSeconds) ? self.progressDeadlineSeconds : "
+            + ServerFleetSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS
+            + ") > (has(self.minReadySeconds) ? self.minReadySeconds : 0)",
+    message =
+        "progressDeadlineSeconds ("
+            + ServerFleetSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS
+            + " when omitted) must be "
+            + "greater than minReadySeconds, as for a Deployment: no instance could become available before the deadline",
     fieldPath = ".progressDeadlineSeconds")
 public class ServerFleetSpec {
   public static final int MAX_REPLICAS = 1000;
+
   /** Applied in code when progressDeadlineSeconds is omitted, as Deployment does. */
   public static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
   @Min(0)
   @Max(MAX_REPLICAS)
   @SpecReplicas
-  @JsonPropertyDescription("Number of instances the fleet should have, 0 to 1000; 1 when omitted. Also set by `kubectl scale`.")
+  @JsonPropertyDescription(
+      "Number of instances the fleet should have, 0 to 1000; 1 when omitted. Also set by `kubectl scale`.")
   private Integer replicas;
 
   @Required
   @JsonPropertyDescription("How each instance is launched.")
   private FleetTemplate template;
 
-  @JsonPropertyDescription("What happens to the instances when the ServerFleet is deleted: Delete terminates "
-      + "them (the default), Retain removes the operator's ownership tags and leaves them running.")
+  @JsonPropertyDescription(
+      "What happens to the instances when the ServerFleet is deleted: Delete terminates "
+          + "them (the default), Retain removes the operator's ownership tags and leaves them running.")
   private DeletionPolicy deletionPolicy;
 
-  @JsonPropertyDescription("How template changes roll out: RollingUpdate (default, maxSurge 25%, maxUnavailable 0) "
-      + "or Recreate.")
+  @JsonPropertyDescription(
+      "How template changes roll out: RollingUpdate (default, maxSurge 25%, maxUnavailable 0) "
+          + "or Recreate.")
   private Strategy strategy;
 
   @Min(0)
   @Max(3600)
-  @JsonPropertyDescription("Seconds an instance must stay ready before it counts as available. Default 0.")
+  @JsonPropertyDescription(
+      "Seconds an instance must stay ready before it counts as available. Default 0.")
   private Integer minReadySeconds;
 
   @Min(1)
   @Max(86400)
-  @JsonPropertyDescription("Seconds a rollout may go without progress before Progressing turns False with reason "
-      + "ProgressDeadlineExceeded; must be greater than minReadySeconds, as for a Deployment. Default 600.")
+  @JsonPropertyDescription(
+      "Seconds a rollout may go without progress before Progressing turns False with reason "
+          + "ProgressDeadlineExceeded; must be greater than minReadySeconds, as for a Deployment. Default 600.")
   private Integer progressDeadlineSeconds;
 
-  @JsonPropertyDescription("True freezes rollouts (no instance is replaced for a template change); scaling still "
-      + "follows replicas.")
+  @JsonPropertyDescription(
+      "True freezes rollouts (no instance is replaced for a template change); scaling still "
+          + "follows replicas.")
   private Boolean paused;
 
-  @JsonPropertyDescription("Which instances go first on scale-in once not-ready, outdated and crowded-subnet "
-      + "instances are accounted for: NewestFirst (default) or OldestFirst.")
+  @JsonPropertyDescription(
+      "Which instances go first on scale-in once not-ready, outdated and crowded-subnet "
+          + "instances are accounted for: NewestFirst (default) or OldestFirst.")
   private ScaleDownPolicy scaleDownPolicy;
 
   @JsonPropertyDescription("How instance health is judged. Default: running is ready.")

@@ -18,7 +18,9 @@ public class ServerFleetStatus {
   @StatusReplicas
   @JsonPropertyDescription("Live (pending or running) instances owned by the fleet.")
   private Integer replicas;
-  @JsonPropertyDescription("Instances that are running (and pass status checks when the fleet asks for them).")
+
+  @JsonPropertyDescription(
+      "Instances that are running (and pass status checks when the fleet asks for them).")
   private Integer readyReplicas;
 
   @JsonPropertyDescription("Instances ready for at least minReadySeconds.")
@@ -37,10 +39,12 @@ public class ServerFleetStatus {
   @JsonPropertyDescription("Live instances per template revision, current first.")
   private List<RevisionStatus> revisions = new ArrayList<>();
 
-  @JsonPropertyDescription("Instances tagged serverfleet.dev/protected=true (never chosen for scale-in or rollouts).")
+  @JsonPropertyDescription(
+      "Instances tagged serverfleet.dev/protected=true (never chosen for scale-in or rollouts).")
   private Integer protectedReplicas;
 
-  @JsonPropertyDescription("When the fleet last moved towards its spec (RFC 3339); drives progressDeadlineSeconds.")
+  @JsonPropertyDescription(
+      "When the fleet last moved towards its spec (RFC 3339); drives progressDeadlineSeconds.")
   private String lastProgressTime;
 
   @JsonPropertyDescription("Instances of the fleet that are not terminated, as seen in EC2.")
@@ -176,6 +180,7 @@ public class ServerFleetStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, replicas, readyReplicas, instances, launchIntents, conditions);
+    return Objects.hash(
+        observedGeneration, replicas, readyReplicas, instances, launchIntents, conditions);
   }
 }

@@ -6,7 +6,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** How template changes roll out. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.rollingUpdate) || !has(self.type) || self.type == 'RollingUpdate'",
+@ValidationRule(
+    value = "!has(self.rollingUpdate) || !has(self.type) || self.type == 'RollingUpdate'",
     message = "rollingUpdate may only be set when type is RollingUpdate")
 public class Strategy {
   @JsonPropertyDescription("RollingUpdate (the default) or Recreate.")

@@ -23,14 +23,16 @@ class PrinterColumnOrderTest {
 
   @Test
   void theDeclaredOrderIsKubectlGetDeploysOrder() {
-    assertThat(DECLARED).extracting(c -> c.name().toUpperCase())
+    assertThat(DECLARED)
+        .extracting(c -> c.name().toUpperCase())
         .containsExactly("DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "AMI", "AGE");
   }
 
   @Test
   void theCrdFromTheBuildListsTheColumnsInTheDeclaredOrder() throws IOException {
     assertThat(columnPaths(Files.readString(CRD)))
-        .containsExactlyElementsOf(DECLARED.stream().map(AdditionalPrinterColumn::jsonPath).toList());
+        .containsExactlyElementsOf(
+            DECLARED.stream().map(AdditionalPrinterColumn::jsonPath).toList());
   }
 
   @Test
@@ -50,14 +52,17 @@ class PrinterColumnOrderTest {
   @Test
   void aColumnTheGeneratorDidNotWriteFailsTheBuild() throws IOException {
     String built = Files.readString(CRD);
-    assertThatThrownBy(() -> PrinterColumnOrder.reorder(built, DECLARED.subList(1, DECLARED.size())))
+    assertThatThrownBy(
+            () -> PrinterColumnOrder.reorder(built, DECLARED.subList(1, DECLARED.size())))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(".spec.replicas");
   }
 
   private static List<String> columnPaths(String yaml) {
-    CustomResourceDefinition crd = new KubernetesSerialization().unmarshal(yaml, CustomResourceDefinition.class);
+    CustomResourceDefinition crd =
+        new KubernetesSerialization().unmarshal(yaml, CustomResourceDefinition.class);
     return crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns().stream()
-        .map(CustomResourceColumnDefinition::getJsonPath).toList();
+        .map(CustomResourceColumnDefinition::getJsonPath)
+        .toList();
   }
 }
