@@ -35,38 +35,52 @@ final class FleetConditions {
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
     List<Condition> previous =
         Conditions.orEmpty(fleet.getStatus() == null ? null : fleet.getStatus().getConditions());
-    String revision = status.getCurrentRevision();
     boolean complete =
         c.updatedAvailable() == c.desired() && c.live() == c.desired() && c.inFlight() == 0;
+    return List.of(
+        ready(c, status.getCurrentRevision(), complete, generation, now, previous),
+        progressing(fleet, c, status, complete, notes, generation, now, previous),
+        degraded(degraded, notes, generation, now, previous));
+  }
 
-    String readyReason;
-    String readyMessage =
+  private static Condition ready(
+      Counts c,
+      String revision,
+      boolean complete,
+      long generation,
+      Instant now,
+      List<Condition> previous) {
+    String reason;
+    String message =
         c.updatedAvailable()
             + " of "
             + c.desired()
             + " instances available on revision "
             + revision;
     if (complete) {
-      readyReason = "AllInstancesReady";
+      reason = "AllInstancesReady";
     } else if (c.live() + c.inFlight() < c.desired()) {
-      readyReason = "ScalingUp";
-      readyMessage += ", " + c.inFlight() + " launching";
+      reason = "ScalingUp";
+      message += ", " + c.inFlight() + " launching";
     } else if (c.updated() < c.live()) {
-      readyReason = "OutdatedInstances";
-      readyMessage += ", " + (c.live() - c.updated()) + " on an older revision or subnet";
+      reason = "OutdatedInstances";
+      message += ", " + (c.live() - c.updated()) + " on an older revision or subnet";
     } else if (c.live() > c.desired()) {
-      readyReason = "ScalingDown";
-      readyMessage += ", terminating " + (c.live() - c.desired());
+      reason = "ScalingDown";
+      message += ", terminating " + (c.live() - c.desired());
     } else {
-      readyReason = "InstancesNotReady";
+      reason = "InstancesNotReady";
     }
-    Condition ready =
-        Conditions.condition(
-            Conditions.READY, complete, readyReason, readyMessage, generation, now, previous);
+    return Conditions.condition(
+        Conditions.READY, complete, reason, message, generation, now, previous);
+  }
 
-    Condition progressing =
-        progressing(fleet, c, status, complete, notes, generation, now, previous);
-
+  private static Condition degraded(
+      Optional<Degradation> degraded,
+      Plan.Notes notes,
+      long generation,
+      Instant now,
+      List<Condition> previous) {
     Optional<Degradation> why =
         degraded.or(
             () ->
@@ -75,31 +89,24 @@ final class FleetConditions {
                         new Degradation(
                             "TooManyUnhealthy",
                             notes.unhealthyDeferred()
-                                + " unhealthy instance(s) left in place: replacing more at once than healthCheck.maxUnhealthyPercent "
-                                + "allows would risk the fleet"))
+                                + " unhealthy instance(s) left in place: replacing more at once"
+                                + " than healthCheck.maxUnhealthyPercent allows would risk the"
+                                + " fleet"))
                     : Optional.empty());
-    Condition degradedCondition =
-        why.map(
-                d ->
-                    Conditions.condition(
-                        Conditions.DEGRADED,
-                        true,
-                        d.reason(),
-                        d.message(),
-                        generation,
-                        now,
-                        previous))
-            .orElseGet(
-                () ->
-                    Conditions.condition(
-                        Conditions.DEGRADED,
-                        false,
-                        "AsExpected",
-                        "EC2 calls succeed",
-                        generation,
-                        now,
-                        previous));
-    return List.of(ready, progressing, degradedCondition);
+    return why.map(
+            d ->
+                Conditions.condition(
+                    Conditions.DEGRADED, true, d.reason(), d.message(), generation, now, previous))
+        .orElseGet(
+            () ->
+                Conditions.condition(
+                    Conditions.DEGRADED,
+                    false,
+                    "AsExpected",
+                    "EC2 calls succeed",
+                    generation,
+                    now,
+                    previous));
   }
 
   private static Condition progressing(
@@ -111,74 +118,54 @@ final class FleetConditions {
       long generation,
       Instant now,
       List<Condition> previous) {
+    String revision = status.getCurrentRevision();
     String waiting =
         notes.protectedOutdated() > 0
-            ? "; waiting for "
-                + notes.protectedOutdated()
-                + " protected instance(s) on an older revision"
+            ? String.format(
+                "; waiting for %d protected instance(s) on an older revision",
+                notes.protectedOutdated())
             : "";
-    if (Boolean.TRUE.equals(fleet.getSpec().getPaused())) {
-      return Conditions.condition(
-          Conditions.PROGRESSING,
-          "Unknown",
-          "Paused",
-          "rollout paused; scaling still follows replicas",
-          generation,
-          now,
-          previous);
-    }
-    if (complete) {
-      return Conditions.condition(
-          Conditions.PROGRESSING,
-          "True",
-          Conditions.ROLLOUT_COMPLETE,
-          c.desired() + " instance(s) available on revision " + status.getCurrentRevision(),
-          generation,
-          now,
-          previous);
-    }
+    String value;
+    String reason;
+    String message;
     Instant since =
         status.getLastProgressTime() == null ? now : Instant.parse(status.getLastProgressTime());
     Duration deadline = Duration.ofSeconds(SpecDefaults.progressDeadlineSeconds(fleet));
-    if (Duration.between(since, now).compareTo(deadline) > 0) {
-      return Conditions.condition(
-          Conditions.PROGRESSING,
-          "False",
-          Conditions.DEADLINE_EXCEEDED,
-          "no progress for "
-              + deadline.toSeconds()
-              + " s: "
-              + c.updatedAvailable()
-              + " of "
-              + c.desired()
-              + " instances available on revision "
-              + status.getCurrentRevision()
-              + waiting,
-          generation,
-          now,
-          previous);
+    if (Boolean.TRUE.equals(fleet.getSpec().getPaused())) {
+      value = "Unknown";
+      reason = "Paused";
+      message = "rollout paused; scaling still follows replicas";
+    } else if (complete) {
+      value = "True";
+      reason = Conditions.ROLLOUT_COMPLETE;
+      message = String.format("%d instance(s) available on revision %s", c.desired(), revision);
+    } else if (Duration.between(since, now).compareTo(deadline) > 0) {
+      value = "False";
+      reason = Conditions.DEADLINE_EXCEEDED;
+      message =
+          String.format(
+              "no progress for %d s: %d of %d instances available on revision %s%s",
+              deadline.toSeconds(), c.updatedAvailable(), c.desired(), revision, waiting);
+    } else {
+      value = "True";
+      reason = movement(c, notes);
+      message =
+          String.format(
+              "%d of %d instance(s) on revision %s, %d available%s",
+              c.updated(), c.desired(), revision, c.updatedAvailable(), waiting);
     }
-    String reason =
-        c.updated() < c.live() || notes.protectedOutdated() > 0
-            ? "RollingOut"
-            : c.live() + c.inFlight() < c.desired()
-                ? "ScalingUp"
-                : c.live() > c.desired() ? "ScalingDown" : "Settling";
     return Conditions.condition(
-        Conditions.PROGRESSING,
-        "True",
-        reason,
-        c.updated()
-            + " of "
-            + c.desired()
-            + " instance(s) on revision "
-            + status.getCurrentRevision()
-            + ", "
-            + c.updatedAvailable()
-            + " available"
-            + waiting,
-        generation,
-        now,
-        previous);
+        Conditions.PROGRESSING, value, reason, message, generation, now, previous);
+  }
+
+  /** What a fleet that is moving is doing. */
+  private static String movement(Counts c, Plan.Notes notes) {
+    if (c.updated() < c.live() || notes.protectedOutdated() > 0) {
+      return "RollingOut";
+    }
+    if (c.live() + c.inFlight() < c.desired()) {
+      return "ScalingUp";
+    }
+    return c.live() > c.desired() ? "ScalingDown" : "Settling";
   }
 }

@@ -41,6 +41,41 @@ public final class FleetLoop {
     ServerFleet write(ServerFleet fleet, ServerFleetStatus status);
   }
 
+  /** What the planner decides on: the fleet's instances as the last sweep showed them. */
+  private PlanInput input(ServerFleet fleet, Observation observed, String revision, Instant now) {
+    String uid = fleet.getMetadata().getUid();
+    List<Instance> swept =
+        observed.swept().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
+    List<Intent> recorded =
+        fleet.getStatus() == null
+            ? List.of()
+            : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
+    return new PlanInput(
+        SpecDefaults.replicas(fleet),
+        SpecDefaults.subnetIds(fleet),
+        revision,
+        clusterName,
+        uid,
+        swept,
+        recorded,
+        failures.avoidance().avoided(uid, now),
+        now,
+        timing,
+        SpecDefaults.policy(fleet),
+        StatusBuilder.readySince(fleet));
+  }
+
+  /** The fleet's instances after the pass: terminated ones shutting down, launched ones added. */
+  private static List<Instance> after(List<Instance> owned, FleetActions.Outcome outcome) {
+    Map<String, Instance> seen = new LinkedHashMap<>();
+    Set<String> gone = Set.copyOf(outcome.terminated());
+    owned.forEach(
+        i ->
+            seen.put(i.id(), gone.contains(i.id()) ? i.withState(InstanceState.SHUTTING_DOWN) : i));
+    outcome.launched().forEach(i -> seen.putIfAbsent(i.id(), i));
+    return List.copyOf(seen.values());
+  }
+
   /** When to run the next pass at the latest. */
   public record Result(Optional<Duration> requeueAfter) {}
 
@@ -93,32 +128,12 @@ public final class FleetLoop {
     String uid = fleet.getMetadata().getUid();
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
 
-    List<Instance> swept =
-        observed.swept().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
     List<Instance> owned =
         observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
     LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
     String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
-    List<Intent> recorded =
-        fleet.getStatus() == null
-            ? List.of()
-            : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
-
     Optional<LaunchHolds.Hold> hold = failures.holds().current(uid, generation, now);
-    PlanInput input =
-        new PlanInput(
-            SpecDefaults.replicas(fleet),
-            SpecDefaults.subnetIds(fleet),
-            revision,
-            clusterName,
-            uid,
-            swept,
-            recorded,
-            failures.avoidance().avoided(uid, now),
-            now,
-            timing,
-            SpecDefaults.policy(fleet),
-            StatusBuilder.readySince(fleet));
+    PlanInput input = input(fleet, observed, revision, now);
     InstanceChecks view = new InstanceChecks(input);
     Plan plan = FleetPlanner.plan(input);
     if (hold.isPresent()) {
@@ -146,13 +161,7 @@ public final class FleetLoop {
     Set<String> known = owned.stream().map(Instance::id).collect(Collectors.toSet());
     FleetActions.Outcome outcome = actions.apply(current, plan, settings, now, known, cache);
 
-    Map<String, Instance> seen = new LinkedHashMap<>();
-    Set<String> gone = Set.copyOf(outcome.terminated());
-    owned.forEach(
-        i ->
-            seen.put(i.id(), gone.contains(i.id()) ? i.withState(InstanceState.SHUTTING_DOWN) : i));
-    outcome.launched().forEach(i -> seen.putIfAbsent(i.id(), i));
-    List<Instance> instances = List.copyOf(seen.values());
+    List<Instance> instances = after(owned, outcome);
     Optional<Degradation> degraded = outcome.degraded().or(() -> degradation(hold));
     ServerFleetStatus status =
         StatusBuilder.build(

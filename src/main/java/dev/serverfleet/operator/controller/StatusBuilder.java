@@ -56,33 +56,16 @@ final class StatusBuilder {
     ServerFleetStatus previous =
         Optional.ofNullable(fleet.getStatus()).orElseGet(ServerFleetStatus::new);
     Map<String, String> readySince = new HashMap<>();
-    previous
-        .getInstances()
-        .forEach(
-            i -> {
-              if (i.readySince() != null) {
-                readySince.put(i.id(), i.readySince());
-              }
-            });
+    previous.getInstances().stream()
+        .filter(i -> i.readySince() != null)
+        .forEach(i -> readySince.put(i.id(), i.readySince()));
     List<Instance> present =
         owned.stream()
             .filter(i -> !i.state().isGone())
-            .sorted(
-                Comparator.comparing(
-                        (Instance i) -> i.launchTime() == null ? Instant.MAX : i.launchTime())
-                    .thenComparing(Instance::id))
+            .sorted(Comparator.comparing(StatusBuilder::launchedAt).thenComparing(Instance::id))
             .toList();
     List<Instance> live = present.stream().filter(i -> i.state().isLive()).toList();
-    Counts counts =
-        new Counts(
-            SpecDefaults.replicas(fleet),
-            live.size(),
-            count(live, view::ready),
-            count(live, view::available),
-            count(live, view::current),
-            count(live, i -> view.current(i) && view.available(i)),
-            unseen(intents, owned),
-            count(present, Instance::isProtected));
+    Counts counts = counts(SpecDefaults.replicas(fleet), view, present, live, intents, owned);
 
     ServerFleetStatus status = new ServerFleetStatus();
     status.setObservedGeneration(generation);
@@ -91,12 +74,7 @@ final class StatusBuilder {
     status.setAvailableReplicas(counts.available());
     status.setUpdatedReplicas(counts.updated());
     status.setProtectedReplicas(counts.protectedCount() == 0 ? null : counts.protectedCount());
-    status.setSelector(
-        OwnershipTags.FLEET
-            + "="
-            + fleet.getMetadata().getNamespace()
-            + "."
-            + fleet.getMetadata().getName());
+    status.setSelector(selector(fleet));
     status.setCurrentRevision(revision);
     status.setRevisions(revisions(live, revision));
     status.setInstances(
@@ -111,6 +89,37 @@ final class StatusBuilder {
         progressed(previous, status, generation) ? seconds(now) : previous.getLastProgressTime());
     status.setConditions(FleetConditions.of(fleet, counts, status, degraded, notes, now));
     return status;
+  }
+
+  private static Counts counts(
+      int desired,
+      InstanceChecks view,
+      List<Instance> present,
+      List<Instance> live,
+      List<Intent> intents,
+      List<Instance> owned) {
+    return new Counts(
+        desired,
+        live.size(),
+        count(live, view::ready),
+        count(live, view::available),
+        count(live, view::current),
+        count(live, i -> view.current(i) && view.available(i)),
+        unseen(intents, owned),
+        count(present, Instance::isProtected));
+  }
+
+  /** For the scale subresource (HPA, KEDA): the fleet tag's value, with a dot for the slash. */
+  private static String selector(ServerFleet fleet) {
+    return OwnershipTags.FLEET
+        + "="
+        + fleet.getMetadata().getNamespace()
+        + "."
+        + fleet.getMetadata().getName();
+  }
+
+  private static Instant launchedAt(Instance i) {
+    return i.launchTime() == null ? Instant.MAX : i.launchTime();
   }
 
   /** Anything that moves the fleet towards its spec, or a new spec, restarts the progress clock. */

@@ -13,6 +13,7 @@ import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -100,35 +101,65 @@ public final class FleetOperator implements AutoCloseable {
                   .withReconciliationTerminationTimeout(Duration.ofSeconds(20))
                   .withMetrics(josdkMetrics);
               if (config.leaderElection()) {
-                // JOSDK's own exit on lost leadership calls System.exit, which deadlocks when it
-                // happens
-                // inside our shutdown hook (SIGTERM → stop → leadership released). So: halt at once
-                // on an
-                // involuntary loss (no reconcile may run next to the new leader's), nothing on
-                // shutdown.
-                var election =
-                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
-                            config.leaseName())
-                        .withIdentity(identity())
-                        .withExitOnStopLeading(false)
-                        .withLeaderCallbacks(
-                            new LeaderCallbacks(
-                                () -> {}, FleetOperator::lostLeadership, leader -> {}));
-                config.leaseNamespace().ifPresent(election::withLeaseNamespace);
-                o.withLeaderElectionConfiguration(election.build());
+                o.withLeaderElectionConfiguration(leaderElection(config));
               }
             });
-    // An intent must outlive a sweep that may not show its instances yet (see LaunchLedger).
+    operator.register(
+        reconciler(config, client, ec2, clock, registry, sweepSafe(timing, config)),
+        o -> {
+          o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
+          config.labelSelector().ifPresent(o::withLabelSelector);
+          if (!config.namespaces().isEmpty()) {
+            o.settingNamespaces(config.namespaces());
+          }
+        });
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      stopQuietly(operator);
+      forgetControllerGauges(registry);
+      throw e;
+    }
+    return new FleetOperator(operator);
+  }
+
+  /**
+   * JOSDK's own exit on lost leadership calls System.exit, which deadlocks when it happens inside
+   * our shutdown hook (SIGTERM → stop → leadership released). So: halt at once on an involuntary
+   * loss (no reconcile may run next to the new leader's), nothing on shutdown.
+   */
+  private static LeaderElectionConfiguration leaderElection(OperatorConfig config) {
+    var election =
+        LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(config.leaseName())
+            .withIdentity(identity())
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(
+                new LeaderCallbacks(() -> {}, FleetOperator::lostLeadership, leader -> {}));
+    config.leaseNamespace().ifPresent(election::withLeaseNamespace);
+    return election.build();
+  }
+
+  /** An intent must outlive a sweep that may not show its instances yet (see LaunchLedger). */
+  private static PlanInput.Timing sweepSafe(PlanInput.Timing timing, OperatorConfig config) {
+    Duration twoSweeps = config.pollInterval().multipliedBy(2);
     Duration retry =
-        timing.retryAfter().compareTo(config.pollInterval().multipliedBy(2)) >= 0
-            ? timing.retryAfter()
-            : config.pollInterval().multipliedBy(2);
-    timing =
-        new PlanInput.Timing(
-            retry,
-            timing.visibilityDeadline().compareTo(retry.multipliedBy(4)) >= 0
-                ? timing.visibilityDeadline()
-                : retry.multipliedBy(4));
+        timing.retryAfter().compareTo(twoSweeps) >= 0 ? timing.retryAfter() : twoSweeps;
+    Duration deadline = retry.multipliedBy(4);
+    return new PlanInput.Timing(
+        retry,
+        timing.visibilityDeadline().compareTo(deadline) >= 0
+            ? timing.visibilityDeadline()
+            : deadline);
+  }
+
+  /** The reconciler and what it runs on: the loop, the sweep of EC2, the orphan collector. */
+  private static ServerFleetReconciler reconciler(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      Clock clock,
+      MeterRegistry registry,
+      PlanInput.Timing timing) {
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
     var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, events, metrics);
@@ -149,24 +180,7 @@ public final class FleetOperator implements AutoCloseable {
             clock,
             registry,
             orphans);
-    var reconciler = new ServerFleetReconciler(sweep, loop, fleets, ec2, events, metrics, clock);
-    operator.register(
-        reconciler,
-        o -> {
-          o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
-          config.labelSelector().ifPresent(o::withLabelSelector);
-          if (!config.namespaces().isEmpty()) {
-            o.settingNamespaces(config.namespaces());
-          }
-        });
-    try {
-      operator.start();
-    } catch (RuntimeException e) {
-      stopQuietly(operator);
-      forgetControllerGauges(registry);
-      throw e;
-    }
-    return new FleetOperator(operator);
+    return new ServerFleetReconciler(sweep, loop, fleets, ec2, events, metrics, clock);
   }
 
   /** The pod name where there is one, made unique so that two processes on one host differ. */

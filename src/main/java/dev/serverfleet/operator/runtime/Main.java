@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Runs the operator as a process: {@code java -jar serverfleet-operator.jar --help}. */
@@ -34,21 +33,10 @@ public final class Main {
     }
     // Before the first logger exists: logback.xml picks the appender from this property.
     System.setProperty("SF_LOG_FORMAT", config.logFormat());
-    Logger log = LoggerFactory.getLogger(Main.class);
-    log.info(
-        "starting: cluster={} region={} ec2Endpoint={} pollInterval={} namespaces={} labelSelector={} "
-            + "leaderElection={}",
-        config.clusterName(),
-        config.region(),
-        config.ec2Endpoint().map(Object::toString).orElse("(AWS)"),
-        config.pollInterval(),
-        config.namespaces().isEmpty() ? "(all)" : config.namespaces(),
-        config.labelSelector().orElse("(none)"),
-        config.leaderElection() ? config.leaseName() : "off");
+    logStart(config);
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // Once for every start attempt below, and before the first meter (see
-    // FleetOperator.instrument).
+    // Once for every start attempt below, and before the first meter (FleetOperator.instrument).
     Metrics josdkMetrics = FleetOperator.instrument(registry);
     new JvmMemoryMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
@@ -66,24 +54,13 @@ public final class Main {
             registry,
             () -> operator.get() == null ? !stopping.get() : operator.get().alive(),
             () -> operator.get() != null && operator.get().ready());
-    log.info("metrics and probes on :{}", management.port());
+    LoggerFactory.getLogger(Main.class).info("metrics and probes on :{}", management.port());
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
-                () -> {
-                  log.info("shutting down");
-                  stopping.set(true);
-                  management.close();
-                  FleetOperator running = operator.get();
-                  if (running != null) {
-                    running.close();
-                  }
-                  client.close();
-                  stopped.countDown();
-                },
-                "shutdown"));
+                () -> shutDown(management, operator, client, stopping, stopped), "shutdown"));
 
     startWithRetries(
         () ->
@@ -99,6 +76,38 @@ public final class Main {
         stopping,
         stopped);
     stopped.await();
+  }
+
+  private static void logStart(OperatorConfig config) {
+    LoggerFactory.getLogger(Main.class)
+        .info(
+            "starting: cluster={} region={} ec2Endpoint={} pollInterval={} namespaces={} labelSelector={} "
+                + "leaderElection={}",
+            config.clusterName(),
+            config.region(),
+            config.ec2Endpoint().map(Object::toString).orElse("(AWS)"),
+            config.pollInterval(),
+            config.namespaces().isEmpty() ? "(all)" : config.namespaces(),
+            config.labelSelector().orElse("(none)"),
+            config.leaderElection() ? config.leaseName() : "off");
+  }
+
+  /** SIGTERM: probes first, then the operator (it releases its lease), then the client. */
+  private static void shutDown(
+      ManagementServer management,
+      AtomicReference<FleetOperator> operator,
+      KubernetesClient client,
+      AtomicBoolean stopping,
+      CountDownLatch stopped) {
+    LoggerFactory.getLogger(Main.class).info("shutting down");
+    stopping.set(true);
+    management.close();
+    FleetOperator running = operator.get();
+    if (running != null) {
+      running.close();
+    }
+    client.close();
+    stopped.countDown();
   }
 
   /**

@@ -581,8 +581,7 @@ class FleetPlannerTest {
   void scaleInDoesNotTerminateRunningInstancesForUnseenIntents() {
     // 4 wanted, 2 running, a launch of 2 recorded but its response lost; the user then changes the
     // template and scales to 2. The planner terminates both running instances and waits for
-    // instances
-    // that will never come.
+    // instances that will never come.
     PlanInput in =
         input()
             .replicas(2)

@@ -275,8 +275,8 @@ public final class Ec2FaultProxy implements AutoCloseable {
         // (ExchangeImpl.close), so the client reads EOF instead of a status line: the SDK throws
         // SdkClientException "Unexpected end of file from server". A plain HttpURLConnection POST
         // would be resent once behind the caller's back (sun.net.http.retryPost is true by
-        // default);
-        // the SDK's client sets a fixed-length streaming body, which turns that resend off.
+        // default); the SDK's client sets a fixed-length streaming body, which turns that resend
+        // off.
         return;
       }
       exchange.getResponseHeaders().putAll(answer.headers());

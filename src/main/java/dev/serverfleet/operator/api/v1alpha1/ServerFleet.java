@@ -37,9 +37,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "AMI", jsonPath = ".spec.template.amiId", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 // CEL at the root may read metadata.name (not the namespace); fieldPath may not point into
-// metadata.
-// Checked on create only (the name is immutable): a fleet stored before this rule, with a longer
-// name that fitted its namespace, must still take status writes and lose its finalizer.
+// metadata. Checked on create only (the name is immutable): a fleet stored before this rule, with a
+// longer name that fitted its namespace, must still take status writes and lose its finalizer.
 @ValidationRule(
     value = "oldSelf.hasValue() || self.metadata.name.size() <= " + ServerFleet.MAX_NAME,
     optionalOldSelf = true,
