@@ -2,12 +2,9 @@ package dev.serverfleet.operator.cloud;
 
 import dev.serverfleet.operator.fleet.Health;
 import dev.serverfleet.operator.fleet.Instance;
-import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,16 +22,9 @@ import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.Filter;
-import software.amazon.awssdk.services.ec2.model.HttpTokensState;
-import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
-import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
-import software.amazon.awssdk.services.ec2.model.MarketType;
 import software.amazon.awssdk.services.ec2.model.Reservation;
-import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
-import software.amazon.awssdk.services.ec2.model.SpotInstanceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
-import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
  * {@link Ec2Port} on the AWS SDK v2.
@@ -157,7 +147,7 @@ public final class AwsEc2 implements Ec2Port {
       DescribeInstancesResponse page =
           call("DescribeInstances", () -> ec2.describeInstances(request));
       for (Reservation reservation : page.reservations()) {
-        reservation.instances().forEach(i -> owned.add(toInstance(i, Map.of())));
+        reservation.instances().forEach(i -> owned.add(Ec2Conversions.toInstance(i, Map.of())));
       }
       nextToken = page.nextToken();
     } while (nextToken != null && !nextToken.isEmpty());
@@ -199,9 +189,11 @@ public final class AwsEc2 implements Ec2Port {
 
   @Override
   public List<Instance> runInstances(LaunchRequest request) {
-    RunInstancesRequest run = toRunInstances(request);
+    RunInstancesRequest run = Ec2Conversions.toRunInstances(request);
     var response = call("RunInstances", () -> launcher.runInstances(run));
-    return response.instances().stream().map(i -> toInstance(i, request.tags())).toList();
+    return response.instances().stream()
+        .map(i -> Ec2Conversions.toInstance(i, request.tags()))
+        .toList();
   }
 
   @Override
@@ -226,106 +218,11 @@ public final class AwsEc2 implements Ec2Port {
         chunk -> call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(chunk).tags(tags))));
   }
 
-  static RunInstancesRequest toRunInstances(LaunchRequest r) {
-    RunInstancesRequest.Builder b =
-        RunInstancesRequest.builder()
-            .clientToken(r.clientToken())
-            // moto ignores MaxCount and launches MinCount; AWS launches up to MaxCount. Equal =
-            // exact.
-            .minCount(r.count())
-            .maxCount(r.count())
-            .subnetId(r.subnetId())
-            .imageId(r.imageId())
-            .instanceType(r.instanceType())
-            .metadataOptions(
-                m -> {
-                  m.httpTokens(
-                          r.httpTokensRequired()
-                              ? HttpTokensState.REQUIRED
-                              : HttpTokensState.OPTIONAL)
-                      .httpEndpoint(InstanceMetadataEndpointState.ENABLED);
-                  if (r.httpPutResponseHopLimit() > 0) {
-                    m.httpPutResponseHopLimit(r.httpPutResponseHopLimit());
-                  }
-                });
-    if (!r.securityGroupIds().isEmpty()) {
-      b.securityGroupIds(r.securityGroupIds());
-    }
-    if (present(r.keyName())) {
-      b.keyName(r.keyName());
-    }
-    if (present(r.iamInstanceProfile())) {
-      String profile = r.iamInstanceProfile();
-      b.iamInstanceProfile(
-          p -> {
-            if (profile.startsWith("arn:")) {
-              p.arn(profile);
-            } else {
-              p.name(profile);
-            }
-          });
-    }
-    if (present(r.userData())) {
-      b.userData(Base64.getEncoder().encodeToString(r.userData().getBytes(StandardCharsets.UTF_8)));
-    }
-    if (r.spot()) {
-      // One-time and terminate: a persistent request would relaunch behind the operator's back.
-      b.instanceMarketOptions(
-          m ->
-              m.marketType(MarketType.SPOT)
-                  .spotOptions(
-                      s ->
-                          s.spotInstanceType(SpotInstanceType.ONE_TIME)
-                              .instanceInterruptionBehavior(
-                                  InstanceInterruptionBehavior.TERMINATE)));
-    }
-    if (!r.tags().isEmpty()) {
-      // Tags are applied atomically with the launch: no untagged instance ever exists.
-      List<Tag> tags = toTags(r.tags());
-      b.tagSpecifications(
-          TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build(),
-          TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(tags).build());
-    }
-    return b.build();
-  }
-
-  /**
-   * Converts an SDK instance. {@code launchTags} fill in tags a RunInstances response may omit; the
-   * instance's own tags win.
-   */
-  static Instance toInstance(
-      software.amazon.awssdk.services.ec2.model.Instance i, Map<String, String> launchTags) {
-    Map<String, String> tags = new LinkedHashMap<>(launchTags);
-    i.tags().forEach(t -> tags.put(t.key(), t.value() == null ? "" : t.value()));
-    InstanceState state =
-        i.state() == null ? InstanceState.PENDING : InstanceState.fromEc2(i.state().nameAsString());
-    return new Instance(
-        i.instanceId(),
-        state,
-        i.imageId(),
-        i.instanceTypeAsString(),
-        i.subnetId(),
-        i.placement() == null ? null : i.placement().availabilityZone(),
-        i.privateIpAddress(),
-        i.launchTime(),
-        tags);
-  }
-
-  private static List<Tag> toTags(Map<String, String> tags) {
-    return tags.entrySet().stream()
-        .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
-        .toList();
-  }
-
   private static <T> T call(String operation, Supplier<T> sdkCall) {
     try {
       return sdkCall.get();
     } catch (RuntimeException e) { // SdkException and anything else the SDK lets through
       throw ErrorClassifier.classify(operation, e);
     }
-  }
-
-  private static boolean present(String s) {
-    return s != null && !s.isBlank();
   }
 }

@@ -4,10 +4,8 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.ErrorClass;
-import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
-import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.LaunchLedger;
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -136,7 +133,8 @@ final class FleetActions {
       return;
     }
     try {
-      List<Instance> instances = ec2.runInstances(request(pass.fleet, launch, settings));
+      List<Instance> instances =
+          ec2.runInstances(LaunchRequests.of(clusterName, pass.fleet, launch, settings));
       List<String> ids = instances.stream().map(Instance::id).toList();
       pass.update(intent, Optional.of(LaunchLedger.answered(intent, ids, pass.now)));
       instances.forEach(observer::launched);
@@ -278,29 +276,5 @@ final class FleetActions {
       case ROLLOUT -> "replaced by the current revision";
       case SCALE_IN -> "scale-in";
     };
-  }
-
-  private LaunchRequest request(ServerFleet fleet, Launch launch, LaunchSettings s) {
-    Map<String, String> tags = new HashMap<>(s.tags());
-    tags.put(OwnershipTags.NAME, fleet.getMetadata().getName() + "-" + launch.revision());
-    tags.put(OwnershipTags.CLUSTER, clusterName);
-    tags.put(OwnershipTags.FLEET, fleet.fleetKey());
-    tags.put(OwnershipTags.FLEET_UID, fleet.getMetadata().getUid());
-    tags.put(OwnershipTags.REVISION, launch.revision());
-    tags.put(OwnershipTags.LAUNCH, launch.token());
-    return new LaunchRequest(
-        launch.token(),
-        launch.subnetId(),
-        launch.count(),
-        s.amiId(),
-        s.instanceType(),
-        s.securityGroupIds(),
-        s.keyName(),
-        s.iamInstanceProfile(),
-        s.userData(),
-        s.spot(),
-        s.httpTokensRequired(),
-        s.httpPutResponseHopLimit(),
-        tags);
   }
 }
