@@ -36,6 +36,11 @@ public class RollingUpdate {
           + "of replicas up to 100% (rounded down). Default 0: capacity never drops.")
   private IntOrString maxUnavailable;
 
+  @JsonPropertyDescription(
+      "Where the rollout holds on its way (bake time), e.g. {percentages: [10, 50], pauseSeconds: "
+          + "300}. None when omitted.")
+  private Checkpoints checkpoints;
+
   public IntOrString getMaxSurge() {
     return maxSurge;
   }
@@ -50,5 +55,13 @@ public class RollingUpdate {
 
   public void setMaxUnavailable(IntOrString maxUnavailable) {
     this.maxUnavailable = maxUnavailable;
+  }
+
+  public Checkpoints getCheckpoints() {
+    return checkpoints;
+  }
+
+  public void setCheckpoints(Checkpoints checkpoints) {
+    this.checkpoints = checkpoints;
   }
 }

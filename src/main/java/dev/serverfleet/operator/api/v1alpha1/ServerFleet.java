@@ -61,6 +61,13 @@ public class ServerFleet extends CustomResource<ServerFleetSpec, ServerFleetStat
   /** Set to a timestamp to replace every instance, like {@code kubectl rollout restart}. */
   public static final String RESTARTED_AT = GROUP + "/restartedAt";
 
+  /**
+   * Set to a revision number to roll back to it ({@code 0}: the one before the current), like
+   * {@code kubectl rollout undo}; the operator writes that revision's template into spec.template
+   * and removes the annotation.
+   */
+  public static final String ROLLBACK_TO = GROUP + "/rollback-to";
+
   /** {@code <namespace>/<name>}, the value of the {@code serverfleet.dev/fleet} tag. */
   public String fleetKey() {
     return getMetadata().getNamespace() + "/" + getMetadata().getName();

@@ -74,6 +74,13 @@ public class ServerFleetSpec {
   @JsonPropertyDescription("How instance health is judged. Default: running is ready.")
   private HealthCheck healthCheck;
 
+  @Min(0)
+  @Max(100)
+  @JsonPropertyDescription(
+      "How many earlier revisions to keep (as ControllerRevisions <fleet>-<hash>) for kubectl sf "
+          + "rollout history and undo. Default 10. Revisions that still have instances are kept.")
+  private Integer revisionHistoryLimit;
+
   public Integer getReplicas() {
     return replicas;
   }
@@ -144,5 +151,13 @@ public class ServerFleetSpec {
 
   public void setHealthCheck(HealthCheck healthCheck) {
     this.healthCheck = healthCheck;
+  }
+
+  public Integer getRevisionHistoryLimit() {
+    return revisionHistoryLimit;
+  }
+
+  public void setRevisionHistoryLimit(Integer revisionHistoryLimit) {
+    this.revisionHistoryLimit = revisionHistoryLimit;
   }
 }

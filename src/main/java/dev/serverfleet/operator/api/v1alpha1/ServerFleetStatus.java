@@ -47,6 +47,10 @@ public class ServerFleetStatus {
       "When the fleet last moved towards its spec (RFC 3339); drives progressDeadlineSeconds.")
   private String lastProgressTime;
 
+  @JsonPropertyDescription(
+      "The current revision's number in the history, its checkpoint and the last rollback.")
+  private RolloutStatus rollout;
+
   @JsonPropertyDescription("Instances of the fleet that are not terminated, as seen in EC2.")
   private List<InstanceStatus> instances = new ArrayList<>();
 
@@ -136,6 +140,14 @@ public class ServerFleetStatus {
     this.lastProgressTime = lastProgressTime;
   }
 
+  public RolloutStatus getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutStatus rollout) {
+    this.rollout = rollout;
+  }
+
   public List<InstanceStatus> getInstances() {
     return instances;
   }
@@ -173,6 +185,7 @@ public class ServerFleetStatus {
         && Objects.equals(revisions, s.revisions)
         && Objects.equals(protectedReplicas, s.protectedReplicas)
         && Objects.equals(lastProgressTime, s.lastProgressTime)
+        && Objects.equals(rollout, s.rollout)
         && Objects.equals(instances, s.instances)
         && Objects.equals(launchIntents, s.launchIntents)
         && Objects.equals(conditions, s.conditions);

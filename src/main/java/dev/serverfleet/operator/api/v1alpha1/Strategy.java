@@ -16,6 +16,13 @@ public class Strategy {
   @JsonPropertyDescription("Bounds of a RollingUpdate.")
   private RollingUpdate rollingUpdate;
 
+  @JsonPropertyDescription(
+      "True rolls back to the last revision that completed when the rollout passes "
+          + "progressDeadlineSeconds or more than healthCheck.maxUnhealthyPercent of the new "
+          + "revision's instances fail health. The rollback writes that revision's template into "
+          + "spec.template, with an event and Degraded=True (reason AutoRolledBack). Default false.")
+  private Boolean autoRollback;
+
   public StrategyType getType() {
     return type;
   }
@@ -30,5 +37,13 @@ public class Strategy {
 
   public void setRollingUpdate(RollingUpdate rollingUpdate) {
     this.rollingUpdate = rollingUpdate;
+  }
+
+  public Boolean getAutoRollback() {
+    return autoRollback;
+  }
+
+  public void setAutoRollback(Boolean autoRollback) {
+    this.autoRollback = autoRollback;
   }
 }
