@@ -6,11 +6,13 @@ import dev.serverfleet.operator.fleet.OwnershipTags;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -185,6 +187,30 @@ public final class AwsEc2 implements Ec2Port {
           } while (nextToken != null && !nextToken.isEmpty());
         });
     return health;
+  }
+
+  @Override
+  public Set<String> existingImages(Collection<String> amiIds) {
+    if (amiIds.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> found = new HashSet<>();
+    String nextToken = null;
+    do {
+      String token = nextToken;
+      var page =
+          call(
+              "DescribeImages",
+              () ->
+                  ec2.describeImages(
+                      r ->
+                          r.filters(Filter.builder().name("image-id").values(amiIds).build())
+                              .includeDeprecated(true)
+                              .nextToken(token)));
+      page.images().forEach(i -> found.add(i.imageId()));
+      nextToken = page.nextToken();
+    } while (nextToken != null && !nextToken.isEmpty());
+    return found;
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.serverfleet.operator.fleet.Instance;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The only EC2 calls the operator makes. Implementations convert to and from SDK types; nothing
@@ -78,4 +79,12 @@ public interface Ec2Port {
    * later, as any describe is eventually consistent). Throws when the call fails.
    */
   List<Instance> describeLaunch(String clusterName, String clientToken);
+
+  /**
+   * Which of the given AMI IDs EC2 still has (not deregistered), in one DescribeImages call
+   * filtered by {@code image-id} (a filter, not ImageIds, so an unknown id is absent instead of
+   * failing the call); no call for no ids. How an automatic rollback makes sure the revision it
+   * returns to can still launch. Throws {@link CloudException} when the call fails.
+   */
+  Set<String> existingImages(Collection<String> amiIds);
 }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -37,6 +38,11 @@ public final class InstrumentedEc2 implements Ec2Port {
   @Override
   public Map<String, Health> describeHealth(Collection<String> instanceIds) {
     return timed("DescribeInstanceStatus", () -> delegate.describeHealth(instanceIds));
+  }
+
+  @Override
+  public Set<String> existingImages(Collection<String> amiIds) {
+    return timed("DescribeImages", () -> delegate.existingImages(amiIds));
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.serverfleet.operator.controller;
 
+import dev.serverfleet.operator.api.v1alpha1.RolloutStatus;
+import dev.serverfleet.operator.api.v1alpha1.RolloutStatus.CheckpointStatus;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.controller.StatusBuilder.Counts;
@@ -8,6 +10,7 @@ import dev.serverfleet.operator.planning.Plan;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -131,7 +134,13 @@ final class FleetConditions {
     Instant since =
         status.getLastProgressTime() == null ? now : Instant.parse(status.getLastProgressTime());
     Duration deadline = Duration.ofSeconds(SpecDefaults.progressDeadlineSeconds(fleet));
-    if (Boolean.TRUE.equals(fleet.getSpec().getPaused())) {
+    Optional<CheckpointStatus> hold =
+        Optional.ofNullable(status.getRollout()).map(RolloutStatus::checkpoint);
+    if (hold.isPresent() && !complete) {
+      value = "Unknown";
+      reason = CHECKPOINT;
+      message = checkpointMessage(fleet, hold.get(), revision);
+    } else if (Boolean.TRUE.equals(fleet.getSpec().getPaused())) {
       value = "Unknown";
       reason = "Paused";
       message = "rollout paused; scaling still follows replicas";
@@ -158,6 +167,23 @@ final class FleetConditions {
         Conditions.PROGRESSING, value, reason, message, generation, now, previous);
   }
 
+  /** Progressing=Unknown while a rollout holds at a checkpoint. */
+  static final String CHECKPOINT = "Checkpoint";
+
+  private static String checkpointMessage(ServerFleet fleet, CheckpointStatus c, String revision) {
+    return String.format(
+        "holding at checkpoint %d%% (%d of %d instances on revision %s) %s",
+        c.percentage(),
+        c.replicas(),
+        SpecDefaults.replicas(fleet),
+        revision,
+        c.resumeAt() != null
+            ? "until " + c.resumeAt()
+            : "until spec.paused is cleared (kubectl sf rollout resume "
+                + fleet.getMetadata().getName()
+                + ")");
+  }
+
   /** What a fleet that is moving is doing. */
   private static String movement(Counts c, Plan.Notes notes) {
     if (c.updated() < c.live() || notes.protectedOutdated() > 0) {
@@ -168,4 +194,33 @@ final class FleetConditions {
     }
     return c.live() > c.desired() ? "ScalingDown" : "Settling";
   }
+
+  /**
+   * A copy of the fleet's status with Degraded=True for {@code reason} and the given rollout: what
+   * is written when a pass stops on something the regular status cannot say yet.
+   */
+  static ServerFleetStatus withDegraded(
+      ServerFleet fleet,
+      String reason,
+      String message,
+      dev.serverfleet.operator.api.v1alpha1.RolloutStatus rollout,
+      Instant now) {
+    ServerFleetStatus status =
+        fleet.getStatus() == null
+            ? new ServerFleetStatus()
+            : JSON.unmarshal(JSON.asJson(fleet.getStatus()), ServerFleetStatus.class);
+    long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
+    List<Condition> conditions = new ArrayList<>(Conditions.orEmpty(status.getConditions()));
+    Condition degraded =
+        Conditions.condition(
+            Conditions.DEGRADED, true, reason, message, generation, now, conditions);
+    conditions.removeIf(c -> Conditions.DEGRADED.equals(c.getType()));
+    conditions.add(degraded);
+    status.setConditions(conditions);
+    status.setRollout(rollout);
+    return status;
+  }
+
+  private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization JSON =
+      new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
 }

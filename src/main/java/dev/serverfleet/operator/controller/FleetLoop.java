@@ -92,6 +92,7 @@ public final class FleetLoop {
   private final FailureMemory failures;
   private final FleetActions actions;
   private final FleetEvents events;
+  private final RolloutSafety safety;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -99,8 +100,10 @@ public final class FleetLoop {
       Clock clock,
       PlanInput.Timing timing,
       FleetEvents events,
-      FleetMetrics metrics) {
+      FleetMetrics metrics,
+      FleetStore store) {
     this.clusterName = clusterName;
+    this.safety = new RolloutSafety(ec2, store, events);
     this.clock = clock;
     this.timing = timing;
     this.metrics = metrics;
@@ -133,14 +136,20 @@ public final class FleetLoop {
     LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
     String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
     Optional<LaunchHolds.Hold> hold = failures.holds().current(uid, generation, now);
-    PlanInput input = input(fleet, observed, revision, now);
-    InstanceChecks view = new InstanceChecks(input);
+    PlanInput unguarded = input(fleet, observed, revision, now);
+    InstanceChecks view = new InstanceChecks(unguarded);
+    RolloutSafety.Step step = safety.before(fleet, revision, view, owned, writer, now);
+    if (step.rewritten()) {
+      // An undo or a rollback wrote the spec: the next pass plans for the new generation.
+      return new Result(Optional.of(SETTLE));
+    }
+    PlanInput input = unguarded.withFreshCap(step.cap());
     Plan plan = FleetPlanner.plan(input);
     if (hold.isPresent()) {
       plan = withoutNewLaunches(plan);
     }
 
-    ServerFleet current = fleet;
+    ServerFleet current = step.fleet();
     if (!plan.newLaunches().isEmpty()) {
       // The intents are in status before any RunInstances leaves. Degraded is decided after the
       // calls; until then the stored condition stands.
@@ -155,6 +164,7 @@ public final class FleetLoop {
                   plan.intents(),
                   degradation(hold).or(() -> storedDegradation(fleet)),
                   plan.notes(),
+                  step.rollout(),
                   now));
     }
 
@@ -162,17 +172,28 @@ public final class FleetLoop {
     FleetActions.Outcome outcome = actions.apply(current, plan, settings, now, known, cache);
 
     List<Instance> instances = after(owned, outcome);
-    Optional<Degradation> degraded = outcome.degraded().or(() -> degradation(hold));
+    Optional<Degradation> degraded =
+        outcome.degraded().or(() -> degradation(hold)).or(step::degraded);
     ServerFleetStatus status =
         StatusBuilder.build(
-            current, revision, view, instances, outcome.intents(), degraded, plan.notes(), now);
+            current,
+            revision,
+            view,
+            instances,
+            outcome.intents(),
+            degraded,
+            plan.notes(),
+            step.rollout(),
+            now);
+    status.setRollout(safety.completed(current, revision, status, step.rollout(), now));
     announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
     }
     metrics.replicas(
         fleet, SpecDefaults.replicas(fleet), status.getReplicas(), status.getReadyReplicas());
-    return new Result(nextPass(fleet, input, view, instances, status, outcome, plan, hold));
+    Optional<Duration> next = nextPass(fleet, input, view, instances, status, outcome, plan, hold);
+    return new Result(earliest(next, step.resumeAt().map(t -> Duration.between(now, t))));
   }
 
   /**
@@ -209,6 +230,13 @@ public final class FleetLoop {
       next = timer;
     }
     return next;
+  }
+
+  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
+    if (b.isEmpty() || b.get().isNegative()) {
+      return a;
+    }
+    return a.isEmpty() || b.get().compareTo(a.get()) < 0 ? b : a;
   }
 
   private static boolean settling(List<Instance> instances) {

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -62,16 +63,22 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
   /**
    * Which updates of a ServerFleet deserve a reconcile: a new generation (spec change), a new
    * {@code serverfleet.dev/restartedAt} annotation (which changes the revision without touching
-   * spec, as {@code kubectl rollout restart} does), deletion, or finalizer changes. Status-only
-   * updates, our own included, do not. Used with JOSDK's generation awareness off, since that would
-   * drop the annotation change.
+   * spec, as {@code kubectl rollout restart} does), a {@code serverfleet.dev/rollback-to} request,
+   * deletion, or finalizer changes. Status-only updates, our own included, do not. Used with
+   * JOSDK's generation awareness off, since that would drop the annotation change.
    */
   public static boolean relevantUpdate(ServerFleet newer, ServerFleet older) {
     return !Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration())
         || !Objects.equals(SpecDefaults.restartedAt(newer), SpecDefaults.restartedAt(older))
+        || !Objects.equals(rollbackTo(newer), rollbackTo(older))
         || newer.isMarkedForDeletion()
         || !Objects.equals(
             newer.getMetadata().getFinalizers(), older.getMetadata().getFinalizers());
+  }
+
+  private static String rollbackTo(ServerFleet fleet) {
+    Map<String, String> annotations = fleet.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(ServerFleet.ROLLBACK_TO);
   }
 
   @Override

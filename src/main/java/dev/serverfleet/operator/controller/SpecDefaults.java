@@ -2,6 +2,7 @@ package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.CapacityType;
 import dev.serverfleet.operator.api.v1alpha1.DeletionPolicy;
+import dev.serverfleet.operator.api.v1alpha1.FleetRevisions;
 import dev.serverfleet.operator.api.v1alpha1.FleetTemplate;
 import dev.serverfleet.operator.api.v1alpha1.HealthCheck;
 import dev.serverfleet.operator.api.v1alpha1.HealthCheckType;
@@ -13,6 +14,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.Strategy;
 import dev.serverfleet.operator.api.v1alpha1.StrategyType;
+import dev.serverfleet.operator.planning.CheckpointGate;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.Policy;
 import dev.serverfleet.operator.planning.RolloutBounds;
@@ -111,4 +113,83 @@ final class SpecDefaults {
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s;
   }
+
+  /** The fleet's checkpoints; none for Recreate or when omitted. */
+  static CheckpointGate.Spec checkpoints(ServerFleet fleet) {
+    return Optional.ofNullable(fleet.getSpec().getStrategy())
+        .filter(s -> s.getType() != StrategyType.Recreate)
+        .map(Strategy::getRollingUpdate)
+        .map(RollingUpdate::getCheckpoints)
+        .map(
+            c ->
+                new CheckpointGate.Spec(
+                    Optional.ofNullable(c.getPercentages()).orElse(List.of()),
+                    Optional.ofNullable(c.getPauseSeconds()).map(Duration::ofSeconds)))
+        .orElse(CheckpointGate.Spec.NONE);
+  }
+
+  static boolean autoRollback(ServerFleet fleet) {
+    return Optional.ofNullable(fleet.getSpec().getStrategy())
+        .map(Strategy::getAutoRollback)
+        .orElse(false);
+  }
+
+  static int revisionHistoryLimit(ServerFleet fleet) {
+    return Optional.ofNullable(fleet.getSpec().getRevisionHistoryLimit())
+        .orElse(FleetRevisions.DEFAULT_HISTORY_LIMIT);
+  }
+
+  /**
+   * What the history stores of the current revision: the template with every default written out
+   * (so it reads the same whatever the user omitted, and gives the same hash), without the subnets
+   * (placement, not part of the revision), and the restart annotation.
+   */
+  static FleetRevisions.Data revisionData(ServerFleet fleet) {
+    FleetTemplate t =
+        JSON.unmarshal(JSON.asJson(fleet.getSpec().getTemplate()), FleetTemplate.class);
+    t.setSubnetIds(null);
+    if (t.getCapacityType() == null) {
+      t.setCapacityType(CapacityType.ON_DEMAND);
+    }
+    MetadataOptions imds =
+        Optional.ofNullable(t.getMetadataOptions()).orElseGet(MetadataOptions::new);
+    if (imds.getHttpTokens() == null) {
+      imds.setHttpTokens(HttpTokens.REQUIRED);
+    }
+    if (imds.getHttpPutResponseHopLimit() == null) {
+      imds.setHttpPutResponseHopLimit(LaunchSettings.DEFAULT_HOP_LIMIT);
+    }
+    t.setMetadataOptions(imds);
+    return new FleetRevisions.Data(t, restartedAt(fleet));
+  }
+
+  /**
+   * The fleet with a stored revision's template and restart annotation in place of its own, keeping
+   * its subnets: how an undo or a rollback writes the revision back.
+   */
+  static ServerFleet withRevision(ServerFleet fleet, FleetRevisions.Data data) {
+    ServerFleet changed = copy(fleet);
+    FleetTemplate template = JSON.unmarshal(JSON.asJson(data.template()), FleetTemplate.class);
+    template.setSubnetIds(fleet.getSpec().getTemplate().getSubnetIds());
+    changed.getSpec().setTemplate(template);
+    Map<String, String> annotations =
+        new java.util.HashMap<>(
+            Optional.ofNullable(changed.getMetadata().getAnnotations()).orElse(Map.of()));
+    annotations.remove(ServerFleet.ROLLBACK_TO);
+    if (data.restartedAt() == null) {
+      annotations.remove(ServerFleet.RESTARTED_AT);
+    } else {
+      annotations.put(ServerFleet.RESTARTED_AT, data.restartedAt());
+    }
+    changed.getMetadata().setAnnotations(annotations);
+    changed.setStatus(null);
+    return changed;
+  }
+
+  static ServerFleet copy(ServerFleet fleet) {
+    return JSON.unmarshal(JSON.asJson(fleet), ServerFleet.class);
+  }
+
+  private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization JSON =
+      new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
 }

@@ -3,6 +3,7 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.InstanceStatus;
 import dev.serverfleet.operator.api.v1alpha1.LaunchIntent;
 import dev.serverfleet.operator.api.v1alpha1.RevisionStatus;
+import dev.serverfleet.operator.api.v1alpha1.RolloutStatus;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.fleet.Instance;
@@ -51,6 +52,7 @@ final class StatusBuilder {
       List<Intent> intents,
       Optional<Degradation> degraded,
       Plan.Notes notes,
+      RolloutStatus rollout,
       Instant now) {
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
     ServerFleetStatus previous =
@@ -85,6 +87,7 @@ final class StatusBuilder {
                         i, view.ready(i) ? readySince.getOrDefault(i.id(), seconds(now)) : null))
             .toList());
     status.setLaunchIntents(intents.stream().map(StatusBuilder::launchIntent).toList());
+    status.setRollout(rollout);
     status.setLastProgressTime(
         progressed(previous, status, generation) ? seconds(now) : previous.getLastProgressTime());
     status.setConditions(FleetConditions.of(fleet, counts, status, degraded, notes, now));
@@ -130,7 +133,15 @@ final class StatusBuilder {
         || !Objects.equals(previous.getUpdatedReplicas(), next.getUpdatedReplicas())
         || !Objects.equals(previous.getAvailableReplicas(), next.getAvailableReplicas())
         || !Objects.equals(previous.getReplicas(), next.getReplicas())
-        || !Objects.equals(previous.getRevisions(), next.getRevisions());
+        || !Objects.equals(previous.getRevisions(), next.getRevisions())
+        || !Objects.equals(checkpoint(previous), checkpoint(next));
+  }
+
+  /** A checkpoint reached or passed restarts the progress clock: holding is not stalling. */
+  private static List<Object> checkpoint(ServerFleetStatus s) {
+    return s.getRollout() == null
+        ? List.of()
+        : java.util.Arrays.asList(s.getRollout().checkpoint(), s.getRollout().passedCheckpoint());
   }
 
   private static List<RevisionStatus> revisions(List<Instance> live, String current) {

@@ -17,6 +17,8 @@ import java.util.Set;
  * @param avoidSubnets subnets that recently reported insufficient capacity: launches go elsewhere
  *     while any other subnet is available
  * @param readySince when each instance was first observed ready (from status), for minReadySeconds
+ * @param freshCap the most instances of the current revision a rollout may have now: a checkpoint
+ *     ({@link CheckpointGate}) holds the rollout there; {@link CheckpointGate#NO_CAP} otherwise
  */
 public record PlanInput(
     int replicas,
@@ -30,9 +32,61 @@ public record PlanInput(
     Instant now,
     Timing timing,
     Policy policy,
-    Map<String, Instant> readySince) {
+    Map<String, Instant> readySince,
+    int freshCap) {
+
+  /** Without a checkpoint cap. */
+  public PlanInput(
+      int replicas,
+      List<String> subnetIds,
+      String revision,
+      String clusterName,
+      String fleetUid,
+      List<Instance> instances,
+      List<Intent> intents,
+      Set<String> avoidSubnets,
+      Instant now,
+      Timing timing,
+      Policy policy,
+      Map<String, Instant> readySince) {
+    this(
+        replicas,
+        subnetIds,
+        revision,
+        clusterName,
+        fleetUid,
+        instances,
+        intents,
+        avoidSubnets,
+        now,
+        timing,
+        policy,
+        readySince,
+        CheckpointGate.NO_CAP);
+  }
+
+  /** The same input, with the rollout held at {@code cap} instances of the current revision. */
+  public PlanInput withFreshCap(int cap) {
+    return new PlanInput(
+        replicas,
+        subnetIds,
+        revision,
+        clusterName,
+        fleetUid,
+        instances,
+        intents,
+        avoidSubnets,
+        now,
+        timing,
+        policy,
+        readySince,
+        cap);
+  }
 
   public PlanInput {
+    if (freshCap < 0) {
+      throw new IllegalArgumentException("freshCap must not be negative");
+    }
     if (replicas < 0) {
       throw new IllegalArgumentException("replicas must not be negative");
     }

@@ -9,7 +9,9 @@ import java.util.List;
  * pool: Deployment's arithmetic for RollingUpdate (never more than replicas + maxSurge live or
  * launching, never fewer than replicas − maxUnavailable available because of a termination),
  * Recreate (every old instance goes before a new one is launched), paused (scale only), and zone
- * rebalancing that launches before it terminates.
+ * rebalancing that launches before it terminates. A checkpoint caps the current-revision instances
+ * a rolling update may have ({@link PlanInput#freshCap}): it launches up to the cap and terminates
+ * only the old instances those replace.
  */
 final class Rollout {
   record Decision(int launch, List<Termination> terminations, int protectedOutdated) {}
@@ -94,7 +96,10 @@ final class Rollout {
     int replicas = in.replicas();
     int launch =
         Math.max(
-            0, Math.min(targetFresh(f) - f.freshTotal(), replicas + bounds.maxSurge() - f.total()));
+            0,
+            Math.min(
+                Math.min(targetFresh(f), in.freshCap()) - f.freshTotal(),
+                replicas + bounds.maxSurge() - f.total()));
     Budget budget =
         new Budget(
             replicas - bounds.maxUnavailable(),
@@ -138,7 +143,9 @@ final class Rollout {
     List<Termination> out = new ArrayList<>();
     List<Instance> oldRemovable =
         new ArrayList<>(f.old().stream().filter(i -> !i.isProtected()).toList());
-    while (!oldRemovable.isEmpty()) {
+    // Held at a checkpoint: the old instances the capped new ones do not replace stay.
+    int mayGo = oldRemovable.size() - Math.max(0, targetFresh(f) - in.freshCap());
+    while (!oldRemovable.isEmpty() && out.size() < mayGo) {
       Instance v = victims.next(oldRemovable);
       if (view.available(v)) {
         if (maxScaledDown <= 0 || !budget.canLoseOne()) {

@@ -7,6 +7,7 @@ import dev.serverfleet.operator.controller.FleetLoop;
 import dev.serverfleet.operator.controller.FleetMetrics;
 import dev.serverfleet.operator.controller.InstancePoller;
 import dev.serverfleet.operator.controller.InstanceSweep;
+import dev.serverfleet.operator.controller.KubeFleetStore;
 import dev.serverfleet.operator.controller.OrphanCollector;
 import dev.serverfleet.operator.controller.ServerFleetReconciler;
 import dev.serverfleet.operator.planning.PlanInput;
@@ -162,7 +163,9 @@ public final class FleetOperator implements AutoCloseable {
       PlanInput.Timing timing) {
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
-    var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, events, metrics);
+    var loop =
+        new FleetLoop(
+            ec2, config.clusterName(), clock, timing, events, metrics, new KubeFleetStore(client));
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(

@@ -10,6 +10,7 @@ import dev.serverfleet.operator.controller.FleetEvents;
 import dev.serverfleet.operator.controller.FleetLoop;
 import dev.serverfleet.operator.controller.FleetMetrics;
 import dev.serverfleet.operator.controller.InstancePoller;
+import dev.serverfleet.operator.controller.MemoryFleetStore;
 import dev.serverfleet.operator.controller.Observation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.planning.PlanInput;
@@ -59,7 +60,8 @@ public final class FleetScaleBenchmark {
             clock,
             PlanInput.Timing.DEFAULT,
             quiet,
-            new FleetMetrics(new SimpleMeterRegistry()));
+            new FleetMetrics(new SimpleMeterRegistry()),
+            new MemoryFleetStore(changed -> changed));
     // The bench fleets keep the default healthCheck (EC2): no DescribeInstanceStatus is due.
     InstancePoller poller = new InstancePoller(ec2, CLUSTER, fleet -> false);
 

@@ -52,6 +52,7 @@ public final class FakeEc2 implements Ec2Port {
   public static final String TERMINATE = "TerminateInstances";
   public static final String DELETE_TAGS = "DeleteTags";
   public static final String DESCRIBE_STATUS = "DescribeInstanceStatus";
+  public static final String DESCRIBE_IMAGES = "DescribeImages";
 
   /** The AMIs scripts/moto/amis.json gives moto, so fast tests and moto tests share fixtures. */
   public static final List<String> DEFAULT_AMIS =
@@ -216,6 +217,18 @@ public final class FakeEc2 implements Ec2Port {
     ids.forEach(id -> instances.get(id).removeTags(tagKeys));
   }
 
+  @Override
+  public synchronized Set<String> existingImages(Collection<String> amiIds) {
+    if (amiIds.isEmpty()) {
+      return Set.of();
+    }
+    tick();
+    log.enter(DESCRIBE_IMAGES, 1);
+    Set<String> found = new HashSet<>(amiIds);
+    found.retainAll(knownAmis);
+    return found;
+  }
+
   // ---- configuration ----
 
   public synchronized FakeEc2 addSubnet(String subnetId, String zone) {
@@ -225,6 +238,12 @@ public final class FakeEc2 implements Ec2Port {
 
   public synchronized FakeEc2 addAmi(String amiId) {
     knownAmis.add(amiId);
+    return this;
+  }
+
+  /** As DeregisterImage: the AMI can no longer be launched nor found. */
+  public synchronized FakeEc2 deregisterAmi(String amiId) {
+    knownAmis.remove(amiId);
     return this;
   }
 

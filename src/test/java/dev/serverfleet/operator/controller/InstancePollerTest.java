@@ -182,6 +182,11 @@ class InstancePollerTest {
     }
 
     @Override
+    public java.util.Set<String> existingImages(Collection<String> amiIds) {
+      return fake.existingImages(amiIds);
+    }
+
+    @Override
     public BatchResult untag(Collection<String> instanceIds, Collection<String> tagKeys) {
       return fake.untag(instanceIds, tagKeys);
     }

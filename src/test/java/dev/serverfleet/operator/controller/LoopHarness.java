@@ -134,7 +134,7 @@ final class LoopHarness {
             events.add(new Event("Warning", reason, message));
           }
         };
-    return new FleetLoop(ec2, CLUSTER, clock, timing, recorder, metrics);
+    return new FleetLoop(ec2, CLUSTER, clock, timing, recorder, metrics, history);
   }
 
   // ---- Kubernetes: the stored resource ----
@@ -225,6 +225,38 @@ final class LoopHarness {
       action.run();
     }
     return written;
+  }
+
+  // ---- Kubernetes: the revision history and spec writes ----
+
+  /** ControllerRevisions, as the API server keeps them (they outlive operator restarts). */
+  final MemoryFleetStore history = new MemoryFleetStore(this::updateFleet);
+
+  Map<String, FleetStore.StoredRevision> revisions() {
+    return history.of(UID);
+  }
+
+  /**
+   * PUT with the resourceVersion read: refused when the stored fleet moved on; a spec change moves
+   * generation on and is an event, as on the API server. Status is not written by a PUT.
+   */
+  private ServerFleet updateFleet(ServerFleet changed) {
+    if (!stored
+        .getMetadata()
+        .getResourceVersion()
+        .equals(changed.getMetadata().getResourceVersion())) {
+      throw new io.fabric8.kubernetes.client.KubernetesClientException("conflict", 409, null);
+    }
+    ServerFleet next = copy(changed, ServerFleet.class);
+    next.setStatus(
+        stored.getStatus() == null ? null : copy(stored.getStatus(), ServerFleetStatus.class));
+    boolean specChanged = !JSON.asJson(next.getSpec()).equals(JSON.asJson(stored.getSpec()));
+    next.getMetadata().setGeneration(stored.getMetadata().getGeneration() + (specChanged ? 1 : 0));
+    next.getMetadata().setResourceVersion(String.valueOf(++resourceVersion));
+    stored = next;
+    eventPending = true;
+    log("spec", "rv=" + resourceVersion + " generation=" + next.getMetadata().getGeneration());
+    return fleet();
   }
 
   // ---- JOSDK: cache, events, requeue, restarts ----
@@ -456,6 +488,12 @@ final class LoopHarness {
     public BatchResult terminate(Collection<String> instanceIds) {
       log(FakeEc2.TERMINATE, String.join(",", instanceIds));
       return fake.terminate(instanceIds);
+    }
+
+    @Override
+    public java.util.Set<String> existingImages(Collection<String> amiIds) {
+      log(FakeEc2.DESCRIBE_IMAGES, String.join(",", amiIds));
+      return fake.existingImages(amiIds);
     }
 
     @Override

@@ -99,7 +99,15 @@ class StatusBuilderTest {
             SpecDefaults.policy(fleet),
             StatusBuilder.readySince(fleet));
     return StatusBuilder.build(
-        fleet, REV, new InstanceChecks(input), owned, intents, degraded, Plan.Notes.NONE, now);
+        fleet,
+        REV,
+        new InstanceChecks(input),
+        owned,
+        intents,
+        degraded,
+        Plan.Notes.NONE,
+        null,
+        now);
   }
 
   private static Condition condition(ServerFleetStatus status, String type) {

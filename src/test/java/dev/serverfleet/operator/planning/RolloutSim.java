@@ -44,6 +44,9 @@ final class RolloutSim {
   private int step;
   private Plan lastPlan;
   private boolean settled;
+  private CheckpointGate.Spec checkpoints = CheckpointGate.Spec.NONE;
+  private CheckpointGate.Recorded recorded = CheckpointGate.Recorded.NONE;
+  private CheckpointGate.Decision gate;
 
   RolloutSim(int replicas, String... subnets) {
     this.replicas = replicas;
@@ -77,6 +80,17 @@ final class RolloutSim {
   RolloutSim policy(PlanFixtures.PolicyBuilder policy) {
     this.policy = policy;
     return this;
+  }
+
+  /** Each plan is capped by the checkpoint gate, as the controller does, with status kept here. */
+  RolloutSim checkpoints(CheckpointGate.Spec checkpoints) {
+    this.checkpoints = checkpoints;
+    return this;
+  }
+
+  /** The gate's decision for the last plan. */
+  CheckpointGate.Decision gate() {
+    return gate;
   }
 
   RolloutSim scaleAt(int atStep, int newReplicas) {
@@ -133,7 +147,7 @@ final class RolloutSim {
   /** Plans once, checks the plan, applies it and moves the clock on by {@link #STEP}. */
   Plan step() {
     replicas = scaleAt.getOrDefault(step, replicas);
-    PlanInput in = input();
+    PlanInput in = gated(input());
     Plan plan = FleetPlanner.plan(in);
     checkBounds(in, plan);
     FleetPlannerTest.assertInvariants(in, plan);
@@ -147,8 +161,8 @@ final class RolloutSim {
             && in.instances().stream()
                 .noneMatch(
                     i ->
-                        i.state() == InstanceState.PENDING
-                            || (seen.ready(i) && !seen.available(i)));
+                        i.state() == InstanceState.PENDING || (seen.ready(i) && !seen.available(i)))
+            && gate.hold().isEmpty();
     checks.forEach(c -> c.accept(this));
 
     // status: readySince of what this pass saw ready, kept while it stays ready
@@ -162,6 +176,23 @@ final class RolloutSim {
     now = now.plus(STEP);
     step++;
     return plan;
+  }
+
+  private PlanInput gated(PlanInput in) {
+    InstanceChecks view = new InstanceChecks(in);
+    List<Instance> live = in.instances().stream().filter(i -> i.state().isLive()).toList();
+    gate =
+        CheckpointGate.decide(
+            checkpoints,
+            recorded,
+            new CheckpointGate.Counts(
+                in.replicas(),
+                (int) live.stream().filter(i -> view.current(i) && view.available(i)).count(),
+                (int) live.stream().filter(i -> !view.current(i) && !i.isProtected()).count(),
+                in.policy().paused()),
+            in.now());
+    recorded = gate.recorded();
+    return in.withFreshCap(gate.cap());
   }
 
   /**

@@ -1,0 +1,121 @@
+package dev.serverfleet.operator.controller;
+
+import dev.serverfleet.operator.api.v1alpha1.FleetRevisions;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link FleetStore} on the API server: ControllerRevisions and the fleet itself. */
+public final class KubeFleetStore implements FleetStore {
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+  private final KubernetesClient client;
+
+  public KubeFleetStore(KubernetesClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public List<StoredRevision> revisions(ServerFleet fleet) {
+    return client
+        .apps()
+        .controllerRevisions()
+        .inNamespace(fleet.getMetadata().getNamespace())
+        .withLabel(FleetRevisions.FLEET_UID, fleet.getMetadata().getUid())
+        .list()
+        .getItems()
+        .stream()
+        .map(KubeFleetStore::stored)
+        .toList();
+  }
+
+  @Override
+  public void create(ServerFleet fleet, String hash, long number, FleetRevisions.Data data) {
+    Map<String, String> annotations = new HashMap<>();
+    annotations.put(FleetRevisions.FLEET, fleet.getMetadata().getName());
+    Optional.ofNullable(fleet.getMetadata().getAnnotations())
+        .map(a -> a.get(FleetRevisions.CHANGE_CAUSE))
+        .ifPresent(cause -> annotations.put(FleetRevisions.CHANGE_CAUSE, cause));
+    ControllerRevision revision = new ControllerRevision();
+    revision.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(FleetRevisions.name(fleet.getMetadata().getName(), hash))
+            .withNamespace(fleet.getMetadata().getNamespace())
+            .addToLabels(FleetRevisions.FLEET_UID, fleet.getMetadata().getUid())
+            .addToLabels(FleetRevisions.REVISION, hash)
+            .withAnnotations(annotations)
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion(fleet.getApiVersion())
+                    .withKind(fleet.getKind())
+                    .withName(fleet.getMetadata().getName())
+                    .withUid(fleet.getMetadata().getUid())
+                    .withController(true)
+                    .withBlockOwnerDeletion(false)
+                    .build())
+            .build());
+    revision.setRevision(number);
+    revision.setData(data);
+    client.resource(revision).create();
+  }
+
+  @Override
+  public void renumber(ServerFleet fleet, String hash, long number) {
+    revision(fleet, hash).edit(r -> withRevision(r, number));
+  }
+
+  @Override
+  public void annotate(ServerFleet fleet, String hash, String key, String value) {
+    revision(fleet, hash)
+        .edit(
+            r -> {
+              Map<String, String> annotations =
+                  new HashMap<>(
+                      Optional.ofNullable(r.getMetadata().getAnnotations()).orElse(Map.of()));
+              annotations.put(key, value);
+              r.getMetadata().setAnnotations(annotations);
+              return r;
+            });
+  }
+
+  @Override
+  public void delete(ServerFleet fleet, String hash) {
+    revision(fleet, hash).delete();
+  }
+
+  @Override
+  public ServerFleet update(ServerFleet changed) {
+    return client.resource(changed).update();
+  }
+
+  private Resource<ControllerRevision> revision(ServerFleet fleet, String hash) {
+    return client
+        .apps()
+        .controllerRevisions()
+        .inNamespace(fleet.getMetadata().getNamespace())
+        .withName(FleetRevisions.name(fleet.getMetadata().getName(), hash));
+  }
+
+  private static ControllerRevision withRevision(ControllerRevision r, long number) {
+    r.setRevision(number);
+    return r;
+  }
+
+  private static StoredRevision stored(ControllerRevision r) {
+    Map<String, String> annotations =
+        Optional.ofNullable(r.getMetadata().getAnnotations()).orElse(Map.of());
+    return new StoredRevision(
+        r.getMetadata().getLabels().get(FleetRevisions.REVISION),
+        Optional.ofNullable(r.getRevision()).orElse(0L),
+        JSON.convertValue(r.getData(), FleetRevisions.Data.class),
+        Map.copyOf(annotations));
+  }
+}
