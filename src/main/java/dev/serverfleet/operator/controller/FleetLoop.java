@@ -35,6 +35,9 @@ public final class FleetLoop {
   /** How soon to look again while launches are in flight or instances are settling. */
   static final Duration SETTLE = Duration.ofSeconds(5);
 
+  /** How soon the pass after a passed deadline runs when it may roll back. */
+  static final Duration ROLLBACK_SOON = Duration.ofSeconds(1);
+
   /** Persists a status; returns the fleet as stored (with its new resourceVersion). */
   @FunctionalInterface
   public interface StatusWriter {
@@ -173,7 +176,7 @@ public final class FleetLoop {
 
     List<Instance> instances = after(owned, outcome);
     Optional<Degradation> degraded =
-        outcome.degraded().or(() -> degradation(hold)).or(step::degraded);
+        step.degraded().or(outcome::degraded).or(() -> degradation(hold)).or(step::notice);
     ServerFleetStatus status =
         StatusBuilder.build(
             current,
@@ -186,13 +189,17 @@ public final class FleetLoop {
             step.rollout(),
             now);
     status.setRollout(safety.completed(current, revision, status, step.rollout(), now));
-    announceDeadline(fleet, status);
+    boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
     }
     metrics.replicas(
         fleet, SpecDefaults.replicas(fleet), status.getReplicas(), status.getReadyReplicas());
     Optional<Duration> next = nextPass(fleet, input, view, instances, status, outcome, plan, hold);
+    if (newlyExceeded && SpecDefaults.autoRollback(fleet)) {
+      // the rollback is decided on the stored condition, in the next pass
+      next = earliest(next, Optional.of(ROLLBACK_SOON));
+    }
     return new Result(earliest(next, step.resumeAt().map(t -> Duration.between(now, t))));
   }
 
@@ -244,15 +251,20 @@ public final class FleetLoop {
         .anyMatch(i -> !i.state().isGone() && i.state() != InstanceState.RUNNING);
   }
 
-  /** One Warning event when a rollout passes its progress deadline, like a Deployment's. */
-  private void announceDeadline(ServerFleet fleet, ServerFleetStatus status) {
+  /**
+   * One Warning event when a rollout passes its progress deadline, like a Deployment's. Returns
+   * whether it passed in this pass.
+   */
+  private boolean announceDeadline(ServerFleet fleet, ServerFleetStatus status) {
     boolean before = fleet.getStatus() != null && exceeded(fleet.getStatus());
     if (!before && exceeded(status)) {
       status.getConditions().stream()
           .filter(c -> Conditions.PROGRESSING.equals(c.getType()))
           .findFirst()
           .ifPresent(c -> events.warning(fleet, Conditions.DEADLINE_EXCEEDED, c.getMessage()));
+      return true;
     }
+    return false;
   }
 
   private static boolean exceeded(ServerFleetStatus status) {

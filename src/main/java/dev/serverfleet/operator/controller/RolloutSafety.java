@@ -55,7 +55,10 @@ final class RolloutSafety {
    * @param rewritten the spec was rolled back: the pass stops, the new generation comes next
    * @param cap the most current-revision instances the rollout may have now
    * @param rollout status.rollout for this pass
-   * @param degraded why the rollout is degraded, if it is
+   * @param degraded why the rollout cannot go on (RollbackImpossible, RevisionRolledBack): said
+   *     before any EC2 failure, which it explains
+   * @param notice an automatic rollback the fleet runs on (AutoRolledBack): said when nothing else
+   *     is wrong
    * @param resumeAt when a timed checkpoint ends
    */
   record Step(
@@ -64,6 +67,7 @@ final class RolloutSafety {
       int cap,
       RolloutStatus rollout,
       Optional<Degradation> degraded,
+      Optional<Degradation> notice,
       Optional<Instant> resumeAt) {}
 
   private final Rollbacks rollbacks;
@@ -88,7 +92,14 @@ final class RolloutSafety {
     if (requested != null) {
       Optional<ServerFleet> rolledBack = rollbacks.undo(fleet, revision, requested);
       if (rolledBack.isPresent()) {
-        return new Step(rolledBack.get(), true, 0, previous, Optional.empty(), Optional.empty());
+        return new Step(
+            rolledBack.get(),
+            true,
+            0,
+            previous,
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty());
       }
     }
     long number = number(fleet, revision, previous, owned);
@@ -101,11 +112,24 @@ final class RolloutSafety {
         return step.get();
       }
       return new Step(
-          fleet, false, 0, rollout, Optional.of(impossible(fleet, rollout)), Optional.empty());
+          fleet,
+          false,
+          0,
+          rollout,
+          Optional.of(impossible(rollout)),
+          Optional.empty(),
+          Optional.empty());
     }
     Optional<RollbackStatus> left = Optional.ofNullable(rollout.rolledBack());
     if (left.isPresent() && revision.equals(left.get().from())) {
-      return new Step(fleet, false, 0, rollout, Optional.of(held(left.get())), Optional.empty());
+      return new Step(
+          fleet,
+          false,
+          0,
+          rollout,
+          Optional.of(held(left.get())),
+          Optional.empty(),
+          Optional.empty());
     }
     return gate(fleet, revision, rollout, c, now);
   }
@@ -200,7 +224,8 @@ final class RolloutSafety {
             fleet, Rollbacks.AUTO_ROLLED_BACK, message(record), after, now);
     ServerFleet current = writer.write(fleet, status);
     ServerFleet stored = rollbacks.autoRollBack(current, from.get(), to.get(), reason);
-    return Optional.of(new Step(stored, true, 0, after, Optional.empty(), Optional.empty()));
+    return Optional.of(
+        new Step(stored, true, 0, after, Optional.empty(), Optional.empty(), Optional.empty()));
   }
 
   private Step gate(
@@ -236,10 +261,16 @@ final class RolloutSafety {
             d.recorded().passed() == 0 ? null : d.recorded().passed(),
             d.hold().map(RolloutSafety::checkpointStatus).orElse(null),
             left.orElse(null));
-    Optional<Degradation> degraded =
+    Optional<Degradation> notice =
         left.map(r -> new Degradation(Rollbacks.AUTO_ROLLED_BACK, message(r)));
     return new Step(
-        current, false, d.cap(), next, degraded, d.hold().flatMap(CheckpointGate.Hold::resumeAt));
+        current,
+        false,
+        d.cap(),
+        next,
+        Optional.empty(),
+        notice,
+        d.hold().flatMap(CheckpointGate.Hold::resumeAt));
   }
 
   private void announce(
@@ -331,7 +362,7 @@ final class RolloutSafety {
                         && Long.valueOf(generation).equals(c.getObservedGeneration()));
   }
 
-  private static Degradation impossible(ServerFleet fleet, RolloutStatus rollout) {
+  private static Degradation impossible(RolloutStatus rollout) {
     return new Degradation(
         ROLLBACK_IMPOSSIBLE,
         "the rollout is failing, but the last complete revision "

@@ -242,7 +242,9 @@ class RolloutSafetyLoopTest {
 
     assertThat(h.fleet().getSpec().getTemplate().getAmiId()).isEqualTo(LoopScenarios.UNKNOWN_AMI);
     assertThat(h.liveInstances()).hasSize(2).allMatch(i -> AMI.equals(i.imageId()));
-    assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("True");
+    assertThat(h.condition(Conditions.DEGRADED).getReason())
+        .as("%s / %s", h.condition(Conditions.PROGRESSING), h.status().getRollout())
+        .isEqualTo(RolloutSafety.ROLLBACK_IMPOSSIBLE);
     assertThat(h.events)
         .extracting(LoopHarness.Event::reason)
         .doesNotContain(Rollbacks.AUTO_ROLLED_BACK);
