@@ -95,4 +95,8 @@ Role per watched namespace. Nothing else: no Secrets, no Pods.
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
+{{- /* revision history (kubectl sf rollout history / undo): one ControllerRevision per template */}}
+- apiGroups: [apps]
+  resources: [controllerrevisions]
+  verbs: [get, list, create, patch, delete]
 {{- end }}
