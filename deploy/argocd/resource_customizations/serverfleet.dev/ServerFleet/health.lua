@@ -3,7 +3,9 @@
 --   Progressing  no status yet, status for an older generation, or a rollout/scaling under way
 --   Degraded     Degraded=True (EC2 refuses a launch, too many unhealthy instances), or
 --                Progressing=False/ProgressDeadlineExceeded
---   Suspended    spec.paused (rollouts stop; scaling still follows replicas)
+--   Degraded     also Degraded=True/AutoRolledBack: the rollout failed and was rolled back
+--   Suspended    a rollout holding at a checkpoint (Progressing=Unknown/Checkpoint), or
+--                spec.paused (rollouts stop; scaling still follows replicas)
 --   Healthy      Ready=True and Progressing=True/RolloutComplete, for the current generation
 -- Lua 5.1 (Argo CD runs gopher-lua); `obj` is the live object.
 local hs = {}
@@ -71,6 +73,11 @@ end
 if current(progressing) and progressing.status == "False" and progressing.reason == "ProgressDeadlineExceeded" then
   hs.status = "Degraded"
   hs.message = describe(progressing, "Progress deadline exceeded")
+  return hs
+end
+if current(progressing) and progressing.status == "Unknown" and progressing.reason == "Checkpoint" then
+  hs.status = "Suspended"
+  hs.message = describe(progressing, "Holding at a checkpoint")
   return hs
 end
 if obj.spec ~= nil and obj.spec.paused == true then

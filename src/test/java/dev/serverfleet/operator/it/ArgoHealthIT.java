@@ -25,13 +25,18 @@ class ArgoHealthIT {
     assertThat(run.exitCode()).as(run.output()).isZero();
     var summary = SUMMARY.matcher(run.stdout());
     assertThat(summary.find()).as(run.output()).isTrue();
-    // 9 health cases (Healthy, Progressing, Degraded, Suspended), all testdata used, the argocd-cm
-    // snippet.
-    assertThat(Integer.parseInt(summary.group(1))).as(run.stdout()).isGreaterThanOrEqualTo(11);
+    // 11 health cases (Healthy, Progressing, Degraded, Suspended), all testdata used, the
+    // argocd-cm snippet.
+    assertThat(Integer.parseInt(summary.group(1))).as(run.stdout()).isGreaterThanOrEqualTo(13);
     assertThat(summary.group(2)).isEqualTo("0");
     assertThat(run.stdout())
         .contains(
-            "testdata/healthy.yaml -> Healthy", "-> Progressing", "-> Degraded", "-> Suspended");
+            "testdata/healthy.yaml -> Healthy",
+            "-> Progressing",
+            "-> Degraded",
+            "-> Suspended",
+            "testdata/suspended-checkpoint.yaml -> Suspended",
+            "testdata/degraded-auto-rolled-back.yaml -> Degraded");
   }
 
   @Test
