@@ -1,9 +1,13 @@
 package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.FleetRevisions;
+import dev.serverfleet.operator.api.v1alpha1.RolloutStatus;
+import dev.serverfleet.operator.api.v1alpha1.RolloutStatus.RollbackStatus;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.controller.FleetStore.StoredRevision;
+import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +26,11 @@ final class Rollbacks {
   static final String ROLLBACK_REFUSED = "RollbackRefused";
   static final String ROLLBACK_SKIPPED = "RollbackSkipped";
   static final String AUTO_ROLLED_BACK = "AutoRolledBack";
+  static final String ROLLBACK_IMPOSSIBLE = "RollbackImpossible";
+  static final String REVISION_ROLLED_BACK = "RevisionRolledBack";
+
+  /** The fleet as stored after an automatic rollback, and status.rollout as recorded. */
+  record Done(ServerFleet fleet, RolloutStatus rollout) {}
 
   private final Ec2Port ec2;
   private final FleetStore store;
@@ -111,8 +120,43 @@ final class Rollbacks {
             + ", which EC2 no longer has");
   }
 
+  /**
+   * Rolls back to the last complete revision: status records the rollback (and Degraded
+   * AutoRolledBack) first, then the spec is written, so a crash in between repeats it. Empty when
+   * that revision is no longer in the history or its AMI is gone.
+   */
+  Optional<Done> toLastComplete(
+      ServerFleet fleet,
+      String revision,
+      RolloutStatus rollout,
+      String reason,
+      FleetLoop.StatusWriter writer,
+      Instant now) {
+    List<StoredRevision> revisions = history.all(fleet);
+    Optional<StoredRevision> from = RevisionHistory.find(revisions, revision);
+    Optional<StoredRevision> to = RevisionHistory.find(revisions, rollout.completeRevision());
+    if (from.isEmpty() || to.isEmpty() || missingImage(to.get()).isPresent()) {
+      return Optional.empty();
+    }
+    RollbackStatus record =
+        new RollbackStatus(
+            from.get().hash(),
+            from.get().number(),
+            to.get().hash(),
+            to.get().number(),
+            reason,
+            StatusBuilder.seconds(now));
+    RolloutStatus after =
+        new RolloutStatus(rollout.revision(), rollout.completeRevision(), null, null, record);
+    ServerFleet current =
+        writer.write(
+            fleet,
+            FleetConditions.withDegraded(fleet, AUTO_ROLLED_BACK, message(record), after, now));
+    return Optional.of(new Done(autoRollBack(current, from.get(), to.get(), reason), after));
+  }
+
   /** Writes the revision back for an automatic rollback and marks the one it leaves. */
-  ServerFleet autoRollBack(
+  private ServerFleet autoRollBack(
       ServerFleet fleet, StoredRevision from, StoredRevision to, String reason) {
     ServerFleet stored = store.update(SpecDefaults.withRevision(fleet, to.data()));
     try {
@@ -165,5 +209,35 @@ final class Rollbacks {
     changed.getMetadata().setAnnotations(annotations);
     changed.setStatus(null);
     return changed;
+  }
+
+  static Degradation impossible(RolloutStatus rollout) {
+    return new Degradation(
+        ROLLBACK_IMPOSSIBLE,
+        "the rollout is failing, but the last complete revision "
+            + rollout.completeRevision()
+            + " cannot be returned to: its AMI is gone or it is no longer in the history; fix"
+            + " spec.template");
+  }
+
+  static Degradation held(RollbackStatus r) {
+    return new Degradation(
+        REVISION_ROLLED_BACK,
+        "revision "
+            + r.fromNumber()
+            + " ("
+            + r.from()
+            + ") was rolled back at "
+            + r.at()
+            + " ("
+            + r.reason()
+            + "), so it is not rolled out again: change spec.template, or run kubectl sf rollout"
+            + " restart to try it as a new revision");
+  }
+
+  static String message(RollbackStatus r) {
+    return String.format(
+        "rolled back from revision %d (%s) to revision %d (%s) at %s: %s",
+        r.fromNumber(), r.from(), r.toNumber(), r.to(), r.at(), r.reason());
   }
 }

@@ -2,12 +2,10 @@ package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.FleetRevisions;
 import dev.serverfleet.operator.api.v1alpha1.RolloutStatus;
-import dev.serverfleet.operator.api.v1alpha1.RolloutStatus.CheckpointStatus;
 import dev.serverfleet.operator.api.v1alpha1.RolloutStatus.RollbackStatus;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
-import dev.serverfleet.operator.controller.FleetStore.StoredRevision;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.OwnershipTags;
@@ -36,17 +34,14 @@ import java.util.stream.Collectors;
  *       it (a GitOps tool re-applying the old commit): the fleet holds, Degraded
  *       RevisionRolledBack, until the template changes or {@code kubectl sf rollout restart} makes
  *       a new revision;
- *   <li>the checkpoint gate ({@link CheckpointGate}) caps the rollout, and at a checkpoint without
- *       pauseSeconds sets spec.paused before status records the hold.
+ *   <li>the checkpoint gate ({@link CheckpointGate}, carried out by {@link CheckpointSteps}) caps
+ *       the rollout, and at a checkpoint without pauseSeconds sets spec.paused before status
+ *       records the hold.
  * </ol>
  *
  * After the status is built, {@link #completed} records a completed rollout in status and history.
  */
 final class RolloutSafety {
-  static final String CHECKPOINT_REACHED = "CheckpointReached";
-  static final String CHECKPOINT_PASSED = "CheckpointPassed";
-  static final String ROLLBACK_IMPOSSIBLE = "RollbackImpossible";
-  static final String REVISION_ROLLED_BACK = "RevisionRolledBack";
 
   /**
    * What the pass goes on with.
@@ -71,13 +66,13 @@ final class RolloutSafety {
       Optional<Instant> resumeAt) {}
 
   private final Rollbacks rollbacks;
+  private final CheckpointSteps checkpoints;
   private final FleetStore store;
-  private final FleetEvents events;
 
   RolloutSafety(Ec2Port ec2, FleetStore store, FleetEvents events) {
     this.rollbacks = new Rollbacks(ec2, store, events);
+    this.checkpoints = new CheckpointSteps(store, events);
     this.store = store;
-    this.events = events;
   }
 
   Step before(
@@ -116,7 +111,7 @@ final class RolloutSafety {
           false,
           0,
           rollout,
-          Optional.of(impossible(rollout)),
+          Optional.of(Rollbacks.impossible(rollout)),
           Optional.empty(),
           Optional.empty());
     }
@@ -127,11 +122,38 @@ final class RolloutSafety {
           false,
           0,
           rollout,
-          Optional.of(held(left.get())),
+          Optional.of(Rollbacks.held(left.get())),
           Optional.empty(),
           Optional.empty());
     }
-    return gate(fleet, revision, rollout, c, now);
+    CheckpointSteps.Result held =
+        checkpoints.pass(
+            fleet,
+            revision,
+            rollout,
+            new CheckpointGate.Counts(
+                c.replicas(),
+                c.freshAvailable(),
+                c.oldLive(),
+                Boolean.TRUE.equals(fleet.getSpec().getPaused())),
+            now);
+    Optional<RollbackStatus> stillOn =
+        Optional.ofNullable(rollout.rolledBack()).filter(r -> revision.equals(r.to()));
+    RolloutStatus next =
+        new RolloutStatus(
+            rollout.revision(),
+            rollout.completeRevision(),
+            held.rollout().passedCheckpoint(),
+            held.rollout().checkpoint(),
+            stillOn.orElse(null));
+    return new Step(
+        held.fleet(),
+        false,
+        held.cap(),
+        next,
+        Optional.empty(),
+        stillOn.map(r -> new Degradation(Rollbacks.AUTO_ROLLED_BACK, Rollbacks.message(r))),
+        held.resumeAt());
   }
 
   /** status.rollout with the completed rollout recorded, in status and in the history. */
@@ -203,105 +225,18 @@ final class RolloutSafety {
       String reason,
       FleetLoop.StatusWriter writer,
       Instant now) {
-    List<StoredRevision> revisions = rollbacks.history().all(fleet);
-    Optional<StoredRevision> from = RevisionHistory.find(revisions, revision);
-    Optional<StoredRevision> to = RevisionHistory.find(revisions, rollout.completeRevision());
-    if (from.isEmpty() || to.isEmpty() || rollbacks.missingImage(to.get()).isPresent()) {
-      return Optional.empty();
-    }
-    RollbackStatus record =
-        new RollbackStatus(
-            from.get().hash(),
-            from.get().number(),
-            to.get().hash(),
-            to.get().number(),
-            reason,
-            StatusBuilder.seconds(now));
-    RolloutStatus after =
-        new RolloutStatus(rollout.revision(), rollout.completeRevision(), null, null, record);
-    ServerFleetStatus status =
-        FleetConditions.withDegraded(
-            fleet, Rollbacks.AUTO_ROLLED_BACK, message(record), after, now);
-    ServerFleet current = writer.write(fleet, status);
-    ServerFleet stored = rollbacks.autoRollBack(current, from.get(), to.get(), reason);
-    return Optional.of(
-        new Step(stored, true, 0, after, Optional.empty(), Optional.empty(), Optional.empty()));
-  }
-
-  private Step gate(
-      ServerFleet fleet, String revision, RolloutStatus rollout, Counts c, Instant now) {
-    CheckpointGate.Recorded recorded =
-        new CheckpointGate.Recorded(
-            Optional.ofNullable(rollout.passedCheckpoint()).orElse(0),
-            Optional.ofNullable(rollout.checkpoint()).map(RolloutSafety::hold));
-    CheckpointGate.Decision d =
-        CheckpointGate.decide(
-            SpecDefaults.checkpoints(fleet),
-            recorded,
-            new CheckpointGate.Counts(
-                c.replicas(),
-                c.freshAvailable(),
-                c.oldLive(),
-                Boolean.TRUE.equals(fleet.getSpec().getPaused())),
-            now);
-    ServerFleet current = fleet;
-    if (d.requestPause()) {
-      ServerFleet paused = SpecDefaults.copy(fleet);
-      paused.getSpec().setPaused(true);
-      paused.setStatus(null);
-      current = store.update(paused);
-    }
-    announce(fleet, revision, recorded, d);
-    Optional<RollbackStatus> left =
-        Optional.ofNullable(rollout.rolledBack()).filter(r -> revision.equals(r.to()));
-    RolloutStatus next =
-        new RolloutStatus(
-            rollout.revision(),
-            rollout.completeRevision(),
-            d.recorded().passed() == 0 ? null : d.recorded().passed(),
-            d.hold().map(RolloutSafety::checkpointStatus).orElse(null),
-            left.orElse(null));
-    Optional<Degradation> notice =
-        left.map(r -> new Degradation(Rollbacks.AUTO_ROLLED_BACK, message(r)));
-    return new Step(
-        current,
-        false,
-        d.cap(),
-        next,
-        Optional.empty(),
-        notice,
-        d.hold().flatMap(CheckpointGate.Hold::resumeAt));
-  }
-
-  private void announce(
-      ServerFleet fleet,
-      String revision,
-      CheckpointGate.Recorded before,
-      CheckpointGate.Decision d) {
-    if (d.recorded().passed() > before.passed()) {
-      events.normal(
-          fleet,
-          CHECKPOINT_PASSED,
-          "checkpoint " + d.recorded().passed() + "% of revision " + revision + " passed");
-    }
-    d.hold()
-        .filter(h -> before.hold().map(b -> b.percentage() != h.percentage()).orElse(true))
-        .ifPresent(
-            h ->
-                events.normal(
-                    fleet,
-                    CHECKPOINT_REACHED,
-                    String.format(
-                        "holding at checkpoint %d%%: %d instance(s) on revision %s; %s",
-                        h.percentage(),
-                        h.replicas(),
-                        revision,
-                        h.resumeAt()
-                            .map(t -> "going on at " + StatusBuilder.seconds(t))
-                            .orElse(
-                                "spec.paused set: kubectl sf rollout resume "
-                                    + fleet.getMetadata().getName()
-                                    + " goes on"))));
+    return rollbacks
+        .toLastComplete(fleet, revision, rollout, reason, writer, now)
+        .map(
+            done ->
+                new Step(
+                    done.fleet(),
+                    true,
+                    0,
+                    done.rollout(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty()));
   }
 
   /** The current revision's number: from status while it is unchanged, else from the history. */
@@ -360,52 +295,6 @@ final class RolloutSafety {
                     Conditions.PROGRESSING.equals(c.getType())
                         && Conditions.DEADLINE_EXCEEDED.equals(c.getReason())
                         && Long.valueOf(generation).equals(c.getObservedGeneration()));
-  }
-
-  private static Degradation impossible(RolloutStatus rollout) {
-    return new Degradation(
-        ROLLBACK_IMPOSSIBLE,
-        "the rollout is failing, but the last complete revision "
-            + rollout.completeRevision()
-            + " cannot be returned to: its AMI is gone or it is no longer in the history; fix"
-            + " spec.template");
-  }
-
-  private static Degradation held(RollbackStatus r) {
-    return new Degradation(
-        REVISION_ROLLED_BACK,
-        "revision "
-            + r.fromNumber()
-            + " ("
-            + r.from()
-            + ") was rolled back at "
-            + r.at()
-            + " ("
-            + r.reason()
-            + "), so it is not rolled out again: change spec.template, or run kubectl sf rollout"
-            + " restart to try it as a new revision");
-  }
-
-  static String message(RollbackStatus r) {
-    return String.format(
-        "rolled back from revision %d (%s) to revision %d (%s) at %s: %s",
-        r.fromNumber(), r.from(), r.toNumber(), r.to(), r.at(), r.reason());
-  }
-
-  private static CheckpointGate.Hold hold(CheckpointStatus s) {
-    return new CheckpointGate.Hold(
-        s.percentage(),
-        s.replicas(),
-        Instant.parse(s.reachedAt()),
-        Optional.ofNullable(s.resumeAt()).map(Instant::parse));
-  }
-
-  private static CheckpointStatus checkpointStatus(CheckpointGate.Hold h) {
-    return new CheckpointStatus(
-        h.percentage(),
-        h.replicas(),
-        StatusBuilder.seconds(h.reachedAt()),
-        h.resumeAt().map(StatusBuilder::seconds).orElse(null));
   }
 
   private static String annotation(ServerFleet fleet, String key) {

@@ -4,7 +4,6 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.fleet.Instance;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -20,11 +19,9 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The JOSDK face of {@link FleetLoop}: feeds it the sweep's view of EC2, persists status with a
@@ -140,15 +137,12 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
   private void degrade(
       ServerFleet fleet, Context<ServerFleet> context, String reason, String message) {
     ServerFleetStatus status =
-        Optional.ofNullable(fleet.getStatus()).orElseGet(ServerFleetStatus::new);
-    long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
-    List<Condition> conditions = new ArrayList<>(Conditions.orEmpty(status.getConditions()));
-    Condition degraded =
-        Conditions.condition(
-            Conditions.DEGRADED, true, reason, message, generation, clock.instant(), conditions);
-    conditions.removeIf(c -> Conditions.DEGRADED.equals(c.getType()));
-    conditions.add(degraded);
-    status.setConditions(conditions);
+        FleetConditions.withDegraded(
+            fleet,
+            reason,
+            message,
+            fleet.getStatus() == null ? null : fleet.getStatus().getRollout(),
+            clock.instant());
     patchStatus(fleet, context, status);
   }
 

@@ -157,7 +157,7 @@ class RolloutSafetyLoopTest {
     assertThat(h.liveInstances()).hasSize(10).allMatch(i -> NEW_AMI.equals(i.imageId()));
     assertThat(h.events)
         .extracting(LoopHarness.Event::reason)
-        .containsSubsequence(RolloutSafety.CHECKPOINT_REACHED, RolloutSafety.CHECKPOINT_PASSED);
+        .containsSubsequence(CheckpointSteps.CHECKPOINT_REACHED, CheckpointSteps.CHECKPOINT_PASSED);
     assertThat(h.condition(Conditions.PROGRESSING).getReason())
         .isEqualTo(Conditions.ROLLOUT_COMPLETE);
   }
@@ -224,7 +224,7 @@ class RolloutSafetyLoopTest {
     assertThat(h.runRequests()).hasSize(runsBefore);
     assertThat(h.liveInstances()).hasSize(4).allMatch(i -> AMI.equals(i.imageId()));
     assertThat(h.condition(Conditions.DEGRADED).getReason())
-        .isEqualTo(RolloutSafety.REVISION_ROLLED_BACK);
+        .isEqualTo(Rollbacks.REVISION_ROLLED_BACK);
   }
 
   @Test
@@ -244,7 +244,7 @@ class RolloutSafetyLoopTest {
     assertThat(h.liveInstances()).hasSize(2).allMatch(i -> AMI.equals(i.imageId()));
     assertThat(h.condition(Conditions.DEGRADED).getReason())
         .as("%s / %s", h.condition(Conditions.PROGRESSING), h.status().getRollout())
-        .isEqualTo(RolloutSafety.ROLLBACK_IMPOSSIBLE);
+        .isEqualTo(Rollbacks.ROLLBACK_IMPOSSIBLE);
     assertThat(h.events)
         .extracting(LoopHarness.Event::reason)
         .doesNotContain(Rollbacks.AUTO_ROLLED_BACK);
