@@ -161,6 +161,43 @@ class InvalidManifestIT extends OperatorTestBed {
             "min-ready-beyond-default-deadline",
             "minReadySeconds: 900",
             "progressDeadlineSeconds (600 when omitted) must be greater than minReadySeconds"),
+        bad(
+            "checkpoint-at-100",
+            "strategy: {rollingUpdate: {checkpoints: {percentages: [10, 100]}}}",
+            "spec.strategy.rollingUpdate.checkpoints.percentages: Invalid value: \"array\": "
+                + "checkpoints.percentages must each be between 1 and 99"),
+        bad(
+            "checkpoints-unsorted",
+            "strategy: {rollingUpdate: {checkpoints: {percentages: [50, 10]}}}",
+            "checkpoints.percentages must be in increasing order, such as [10, 50]"),
+        bad(
+            "checkpoint-repeated",
+            "strategy: {rollingUpdate: {checkpoints: {percentages: [10, 10]}}}",
+            "checkpoints.percentages must not repeat a percentage"),
+        bad(
+            "checkpoints-without-percentages",
+            "strategy: {rollingUpdate: {checkpoints: {pauseSeconds: 60}}}",
+            "spec.strategy.rollingUpdate.checkpoints.percentages: Required value"),
+        bad(
+            "checkpoints-empty",
+            "strategy: {rollingUpdate: {checkpoints: {percentages: []}}}",
+            "spec.strategy.rollingUpdate.checkpoints.percentages in body should have at least 1 items"),
+        bad(
+            "checkpoint-negative-pause",
+            "strategy: {rollingUpdate: {checkpoints: {percentages: [10], pauseSeconds: -5}}}",
+            "spec.strategy.rollingUpdate.checkpoints.pauseSeconds in body should be greater than or equal to 0"),
+        bad(
+            "checkpoints-with-recreate",
+            "strategy: {type: Recreate, rollingUpdate: {checkpoints: {percentages: [10]}}}",
+            "rollingUpdate may only be set when type is RollingUpdate"),
+        bad(
+            "history-limit-negative",
+            "revisionHistoryLimit: -1",
+            "spec.revisionHistoryLimit in body should be greater than or equal to 0"),
+        bad(
+            "auto-rollback-not-a-boolean",
+            "strategy: {autoRollback: \"sometimes\"}",
+            "spec.strategy.autoRollback: Invalid value: \"string\": spec.strategy.autoRollback in body must be of type boolean"),
         badName(
             "long-name",
             "n".repeat(ServerFleet.MAX_NAME + 1),
@@ -176,6 +213,11 @@ class InvalidManifestIT extends OperatorTestBed {
         good("most-tags", "tags: " + tags(43)),
         good("aws-without-colon", "tags: {awsAccount: shop, \"aws\": x}"),
         good("empty-tag-value", "tags: {team: \"\"}"),
+        good(
+            "ten-checkpoints",
+            "strategy: {autoRollback: true, rollingUpdate: {checkpoints: {percentages: [1, 2, 3, 4,"
+                + " 5, 6, 7, 8, 9, 99], pauseSeconds: 0}}}"),
+        good("no-history", "revisionHistoryLimit: 0"),
         good("largest-ascii-user-data", "userData: " + "x".repeat(16384)),
         // 5461 three-byte characters and one one-byte character: 16384 bytes
         good("largest-multibyte-user-data", "userData: " + "\u20ac".repeat(5461) + "x"),
@@ -275,7 +317,8 @@ class InvalidManifestIT extends OperatorTestBed {
                   "healthCheck",
                   "scaleDownPolicy",
                   "paused",
-                  "progressDeadlineSeconds")
+                  "progressDeadlineSeconds",
+                  "revisionHistoryLimit")
               .contains(key);
       if (key.equals("template")) {
         template = null;
