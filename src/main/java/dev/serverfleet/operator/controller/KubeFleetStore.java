@@ -69,21 +69,41 @@ public final class KubeFleetStore implements FleetStore {
 
   @Override
   public void renumber(ServerFleet fleet, String hash, long number) {
-    revision(fleet, hash).edit(r -> withRevision(r, number));
+    rewrite(fleet, hash, r -> r.setRevision(number));
   }
 
   @Override
   public void annotate(ServerFleet fleet, String hash, String key, String value) {
-    revision(fleet, hash)
-        .edit(
-            r -> {
-              Map<String, String> annotations =
-                  new HashMap<>(
-                      Optional.ofNullable(r.getMetadata().getAnnotations()).orElse(Map.of()));
-              annotations.put(key, value);
-              r.getMetadata().setAnnotations(annotations);
-              return r;
-            });
+    rewrite(
+        fleet,
+        hash,
+        r -> {
+          Map<String, String> annotations =
+              new HashMap<>(Optional.ofNullable(r.getMetadata().getAnnotations()).orElse(Map.of()));
+          annotations.put(key, value);
+          r.getMetadata().setAnnotations(annotations);
+        });
+  }
+
+  /**
+   * Changes a revision's metadata or number with a PUT of the object as read (optimistic, on its
+   * resourceVersion), its data serialized exactly as at creation. Not a patch: the API server
+   * re-encodes a patched object, and its JSON encoder escapes {@code <}, {@code >} and {@code &} in
+   * the data (a user-data script has them) where ours did not, so the immutable data would read as
+   * changed and the patch be refused.
+   */
+  private void rewrite(
+      ServerFleet fleet, String hash, java.util.function.Consumer<ControllerRevision> change) {
+    ControllerRevision r = revision(fleet, hash).get();
+    if (r == null) {
+      throw new IllegalStateException(
+          "controllerrevision "
+              + FleetRevisions.name(fleet.getMetadata().getName(), hash)
+              + " is gone");
+    }
+    r.setData(JSON.convertValue(r.getData(), FleetRevisions.Data.class));
+    change.accept(r);
+    client.resource(r).update();
   }
 
   @Override
@@ -102,11 +122,6 @@ public final class KubeFleetStore implements FleetStore {
         .controllerRevisions()
         .inNamespace(fleet.getMetadata().getNamespace())
         .withName(FleetRevisions.name(fleet.getMetadata().getName(), hash));
-  }
-
-  private static ControllerRevision withRevision(ControllerRevision r, long number) {
-    r.setRevision(number);
-    return r;
   }
 
   private static StoredRevision stored(ControllerRevision r) {

@@ -35,6 +35,11 @@ class RolloutSafetyIT extends OperatorTestBed {
     String ns = newNamespace();
     ServerFleet spec = fleet(ns, "web", 2, network);
     spec.getMetadata().setAnnotations(Map.of(FleetRevisions.CHANGE_CAUSE, "first release"));
+    // characters the API server's JSON encoder escapes and ours does not: the stored data must
+    // still read as unchanged when a revision is renumbered or annotated
+    spec.getSpec()
+        .getTemplate()
+        .setUserData("#!/bin/bash\necho \"<h1>caf\u00e9 & more</h1>\" > /srv/index.html\n");
     ServerFleet fleet = awaitReady(create(spec), 2);
     String first = fleet.getStatus().getCurrentRevision();
     setAmi(ns, "web", AMI_V2);
