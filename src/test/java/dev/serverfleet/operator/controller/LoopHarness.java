@@ -440,6 +440,12 @@ final class LoopHarness {
     }
 
     @Override
+    public List<Instance> describeByIds(Collection<String> instanceIds) {
+      log(FakeEc2.DESCRIBE, "ids=" + String.join(",", instanceIds));
+      return withTagsAddedInEc2(fake.describeByIds(instanceIds));
+    }
+
+    @Override
     public List<Instance> runInstances(LaunchRequest request) {
       log(
           FakeEc2.RUN,
