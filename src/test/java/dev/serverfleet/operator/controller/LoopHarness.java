@@ -81,6 +81,7 @@ final class LoopHarness {
   private long resourceVersion = 1;
   private FleetLoop loop;
   private InstanceCache cache = new InstanceCache();
+  private FastLane lane;
   private Instant nextRunAt;
   private boolean eventPending = true; // the informer's initial list is an event
   private boolean crashAfterNextWrite;
@@ -262,6 +263,22 @@ final class LoopHarness {
   }
 
   /**
+   * A round of the operator's {@link FastLane} (period {@link #FAST_PERIOD}, backing off to {@link
+   * #QUIET}) on this cache: instances in flux are described by id; returns whether that is an event
+   * for the fleet.
+   */
+  boolean fastLane() {
+    if (lane == null) {
+      lane = new FastLane(cache, ec2::describeByIds, FAST_PERIOD, QUIET, clock, registry);
+    }
+    boolean changed = lane.round().contains(FLEET_ID);
+    eventPending |= changed;
+    return changed;
+  }
+
+  static final Duration FAST_PERIOD = Duration.ofSeconds(2);
+
+  /**
    * From now on a poll goes through the operator's {@link InstancePoller}, which also asks
    * DescribeInstanceStatus for the status checks of running instances while the fleet's healthCheck
    * is EC2StatusChecks.
@@ -368,6 +385,7 @@ final class LoopHarness {
   void restart() {
     loop = newLoop();
     cache = new InstanceCache();
+    lane = null;
     nextRunAt = null;
     eventPending = true;
   }
