@@ -183,10 +183,22 @@ final class InstanceCache {
     terminating.computeIfAbsent(fleet, k -> new HashMap<>()).put(instanceId, now);
   }
 
-  /** The fleet is gone: forget what was recorded for it (the next sweep drops its snapshot). */
+  /**
+   * The fleet's cleanup is done: forgets its launch records, except those of instances being
+   * terminated (instances released by deletionPolicy Retain lose the cluster tag, so no sweep would
+   * ever show them and settle their records). Terminations stay until a describe shows them gone,
+   * so that a cleanup run again (the finalizer's removal failed) sees them going and does not
+   * terminate them again.
+   */
   synchronized void forget(ResourceID fleet) {
-    launched.remove(fleet);
-    terminating.remove(fleet);
+    Map<String, Instant> going = terminating.getOrDefault(fleet, Map.of());
+    Map<String, Recorded<Instance>> mine = launched.get(fleet);
+    if (mine != null) {
+      mine.keySet().retainAll(going.keySet());
+      if (mine.isEmpty()) {
+        launched.remove(fleet);
+      }
+    }
   }
 
   /**
