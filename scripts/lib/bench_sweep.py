@@ -1,12 +1,6 @@
 """Helpers of scripts/bench-sweep (standard library only; run with any python3 >= 3.9).
 
-  bench_sweep.py proxy PORT UPSTREAM LOG [DESCRIBE_DELAY_SECONDS]
-      An HTTP proxy between the operator and moto. It forwards every request unchanged and writes
-      one JSON line per EC2 call to LOG: arrival and answer times, the Action, the HTTP status, and
-      for RunInstances the fleet (its serverfleet.dev/fleet tag), subnet and count. With a delay,
-      every DescribeInstances request waits that long before it is forwarded (as the project's
-      Ec2FaultProxy.delay does), which is how a slow DescribeInstances on a large AWS account looks
-      to the operator.
+  (the logging proxy between the operator and moto is bench_proxy.py)
 
   bench_sweep.py fleets FLEETS REPLICAS NAMESPACES SUBNET,SUBNET,... SG
       Prints the manifest of NAMESPACES namespaces and FLEETS ServerFleets spread over them.
@@ -20,121 +14,15 @@
       run.env, heap.txt, instances.json) and prints the figures.
 """
 
-import http.client
-import http.server
 import json
 import os
 import re
-import socketserver
 import statistics
 import sys
-import threading
-import time
-import urllib.parse
 from collections import defaultdict
 from datetime import datetime, timezone
 
 FLEET_TAG = "serverfleet.dev/fleet"
-
-
-# ---------------------------------------------------------------------------------------------
-# proxy
-
-def run_proxy(port, upstream, log_path, delay):
-    target = urllib.parse.urlsplit(upstream)
-    log_lock = threading.Lock()
-    log_file = open(log_path, "a", buffering=1)
-    local = threading.local()
-
-    def connection():
-        conn = getattr(local, "conn", None)
-        if conn is None:
-            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=600)
-            local.conn = conn
-        return conn
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, fmt, *args):  # no access log on stderr
-            pass
-
-        def read_body(self):
-            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-                chunks = []
-                while True:
-                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                    if size == 0:
-                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                            pass
-                        return b"".join(chunks)
-                    chunks.append(self.rfile.read(size))
-                    self.rfile.readline()
-            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-
-        def handle_any(self):
-            arrived = time.time()
-            body = self.read_body()
-            params = {}
-            if body and "x-www-form-urlencoded" in self.headers.get("Content-Type", ""):
-                params = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-            if not params and "?" in self.path:
-                params = dict(urllib.parse.parse_qsl(self.path.split("?", 1)[1]))
-            action = params.get("Action", "-")
-            record = {"t0": round(arrived, 3), "action": action}
-            if action == "RunInstances":
-                record["subnet"] = params.get("SubnetId")
-                record["count"] = params.get("MinCount")
-                for key, value in params.items():
-                    if key.startswith("TagSpecification.") and key.endswith(".Key") and value == FLEET_TAG:
-                        record["fleet"] = params.get(key[:-4] + ".Value")
-                        break
-            elif action == "DescribeInstances":
-                record["page"] = 2 if params.get("NextToken") else 1
-                if delay > 0:
-                    time.sleep(delay)
-            headers = {k: v for k, v in self.headers.items()
-                       if k.lower() not in ("host", "connection", "content-length", "transfer-encoding",
-                                            "keep-alive", "proxy-connection")}
-            headers["Host"] = target.netloc
-            headers["Content-Length"] = str(len(body))
-            status, out_headers, out = 502, [], b""
-            for attempt in (1, 2):  # one reconnect when a kept-alive upstream connection went stale
-                try:
-                    conn = connection()
-                    conn.request(self.command, self.path, body=body, headers=headers)
-                    response = conn.getresponse()
-                    status, out_headers, out = response.status, response.getheaders(), response.read()
-                    break
-                except (http.client.HTTPException, OSError) as e:
-                    local.conn = None
-                    if attempt == 2:
-                        out = f"bench-sweep proxy: upstream failed: {e}".encode()
-            self.send_response(status)
-            for k, v in out_headers:
-                if k.lower() not in ("connection", "content-length", "transfer-encoding", "keep-alive"):
-                    self.send_header(k, v)
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-            record["t1"] = round(time.time(), 3)
-            record["status"] = status
-            if status >= 400:
-                m = re.search(rb"<Code>([^<]+)</Code>", out)
-                record["error"] = m.group(1).decode() if m else str(status)
-            with log_lock:
-                log_file.write(json.dumps(record) + "\n")
-
-        do_POST = do_GET = do_PUT = do_DELETE = do_HEAD = handle_any
-
-    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-        daemon_threads = True
-        allow_reuse_address = True
-        request_queue_size = 128
-
-    server = Server(("127.0.0.1", port), Handler)
-    print(f"proxy on 127.0.0.1:{port} -> {upstream}, DescribeInstances delay {delay} s", file=sys.stderr, flush=True)
-    server.serve_forever()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,9 +250,7 @@ def count_instances(endpoint, cluster):
 
 
 def main(argv):
-    if len(argv) >= 4 and argv[1] == "proxy":
-        run_proxy(int(argv[2]), argv[3], argv[4], float(argv[5]) if len(argv) > 5 else 0.0)
-    elif len(argv) == 7 and argv[1] == "fleets":
+    if len(argv) == 7 and argv[1] == "fleets":
         print_fleets(int(argv[2]), int(argv[3]), int(argv[4]), argv[5], argv[6])
     elif len(argv) == 4 and argv[1] == "instances":
         count_instances(argv[2], argv[3])

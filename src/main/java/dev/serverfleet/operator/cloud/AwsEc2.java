@@ -157,6 +157,32 @@ public final class AwsEc2 implements Ec2Port {
   }
 
   @Override
+  public List<Instance> describeByIds(Collection<String> instanceIds) {
+    Map<String, Instance> found = new LinkedHashMap<>();
+    InstanceBatches.run(
+        instanceIds,
+        pageSize,
+        batch -> {
+          // MaxResults may not go with InstanceIds: EC2 answers a batch of named ids in one page.
+          String nextToken = null;
+          do {
+            String token = nextToken;
+            DescribeInstancesResponse page =
+                call(
+                    "DescribeInstances",
+                    () -> ec2.describeInstances(r -> r.instanceIds(batch).nextToken(token)));
+            for (Reservation reservation : page.reservations()) {
+              reservation
+                  .instances()
+                  .forEach(i -> found.put(i.instanceId(), Ec2Conversions.toInstance(i, Map.of())));
+            }
+            nextToken = page.nextToken();
+          } while (nextToken != null && !nextToken.isEmpty());
+        });
+    return List.copyOf(found.values());
+  }
+
+  @Override
   public Map<String, Health> describeHealth(Collection<String> instanceIds) {
     Map<String, Health> health = new LinkedHashMap<>();
     InstanceBatches.run(

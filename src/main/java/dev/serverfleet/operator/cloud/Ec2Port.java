@@ -31,6 +31,16 @@ public interface Ec2Port {
   Map<String, Health> describeHealth(Collection<String> instanceIds);
 
   /**
+   * The given instances as DescribeInstances shows them now, in any state, in calls of at most 1000
+   * ids (EC2's limit; no call for no ids). Ids EC2 does not know are absent from the answer, left
+   * out as {@link #terminate} leaves them out: right after RunInstances EC2 may not know an
+   * instance yet (eventual consistency), and long-terminated instances are purged; absent says
+   * neither "gone" nor "not launched". Health is {@link Health#UNKNOWN}: status checks are not
+   * asked. Throws {@link CloudException} when a call fails otherwise; nothing is returned then.
+   */
+  List<Instance> describeByIds(Collection<String> instanceIds);
+
+  /**
    * Launches {@code request.count()} instances with all tags applied atomically at launch. On AWS a
    * repeated call with the same client token returns the instances of the first call instead of
    * launching more. Returns the launched instances (typically pending).

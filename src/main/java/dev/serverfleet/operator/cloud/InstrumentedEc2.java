@@ -46,6 +46,11 @@ public final class InstrumentedEc2 implements Ec2Port {
   }
 
   @Override
+  public List<Instance> describeByIds(Collection<String> instanceIds) {
+    return timed("DescribeInstances", () -> delegate.describeByIds(instanceIds));
+  }
+
+  @Override
   public List<Instance> runInstances(LaunchRequest request) {
     return timed("RunInstances", () -> delegate.runInstances(request));
   }

@@ -4,6 +4,7 @@ import dev.serverfleet.operator.api.v1alpha1.DeletionPolicy;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.Intent;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +20,13 @@ import org.slf4j.LoggerFactory;
  * What happens to a fleet's instances when the fleet is deleted: every instance known to be the
  * fleet's — observed, acknowledged by RunInstances, or found by the launch tag of an intent whose
  * outcome is unknown — is terminated (Delete) or stripped of its ownership tags (Retain). Known
- * instances are never waited for. An instance that surfaces only after the fleet is gone (a launch
- * EC2 showed late) is the orphan collector's to terminate.
+ * instances are never waited for: the finalizer goes as soon as TerminateInstances has accepted
+ * them (shutting-down), in one call for up to 1,000 instances. An instance that surfaces only after
+ * the fleet is gone (a launch EC2 showed late) is the orphan collector's to terminate.
+ *
+ * <p>Each instance is terminated once: one the observation shows shutting-down or terminated (a
+ * termination this operator requested, as the cache remembers it, or one EC2 showed) is not sent
+ * again, whether an intent names it or a cleanup runs again because the finalizer's removal failed.
  */
 final class FleetDeletion {
   private static final Logger log = LoggerFactory.getLogger(FleetDeletion.class);
@@ -54,6 +61,11 @@ final class FleetDeletion {
     observed.all().stream()
         .filter(i -> i.ownedBy(clusterName, uid) && !i.state().isGone())
         .forEach(i -> ids.add(i.id()));
+    Set<String> going =
+        observed.all().stream()
+            .filter(i -> i.state().isGone())
+            .map(Instance::id)
+            .collect(Collectors.toSet());
     List<Intent> intents =
         fleet.getStatus() == null
             ? List.of()
@@ -67,6 +79,7 @@ final class FleetDeletion {
               .forEach(i -> ids.add(i.id()));
         }
       }
+      ids.removeAll(going);
       if (!ids.isEmpty()) {
         release(fleet, List.copyOf(ids), cache);
       }

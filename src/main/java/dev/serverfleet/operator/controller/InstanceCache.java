@@ -27,8 +27,16 @@ import java.util.Set;
  *       alive: then the call evidently did not take, and the planner sees it as it is.
  * </ul>
  *
+ * <p>Between sweeps the fast lane ({@link FastLane}) describes instances in flux by id; what it saw
+ * overlays the snapshot ({@link #refreshCompleted}) while it is newer than the snapshot: an answer
+ * to a describe sent before the snapshot's sweep started is dropped, and a sweep drops the overlays
+ * of describes sent before it started. Both are DescribeInstances answers, so both count as swept
+ * for the planner. Ids a describe did not show change nothing (EC2 may not know a new instance
+ * yet).
+ *
  * <p>Threads: every method holds this object's monitor for in-memory work only (no I/O, no
- * callbacks), microseconds even for 10,000 instances; the sweep's HTTP calls happen outside it.
+ * callbacks), microseconds even for 10,000 instances; the sweep's and the fast lane's HTTP calls
+ * happen outside it.
  */
 final class InstanceCache {
   static final Duration LAUNCH_MEMORY = Duration.ofMinutes(15);
@@ -38,7 +46,16 @@ final class InstanceCache {
 
   private record Recorded<T>(T value, Instant at) {}
 
+  /** Instance states the fast lane watches: they change within seconds to minutes. */
+  static final Set<InstanceState> IN_FLUX =
+      Set.of(InstanceState.PENDING, InstanceState.STOPPING, InstanceState.SHUTTING_DOWN);
+
+  /** An instance in flux, with its fleet, for the fast lane. */
+  record InFlux(ResourceID fleet, InstanceState state) {}
+
   private Map<ResourceID, Map<String, Instance>> swept = Map.of();
+  private Instant sweptAt = Instant.MIN; // when the sweep behind the snapshot started
+  private final Map<ResourceID, Map<String, Recorded<Instance>>> refreshed = new HashMap<>();
   private final Map<ResourceID, Map<String, Recorded<Instance>>> launched = new HashMap<>();
   private final Map<ResourceID, Map<String, Instant>> terminating = new HashMap<>();
   private boolean synced;
@@ -49,7 +66,7 @@ final class InstanceCache {
   }
 
   synchronized Observation observe(ResourceID fleet) {
-    Map<String, Instance> base = swept.getOrDefault(fleet, Map.of());
+    Map<String, Instance> base = current(fleet);
     Map<String, Instant> going = terminating.getOrDefault(fleet, Map.of());
     List<Instance> seen = new ArrayList<>(base.size());
     for (Instance i : base.values()) {
@@ -76,6 +93,86 @@ final class InstanceCache {
     return new Observation(seen, fresh);
   }
 
+  /** The snapshot of the fleet with the fast lane's newer answers laid over it. */
+  private Map<String, Instance> current(ResourceID fleet) {
+    Map<String, Instance> base = swept.getOrDefault(fleet, Map.of());
+    Map<String, Recorded<Instance>> newer = refreshed.getOrDefault(fleet, Map.of());
+    if (newer.isEmpty()) {
+      return base;
+    }
+    Map<String, Instance> merged = new HashMap<>(base);
+    newer.forEach(
+        (id, r) -> {
+          Instance before = base.get(id);
+          // DescribeInstances has no status checks: an unchanged state keeps the sweep's health.
+          merged.put(
+              id,
+              before != null && before.state() == r.value().state()
+                  ? r.value().withHealth(before.health())
+                  : r.value());
+        });
+    return merged;
+  }
+
+  /**
+   * Every instance whose observed state is in {@link #IN_FLUX}: pending (just launched too),
+   * stopping, shutting-down (a termination requested too), across all fleets.
+   */
+  synchronized Map<String, InFlux> inFlux() {
+    Set<ResourceID> fleets = new HashSet<>(swept.keySet());
+    fleets.addAll(refreshed.keySet());
+    fleets.addAll(launched.keySet());
+    fleets.addAll(terminating.keySet());
+    Map<String, InFlux> flux = new HashMap<>();
+    for (ResourceID fleet : fleets) {
+      for (Instance i : observe(fleet).all()) {
+        if (IN_FLUX.contains(i.state())) {
+          flux.put(i.id(), new InFlux(fleet, i.state()));
+        }
+      }
+    }
+    return flux;
+  }
+
+  /**
+   * Lays what a describe by id showed over the snapshot, unless a sweep that started after the
+   * describe was sent has already replaced it. A termination the answer shows gone is settled.
+   *
+   * @param asked the ids described, each with the fleet it was observed in
+   * @param shown what EC2 showed of them; ids it did not show change nothing
+   * @param sentAt when the describe was sent
+   * @return the fleets whose observation changed
+   */
+  synchronized Set<ResourceID> refreshCompleted(
+      Map<String, ResourceID> asked, List<Instance> shown, Instant sentAt) {
+    if (!sentAt.isAfter(sweptAt)) {
+      return Set.of();
+    }
+    Map<ResourceID, Observation> before = new HashMap<>();
+    for (Instance i : shown) {
+      ResourceID fleet = asked.get(i.id());
+      if (fleet == null) {
+        continue;
+      }
+      before.computeIfAbsent(fleet, this::observe);
+      refreshed.computeIfAbsent(fleet, k -> new HashMap<>()).put(i.id(), new Recorded<>(i, sentAt));
+      if (i.state().isGone()) {
+        Map<String, Instant> going = terminating.get(fleet);
+        if (going != null && going.remove(i.id()) != null && going.isEmpty()) {
+          terminating.remove(fleet);
+        }
+      }
+    }
+    Set<ResourceID> changed = new HashSet<>();
+    before.forEach(
+        (fleet, was) -> {
+          if (!observe(fleet).equals(was)) {
+            changed.add(fleet);
+          }
+        });
+    return changed;
+  }
+
   synchronized void launched(ResourceID fleet, Instance instance, Instant now) {
     launched
         .computeIfAbsent(fleet, k -> new HashMap<>())
@@ -86,10 +183,22 @@ final class InstanceCache {
     terminating.computeIfAbsent(fleet, k -> new HashMap<>()).put(instanceId, now);
   }
 
-  /** The fleet is gone: forget what was recorded for it (the next sweep drops its snapshot). */
+  /**
+   * The fleet's cleanup is done: forgets its launch records, except those of instances being
+   * terminated (instances released by deletionPolicy Retain lose the cluster tag, so no sweep would
+   * ever show them and settle their records). Terminations stay until a describe shows them gone,
+   * so that a cleanup run again (the finalizer's removal failed) sees them going and does not
+   * terminate them again.
+   */
   synchronized void forget(ResourceID fleet) {
-    launched.remove(fleet);
-    terminating.remove(fleet);
+    Map<String, Instant> going = terminating.getOrDefault(fleet, Map.of());
+    Map<String, Recorded<Instance>> mine = launched.get(fleet);
+    if (mine != null) {
+      mine.keySet().retainAll(going.keySet());
+      if (mine.isEmpty()) {
+        launched.remove(fleet);
+      }
+    }
   }
 
   /**
@@ -102,6 +211,7 @@ final class InstanceCache {
       Map<ResourceID, Set<Instance>> fetched, Instant startedAt, Instant now) {
     Set<ResourceID> fleets = new HashSet<>(swept.keySet());
     fleets.addAll(fetched.keySet());
+    fleets.addAll(refreshed.keySet());
     fleets.addAll(launched.keySet());
     fleets.addAll(terminating.keySet());
     Map<ResourceID, Observation> before = new HashMap<>();
@@ -120,7 +230,10 @@ final class InstanceCache {
           next.put(fleet, Map.copyOf(ids));
         });
     swept = Map.copyOf(next);
+    sweptAt = startedAt;
     synced = true;
+    refreshed.values().forEach(m -> m.values().removeIf(r -> !r.at().isAfter(startedAt)));
+    refreshed.values().removeIf(Map::isEmpty);
 
     launched
         .values()

@@ -13,7 +13,9 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -46,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * reconciles do nothing (no instances would mean "launch everything"), and the source reports
  * itself unhealthy, which keeps {@code /readyz} false; so does a failed sweep, until one succeeds.
  * A failed sweep keeps the last snapshot (an empty answer would mean every instance is gone).
+ *
+ * <p>Between sweeps, the {@link FastLane} follows instances in flux on a second thread ({@code
+ * ec2-fast-lane}) by the same rules: its describe holds no lock, it merges into the cache under the
+ * cache's monitor, and the fleets whose view changed get an event the same way.
  */
 public final class InstanceSweep extends AbstractEventSource<Instance, ServerFleet> {
   public static final String NAME = "ec2-instances";
@@ -57,6 +63,12 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
     Map<ResourceID, Set<Instance>> fetch();
   }
 
+  /** A batched DescribeInstances by id for the fast lane: {@code Ec2Port::describeByIds}. */
+  @FunctionalInterface
+  public interface Describer {
+    List<Instance> describe(Collection<String> instanceIds);
+  }
+
   private final InstanceCache cache = new InstanceCache();
   private final Fetcher fetcher;
   private final Duration period;
@@ -65,24 +77,34 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
   private final Timer failedSweeps;
   private final Counter overruns;
   private final Consumer<Map<ResourceID, Set<Instance>>> afterSweep;
+  private final FastLane fastLane;
   private volatile boolean lastSweepFailed;
   private ScheduledExecutorService executor;
+  private ScheduledExecutorService fastExecutor;
 
   /**
    * @param afterSweep runs on the sweep thread with each successful sweep's result (orphan
    *     collection)
+   * @param describer describes instances by id for the fast lane ({@code Ec2Port::describeByIds})
+   * @param fastPeriod how often the fast lane looks at instances in flux; zero turns it off
    */
   public InstanceSweep(
       Fetcher fetcher,
       Duration period,
       Clock clock,
       MeterRegistry registry,
-      Consumer<Map<ResourceID, Set<Instance>>> afterSweep) {
+      Consumer<Map<ResourceID, Set<Instance>>> afterSweep,
+      Describer describer,
+      Duration fastPeriod) {
     super(Instance.class, NAME);
     this.fetcher = fetcher;
     this.period = period;
     this.clock = clock;
     this.afterSweep = afterSweep;
+    this.fastLane =
+        fastPeriod.isZero()
+            ? null
+            : new FastLane(cache, describer, fastPeriod, period, clock, registry);
     this.sweeps =
         Timer.builder("serverfleet.sweep")
             .description("Sweeps of EC2 for all fleets")
@@ -102,14 +124,40 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
   @Override
   public synchronized void start() throws OperatorException {
     super.start();
-    executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "ec2-sweep");
-              t.setDaemon(true);
-              return t;
-            });
+    executor = daemon("ec2-sweep");
     executor.scheduleWithFixedDelay(this::sweepOnce, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    if (fastLane != null) {
+      long every = fastLane.period().toMillis();
+      fastExecutor = daemon("ec2-fast-lane");
+      fastExecutor.scheduleWithFixedDelay(this::fastLaneOnce, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static ScheduledExecutorService daemon(String name) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** One round of the fast lane; public for tests that drive it by hand. Never throws. */
+  public void fastLaneOnce() {
+    if (fastLane == null) {
+      return;
+    }
+    try {
+      wake(fastLane.round());
+    } catch (RuntimeException e) {
+      log.warn("fast-lane round failed: {}", e.toString());
+    }
+  }
+
+  private void wake(Set<ResourceID> fleets) {
+    if (isRunning() && getEventHandler() != null) {
+      fleets.forEach(fleet -> getEventHandler().handleEvent(new Event(fleet)));
+    }
   }
 
   @Override
@@ -117,6 +165,9 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
     super.stop();
     if (executor != null) {
       executor.shutdownNow();
+    }
+    if (fastExecutor != null) {
+      fastExecutor.shutdownNow();
     }
   }
 
@@ -145,9 +196,7 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
           period.toMillis(),
           period.toMillis());
     }
-    if (isRunning() && getEventHandler() != null) {
-      changed.forEach(fleet -> getEventHandler().handleEvent(new Event(fleet)));
-    }
+    wake(changed);
     try {
       afterSweep.accept(fetched);
     } catch (RuntimeException e) {

@@ -182,7 +182,9 @@ public final class FleetOperator implements AutoCloseable {
             config.pollInterval(),
             clock,
             registry,
-            orphans);
+            orphans,
+            ec2::describeByIds,
+            config.fastPollInterval());
     return new ServerFleetReconciler(sweep, loop, fleets, ec2, events, metrics, clock);
   }
 

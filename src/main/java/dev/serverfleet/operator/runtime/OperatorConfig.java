@@ -17,6 +17,8 @@ import java.util.Set;
  * SDK's default chain (IRSA, Pod Identity, instance profile, environment).
  *
  * @param namespaces empty means every namespace
+ * @param fastPollInterval how often instances in flux are described by id between polls; zero turns
+ *     the fast lane off
  */
 public record OperatorConfig(
     String clusterName,
@@ -31,7 +33,8 @@ public record OperatorConfig(
     Optional<String> leaseNamespace,
     Optional<String> labelSelector,
     String logFormat,
-    Duration orphanGrace) {
+    Duration orphanGrace,
+    Duration fastPollInterval) {
 
   static final List<Option> OPTIONS =
       List.of(
@@ -51,6 +54,12 @@ public record OperatorConfig(
               "SF_POLL_INTERVAL",
               "30s",
               "how often all instances are described: 10s, 1m, PT30S"),
+          new Option(
+              "fast-poll-interval",
+              "SF_FAST_POLL_INTERVAL",
+              "2s",
+              "how often instances in flux (pending, stopping, shutting-down) are described by id"
+                  + " between polls, backing off to the poll interval; 0s turns it off"),
           new Option(
               "namespaces",
               "SF_WATCH_NAMESPACES",
@@ -107,6 +116,10 @@ public record OperatorConfig(
       throw new IllegalArgumentException("poll-interval must be at least 1s");
     }
     namespaces = Set.copyOf(namespaces);
+    if (fastPollInterval.isNegative()
+        || !fastPollInterval.isZero() && fastPollInterval.compareTo(Duration.ofMillis(500)) < 0) {
+      throw new IllegalArgumentException("fast-poll-interval must be 0s or at least 500ms");
+    }
     if (orphanGrace.isNegative()) {
       throw new IllegalArgumentException("orphan-grace must not be negative");
     }
@@ -130,7 +143,27 @@ public record OperatorConfig(
         leaseNamespace,
         labelSelector,
         logFormat,
-        grace);
+        grace,
+        fastPollInterval);
+  }
+
+  /** As this configuration with another fast-lane interval (zero: off). */
+  public OperatorConfig withFastPollInterval(Duration interval) {
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        namespaces,
+        managementPort,
+        sdkRetries,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        labelSelector,
+        logFormat,
+        orphanGrace,
+        interval);
   }
 
   /** The settings an in-process test needs; everything else at its default. */
@@ -149,7 +182,8 @@ public record OperatorConfig(
         Optional.empty(),
         Optional.empty(),
         "plain",
-        Duration.ofMinutes(10));
+        Duration.ofMinutes(10),
+        Duration.ofSeconds(2));
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -192,7 +226,8 @@ public record OperatorConfig(
         Optional.of(v.get("lease-namespace")).filter(s -> !s.isBlank()),
         Optional.of(v.get("label-selector")).filter(s -> !s.isBlank()),
         v.get("log-format"),
-        duration(v.get("orphan-grace")));
+        duration(v.get("orphan-grace")),
+        duration(v.get("fast-poll-interval")));
   }
 
   /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */

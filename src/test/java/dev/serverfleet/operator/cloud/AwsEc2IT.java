@@ -283,6 +283,25 @@ class AwsEc2IT {
   }
 
   @Test
+  void describeByIdsShowsTheGivenInstancesInAnyStateAndLeavesUnknownIdsOut() {
+    List<Instance> launched = ec2.runInstances(launch(0, 6, r -> r));
+    ec2.terminate(List.of(launched.get(1).id()));
+    List<String> asked = new ArrayList<>(ids(launched).subList(0, 4));
+    asked.add(2, "i-0123456789abcdef0"); // unknown to EC2 (or not visible yet): left out
+
+    // Page size 5 makes batches of 5 ids: the 5 asked for take one call, and more after the
+    // refusal.
+    List<Instance> shown = new AwsEc2(moto.ec2Client(), 5).describeByIds(asked);
+
+    assertThat(shown)
+        .extracting(Instance::id)
+        .containsExactlyElementsOf(ids(launched).subList(0, 4));
+    assertThat(shown.get(1).state().isGone()).isTrue();
+    assertThat(shown.get(0).tags()).containsEntry(OwnershipTags.CLUSTER, cluster);
+    assertThat(ec2.describeByIds(List.of())).isEmpty();
+  }
+
+  @Test
   void aBatchWithAnUnknownIdTerminatesTheLiveInstanceAndDoesNotThrow() {
     Instance live = ec2.runInstances(launch(0, 1, r -> r)).get(0);
 

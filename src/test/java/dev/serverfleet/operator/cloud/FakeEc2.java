@@ -124,6 +124,31 @@ public final class FakeEc2 implements Ec2Port {
   }
 
   /**
+   * The given instances as describe shows them, in any state. One call per 1000 ids; a call naming
+   * an id EC2 does not show (unknown, purged, or launched and not visible yet) is refused whole
+   * with InvalidInstanceID.NotFound, as on EC2, and the port leaves those ids out.
+   */
+  @Override
+  public synchronized List<Instance> describeByIds(Collection<String> instanceIds) {
+    Instant now = tick();
+    Map<String, Instance> found = new LinkedHashMap<>();
+    InstanceBatches.run(
+        instanceIds,
+        AwsEc2.MAX_BATCH,
+        batch -> {
+          log.enter(DESCRIBE, 1);
+          refuseUnknown(DESCRIBE, batch.stream().filter(id -> !visible(id, now)).toList());
+          batch.forEach(id -> found.put(id, instances.get(id).view()));
+        });
+    return List.copyOf(found.values());
+  }
+
+  private boolean visible(String id, Instant now) {
+    FakeInstance instance = instances.get(id);
+    return instance != null && !now.isBefore(instance.visibleAt);
+  }
+
+  /**
    * The given instances that are running and visible: {@link Health#OK} unless {@link #setHealth}
    * said otherwise. One call per 100 ids; a call naming an unknown id is refused whole, as on EC2.
    */
@@ -407,7 +432,10 @@ public final class FakeEc2 implements Ec2Port {
 
   /** EC2's refusal of a call naming unknown instances, worded as AWS (and moto) word it. */
   private void requireKnown(String operation, List<String> ids) {
-    List<String> unknown = ids.stream().filter(id -> !instances.containsKey(id)).toList();
+    refuseUnknown(operation, ids.stream().filter(id -> !instances.containsKey(id)).toList());
+  }
+
+  private static void refuseUnknown(String operation, List<String> unknown) {
     if (unknown.size() == 1) {
       throw error(
           operation,

@@ -73,6 +73,27 @@ class FakeEc2Test {
   }
 
   @Test
+  void describeByIdsLeavesOutIdsNotVisibleYetAndCountsTheRefusedCall() {
+    ec2.setPendingDuration(Duration.ofSeconds(10));
+    Instance older = ec2.runInstances(launch("tok-1", "subnet-a", 1)).get(0);
+    ec2.setVisibilityDelay(Duration.ofSeconds(5));
+    Instance fresh = ec2.runInstances(launch("tok-2", "subnet-a", 1)).get(0);
+
+    List<Instance> shown = ec2.describeByIds(List.of(older.id(), fresh.id()));
+
+    assertThat(shown).extracting(Instance::id).containsExactly(older.id());
+    assertThat(shown.get(0).state()).isEqualTo(InstanceState.PENDING);
+    assertThat(ec2.calls(FakeEc2.DESCRIBE)).as("refused whole, then again without it").isEqualTo(2);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(ec2.describeByIds(List.of(older.id(), fresh.id())))
+        .extracting(Instance::state)
+        .containsOnly(InstanceState.RUNNING)
+        .hasSize(2);
+    assertThat(ec2.describeByIds(List.of())).isEmpty();
+    assertThat(ec2.calls(FakeEc2.DESCRIBE)).isEqualTo(3);
+  }
+
+  @Test
   void instancesArePendingThenRunning() {
     ec2.setPendingDuration(Duration.ofSeconds(30));
     Instance launched = ec2.runInstances(launch("tok-1", "subnet-b", 1)).get(0);

@@ -10,12 +10,15 @@ import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.FakeEc2;
 import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,6 +84,55 @@ class FleetDeletionTest {
               assertThat(e.message())
                   .contains("fleet deleted", observed.id(), acknowledged.id(), unknown.id());
             });
+  }
+
+  @Test
+  void aCleanupRunAgainTerminatesNothingTwice() {
+    InstanceCache real = new InstanceCache();
+    Instant t0 = clock.instant();
+    Instance swept = launch("tok-swept").get(0);
+    Instance acknowledged = launch("tok-acked").get(0);
+    real.sweepCompleted(Map.of(LoopHarness.FLEET_ID, Set.of(swept)), t0, t0);
+    real.launched(LoopHarness.FLEET_ID, acknowledged, t0);
+    ServerFleet fleet = fleetWith(intent("tok-acked", "Acknowledged", List.of(acknowledged.id())));
+    FleetActions.Observer recorder =
+        new FleetActions.Observer() {
+          @Override
+          public void launched(Instance instance) {}
+
+          @Override
+          public void terminating(String instanceId) {
+            real.terminating(LoopHarness.FLEET_ID, instanceId, clock.instant());
+          }
+        };
+
+    deletion.run(fleet, real.observe(LoopHarness.FLEET_ID), recorder);
+    real.forget(LoopHarness.FLEET_ID); // the reconciler, before it removes the finalizer
+    // The finalizer's removal failed; JOSDK runs the cleanup again, before any sweep.
+    FleetDeletion.Result again = deletion.run(fleet, real.observe(LoopHarness.FLEET_ID), recorder);
+
+    assertThat(again.retryIn()).isEmpty();
+    assertThat(fake.calls(FakeEc2.TERMINATE)).as("one call for both, never again").isEqualTo(1);
+    assertThat(events).extracting(LoopHarness.Event::reason).containsExactly("Terminated");
+  }
+
+  @Test
+  void anAcknowledgedInstanceAScaleInAlreadyTerminatedIsNotTerminatedAgain() {
+    Instance acknowledged = launch("tok-acked").get(0);
+    fake.terminate(List.of(acknowledged.id()));
+    int before = fake.calls(FakeEc2.TERMINATE);
+    ServerFleet fleet = fleetWith(intent("tok-acked", "Acknowledged", List.of(acknowledged.id())));
+
+    FleetDeletion.Result result =
+        deletion.run(
+            fleet,
+            new Observation(
+                List.of(), List.of(acknowledged.withState(InstanceState.SHUTTING_DOWN))),
+            cache);
+
+    assertThat(result.retryIn()).isEmpty();
+    assertThat(fake.calls(FakeEc2.TERMINATE)).isEqualTo(before);
+    assertThat(events).isEmpty();
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.serverfleet.operator.fleet.InstanceState;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -151,6 +152,26 @@ class InstanceCacheTest {
             T0.plusSeconds(2));
     assertThat(changed).as("a fleet whose instances are all gone from EC2").containsExactly(OTHER);
     assertThat(cache.observe(OTHER)).isEqualTo(Observation.NONE);
+  }
+
+  @Test
+  void aDescribeByIdSentBeforeTheLatestSweepStartedChangesNothing() {
+    cache.sweepCompleted(Map.of(FLEET, Set.of(instance("i-1", InstanceState.PENDING))), T0, T0);
+    Instant describeSent = T0.plusSeconds(1);
+    cache.sweepCompleted( // a sweep that started after the describe was sent: it is newer
+        Map.of(FLEET, Set.of(instance("i-1", InstanceState.SHUTTING_DOWN))),
+        T0.plusSeconds(2),
+        T0.plusSeconds(3));
+
+    Set<ResourceID> changed =
+        cache.refreshCompleted(
+            Map.of("i-1", FLEET), List.of(instance("i-1", InstanceState.RUNNING)), describeSent);
+
+    assertThat(changed).isEmpty();
+    assertThat(cache.observe(FLEET).swept())
+        .extracting(Instance::state)
+        .containsExactly(InstanceState.SHUTTING_DOWN);
+    assertThat(cache.inFlux()).containsOnlyKeys("i-1");
   }
 
   private static Instance instance(String id, InstanceState state) {

@@ -172,6 +172,11 @@ class InstancePollerTest {
     }
 
     @Override
+    public List<Instance> describeByIds(Collection<String> instanceIds) {
+      return fake.describeByIds(instanceIds);
+    }
+
+    @Override
     public List<Instance> runInstances(LaunchRequest request) {
       return fake.runInstances(request);
     }

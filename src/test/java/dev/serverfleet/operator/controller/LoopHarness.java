@@ -81,6 +81,7 @@ final class LoopHarness {
   private long resourceVersion = 1;
   private FleetLoop loop;
   private InstanceCache cache = new InstanceCache();
+  private FastLane lane;
   private Instant nextRunAt;
   private boolean eventPending = true; // the informer's initial list is an event
   private boolean crashAfterNextWrite;
@@ -294,6 +295,22 @@ final class LoopHarness {
   }
 
   /**
+   * A round of the operator's {@link FastLane} (period {@link #FAST_PERIOD}, backing off to {@link
+   * #QUIET}) on this cache: instances in flux are described by id; returns whether that is an event
+   * for the fleet.
+   */
+  boolean fastLane() {
+    if (lane == null) {
+      lane = new FastLane(cache, ec2::describeByIds, FAST_PERIOD, QUIET, clock, registry);
+    }
+    boolean changed = lane.round().contains(FLEET_ID);
+    eventPending |= changed;
+    return changed;
+  }
+
+  static final Duration FAST_PERIOD = Duration.ofSeconds(2);
+
+  /**
    * From now on a poll goes through the operator's {@link InstancePoller}, which also asks
    * DescribeInstanceStatus for the status checks of running instances while the fleet's healthCheck
    * is EC2StatusChecks.
@@ -400,6 +417,7 @@ final class LoopHarness {
   void restart() {
     loop = newLoop();
     cache = new InstanceCache();
+    lane = null;
     nextRunAt = null;
     eventPending = true;
   }
@@ -469,6 +487,12 @@ final class LoopHarness {
     public Map<String, Health> describeHealth(Collection<String> instanceIds) {
       log(FakeEc2.DESCRIBE_STATUS, String.join(",", instanceIds));
       return fake.describeHealth(instanceIds);
+    }
+
+    @Override
+    public List<Instance> describeByIds(Collection<String> instanceIds) {
+      log(FakeEc2.DESCRIBE, "ids=" + String.join(",", instanceIds));
+      return withTagsAddedInEc2(fake.describeByIds(instanceIds));
     }
 
     @Override

@@ -30,6 +30,17 @@ class OperatorConfigTest {
     assertThat(c.leaseNamespace()).isEmpty();
     assertThat(c.labelSelector()).isEmpty();
     assertThat(c.logFormat()).isEqualTo("plain");
+    assertThat(c.fastPollInterval()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void theFastLaneCanBeSlowedOrTurnedOff() {
+    Map<String, String> env = Map.of("AWS_REGION", "eu-west-1", "SF_FAST_POLL_INTERVAL", "5s");
+    assertThat(OperatorConfig.parse(new String[0], env).fastPollInterval())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(
+            OperatorConfig.parse(new String[] {"--fast-poll-interval=0s"}, env).fastPollInterval())
+        .isZero();
   }
 
   @Test
@@ -80,6 +91,7 @@ class OperatorConfigTest {
         "--poll-interval=100ms|poll-interval must be at least 1s",
         "--cluster-name=has space|cluster-name must be 1-63 letters",
         "--log-format=xml|log-format must be plain or json",
+        "--fast-poll-interval=100ms|fast-poll-interval must be 0s or at least 500ms",
         "--colour=blue|unknown flag --colour",
         "positional|unexpected argument 'positional'"
       })

@@ -78,6 +78,7 @@ public final class Ec2FaultProxy implements AutoCloseable {
   private final Map<String, Deque<Fault>> faults = new HashMap<>(); // guarded by itself
   private final Map<String, Duration> delays = new ConcurrentHashMap<>();
   private volatile Duration hideFor = Duration.ZERO;
+  private volatile Duration pendingFor = Duration.ZERO;
   private final Map<String, Instant> launchedAt = new ConcurrentHashMap<>();
   private final Map<String, TokenSlot> tokens = new ConcurrentHashMap<>();
   private final List<Ec2Call> calls = new CopyOnWriteArrayList<>();
@@ -165,6 +166,22 @@ public final class Ec2FaultProxy implements AutoCloseable {
   }
 
   /**
+   * Instances launched through this proxy are pending for {@code d} after their launch, as on EC2
+   * (moto launches straight into running): DescribeInstances answers show them pending, and
+   * DescribeInstanceStatus answers leave them out (no status checks before running). Applies to
+   * instances launched before the call too; {@link Duration#ZERO} turns it off.
+   */
+  public void reportPending(Duration d) {
+    pendingFor = Objects.requireNonNull(d, "d");
+  }
+
+  /** When an instance launched through this proxy is reported running, or null if unknown. */
+  public Instant runningAt(String instanceId) {
+    Instant launched = launchedAt.get(instanceId);
+    return launched == null ? null : launched.plus(pendingFor);
+  }
+
+  /**
    * Down: stops listening, so connections are refused (and open ones closed); nothing arrives, so
    * nothing is recorded. Up: listens again on the same port.
    */
@@ -177,13 +194,14 @@ public final class Ec2FaultProxy implements AutoCloseable {
     }
   }
 
-  /** Forgets one-shot faults, delays and hiding. Client tokens stay honoured. */
+  /** Forgets one-shot faults, delays, hiding and pending. Client tokens stay honoured. */
   public void clearFaults() {
     synchronized (faults) {
       faults.clear();
     }
     delays.clear();
     hideFor = Duration.ZERO;
+    pendingFor = Duration.ZERO;
   }
 
   /** Every call that reached the proxy, in the order their answers were ready. */
@@ -362,11 +380,28 @@ public final class Ec2FaultProxy implements AutoCloseable {
     if (answer.ok() && request.action().equals("RunInstances")) {
       Instant now = Instant.now();
       Ec2Wire.launchedIds(answer.body()).forEach(id -> launchedAt.putIfAbsent(id, now));
-    } else if (answer.ok() && isDescribe(request.action()) && !hideFor.isZero()) {
-      answer =
-          answer.withBody(Ec2Wire.withoutInstances(request.action(), answer.body(), this::hidden));
+    } else if (answer.ok() && isDescribe(request.action())) {
+      if (!hideFor.isZero()) {
+        answer =
+            answer.withBody(
+                Ec2Wire.withoutInstances(request.action(), answer.body(), this::hidden));
+      }
+      if (!pendingFor.isZero()) {
+        answer = answer.withBody(pending(request.action(), answer.body()));
+      }
     }
     return new Result(answer, Outcome.FORWARDED, true);
+  }
+
+  private byte[] pending(String action, byte[] body) {
+    return action.equals("DescribeInstances")
+        ? PendingAnswers.pendingWhile(body, this::young)
+        : Ec2Wire.withoutInstances(action, body, this::young);
+  }
+
+  private boolean young(String instanceId) {
+    Instant running = runningAt(instanceId);
+    return running != null && Instant.now().isBefore(running);
   }
 
   private boolean hidden(String instanceId) {

@@ -13,6 +13,7 @@ import dev.serverfleet.operator.cloud.ErrorClass;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.Ec2Call.Outcome;
 import dev.serverfleet.operator.testing.MotoServer.Network;
@@ -23,6 +24,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +99,26 @@ class Ec2FaultProxyIT {
 
     assertThat(second).doesNotContainAnyElementsOf(first);
     assertThat(inMoto()).hasSize(2);
+  }
+
+  @Test
+  void reportedPendingUntilTheirTimeComesThenRunningAsMotoHasThem() {
+    String old = ids(ec2.runInstances(launch(1))).get(0);
+    proxy.reportPending(Duration.ofHours(1));
+    List<String> fresh = ids(ec2.runInstances(launch(2)));
+    List<String> all = List.of(old, fresh.get(0), fresh.get(1));
+
+    assertThat(ec2.describeByIds(all))
+        .as("moto has them running; the proxy reports those launched within the hour pending")
+        .extracting(Instance::state)
+        .containsExactly(InstanceState.PENDING, InstanceState.PENDING, InstanceState.PENDING);
+    assertThat(ec2.describeOwned(cluster)).allMatch(i -> i.state() == InstanceState.PENDING);
+    assertThat(ec2.describeHealth(all)).as("no status checks while pending").isEmpty();
+    assertThat(proxy.runningAt(old)).isAfter(Instant.now());
+
+    proxy.reportPending(Duration.ZERO);
+    assertThat(ec2.describeByIds(all)).allMatch(i -> i.state() == InstanceState.RUNNING);
+    assertThat(ec2.describeHealth(all)).containsOnlyKeys(all);
   }
 
   @Test

@@ -245,7 +245,7 @@ final class Ec2Wire {
   }
 
   /** The elements at {@code path} below {@code from}, direct children at each step (a snapshot). */
-  private static List<Element> children(Element from, String... path) {
+  static List<Element> children(Element from, String... path) {
     List<Element> level = List.of(from);
     for (String name : path) {
       List<Element> next = new ArrayList<>();
@@ -261,7 +261,7 @@ final class Ec2Wire {
     return level;
   }
 
-  private static String text(Element parent, String child) {
+  static String text(Element parent, String child) {
     List<Element> found = children(parent, child);
     return found.isEmpty() ? "" : found.get(0).getTextContent().trim();
   }
@@ -271,7 +271,7 @@ final class Ec2Wire {
     return name.substring(name.indexOf(':') + 1);
   }
 
-  private static Document parse(byte[] xml) {
+  static Document parse(byte[] xml) {
     try {
       DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
       factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
@@ -281,7 +281,7 @@ final class Ec2Wire {
     }
   }
 
-  private static byte[] serialize(Document doc) {
+  static byte[] serialize(Document doc) {
     try {
       doc.setXmlStandalone(true); // no standalone="no" in the declaration
       var transformer = TransformerFactory.newInstance().newTransformer();

@@ -45,9 +45,13 @@ public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
   }
 
   protected static void startOperator() {
+    startOperator(Duration.ofSeconds(1));
+  }
+
+  /** The operator with this poll interval (a sweep of all instances) and the default fast lane. */
+  protected static void startOperator(Duration pollInterval) {
     var config =
-        OperatorConfig.of(
-                cluster, MotoServer.REGION, Optional.of(proxy.endpoint()), Duration.ofSeconds(1))
+        OperatorConfig.of(cluster, MotoServer.REGION, Optional.of(proxy.endpoint()), pollInterval)
             .withOrphanGrace(ORPHAN_GRACE);
     registry = new SimpleMeterRegistry();
     var ec2 =
