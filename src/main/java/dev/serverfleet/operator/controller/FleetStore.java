@@ -21,7 +21,11 @@ public interface FleetStore {
   /** The fleet's revisions, in any order. */
   List<StoredRevision> revisions(ServerFleet fleet);
 
-  /** Stores a new revision; throws if one with this hash exists already. */
+  /**
+   * Stores a new revision; throws if this fleet has one with this hash already. A revision of the
+   * same name left by an earlier fleet of the same name (another uid; garbage collection has not
+   * come round to it yet, or there is none) is replaced.
+   */
   void create(ServerFleet fleet, String hash, long number, FleetRevisions.Data data);
 
   /** Gives a stored revision a new number (a template that returns after others). */
@@ -31,6 +35,11 @@ public interface FleetStore {
   void annotate(ServerFleet fleet, String hash, String key, String value);
 
   void delete(ServerFleet fleet, String hash);
+
+  /**
+   * Deletes every revision of the fleet (it is being deleted); garbage collection is the backstop.
+   */
+  void deleteAll(ServerFleet fleet);
 
   /**
    * Writes a changed fleet (spec and metadata) if nobody changed it since {@code

@@ -2,12 +2,15 @@ package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.FleetRevisions;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.net.HttpURLConnection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +67,34 @@ public final class KubeFleetStore implements FleetStore {
             .build());
     revision.setRevision(number);
     revision.setData(data);
-    client.resource(revision).create();
+    try {
+      client.resource(revision).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || !replaceStale(fleet, hash)) {
+        throw e;
+      }
+      client.resource(revision).create();
+    }
+  }
+
+  /**
+   * Deletes the revision of this name when an earlier fleet of the same name left it; returns
+   * whether it did.
+   */
+  private boolean replaceStale(ServerFleet fleet, String hash) {
+    ControllerRevision existing = revision(fleet, hash).get();
+    if (existing == null) {
+      return true;
+    }
+    String owner =
+        Optional.ofNullable(existing.getMetadata().getLabels())
+            .map(l -> l.get(FleetRevisions.FLEET_UID))
+            .orElse("");
+    if (owner.equals(fleet.getMetadata().getUid())) {
+      return false;
+    }
+    revision(fleet, hash).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    return true;
   }
 
   @Override
@@ -109,6 +139,16 @@ public final class KubeFleetStore implements FleetStore {
   @Override
   public void delete(ServerFleet fleet, String hash) {
     revision(fleet, hash).delete();
+  }
+
+  @Override
+  public void deleteAll(ServerFleet fleet) {
+    client
+        .apps()
+        .controllerRevisions()
+        .inNamespace(fleet.getMetadata().getNamespace())
+        .withLabel(FleetRevisions.FLEET_UID, fleet.getMetadata().getUid())
+        .delete();
   }
 
   @Override

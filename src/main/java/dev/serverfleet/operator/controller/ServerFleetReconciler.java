@@ -41,6 +41,7 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
   private final FleetDeletion deletion;
   private final FleetDirectory fleets;
   private final Clock clock;
+  private final FleetStore store;
 
   public ServerFleetReconciler(
       InstanceSweep sweep,
@@ -49,7 +50,9 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
       Ec2Port ec2,
       FleetEvents events,
       FleetMetrics metrics,
+      FleetStore store,
       Clock clock) {
+    this.store = store;
     this.sweep = sweep;
     this.fleets = fleets;
     this.loop = loop;
@@ -113,8 +116,23 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
       result.failure().ifPresent(why -> degrade(fleet, context, "DeletionFailed", why));
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(result.retryIn().get());
     }
+    forgetHistory(fleet);
     sweep.forget(id);
     return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * The fleet's ControllerRevisions go with it: they are owned by it, but a cluster's garbage
+   * collector may come round late (or, as in a bare control plane, never), and a new fleet of the
+   * same name must not meet them. Best effort: the fleet's instances are handled already.
+   */
+  private void forgetHistory(ServerFleet fleet) {
+    try {
+      store.deleteAll(fleet);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(ServerFleetReconciler.class)
+          .warn("could not delete the revision history of {}: {}", fleet.fleetKey(), e.toString());
+    }
   }
 
   /** An exception nothing else handled becomes Degraded=True with its message; JOSDK retries. */

@@ -163,9 +163,8 @@ public final class FleetOperator implements AutoCloseable {
       PlanInput.Timing timing) {
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
-    var loop =
-        new FleetLoop(
-            ec2, config.clusterName(), clock, timing, events, metrics, new KubeFleetStore(client));
+    var store = new KubeFleetStore(client);
+    var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, events, metrics, store);
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(
@@ -185,7 +184,7 @@ public final class FleetOperator implements AutoCloseable {
             orphans,
             ec2::describeByIds,
             config.fastPollInterval());
-    return new ServerFleetReconciler(sweep, loop, fleets, ec2, events, metrics, clock);
+    return new ServerFleetReconciler(sweep, loop, fleets, ec2, events, metrics, store, clock);
   }
 
   /** The pod name where there is one, made unique so that two processes on one host differ. */

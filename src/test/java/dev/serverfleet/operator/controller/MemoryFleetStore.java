@@ -63,6 +63,11 @@ public final class MemoryFleetStore implements FleetStore {
   }
 
   @Override
+  public synchronized void deleteAll(ServerFleet fleet) {
+    byFleet.remove(fleet.getMetadata().getUid());
+  }
+
+  @Override
   public ServerFleet update(ServerFleet changed) {
     return update.apply(changed);
   }

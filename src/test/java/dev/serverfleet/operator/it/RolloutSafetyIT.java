@@ -188,6 +188,43 @@ class RolloutSafetyIT extends OperatorTestBed {
         .satisfies(i -> assertThat(i.imageId()).isEqualTo(image));
   }
 
+  @Test
+  void historyGoesWithTheFleetAndALeftoverOfAnEarlierFleetIsReplaced() {
+    MotoServer.Network network = moto.createNetwork(2);
+    String ns = newNamespace();
+    ServerFleet first = awaitReady(create(fleet(ns, "again", 1, network)), 1);
+    String hash = first.getStatus().getCurrentRevision();
+    ControllerRevision kept = revisions(ns, first).get(0);
+    client.resource(first).delete();
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> get(ns, "again") == null && revisions(ns, first).isEmpty());
+
+    // what a cluster without garbage collection (or before it comes round) would still hold
+    ControllerRevision leftover = new ControllerRevision();
+    leftover.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName("again-" + hash)
+            .withNamespace(ns)
+            .withLabels(
+                Map.of(FleetRevisions.FLEET_UID, "0000-earlier", FleetRevisions.REVISION, hash))
+            .build());
+    leftover.setRevision(7L);
+    leftover.setData(kept.getData());
+    client.resource(leftover).create();
+
+    ServerFleet second = awaitReady(create(fleet(ns, "again", 1, network)), 1);
+    assertThat(second.getStatus().getCurrentRevision()).isEqualTo(hash);
+    assertThat(revisions(ns, second))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getMetadata().getName()).isEqualTo("again-" + hash);
+              assertThat(r.getRevision()).isEqualTo(1L);
+            });
+  }
+
   /**
    * An AMI of our own (CreateImage from a running instance), so deregistering it harms no other
    * test.
