@@ -7,6 +7,7 @@ import static dev.serverfleet.operator.controller.LoopScenarios.converged;
 import static dev.serverfleet.operator.controller.LoopScenarios.passTime;
 import static dev.serverfleet.operator.controller.LoopScenarios.rolling;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.serverfleet.operator.api.v1alpha1.Checkpoints;
 import dev.serverfleet.operator.api.v1alpha1.FleetRevisions;
@@ -14,6 +15,7 @@ import dev.serverfleet.operator.api.v1alpha1.RolloutStatus;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.Strategy;
 import dev.serverfleet.operator.controller.FleetStore.StoredRevision;
+import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -225,6 +227,44 @@ class RolloutSafetyLoopTest {
     assertThat(h.liveInstances()).hasSize(4).allMatch(i -> AMI.equals(i.imageId()));
     assertThat(h.condition(Conditions.DEGRADED).getReason())
         .isEqualTo(Rollbacks.REVISION_ROLLED_BACK);
+  }
+
+  @Test
+  void aCrashBetweenRecordingTheRollbackAndWritingTheSpecRepeatsTheRollback() {
+    LoopHarness h = converged(3, s -> s.setStrategy(autoRollback(rolling(1, 0))));
+    String good = h.status().getCurrentRevision();
+    h.editSpec(s -> s.getTemplate().setAmiId(NEW_AMI));
+    Instance canary = null;
+    for (int n = 0; n < 20 && canary == null; n++) {
+      h.poll();
+      if (h.due()) {
+        h.step();
+      }
+      h.clock.advance(STEP);
+      canary =
+          h.liveInstances().stream()
+              .filter(i -> NEW_AMI.equals(i.imageId()))
+              .filter(i -> i.state() == dev.serverfleet.operator.fleet.InstanceState.RUNNING)
+              .findFirst()
+              .orElse(null);
+    }
+    assertThat(canary).as("a running instance of the new revision").isNotNull();
+    h.fake.stop(canary.id());
+    h.poll();
+    h.crashAfterNextWrite();
+    assertThatThrownBy(h::step).isInstanceOf(LoopHarness.OperatorCrash.class);
+    assertThat(h.status().getRollout().rolledBack()).as("recorded before the spec").isNotNull();
+    assertThat(h.fleet().getSpec().getTemplate().getAmiId())
+        .as("the spec not written yet")
+        .isEqualTo(NEW_AMI);
+
+    h.restart();
+    h.runUntilStable(100, STEP);
+
+    assertThat(h.fleet().getSpec().getTemplate().getAmiId()).isEqualTo(AMI);
+    assertThat(h.status().getCurrentRevision()).isEqualTo(good);
+    assertThat(h.liveInstances()).hasSize(3).allMatch(i -> AMI.equals(i.imageId()));
+    assertThat(h.condition(Conditions.DEGRADED).getReason()).isEqualTo(Rollbacks.AUTO_ROLLED_BACK);
   }
 
   @Test

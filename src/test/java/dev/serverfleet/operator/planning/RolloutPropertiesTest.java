@@ -110,6 +110,44 @@ class RolloutPropertiesTest {
   // ---- helpers ----
 
   /** {@code replicas} running instances of revision A, spread evenly, ready for an hour. */
+  @Property(tries = 200)
+  void checkpointsCapTheNewRevisionHoldForTheirBakeTimeAndTheRolloutCompletes(
+      @ForAll @IntRange(min = 1, max = 30) int replicas,
+      @ForAll @IntRange(min = 1, max = 3) int subnets,
+      @ForAll("bound") Object maxSurge,
+      @ForAll("bound") Object maxUnavailable,
+      @ForAll @Size(min = 1, max = 3) java.util.Set<@IntRange(min = 1, max = 99) Integer> points,
+      @ForAll @IntRange(min = 0, max = 3) int bakeSteps) {
+    Assume.that(!(isZero(maxSurge) && isZero(maxUnavailable)));
+    Duration bake = RolloutSim.STEP.multipliedBy(bakeSteps);
+    RolloutSim sim =
+        convergedOnA(replicas, subnets)
+            .bounds(maxSurge, maxUnavailable)
+            .checkpoints(new CheckpointGate.Spec(List.copyOf(points), java.util.Optional.of(bake)));
+    Map<Integer, Integer> heldSteps = new LinkedHashMap<>();
+    sim.then(
+        x -> {
+          long fresh =
+              x.live().stream().filter(i -> !OLD_REV.equals(i.tag(OwnershipTags.REVISION))).count();
+          assertThat(fresh)
+              .as("new-revision instances within the cap %d", x.gate().cap())
+              .isLessThanOrEqualTo(x.gate().cap());
+          x.gate().hold().ifPresent(h -> heldSteps.merge(h.percentage(), 1, Integer::sum));
+        });
+    sim.run(400);
+    assertConvergedOnB(sim, replicas);
+    for (int p : points) {
+      boolean aCheckpoint = CheckpointGate.instancesFor(p, replicas) < replicas;
+      if (aCheckpoint && bakeSteps > 0) {
+        assertThat(heldSteps.getOrDefault(p, 0))
+            .as("steps held at %d%% of %d (bake %s)", p, replicas, bake)
+            .isGreaterThanOrEqualTo(bakeSteps);
+      } else if (!aCheckpoint) {
+        assertThat(heldSteps).as("%d%% of %d is the whole fleet", p, replicas).doesNotContainKey(p);
+      }
+    }
+  }
+
   private static RolloutSim convergedOnA(int replicas, int subnets) {
     List<String> listed = SUBNETS.subList(0, subnets);
     RolloutSim sim = new RolloutSim(replicas, listed.toArray(String[]::new));
