@@ -81,9 +81,22 @@ public final class AwsEc2 implements Ec2Port {
 
   /** The operator's adapter: SDK retries as configured, none for RunInstances. */
   public static AwsEc2 create(String region, Optional<URI> endpointOverride, boolean sdkRetries) {
+    return create(region, endpointOverride, sdkRetries, Optional.empty());
+  }
+
+  /**
+   * As {@link #create(String, Optional, boolean)}, with every HTTP attempt of both clients through
+   * the given request limits, when present.
+   */
+  public static AwsEc2 create(
+      String region,
+      Optional<URI> endpointOverride,
+      boolean sdkRetries,
+      Optional<Ec2RateLimits> limits) {
+    AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
     return new AwsEc2(
-        client(region, endpointOverride, sdkRetries),
-        client(region, endpointOverride, false),
+        client(region, endpointOverride, sdkRetries, credentials, limits),
+        client(region, endpointOverride, false, credentials, limits),
         MAX_BATCH);
   }
 
@@ -106,15 +119,29 @@ public final class AwsEc2 implements Ec2Port {
       Optional<URI> endpointOverride,
       boolean sdkRetries,
       AwsCredentialsProvider credentials) {
+    return client(region, endpointOverride, sdkRetries, credentials, Optional.empty());
+  }
+
+  /** As above, with every HTTP attempt (retries included) through the request limits. */
+  public static Ec2Client client(
+      String region,
+      Optional<URI> endpointOverride,
+      boolean sdkRetries,
+      AwsCredentialsProvider credentials,
+      Optional<Ec2RateLimits> limits) {
     Ec2ClientBuilder builder =
         Ec2Client.builder()
             .httpClientBuilder(UrlConnectionHttpClient.builder())
             .credentialsProvider(credentials)
             .region(Region.of(region));
     endpointOverride.ifPresent(builder::endpointOverride);
-    if (!sdkRetries) {
-      builder.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
-    }
+    builder.overrideConfiguration(
+        o -> {
+          if (!sdkRetries) {
+            o.retryStrategy(AwsRetryStrategy.doNotRetry());
+          }
+          limits.ifPresent(l -> o.addExecutionInterceptor(new RateLimitInterceptor(l)));
+        });
     return builder.build();
   }
 

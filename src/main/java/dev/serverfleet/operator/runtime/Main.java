@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
+import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +44,14 @@ public final class Main {
     KubernetesClient client = new KubernetesClientBuilder().build();
     var ec2 =
         new InstrumentedEc2(
-            AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries()), registry);
+            AwsEc2.create(
+                config.region(),
+                config.ec2Endpoint(),
+                config.sdkRetries(),
+                config.ec2RateLimits()
+                    ? Optional.of(new Ec2RateLimits(registry))
+                    : Optional.empty()),
+            registry);
 
     // Probes first, so that a kubelet sees a live process while the operator waits for the API
     // server: /healthz is true while starting, /readyz only once a first sweep of EC2 succeeded.
@@ -82,14 +91,15 @@ public final class Main {
     LoggerFactory.getLogger(Main.class)
         .info(
             "starting: cluster={} region={} ec2Endpoint={} pollInterval={} namespaces={} labelSelector={} "
-                + "leaderElection={}",
+                + "leaderElection={} ec2RateLimits={}",
             config.clusterName(),
             config.region(),
             config.ec2Endpoint().map(Object::toString).orElse("(AWS)"),
             config.pollInterval(),
             config.namespaces().isEmpty() ? "(all)" : config.namespaces(),
             config.labelSelector().orElse("(none)"),
-            config.leaderElection() ? config.leaseName() : "off");
+            config.leaderElection() ? config.leaseName() : "off",
+            config.ec2RateLimits() ? "EC2 defaults" : "off");
   }
 
   /** SIGTERM: probes first, then the operator (it releases its lease), then the client. */

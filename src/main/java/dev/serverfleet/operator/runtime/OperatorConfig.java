@@ -19,6 +19,7 @@ import java.util.Set;
  * @param namespaces empty means every namespace
  * @param fastPollInterval how often instances in flux are described by id between polls; zero turns
  *     the fast lane off
+ * @param ec2RateLimits keep EC2's account request limits on the client (cloud/Ec2RateLimits)
  */
 public record OperatorConfig(
     String clusterName,
@@ -34,7 +35,8 @@ public record OperatorConfig(
     Optional<String> labelSelector,
     String logFormat,
     Duration orphanGrace,
-    Duration fastPollInterval) {
+    Duration fastPollInterval,
+    boolean ec2RateLimits) {
 
   static final List<Option> OPTIONS =
       List.of(
@@ -75,6 +77,12 @@ public record OperatorConfig(
               "SF_SDK_RETRIES",
               "true",
               "let the AWS SDK retry throttled and failed calls"),
+          new Option(
+              "ec2-rate-limits",
+              "SF_EC2_RATE_LIMITS",
+              "true",
+              "wait for EC2's documented request limits (token buckets per action, slowed down"
+                  + " further when EC2 throttles) instead of running into RequestLimitExceeded"),
           new Option(
               "leader-election",
               "SF_LEADER_ELECTION",
@@ -144,7 +152,8 @@ public record OperatorConfig(
         labelSelector,
         logFormat,
         grace,
-        fastPollInterval);
+        fastPollInterval,
+        ec2RateLimits);
   }
 
   /** As this configuration with another fast-lane interval (zero: off). */
@@ -163,7 +172,8 @@ public record OperatorConfig(
         labelSelector,
         logFormat,
         orphanGrace,
-        interval);
+        interval,
+        ec2RateLimits);
   }
 
   /** The settings an in-process test needs; everything else at its default. */
@@ -183,7 +193,8 @@ public record OperatorConfig(
         Optional.empty(),
         "plain",
         Duration.ofMinutes(10),
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2),
+        false);
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -227,7 +238,8 @@ public record OperatorConfig(
         Optional.of(v.get("label-selector")).filter(s -> !s.isBlank()),
         v.get("log-format"),
         duration(v.get("orphan-grace")),
-        duration(v.get("fast-poll-interval")));
+        duration(v.get("fast-poll-interval")),
+        Boolean.parseBoolean(v.get("ec2-rate-limits")));
   }
 
   /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */

@@ -31,6 +31,15 @@ class OperatorConfigTest {
     assertThat(c.labelSelector()).isEmpty();
     assertThat(c.logFormat()).isEqualTo("plain");
     assertThat(c.fastPollInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.ec2RateLimits()).isTrue();
+  }
+
+  @Test
+  void ec2RateLimitsCanBeTurnedOff() {
+    Map<String, String> env = Map.of("AWS_REGION", "eu-west-1", "SF_EC2_RATE_LIMITS", "false");
+    assertThat(OperatorConfig.parse(new String[0], env).ec2RateLimits()).isFalse();
+    assertThat(OperatorConfig.parse(new String[] {"--ec2-rate-limits=true"}, env).ec2RateLimits())
+        .isTrue();
   }
 
   @Test

@@ -54,6 +54,9 @@ public final class Ec2FaultProxy implements AutoCloseable {
 
   private record Result(Answer answer, Outcome outcome, boolean upstream) {}
 
+  private static final Fault THROTTLED =
+      new Fault(Outcome.THROTTLED, 503, "RequestLimitExceeded", "Request limit exceeded.", false);
+
   /** The first successful answer to one (action, client token), and the parameters it was for. */
   private static final class TokenSlot {
     Map<String, String> params;
@@ -83,6 +86,7 @@ public final class Ec2FaultProxy implements AutoCloseable {
   private final Map<String, TokenSlot> tokens = new ConcurrentHashMap<>();
   private final List<Ec2Call> calls = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private volatile AccountLimits accountLimits; // null: unmetered, as moto is
 
   private Ec2FaultProxy(URI upstream) {
     this.upstream = Objects.requireNonNull(upstream, "upstream");
@@ -101,14 +105,18 @@ public final class Ec2FaultProxy implements AutoCloseable {
   }
 
   /**
+   * From now on every call draws on EC2's default account token buckets ({@link AccountLimits}): a
+   * call that finds its bucket empty gets HTTP 503 RequestLimitExceeded, unforwarded.
+   */
+  public void meterLikeAnAccount() {
+    accountLimits = new AccountLimits();
+  }
+
+  /**
    * The next {@code times} calls of {@code action} get HTTP 503 RequestLimitExceeded, unforwarded.
    */
   public void throttle(String action, int times) {
-    add(
-        action,
-        times,
-        new Fault(
-            Outcome.THROTTLED, 503, "RequestLimitExceeded", "Request limit exceeded.", false));
+    add(action, times, THROTTLED);
   }
 
   /**
@@ -267,7 +275,11 @@ public final class Ec2FaultProxy implements AutoCloseable {
       arrived.incrementAndGet();
       Result result;
       try {
-        Fault fault = nextFault(request.action());
+        AccountLimits metered = accountLimits;
+        Fault fault =
+            metered == null || metered.admit(request.action())
+                ? nextFault(request.action())
+                : THROTTLED;
         Duration delay = delays.get(request.action());
         if (delay != null) {
           Thread.sleep(delay.toMillis());

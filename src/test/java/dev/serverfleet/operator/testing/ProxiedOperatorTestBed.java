@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.testing;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
+import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.runtime.FleetOperator;
@@ -50,13 +51,26 @@ public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
 
   /** The operator with this poll interval (a sweep of all instances) and the default fast lane. */
   protected static void startOperator(Duration pollInterval) {
+    startOperator(pollInterval, false);
+  }
+
+  /**
+   * @param rateLimits the operator keeps EC2's request limits on its side (cloud/Ec2RateLimits), as
+   *     the jar does by default
+   */
+  protected static void startOperator(Duration pollInterval, boolean rateLimits) {
     var config =
         OperatorConfig.of(cluster, MotoServer.REGION, Optional.of(proxy.endpoint()), pollInterval)
             .withOrphanGrace(ORPHAN_GRACE);
     registry = new SimpleMeterRegistry();
     var ec2 =
         new InstrumentedEc2(
-            AwsEc2.create(MotoServer.REGION, Optional.of(proxy.endpoint()), true), registry);
+            AwsEc2.create(
+                MotoServer.REGION,
+                Optional.of(proxy.endpoint()),
+                true,
+                rateLimits ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty()),
+            registry);
     operator = FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry, TIMING);
   }
 
