@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A mass sync within EC2's request limits: the fault proxy meters every call as an AWS account does
  * (RunInstances: 5 at once, 2 per second; describes: 100, 20 per second; ...), and the operator,
- * with its client-side buckets on as the jar has them by default, applies 24 fleets of 3 at once
+ * with its client-side buckets on as the jar has them by default, applies 16 fleets of 3 at once
  * without a single RequestLimitExceeded.
  */
 class RateLimitIT extends ProxiedOperatorTestBed {
@@ -75,7 +75,7 @@ class RateLimitIT extends ProxiedOperatorTestBed {
             .toList());
     // The client's buckets keep headroom below the account's; the calls still arrive with the
     // jitter of a busy 2-core machine, so the count is printed above and bounded loosely here: a
-    // client without buckets has most of its 72 RunInstances refused at once.
+    // client without buckets has most of its RunInstances refused at once.
     long throttled =
         proxy.calls().stream().filter(c -> c.outcome() == Ec2Call.Outcome.THROTTLED).count();
     assertThat(throttled)
