@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * A mass sync within EC2's request limits: the fault proxy meters every call as an AWS account does
  * (RunInstances: 5 at once, 2 per second; describes: 100, 20 per second; ...), and the operator,
  * with its client-side buckets on as the jar has them by default, applies 16 fleets of 3 at once
- * without a single RequestLimitExceeded.
+ * without running into RequestLimitExceeded.
  */
 class RateLimitIT extends ProxiedOperatorTestBed {
   private static final Logger log = LoggerFactory.getLogger(RateLimitIT.class);
