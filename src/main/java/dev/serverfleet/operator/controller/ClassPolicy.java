@@ -3,7 +3,10 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetClass;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetClassSpec;
+import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.LaunchSettings;
+import dev.serverfleet.operator.planning.Plan;
+import dev.serverfleet.operator.planning.Termination;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -27,6 +30,9 @@ import java.util.Optional;
  */
 final class ClassPolicy {
   static final String REASON = "ClassPolicy";
+
+  /** How soon a fleet out of policy looks again without an event (a neighbour scaled down). */
+  static final java.time.Duration RECHECK = java.time.Duration.ofMinutes(2);
 
   /** The class that applied ({@code null}: none) and what it refuses, if anything. */
   record Verdict(String className, Optional<String> refusal) {
@@ -132,6 +138,24 @@ final class ClassPolicy {
                     (ServerFleetClass c) ->
                         Optional.ofNullable(c.getMetadata().getCreationTimestamp()).orElse(""))
                 .thenComparing(c -> c.getMetadata().getName(), Comparator.reverseOrder()));
+  }
+
+  /**
+   * The plan of a fleet out of policy: no new launch (a retry of an intent whose outcome is unknown
+   * stays, so a launch already sent is settled, never duplicated) and no termination but scale-in,
+   * so the fleet keeps its instances and may only shrink.
+   */
+  static Plan hold(Plan plan) {
+    List<String> fresh = plan.newLaunches().stream().map(Launch::token).toList();
+    return new Plan(
+        plan.launches().stream().filter(Launch::retry).toList(),
+        plan.terminations().stream()
+            .filter(t -> t.reason() == Termination.Reason.SCALE_IN)
+            .toList(),
+        plan.intents().stream().filter(i -> !fresh.contains(i.token())).toList(),
+        plan.lookups(),
+        plan.observed(),
+        plan.notes());
   }
 
   static boolean isDefault(ServerFleetClass c) {
