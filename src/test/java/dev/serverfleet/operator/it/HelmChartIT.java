@@ -146,7 +146,9 @@ class HelmChartIT {
             "Role sf-default/serverfleet-operator-leader-election",
             "RoleBinding sf-default/serverfleet-operator-leader-election",
             "Service sf-default/serverfleet-operator",
-            "Deployment sf-default/serverfleet-operator");
+            "Deployment sf-default/serverfleet-operator",
+            "ValidatingAdmissionPolicy serverfleet-operator-classes",
+            "ValidatingAdmissionPolicyBinding serverfleet-operator-classes");
     ObjectNode deployment = only(docs, "Deployment");
     assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);
     assertThat(deployment.at("/spec/strategy/type").asText()).isEqualTo("RollingUpdate");
@@ -189,7 +191,9 @@ class HelmChartIT {
             "RoleBinding team-b/fleet-serverfleet-operator",
             "Service ops/fleet-serverfleet-operator",
             "Deployment ops/fleet-serverfleet-operator",
-            "ServiceMonitor ops/fleet-serverfleet-operator");
+            "ServiceMonitor ops/fleet-serverfleet-operator",
+            "ValidatingAdmissionPolicy fleet-serverfleet-operator-classes",
+            "ValidatingAdmissionPolicyBinding fleet-serverfleet-operator-classes");
     ObjectNode deployment = only(docs, "Deployment");
     assertThat(deployment.at("/spec/strategy/type").asText())
         .as("one operator at a time without a Lease")
