@@ -100,3 +100,11 @@ Role per watched namespace. Nothing else: no Secrets, no Pods.
   resources: [controllerrevisions]
   verbs: [get, list, create, patch, delete]
 {{- end }}
+
+{{- /* Cluster-scoped, so granted by a ClusterRole even when watchNamespaces limits the rest:
+       the ServerFleetClasses fleets name in spec.className, read on every reconcile. */}}
+{{- define "serverfleet-operator.classRules" -}}
+- apiGroups: [serverfleet.dev]
+  resources: [serverfleetclasses]
+  verbs: [get, list, watch]
+{{- end }}

@@ -96,6 +96,7 @@ public final class FleetLoop {
   private final FleetActions actions;
   private final FleetEvents events;
   private final RolloutSafety safety;
+  private volatile FleetClasses classes = FleetClasses.NONE;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -117,6 +118,11 @@ public final class FleetLoop {
 
   public String clusterName() {
     return clusterName;
+  }
+
+  /** Where the ServerFleetClasses come from (the reconciler's informer); none until set. */
+  public void useClasses(FleetClasses classes) {
+    this.classes = classes;
   }
 
   FailureMemory failures() {
@@ -151,6 +157,12 @@ public final class FleetLoop {
     if (hold.isPresent()) {
       plan = withoutNewLaunches(plan);
     }
+    ClassPolicy.Verdict policy =
+        ClassPolicy.check(
+            fleet, classes.classes(), classes.fleetsIn(fleet.getMetadata().getNamespace()));
+    if (policy.refusal().isPresent()) {
+      plan = ClassPolicy.hold(plan);
+    }
 
     ServerFleet current = step.fleet();
     if (!plan.newLaunches().isEmpty()) {
@@ -176,7 +188,13 @@ public final class FleetLoop {
 
     List<Instance> instances = after(owned, outcome);
     Optional<Degradation> degraded =
-        step.degraded().or(outcome::degraded).or(() -> degradation(hold)).or(step::notice);
+        policy
+            .refusal()
+            .map(m -> new Degradation(ClassPolicy.REASON, m))
+            .or(step::degraded)
+            .or(outcome::degraded)
+            .or(() -> degradation(hold))
+            .or(step::notice);
     ServerFleetStatus status =
         StatusBuilder.build(
             current,
@@ -189,6 +207,7 @@ public final class FleetLoop {
             step.rollout(),
             now);
     status.setRollout(safety.completed(current, revision, status, step.rollout(), now));
+    status.setClassName(policy.className());
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
@@ -199,6 +218,10 @@ public final class FleetLoop {
     if (newlyExceeded && SpecDefaults.autoRollback(fleet)) {
       // the rollback is decided on the stored condition, in the next pass
       next = earliest(next, Optional.of(ROLLBACK_SOON));
+    }
+    if (policy.refusal().isPresent()) {
+      // a quota freed by another fleet of the namespace triggers no event for this one
+      next = earliest(next, Optional.of(ClassPolicy.RECHECK));
     }
     return new Result(earliest(next, step.resumeAt().map(t -> Duration.between(now, t))));
   }

@@ -1,12 +1,14 @@
 package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleetClass;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.fleet.Instance;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -17,11 +19,15 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The JOSDK face of {@link FleetLoop}: feeds it the sweep's view of EC2, persists status with a
@@ -85,7 +91,41 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
   public List<EventSource<?, ServerFleet>> prepareEventSources(
       EventSourceContext<ServerFleet> context) {
     fleets.use(context);
-    return List.of(sweep);
+    InformerEventSource<ServerFleetClass, ServerFleet> classes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ServerFleetClass.class, ServerFleet.class)
+                .withName("serverfleetclasses")
+                .withWatchAllNamespaces()
+                .withSecondaryToPrimaryMapper(c -> usersOf(c, context))
+                .build(),
+            context);
+    loop.useClasses(
+        new FleetClasses() {
+          @Override
+          public Collection<ServerFleetClass> classes() {
+            return classes.list(c -> true).toList();
+          }
+
+          @Override
+          public Collection<ServerFleet> fleetsIn(String namespace) {
+            return context.getPrimaryCache().list(namespace).toList();
+          }
+        });
+    return List.of(sweep, classes);
+  }
+
+  /**
+   * The fleets a change of this class may concern: those naming it, and those naming none (it may
+   * be, or have been, the default class).
+   */
+  private static Set<ResourceID> usersOf(
+      ServerFleetClass changed, EventSourceContext<ServerFleet> context) {
+    String name = changed.getMetadata().getName();
+    return context
+        .getPrimaryCache()
+        .list(f -> SpecDefaults.className(f) == null || name.equals(SpecDefaults.className(f)))
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
   }
 
   @Override

@@ -41,6 +41,12 @@ final class SpecDefaults {
     return Optional.ofNullable(fleet.getSpec().getTemplate().getSubnetIds()).orElse(List.of());
   }
 
+  /** The ServerFleetClass the fleet names, or null for the default class (if any). */
+  static String className(ServerFleet fleet) {
+    String name = fleet.getSpec().getClassName();
+    return name == null || name.isBlank() ? null : name;
+  }
+
   static DeletionPolicy deletionPolicy(ServerFleetSpec spec) {
     return Optional.ofNullable(spec.getDeletionPolicy()).orElse(DeletionPolicy.Delete);
   }

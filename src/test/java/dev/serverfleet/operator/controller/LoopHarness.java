@@ -122,6 +122,14 @@ final class LoopHarness {
     return fleet;
   }
 
+  private FleetClasses classes = FleetClasses.NONE;
+
+  /** The ServerFleetClasses the loop reads from now on (kept across restarts). */
+  void useClasses(FleetClasses classes) {
+    this.classes = classes;
+    loop.useClasses(classes);
+  }
+
   private FleetLoop newLoop() {
     FleetEvents recorder =
         new FleetEvents() {
@@ -135,7 +143,11 @@ final class LoopHarness {
             events.add(new Event("Warning", reason, message));
           }
         };
-    return new FleetLoop(ec2, CLUSTER, clock, timing, recorder, metrics, history);
+    FleetLoop fresh = new FleetLoop(ec2, CLUSTER, clock, timing, recorder, metrics, history);
+    if (classes != null) {
+      fresh.useClasses(classes);
+    }
+    return fresh;
   }
 
   // ---- Kubernetes: the stored resource ----

@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The hand-written files of deploy/: the IAM policy (well-formed for Python's json and IAM's shape,
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class DeployFilesIT {
   static final Path IAM_POLICY = Path.of("deploy", "iam-policy.json");
+  static final Path IAM_EXAMPLE = Path.of("deploy", "iam-policy.example.json");
   static final Path DASHBOARD = Path.of("deploy", "grafana", "serverfleet-operator.json");
 
   /**
@@ -80,7 +84,8 @@ class DeployFilesIT {
     assertThat(checked.exitCode()).as(checked.output()).isZero();
     assertThat(checked.stdout().strip())
         .isEqualTo(
-            "ec2:CreateTags ec2:DeleteTags ec2:DescribeInstanceStatus ec2:DescribeInstances ec2:RunInstances "
+            "ec2:CreateTags ec2:DeleteTags ec2:DescribeImages ec2:DescribeInstanceStatus ec2:DescribeInstances "
+                + "ec2:RunInstances "
                 + "ec2:TerminateInstances iam:PassRole");
   }
 
@@ -92,8 +97,9 @@ class DeployFilesIT {
         .isEqualTo("${AWS_REGION}");
 
     JsonNode launch = statement(statements, "LaunchOnlyTaggedInstancesAndVolumes");
-    assertThat(launch.at("/Condition/StringLike/aws:RequestTag~1serverfleet.dev~1cluster").asText())
-        .isEqualTo("*");
+    assertThat(
+            launch.at("/Condition/StringEquals/aws:RequestTag~1serverfleet.dev~1cluster").asText())
+        .isEqualTo("${CLUSTER_NAME}");
     assertThat(texts(launch.get("Resource")))
         .allMatch(r -> r.endsWith(":instance/*") || r.endsWith(":volume/*"));
     assertThat(texts(statement(statements, "LaunchUsingTheseResources").get("Resource")))
@@ -110,21 +116,52 @@ class DeployFilesIT {
         }) {
       assertThat(
               statement(statements, sid)
-                  .at("/Condition/StringLike/aws:ResourceTag~1serverfleet.dev~1cluster")
+                  .at("/Condition/StringEquals/aws:ResourceTag~1serverfleet.dev~1cluster")
                   .asText())
           .as(sid)
-          .isEqualTo("*");
+          .isEqualTo("${CLUSTER_NAME}");
     }
     assertThat(
             statement(statements, "UntagOnlyOperatorTagsOfOperatorInstances")
                 .at("/Condition/ForAllValues:StringLike/aws:TagKeys")
                 .asText())
         .isEqualTo("serverfleet.dev/*");
-    assertThat(
-            statement(statements, "PassInstanceProfileRolesToEc2")
-                .at("/Condition/StringEquals/iam:PassedToService")
-                .asText())
+    JsonNode passRole = statement(statements, "PassOnlyFleetRolesToEc2");
+    assertThat(passRole.at("/Condition/StringEquals/iam:PassedToService").asText())
         .isEqualTo("ec2.amazonaws.com");
+    assertThat(passRole.get("Resource").asText())
+        .isEqualTo("arn:aws:iam::*:role/${INSTANCE_ROLE_PATH}*");
+    assertThat(JSON.readTree(IAM_POLICY.toFile()).toString())
+        .as("no condition accepts any cluster")
+        .doesNotContain("StringLike\":{\"aws:RequestTag", "StringLike\":{\"aws:ResourceTag");
+  }
+
+  @Test
+  void renderedPolicyPassesParliament() {
+    var lint = Helm.run("", 5, "scripts/iam-policy", "lint");
+    assertThat(lint.exitCode()).as(lint.output()).isZero();
+    assertThat(lint.stdout()).contains("0 finding(s) of MEDIUM severity or worse");
+  }
+
+  /** The lint is not vacuous: each deliberately broken copy of the rendered policy fails it. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "condition operator misspelt | \"Null\": | \"Nul\": | UNKNOWN_OPERATOR",
+        "condition key misspelt | iam:PassedToService | iam:PassedToServic | UNKNOWN_CONDITION_FOR_ACTION",
+        "action misspelt | ec2:TerminateInstances | ec2:TerminateInstance | UNKNOWN_ACTION",
+        "RunInstances on no subnet | :subnet/* | :instance/* | RESOURCE_MISMATCH",
+      })
+  void brokenPolicyFailsParliament(
+      String what, String from, String to, String issue, @TempDir Path dir) throws IOException {
+    String example = Files.readString(IAM_EXAMPLE);
+    assertThat(example).as(what).contains(from);
+    Path broken = dir.resolve("broken.json");
+    Files.writeString(broken, example.replace(from, to));
+    var lint = Helm.run("", 5, "scripts/iam-policy", "lint", broken.toString());
+    assertThat(lint.exitCode()).as(lint.output()).isEqualTo(1);
+    assertThat(lint.stdout()).as(what).contains(issue);
   }
 
   @Test

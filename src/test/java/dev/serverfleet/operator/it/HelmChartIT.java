@@ -37,6 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HelmChartIT {
   static final String K8S_VERSION = "1.34.4";
   static final Path CRD = Path.of("crds", "serverfleets.serverfleet.dev-v1.yml");
+  static final Path CLASS_CRD = Path.of("crds", "serverfleetclasses.serverfleet.dev-v1.yml");
   static final Path CHART_CRD =
       Helm.CHART.resolve("crds").resolve("serverfleets.serverfleet.dev-v1.yml");
   static final Path DEPLOY = Path.of("deploy", "serverfleet-operator.yaml");
@@ -145,7 +146,9 @@ class HelmChartIT {
             "Role sf-default/serverfleet-operator-leader-election",
             "RoleBinding sf-default/serverfleet-operator-leader-election",
             "Service sf-default/serverfleet-operator",
-            "Deployment sf-default/serverfleet-operator");
+            "Deployment sf-default/serverfleet-operator",
+            "ValidatingAdmissionPolicy serverfleet-operator-classes",
+            "ValidatingAdmissionPolicyBinding serverfleet-operator-classes");
     ObjectNode deployment = only(docs, "Deployment");
     assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);
     assertThat(deployment.at("/spec/strategy/type").asText()).isEqualTo("RollingUpdate");
@@ -175,17 +178,22 @@ class HelmChartIT {
     createNamespace("team-b", Map.of());
     var docs = documents(template("fleet", "ops", "-f", valuesFile(NON_DEFAULT_VALUES)));
 
-    // Namespaced RBAC only, no Lease access, no PodDisruptionBudget for a single replica.
+    // Namespaced RBAC (but reading the cluster-scoped ServerFleetClasses), no Lease access, no
+    // PodDisruptionBudget for a single replica.
     assertThat(objects(docs))
         .containsExactly(
             "ServiceAccount ops/fleet-serverfleet-operator",
+            "ClusterRole fleet-serverfleet-operator-classes",
+            "ClusterRoleBinding fleet-serverfleet-operator-classes",
             "Role team-a/fleet-serverfleet-operator",
             "Role team-b/fleet-serverfleet-operator",
             "RoleBinding team-a/fleet-serverfleet-operator",
             "RoleBinding team-b/fleet-serverfleet-operator",
             "Service ops/fleet-serverfleet-operator",
             "Deployment ops/fleet-serverfleet-operator",
-            "ServiceMonitor ops/fleet-serverfleet-operator");
+            "ServiceMonitor ops/fleet-serverfleet-operator",
+            "ValidatingAdmissionPolicy fleet-serverfleet-operator-classes",
+            "ValidatingAdmissionPolicyBinding fleet-serverfleet-operator-classes");
     ObjectNode deployment = only(docs, "Deployment");
     assertThat(deployment.at("/spec/strategy/type").asText())
         .as("one operator at a time without a Lease")
@@ -292,6 +300,9 @@ class HelmChartIT {
     List<String> allowed =
         List.of(
             "list serverfleets.serverfleet.dev -A",
+            "get serverfleetclasses.serverfleet.dev",
+            "list serverfleetclasses.serverfleet.dev",
+            "watch serverfleetclasses.serverfleet.dev",
             "watch serverfleets.serverfleet.dev -A",
             "get serverfleets.serverfleet.dev -n shop",
             "patch serverfleets.serverfleet.dev -n shop",
@@ -318,6 +329,9 @@ class HelmChartIT {
             "get configmaps -n shop",
             "create serverfleets.serverfleet.dev -n shop",
             "delete serverfleets.serverfleet.dev -n shop",
+            "create serverfleetclasses.serverfleet.dev",
+            "update serverfleetclasses.serverfleet.dev",
+            "delete serverfleetclasses.serverfleet.dev",
             "delete events -n shop",
             "list events -A",
             "update controllerrevisions.apps -n shop",
@@ -405,10 +419,14 @@ class HelmChartIT {
   // --- generated files are current ---
 
   @Test
-  void theChartsCrdIsTheGeneratedCrd() throws IOException {
+  void theChartsCrdsAreTheGeneratedCrds() throws IOException {
     assertThat(Files.readString(CHART_CRD))
         .as("%s differs from %s: run scripts/sync-crds", CHART_CRD, CRD)
         .isEqualTo(Files.readString(CRD));
+    Path chartClassCrd = Helm.CHART.resolve("crds").resolve(CLASS_CRD.getFileName());
+    assertThat(Files.readString(chartClassCrd))
+        .as("%s differs from %s: run scripts/sync-crds", chartClassCrd, CLASS_CRD)
+        .isEqualTo(Files.readString(CLASS_CRD));
   }
 
   @Test

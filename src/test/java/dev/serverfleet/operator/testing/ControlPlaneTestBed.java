@@ -42,6 +42,9 @@ public abstract class ControlPlaneTestBed {
   public static final String UNKNOWN_AMI = "ami-0123456789abcdef0";
   public static final Path CRD = Path.of("crds", "serverfleets.serverfleet.dev-v1.yml");
 
+  /** The cluster-scoped policy a fleet names in spec.className. */
+  public static final Path CLASS_CRD = Path.of("crds", "serverfleetclasses.serverfleet.dev-v1.yml");
+
   /** Short retry and poll times so that recovery paths run within a test's patience. */
   public static final PlanInput.Timing TIMING =
       new PlanInput.Timing(Duration.ofSeconds(4), Duration.ofMinutes(2));
@@ -70,7 +73,13 @@ public abstract class ControlPlaneTestBed {
   }
 
   protected static void installCrd() throws IOException {
-    var applied = kubectl.runWithInput(Files.readString(CRD), "apply", "--server-side", "-f", "-");
+    var applied =
+        kubectl.runWithInput(
+            Files.readString(CRD) + "\n---\n" + Files.readString(CLASS_CRD),
+            "apply",
+            "--server-side",
+            "-f",
+            "-");
     if (applied.exitCode() != 0) {
       throw new IllegalStateException("CRD not accepted by the API server: " + applied.output());
     }
@@ -79,7 +88,8 @@ public abstract class ControlPlaneTestBed {
             "wait",
             "--for=condition=Established",
             "--timeout=60s",
-            "crd/serverfleets.serverfleet.dev");
+            "crd/serverfleets.serverfleet.dev",
+            "crd/serverfleetclasses.serverfleet.dev");
     if (established.exitCode() != 0) {
       throw new IllegalStateException("CRD not established: " + established.output());
     }

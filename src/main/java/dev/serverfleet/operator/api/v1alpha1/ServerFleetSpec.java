@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 
@@ -80,6 +82,22 @@ public class ServerFleetSpec {
       "How many earlier revisions to keep (as ControllerRevisions <fleet>-<hash>) for kubectl sf "
           + "rollout history and undo. Default 10. Revisions that still have instances are kept.")
   private Integer revisionHistoryLimit;
+
+  @Size(max = 253)
+  @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+  @JsonPropertyDescription(
+      "Name of the ServerFleetClass whose policy applies (allowed profiles, subnets, security "
+          + "groups, AMIs, instance types, namespaces, quota). Omitted: the class annotated "
+          + "serverfleet.dev/is-default-class=true, if any.")
+  private String className;
+
+  public String getClassName() {
+    return className;
+  }
+
+  public void setClassName(String className) {
+    this.className = className;
+  }
 
   public Integer getReplicas() {
     return replicas;

@@ -57,6 +57,10 @@ public class ServerFleetStatus {
   @JsonPropertyDescription("Launches decided but not yet seen in EC2.")
   private List<LaunchIntent> launchIntents = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "The ServerFleetClass whose policy the last reconcile applied; absent when none applies.")
+  private String className;
+
   @JsonPropertyDescription("Ready, Progressing and Degraded, in the shape of metav1.Condition.")
   private List<Condition> conditions = new ArrayList<>();
 
@@ -172,6 +176,14 @@ public class ServerFleetStatus {
     this.conditions = conditions == null ? new ArrayList<>() : conditions;
   }
 
+  public String getClassName() {
+    return className;
+  }
+
+  public void setClassName(String className) {
+    this.className = className;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerFleetStatus s
@@ -188,6 +200,7 @@ public class ServerFleetStatus {
         && Objects.equals(rollout, s.rollout)
         && Objects.equals(instances, s.instances)
         && Objects.equals(launchIntents, s.launchIntents)
+        && Objects.equals(className, s.className)
         && Objects.equals(conditions, s.conditions);
   }
 

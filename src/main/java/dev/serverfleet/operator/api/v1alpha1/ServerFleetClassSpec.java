@@ -1,0 +1,110 @@
+package dev.serverfleet.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+/**
+ * What fleets of a class may use. Each list left out allows any value; an empty list allows none
+ * (for instanceProfiles: only fleets without a profile).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ServerFleetClassSpec {
+  private static final String ANY = " Omitted: any; empty: none.";
+
+  @Size(max = 256)
+  @JsonPropertyDescription(
+      "Namespaces whose fleets may use this class." + ANY + " Omitted: every namespace.")
+  private List<@Size(max = 63) String> namespaces;
+
+  @Size(max = 256)
+  @JsonPropertyDescription(
+      "IAM instance profiles (as written in spec.template.iamInstanceProfile, name or ARN) fleets "
+          + "may launch with. A fleet without a profile is always allowed."
+          + ANY)
+  private List<@Size(max = 2048) String> instanceProfiles;
+
+  @Size(max = 256)
+  @JsonPropertyDescription(
+      "Subnets fleets may launch into (every one of spec.template.subnetIds)." + ANY)
+  private List<@Size(max = 24) String> subnetIds;
+
+  @Size(max = 256)
+  @JsonPropertyDescription(
+      "Security groups fleets may attach (every one of spec.template.securityGroupIds)." + ANY)
+  private List<@Size(max = 20) String> securityGroupIds;
+
+  @Size(max = 256)
+  @JsonPropertyDescription("AMI IDs fleets may launch." + ANY)
+  private List<@Size(max = 21) String> amiIds;
+
+  @Size(max = 256)
+  @JsonPropertyDescription("Instance types fleets may launch, e.g. t3.micro." + ANY)
+  private List<@Size(max = 32) String> instanceTypes;
+
+  @Min(0)
+  @Max(1000000)
+  @JsonPropertyDescription(
+      "Most instances (the sum of spec.replicas) the fleets of one namespace may have in this "
+          + "class. Omitted: no limit.")
+  private Integer maxInstancesPerNamespace;
+
+  public List<String> getNamespaces() {
+    return namespaces;
+  }
+
+  public void setNamespaces(List<String> namespaces) {
+    this.namespaces = namespaces;
+  }
+
+  public List<String> getInstanceProfiles() {
+    return instanceProfiles;
+  }
+
+  public void setInstanceProfiles(List<String> instanceProfiles) {
+    this.instanceProfiles = instanceProfiles;
+  }
+
+  public List<String> getSubnetIds() {
+    return subnetIds;
+  }
+
+  public void setSubnetIds(List<String> subnetIds) {
+    this.subnetIds = subnetIds;
+  }
+
+  public List<String> getSecurityGroupIds() {
+    return securityGroupIds;
+  }
+
+  public void setSecurityGroupIds(List<String> securityGroupIds) {
+    this.securityGroupIds = securityGroupIds;
+  }
+
+  public List<String> getAmiIds() {
+    return amiIds;
+  }
+
+  public void setAmiIds(List<String> amiIds) {
+    this.amiIds = amiIds;
+  }
+
+  public List<String> getInstanceTypes() {
+    return instanceTypes;
+  }
+
+  public void setInstanceTypes(List<String> instanceTypes) {
+    this.instanceTypes = instanceTypes;
+  }
+
+  public Integer getMaxInstancesPerNamespace() {
+    return maxInstancesPerNamespace;
+  }
+
+  public void setMaxInstancesPerNamespace(Integer maxInstancesPerNamespace) {
+    this.maxInstancesPerNamespace = maxInstancesPerNamespace;
+  }
+}

@@ -1,0 +1,208 @@
+package dev.serverfleet.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.serverfleet.operator.testing.Kubectl;
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubeapitest.junit.KubeConfig;
+import io.fabric8.kubernetes.client.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The chart's ValidatingAdmissionPolicy on a real API server, as a tenant: a ServiceAccount token
+ * that may create ServerFleets in namespace team-a only. A fleet that leaves its ServerFleetClass
+ * is refused with a message naming the field and the class; a fleet within it is created.
+ */
+@EnableKubeAPIServer(kubeAPIVersion = HelmChartIT.K8S_VERSION)
+class ClassAdmissionIT {
+  static final String CLASSES =
+      """
+      apiVersion: serverfleet.dev/v1alpha1
+      kind: ServerFleetClass
+      metadata: {name: team-a}
+      spec:
+        namespaces: [team-a]
+        instanceProfiles: [web]
+        subnetIds: [subnet-0aaa1111, subnet-0bbb2222]
+        securityGroupIds: [sg-0aaa1111]
+        amiIds: [ami-0abcdef1234567890]
+        instanceTypes: [t3.micro, t3.small]
+        maxInstancesPerNamespace: 10
+      ---
+      apiVersion: serverfleet.dev/v1alpha1
+      kind: ServerFleetClass
+      metadata: {name: team-b}
+      spec: {namespaces: [team-b]}
+      """;
+
+  static final String TENANT_RBAC =
+      """
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata: {name: tenant, namespace: team-a}
+      ---
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: Role
+      metadata: {name: fleet-author, namespace: team-a}
+      rules:
+      - apiGroups: [serverfleet.dev]
+        resources: [serverfleets]
+        verbs: [get, list, create]
+      ---
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: RoleBinding
+      metadata: {name: tenant-fleet-author, namespace: team-a}
+      roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: fleet-author}
+      subjects: [{kind: ServiceAccount, name: tenant, namespace: team-a}]
+      """;
+
+  @KubeConfig static String kubeconfigYaml;
+  static Kubectl admin;
+  static Kubectl tenant;
+
+  @BeforeAll
+  static void apiServerWithThePolicy() throws IOException {
+    admin = Kubectl.forKubeconfig(kubeconfigYaml, HelmChartIT.K8S_VERSION);
+    String crds =
+        Files.readString(HelmChartIT.CRD) + "\n---\n" + Files.readString(HelmChartIT.CLASS_CRD);
+    ok(admin.runWithInput(crds, "apply", "--server-side", "-f", "-"));
+    ok(
+        admin.run(
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/serverfleets.serverfleet.dev",
+            "crd/serverfleetclasses.serverfleet.dev"));
+    String policy =
+        Helm.template(
+            "serverfleet-operator",
+            "serverfleet-system",
+            "--show-only",
+            "templates/validatingadmissionpolicy.yaml");
+    ok(admin.runWithInput(policy, "apply", "--server-side", "-f", "-"));
+    ok(admin.run("create", "namespace", "team-a"));
+    ok(admin.run("create", "namespace", "team-b"));
+    ok(admin.runWithInput(CLASSES + "---\n" + TENANT_RBAC, "apply", "--server-side", "-f", "-"));
+    tenant = tokenKubectl();
+    // The API server compiles a new policy and watches its parameters in the background: wait
+    // until it refuses a fleet out of its class.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> dryRun(fleet("probe", "team-a", "instanceType: m7g.large")).exitCode() != 0);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "instance profile | iamInstanceProfile: admin | spec.template.iamInstanceProfile: admin is not allowed by ServerFleetClass team-a",
+        "subnet | subnetIds: [subnet-0aaa1111, subnet-0ccc3333] | spec.template.subnetIds: subnet-0ccc3333 is not allowed by ServerFleetClass team-a",
+        "security group | securityGroupIds: [sg-0bad0000] | spec.template.securityGroupIds: sg-0bad0000 is not allowed by ServerFleetClass team-a",
+        "AMI | amiId: ami-0badbadbadbadbad0 | spec.template.amiId: ami-0badbadbadbadbad0 is not allowed by ServerFleetClass team-a",
+        "instance type | instanceType: m7g.large | spec.template.instanceType: m7g.large is not allowed by ServerFleetClass team-a",
+        "one fleet above the quota | replicas: 11 | spec.replicas: 11 exceeds maxInstancesPerNamespace 10 of ServerFleetClass team-a",
+        "a class for another namespace | className: team-b | namespace team-a may not use ServerFleetClass team-b",
+      })
+  void refusedWithTheFieldAndTheClass(String what, String line, String message) {
+    var refused = tenant.runWithInput(fleet("web", "team-a", line), "create", "-f", "-");
+    assertThat(refused.exitCode()).as("%s: %s", what, refused.output()).isNotZero();
+    assertThat(refused.stderr())
+        .as(what)
+        .contains(
+            "serverfleets.serverfleet.dev \"web\" is forbidden: ValidatingAdmissionPolicy"
+                + " 'serverfleet-operator-classes' with binding 'serverfleet-operator-classes'"
+                + " denied request: "
+                + message);
+  }
+
+  @Test
+  void aFleetWithinItsClassIsCreated() {
+    var created = tenant.runWithInput(fleet("web", "team-a", null), "create", "-f", "-");
+    assertThat(created.exitCode()).as(created.output()).isZero();
+    assertThat(created.stdout()).contains("serverfleet.serverfleet.dev/web created");
+  }
+
+  @Test
+  void theTenantMayNotCreateFleetsElsewhere() {
+    var denied = tenant.runWithInput(fleet("web", "team-b", null), "create", "-f", "-");
+    assertThat(denied.exitCode()).isNotZero();
+    assertThat(denied.stderr()).contains("forbidden", "cannot create resource \"serverfleets\"");
+  }
+
+  /** A fleet of class team-a within it; {@code line} replaces one key of spec or spec.template. */
+  static String fleet(String name, String namespace, String line) {
+    String spec = "replicas: 2\nclassName: team-a\n";
+    String template =
+        """
+        amiId: ami-0abcdef1234567890
+        instanceType: t3.micro
+        subnetIds: [subnet-0aaa1111, subnet-0bbb2222]
+        securityGroupIds: [sg-0aaa1111]
+        iamInstanceProfile: web
+        """;
+    if (line != null) {
+      String key = line.substring(0, line.indexOf(':'));
+      if (spec.contains(key + ":")) {
+        spec = spec.replaceAll("(?m)^" + key + ":.*$", line);
+      } else {
+        template = template.replaceAll("(?m)^" + key + ":.*$", line);
+      }
+    }
+    return "apiVersion: serverfleet.dev/v1alpha1\nkind: ServerFleet\n"
+        + "metadata: {name: "
+        + name
+        + ", namespace: "
+        + namespace
+        + "}\nspec:\n"
+        + spec.indent(2)
+        + "  template:\n"
+        + template.indent(4);
+  }
+
+  private static Kubectl.Result dryRun(String manifest) {
+    return tenant.runWithInput(manifest, "create", "--dry-run=server", "-f", "-");
+  }
+
+  private static void ok(Kubectl.Result result) {
+    assertThat(result.exitCode()).as(result.output()).isZero();
+  }
+
+  /** kubectl holding only a token minted for the tenant ServiceAccount (no client certificate). */
+  private static Kubectl tokenKubectl() throws IOException {
+    var minted = admin.run("create", "token", "tenant", "-n", "team-a", "--duration=1h");
+    ok(minted);
+    Config config = Config.fromKubeconfig(kubeconfigYaml);
+    String ca =
+        config.getCaCertData() != null
+            ? config.getCaCertData()
+            : Base64.getEncoder()
+                .encodeToString(Files.readAllBytes(Path.of(config.getCaCertFile())));
+    String yaml =
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: test
+          cluster: {server: "%s", certificate-authority-data: %s}
+        users:
+        - name: tenant
+          user: {token: %s}
+        contexts:
+        - name: tenant
+          context: {cluster: test, user: tenant, namespace: team-a}
+        current-context: tenant
+        """
+            .formatted(config.getMasterUrl(), ca, minted.stdout().trim());
+    return Kubectl.forKubeconfig(yaml, HelmChartIT.K8S_VERSION);
+  }
+}
