@@ -50,6 +50,7 @@ class HelmChartIT {
       region: eu-west-1
       ec2Endpoint: http://moto.moto.svc:5000
       pollInterval: 1m
+      fastPollInterval: 0s
       watchNamespaces: [team-a, team-b]
       labelSelector: serverfleet.dev/shard=a
       logFormat: plain
@@ -114,6 +115,8 @@ class HelmChartIT {
         Arguments.of("region=", "at '/region': '' does not match pattern"),
         Arguments.of("pollInterval=soon", "at '/pollInterval': 'soon' does not match pattern"),
         Arguments.of(
+            "fastPollInterval=100ms", "at '/fastPollInterval': '100ms' does not match pattern"),
+        Arguments.of(
             "serviceMonitor.enabled=yes-please",
             "at '/serviceMonitor/enabled': got string, want boolean"),
         Arguments.of("replicas=3", "additional properties 'replicas' not allowed"));
@@ -156,6 +159,7 @@ class HelmChartIT {
         .containsEntry("SF_WATCH_NAMESPACES", "")
         .containsEntry("SF_MANAGEMENT_PORT", "8080")
         .containsEntry("SF_LOG_FORMAT", "json")
+        .containsEntry("SF_FAST_POLL_INTERVAL", "2s")
         .containsEntry("AWS_REGION", "us-east-1")
         .doesNotContainKey("SF_EC2_ENDPOINT");
     JsonNode container = deployment.at("/spec/template/spec/containers/0");
@@ -197,6 +201,7 @@ class HelmChartIT {
         .containsEntry("SF_EC2_ENDPOINT", "http://moto.moto.svc:5000")
         .containsEntry("SF_CLUSTER_NAME", "prod-eu1")
         .containsEntry("SF_POLL_INTERVAL", "1m")
+        .containsEntry("SF_FAST_POLL_INTERVAL", "0s")
         .containsEntry("SF_LOG_FORMAT", "plain")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xlog:gc")
         .doesNotContainKey("SF_LEADER_ELECTION_NAMESPACE");
