@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -79,11 +80,17 @@ public final class AwsEc2 implements Ec2Port {
     this.pageSize = pageSize;
   }
 
-  /** The operator's adapter: SDK retries as configured, none for RunInstances. */
+  /**
+   * The operator's adapter: SDK retries as configured, none for RunInstances. Its two clients share
+   * one HTTP client and one credentials chain, so that the process holds one of each (under IRSA
+   * each chain would keep its own STS client and refresh its own token).
+   */
   public static AwsEc2 create(String region, Optional<URI> endpointOverride, boolean sdkRetries) {
+    SdkHttpClient http = UrlConnectionHttpClient.create();
+    AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
     return new AwsEc2(
-        client(region, endpointOverride, sdkRetries),
-        client(region, endpointOverride, false),
+        client(region, endpointOverride, sdkRetries, credentials, http),
+        client(region, endpointOverride, false, credentials, http),
         MAX_BATCH);
   }
 
@@ -106,16 +113,33 @@ public final class AwsEc2 implements Ec2Port {
       Optional<URI> endpointOverride,
       boolean sdkRetries,
       AwsCredentialsProvider credentials) {
+    return builder(region, endpointOverride, sdkRetries, credentials)
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .build();
+  }
+
+  /** With a shared HTTP client, which the SDK then leaves open when the EC2 client closes. */
+  private static Ec2Client client(
+      String region,
+      Optional<URI> endpointOverride,
+      boolean sdkRetries,
+      AwsCredentialsProvider credentials,
+      SdkHttpClient http) {
+    return builder(region, endpointOverride, sdkRetries, credentials).httpClient(http).build();
+  }
+
+  private static Ec2ClientBuilder builder(
+      String region,
+      Optional<URI> endpointOverride,
+      boolean sdkRetries,
+      AwsCredentialsProvider credentials) {
     Ec2ClientBuilder builder =
-        Ec2Client.builder()
-            .httpClientBuilder(UrlConnectionHttpClient.builder())
-            .credentialsProvider(credentials)
-            .region(Region.of(region));
+        Ec2Client.builder().credentialsProvider(credentials).region(Region.of(region));
     endpointOverride.ifPresent(builder::endpointOverride);
     if (!sdkRetries) {
       builder.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
     }
-    return builder.build();
+    return builder;
   }
 
   @Override
