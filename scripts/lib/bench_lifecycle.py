@@ -66,8 +66,9 @@ def report(d):
     cpu = lambda a, b: f"{f(b) - f(a):.2f} s" if env.get(a) and env.get(b) else "?"  # noqa: E731
     print(f"CPU used: {env.get('CPU_READYZ', '?')} s until /readyz, {cpu('CPU_READY', 'CPU_IDLE_END')} "
           f"in {env['IDLE']} s idle")
-    print(f"JVM at idle: {env.get('THREADS', '?')} threads, {env.get('CLASSES', '?')} classes loaded "
-          f"({env.get('CLASSES_SHARED', '?')} from CDS archives){nmt}; see threads.txt, classes.txt")
+    print(f"JVM at idle: {env.get('THREADS', '?')} threads; classes: {env.get('CLASSES', '?')} loaded from jars "
+          f"and the JDK, {env.get('CLASSES_SHARED', '?')} mapped from CDS archives{nmt}; see threads.txt, "
+          f"classes.txt")
     print(f"DescribeInstances by id (fast lane) between apply and ready: {by_id}; deletion counted until "
           f"{settled - gone:.0f} s after gone; raw figures in {d}")
 

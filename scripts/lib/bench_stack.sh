@@ -54,7 +54,8 @@ PY
 heap_used_mb() { # PID: heap used right after a full GC, in MB
   jcmd "$1" GC.run >/dev/null 2>&1 || return 0
   jcmd "$1" GC.heap_info 2>/dev/null | tee -a "$OUT/heap.txt" |
-    awk 'match($0, /used [0-9]+K/) { print int(substr($0, RSTART + 5, RLENGTH - 6) / 1024); exit }'
+    awk '/(heap|generation) +total/ && match($0, /used [0-9]+K/) { kb += substr($0, RSTART + 5, RLENGTH - 6) }
+      END { print int(kb / 1024) }'  # G1: one heap line; Serial and Parallel: a line per generation
 }
 
 rss_mb() { ps -o rss= -p "$1" 2>/dev/null | awk '{ print int($1 / 1024) }'; }
@@ -64,7 +65,8 @@ cpu_s() { # PID: CPU seconds (user + system) the process has used so far
 }
 
 # jvm_details PID: where the memory goes, into $OUT: threads.txt (live threads by name, digits
-# folded: "pool-N-thread-N 12"), classes.txt (loaded, and of those from a CDS archive), and
+# folded: "pool-N-thread-N 12"), classes.txt (loaded from jars and the JDK, and mapped from CDS
+# archives: the JVM counts them apart), and
 # nmt.txt when the JVM runs with -XX:NativeMemoryTracking; records THREADS, CLASSES,
 # CLASSES_SHARED and NMT_COMMITTED (MB).
 jvm_details() {
