@@ -62,6 +62,13 @@ def report(d):
           f"| {gone - delete:.1f} s | {f('READYZ_AT') - f('OPERATOR_START'):.1f} s "
           f"| {env.get('RSS_IDLE', '?')} MB (heap after GC {env.get('HEAP_IDLE', '?')} MB) |")
     print()
+    nmt = f", native memory committed {env['NMT_COMMITTED']} MB (NMT)" if env.get("NMT_COMMITTED") else ""
+    cpu = lambda a, b: f"{f(b) - f(a):.2f} s" if env.get(a) and env.get(b) else "?"  # noqa: E731
+    print(f"CPU used: {env.get('CPU_READYZ', '?')} s until /readyz, {cpu('CPU_READY', 'CPU_IDLE_END')} "
+          f"in {env['IDLE']} s idle")
+    print(f"JVM at idle: {env.get('THREADS', '?')} threads; classes: {env.get('CLASSES', '?')} loaded from jars "
+          f"and the JDK, {env.get('CLASSES_SHARED', '?')} mapped from CDS archives{nmt}; see threads.txt, "
+          f"classes.txt")
     print(f"DescribeInstances by id (fast lane) between apply and ready: {by_id}; deletion counted until "
           f"{settled - gone:.0f} s after gone; raw figures in {d}")
 

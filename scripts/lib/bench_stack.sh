@@ -54,10 +54,36 @@ PY
 heap_used_mb() { # PID: heap used right after a full GC, in MB
   jcmd "$1" GC.run >/dev/null 2>&1 || return 0
   jcmd "$1" GC.heap_info 2>/dev/null | tee -a "$OUT/heap.txt" |
-    awk 'match($0, /used [0-9]+K/) { print int(substr($0, RSTART + 5, RLENGTH - 6) / 1024); exit }'
+    awk '/(heap|generation) +total/ && match($0, /used [0-9]+K/) { kb += substr($0, RSTART + 5, RLENGTH - 6) }
+      END { print int(kb / 1024) }'  # G1: one heap line; Serial and Parallel: a line per generation
 }
 
 rss_mb() { ps -o rss= -p "$1" 2>/dev/null | awk '{ print int($1 / 1024) }'; }
+
+cpu_s() { # PID: CPU seconds (user + system) the process has used so far
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null
+}
+
+# jvm_details PID: where the memory goes, into $OUT: threads.txt (live threads by name, digits
+# folded: "pool-N-thread-N 12"), classes.txt (loaded from jars and the JDK, and mapped from CDS
+# archives: the JVM counts them apart), and
+# nmt.txt when the JVM runs with -XX:NativeMemoryTracking; records THREADS, CLASSES,
+# CLASSES_SHARED and NMT_COMMITTED (MB).
+jvm_details() {
+  jcmd "$1" Thread.print 2>/dev/null | awk -F'"' '/^"/ { n = $2; gsub(/[0-9]+/, "N", n); c[n]++; t++ }
+    END { for (n in c) printf "%5d %s\n", c[n], n; printf "%5d total\n", t }' |
+    sort -rn >"$OUT/threads.txt"
+  record THREADS "$(awk '$2 == "total" { print $1 }' "$OUT/threads.txt")"
+  jcmd "$1" PerfCounter.print 2>/dev/null | grep -E '^(java|sun)\.cls\.(loadedClasses|sharedLoadedClasses|unloadedClasses)=' \
+    >"$OUT/classes.txt" || true
+  record CLASSES "$(sed -n 's/^java.cls.loadedClasses=//p' "$OUT/classes.txt")"
+  record CLASSES_SHARED "$(sed -n 's/^java.cls.sharedLoadedClasses=//p' "$OUT/classes.txt")"
+  if jcmd "$1" VM.native_memory summary scale=KB >"$OUT/nmt.txt" 2>&1 && grep -q committed= "$OUT/nmt.txt"; then
+    record NMT_COMMITTED "$(awk 'match($0, /committed=[0-9]+KB/) { print int(substr($0, RSTART + 10, RLENGTH - 12) / 1024); exit }' "$OUT/nmt.txt")"
+  else
+    rm -f "$OUT/nmt.txt"
+  fi
+}
 
 cleanup() {
   local rc=$?

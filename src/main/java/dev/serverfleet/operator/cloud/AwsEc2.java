@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -79,7 +80,11 @@ public final class AwsEc2 implements Ec2Port {
     this.pageSize = pageSize;
   }
 
-  /** The operator's adapter: SDK retries as configured, none for RunInstances. */
+  /**
+   * The operator's adapter: SDK retries as configured, none for RunInstances. Its two clients share
+   * one HTTP client and one credentials chain, so that the process holds one of each (under IRSA
+   * each chain would keep its own STS client and refresh its own token).
+   */
   public static AwsEc2 create(String region, Optional<URI> endpointOverride, boolean sdkRetries) {
     return create(region, endpointOverride, sdkRetries, Optional.empty());
   }
@@ -93,10 +98,11 @@ public final class AwsEc2 implements Ec2Port {
       Optional<URI> endpointOverride,
       boolean sdkRetries,
       Optional<Ec2RateLimits> limits) {
+    SdkHttpClient http = UrlConnectionHttpClient.create();
     AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
     return new AwsEc2(
-        client(region, endpointOverride, sdkRetries, credentials, limits),
-        client(region, endpointOverride, false, credentials, limits),
+        builder(region, endpointOverride, sdkRetries, credentials, limits).httpClient(http).build(),
+        builder(region, endpointOverride, false, credentials, limits).httpClient(http).build(),
         MAX_BATCH);
   }
 
@@ -119,21 +125,20 @@ public final class AwsEc2 implements Ec2Port {
       Optional<URI> endpointOverride,
       boolean sdkRetries,
       AwsCredentialsProvider credentials) {
-    return client(region, endpointOverride, sdkRetries, credentials, Optional.empty());
+    return builder(region, endpointOverride, sdkRetries, credentials, Optional.empty())
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .build();
   }
 
-  /** As above, with every HTTP attempt (retries included) through the request limits. */
-  public static Ec2Client client(
+  /** Everything but the HTTP client: a shared one is left open by the SDK when a client closes. */
+  private static Ec2ClientBuilder builder(
       String region,
       Optional<URI> endpointOverride,
       boolean sdkRetries,
       AwsCredentialsProvider credentials,
       Optional<Ec2RateLimits> limits) {
     Ec2ClientBuilder builder =
-        Ec2Client.builder()
-            .httpClientBuilder(UrlConnectionHttpClient.builder())
-            .credentialsProvider(credentials)
-            .region(Region.of(region));
+        Ec2Client.builder().credentialsProvider(credentials).region(Region.of(region));
     endpointOverride.ifPresent(builder::endpointOverride);
     builder.overrideConfiguration(
         o -> {
@@ -142,7 +147,7 @@ public final class AwsEc2 implements Ec2Port {
           }
           limits.ifPresent(l -> o.addExecutionInterceptor(new RateLimitInterceptor(l)));
         });
-    return builder.build();
+    return builder;
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,16 +43,7 @@ public final class Main {
     Metrics josdkMetrics = FleetOperator.instrument(registry);
     new JvmMemoryMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    var ec2 =
-        new InstrumentedEc2(
-            AwsEc2.create(
-                config.region(),
-                config.ec2Endpoint(),
-                config.sdkRetries(),
-                config.ec2RateLimits()
-                    ? Optional.of(new Ec2RateLimits(registry))
-                    : Optional.empty()),
-            registry);
+    var ec2 = ec2(config, registry);
 
     // Probes first, so that a kubelet sees a live process while the operator waits for the API
     // server: /healthz is true while starting, /readyz only once a first sweep of EC2 succeeded.
@@ -85,6 +77,17 @@ public final class Main {
         stopping,
         stopped);
     stopped.await();
+  }
+
+  /** The EC2 port as configured: timed, and within EC2's request limits unless turned off. */
+  static InstrumentedEc2 ec2(OperatorConfig config, MeterRegistry registry) {
+    return new InstrumentedEc2(
+        AwsEc2.create(
+            config.region(),
+            config.ec2Endpoint(),
+            config.sdkRetries(),
+            config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty()),
+        registry);
   }
 
   private static void logStart(OperatorConfig config) {

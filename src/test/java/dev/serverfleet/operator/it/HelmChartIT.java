@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,8 @@ class HelmChartIT {
       region: eu-west-1
       ec2Endpoint: http://moto.moto.svc:5000
       pollInterval: 1m
+      fastPollInterval: 0s
+      jvm: {options: "-XX:+UseG1GC -XX:MaxRAMPercentage=70"}
       watchNamespaces: [team-a, team-b]
       labelSelector: serverfleet.dev/shard=a
       logFormat: plain
@@ -115,8 +118,11 @@ class HelmChartIT {
         Arguments.of("region=", "at '/region': '' does not match pattern"),
         Arguments.of("pollInterval=soon", "at '/pollInterval': 'soon' does not match pattern"),
         Arguments.of(
+            "fastPollInterval=100ms", "at '/fastPollInterval': '100ms' does not match pattern"),
+        Arguments.of(
             "serviceMonitor.enabled=yes-please",
             "at '/serviceMonitor/enabled': got string, want boolean"),
+        Arguments.of("jvm.options=Xmx1g", "at '/jvm/options': 'Xmx1g' does not match pattern"),
         Arguments.of("replicas=3", "additional properties 'replicas' not allowed"));
   }
 
@@ -133,7 +139,7 @@ class HelmChartIT {
   // --- helm template, accepted by the real API server ---
 
   @Test
-  void defaultRenderIsAcceptedByTheApiServer() {
+  void defaultRenderIsAcceptedByTheApiServer() throws IOException {
     createNamespace("sf-default", Map.of());
     var docs = documents(template("serverfleet-operator", "sf-default"));
 
@@ -159,6 +165,8 @@ class HelmChartIT {
         .containsEntry("SF_WATCH_NAMESPACES", "")
         .containsEntry("SF_MANAGEMENT_PORT", "8080")
         .containsEntry("SF_LOG_FORMAT", "json")
+        .containsEntry("SF_FAST_POLL_INTERVAL", "2s")
+        .containsEntry("JDK_JAVA_OPTIONS", imageJvmOptions())
         .containsEntry("AWS_REGION", "us-east-1")
         .doesNotContainKey("SF_EC2_ENDPOINT");
     JsonNode container = deployment.at("/spec/template/spec/containers/0");
@@ -205,6 +213,8 @@ class HelmChartIT {
         .containsEntry("SF_EC2_ENDPOINT", "http://moto.moto.svc:5000")
         .containsEntry("SF_CLUSTER_NAME", "prod-eu1")
         .containsEntry("SF_POLL_INTERVAL", "1m")
+        .containsEntry("SF_FAST_POLL_INTERVAL", "0s")
+        .containsEntry("JDK_JAVA_OPTIONS", "-XX:+UseG1GC -XX:MaxRAMPercentage=70")
         .containsEntry("SF_LOG_FORMAT", "plain")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xlog:gc")
         .doesNotContainKey("SF_LEADER_ELECTION_NAMESPACE");
@@ -457,6 +467,20 @@ class HelmChartIT {
     assertThat(Files.readString(out.resolve("again/serverfleet-operator.yaml")))
         .as("deterministic")
         .isEqualTo(Files.readString(out.resolve("serverfleet-operator.yaml")));
+  }
+
+  /** The JVM options of the Dockerfile's image, the same in the Jib image's and the chart's. */
+  private static String imageJvmOptions() throws IOException {
+    var dockerfile =
+        Pattern.compile("(?m)^ENV JDK_JAVA_OPTIONS=\"([^\"]*)\"$")
+            .matcher(Files.readString(Path.of("Dockerfile")));
+    assertThat(dockerfile.find()).as("ENV JDK_JAVA_OPTIONS in the Dockerfile").isTrue();
+    var jib =
+        Pattern.compile("<JDK_JAVA_OPTIONS>([^<]*)</JDK_JAVA_OPTIONS>")
+            .matcher(Files.readString(Path.of("pom.xml")));
+    assertThat(jib.find()).as("JDK_JAVA_OPTIONS of the jib profile in pom.xml").isTrue();
+    assertThat(jib.group(1)).as("the Jib image's JVM options").isEqualTo(dockerfile.group(1));
+    return dockerfile.group(1);
   }
 
   // --- helpers ---
