@@ -5,7 +5,8 @@
 #
 # It starts java with start-up friendly flags (C1 only, serial GC, no perf data) and, from its
 # second run on, a class-data sharing archive that the first run wrote (JDK 13+ dynamic AppCDS),
-# under ${XDG_CACHE_HOME:-$HOME/.cache}/serverfleet, one per build of this file and java binary.
+# under ${XDG_CACHE_HOME:-$HOME/.cache}/serverfleet, one per build of this file and java binary
+# (a help or version run writes none; an interrupted one may not). Settings (environment):
 #   KUBECTL_SF_JAVA   the java to run (default: $JAVA_HOME/bin/java, then java on the PATH; 17+)
 #   KUBECTL_SF_CDS=0  no archive
 self=$0
@@ -36,14 +37,25 @@ if [ "${KUBECTL_SF_CDS:-1}" != 0 ]; then
     # shellcheck disable=SC2086
     exec "$java" $flags -XX:SharedArchiveFile="$archive" -cp "$self" $main "$@"
   fi
-  if mkdir -p "$cache" 2>/dev/null; then
-    # First run: the JVM writes the archive as it exits; moved into place only when complete.
-    # A Ctrl-C reaches java, which exits (and writes); this shell only waits for it.
+  # The archive holds the classes the run that writes it loaded: not a help or version run.
+  train=$#
+  for arg in "$@"; do
+    case $arg in -h | --help | -V | --version) train=0 ;; esac
+  done
+  if [ "$train" != 0 ] && mkdir -p "$cache" 2>/dev/null; then
+    # The JVM writes the archive as it exits; moved into place only when complete, replacing
+    # the archives of earlier builds. A Ctrl-C reaches java, which exits (and writes); this
+    # shell only waits for it.
     trap ':' INT TERM
     # shellcheck disable=SC2086
     "$java" $flags -XX:ArchiveClassesAtExit="$archive.$$" -cp "$self" $main "$@"
     rc=$?
-    if [ -s "$archive.$$" ]; then mv -f "$archive.$$" "$archive"; else rm -f "$archive.$$"; fi
+    if [ -s "$archive.$$" ]; then
+      rm -f "$cache"/kubectl-sf-*.jsa
+      mv -f "$archive.$$" "$archive"
+    else
+      rm -f "$archive.$$"
+    fi
     exit $rc
   fi
 fi
