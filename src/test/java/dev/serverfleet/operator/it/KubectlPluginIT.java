@@ -203,7 +203,8 @@ class KubectlPluginIT {
     // the test's kubeconfig has no namespace in its context: "default", where web is not
     assertThat(plugin.run(env, "sf", "instances", "web").stderr()).contains("NotFound");
     var file = Files.createTempFile("kubeconfig-", ".yaml");
-    Files.writeString(file, PluginTestBed.withFleetsContext(client, kubeconfigYaml, "fleets", ns));
+    Files.writeString(
+        file, PluginTestBed.withFleetsContext(client, kubeconfigYaml, "fleets", ns, false));
     var noEnv = Map.of("KUBECONFIG", "/nonexistent/kubeconfig");
 
     var viaContext =
@@ -241,6 +242,15 @@ class KubectlPluginIT {
             "-n",
             "default");
     assertThat(flagBeatsContext.stderr()).contains("NotFound");
+
+    // no flag at all: the namespace of the current context
+    var current = Files.createTempFile("kubeconfig-", ".yaml");
+    Files.writeString(
+        current, PluginTestBed.withFleetsContext(client, kubeconfigYaml, "fleets", ns, true));
+    var fromCurrent =
+        plugin.run(Map.of("KUBECONFIG", current.toString()), "sf", "instances", "web");
+    assertThat(fromCurrent.exitCode()).as(fromCurrent.output()).isZero();
+    assertThat(fromCurrent.stdout()).contains("i-0aaa", "i-0bbb");
   }
 
   private static Kubectl.Result sf(String... args) throws Exception {

@@ -43,10 +43,14 @@ final class PluginTestBed {
 
   /**
    * The kubeconfig with a second context {@code name} on the same cluster and user, whose namespace
-   * is {@code namespace}; the current context stays the first one.
+   * is {@code namespace}; the current context is that one if {@code current}, else the first.
    */
   static String withFleetsContext(
-      KubernetesClient client, String kubeconfigYaml, String name, String namespace) {
+      KubernetesClient client,
+      String kubeconfigYaml,
+      String name,
+      String namespace,
+      boolean current) {
     var json = client.getKubernetesSerialization();
     Config config = json.unmarshal(kubeconfigYaml, Config.class);
     NamedContext first = config.getContexts().get(0);
@@ -60,7 +64,7 @@ final class PluginTestBed {
     List<NamedContext> contexts = new ArrayList<>(config.getContexts());
     contexts.add(fleets);
     config.setContexts(contexts);
-    config.setCurrentContext(first.getName());
+    config.setCurrentContext(current ? name : first.getName());
     return json.asYaml(config);
   }
 }
