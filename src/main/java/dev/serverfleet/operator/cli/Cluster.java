@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import java.net.ConnectException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,6 +20,9 @@ import java.util.List;
  * current context; {@code -n} over the context's namespace over {@code default}.
  */
 final class Cluster implements AutoCloseable {
+  /** The server this process talks to, for error messages (one connection per process). */
+  private static volatile String server;
+
   private final KubernetesClient client;
   private final String namespace;
 
@@ -30,6 +35,7 @@ final class Cluster implements AutoCloseable {
     Config config = config(kubeconfig, context);
     // kubectl tries once; fabric8 would retry a refused connection for seconds
     config.setRequestRetryBackoffLimit(0);
+    server = config.getMasterUrl();
     String ns = namespace != null ? namespace : config.getNamespace();
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     return new Cluster(client, ns == null || ns.isEmpty() ? "default" : ns);
@@ -87,17 +93,43 @@ final class Cluster implements AutoCloseable {
         .getItems();
   }
 
-  /** An API error as kubectl prints it: {@code Error from server (Forbidden): ...}. */
+  /**
+   * An API error as kubectl prints it: {@code Error from server (Forbidden): ...}, or for a server
+   * that does not answer {@code The connection to the server HOST:PORT was refused - ...}.
+   */
   static CliError describe(KubernetesClientException e) {
+    return describe(e, server);
+  }
+
+  static CliError describe(KubernetesClientException e, String server) {
     var status = e.getStatus();
     if (status != null && status.getReason() != null && status.getMessage() != null) {
       return CliError.line(
           "Error from server (" + status.getReason() + "): " + status.getMessage());
     }
-    Throwable cause = e.getCause() != null ? e.getCause() : e;
+    Throwable root = e;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return CliError.line(
+            "The connection to the server "
+                + hostAndPort(server)
+                + " was refused - did you specify the right host or port?");
+      }
+      root = t;
+    }
     return CliError.of(
-        "could not reach the Kubernetes API server: "
-            + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
+        "could not reach the Kubernetes API server "
+            + hostAndPort(server)
+            + ": "
+            + (root.getMessage() != null ? root.getMessage() : root.getClass().getName()));
+  }
+
+  private static String hostAndPort(String url) {
+    if (url == null) {
+      return "(none configured)";
+    }
+    URI uri = URI.create(url);
+    return uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
   }
 
   @Override
