@@ -15,6 +15,7 @@ import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kubectl sf} through the real kubectl plugin mechanism on a real API server: the built
@@ -37,6 +39,7 @@ class KubectlPluginIT {
 
   static KubernetesClient client;
   @KubeConfig static String kubeconfigYaml;
+  @TempDir static Path pluginDir;
   static KubectlPlugin plugin;
   static OperatorStandIn operator;
   static Map<String, String> env;
@@ -46,7 +49,7 @@ class KubectlPluginIT {
   static void fleetsWithHistory() throws Exception {
     Kubectl kubectl = Kubectl.forKubeconfig(kubeconfigYaml, ControlPlaneTestBed.K8S_VERSION);
     PluginTestBed.installCrd(kubectl);
-    plugin = KubectlPlugin.install(PluginTestBed.kubectlBinary());
+    plugin = KubectlPlugin.install(PluginTestBed.kubectlBinary(), pluginDir);
     env = Map.of("KUBECONFIG", kubectl.kubeconfig().toString());
     operator = new OperatorStandIn(client);
     ns = "shop";
@@ -202,7 +205,7 @@ class KubectlPluginIT {
   void namespaceFromFlagOrContextAndKubeconfigAndContextFlags() throws Exception {
     // the test's kubeconfig has no namespace in its context: "default", where web is not
     assertThat(plugin.run(env, "sf", "instances", "web").stderr()).contains("NotFound");
-    var file = Files.createTempFile("kubeconfig-", ".yaml");
+    var file = Files.createTempFile(pluginDir, "kubeconfig-", ".yaml");
     Files.writeString(
         file, PluginTestBed.withFleetsContext(client, kubeconfigYaml, "fleets", ns, false));
     var noEnv = Map.of("KUBECONFIG", "/nonexistent/kubeconfig");
@@ -244,7 +247,7 @@ class KubectlPluginIT {
     assertThat(flagBeatsContext.stderr()).contains("NotFound");
 
     // no flag at all: the namespace of the current context
-    var current = Files.createTempFile("kubeconfig-", ".yaml");
+    var current = Files.createTempFile(pluginDir, "kubeconfig-", ".yaml");
     Files.writeString(
         current, PluginTestBed.withFleetsContext(client, kubeconfigYaml, "fleets", ns, true));
     var fromCurrent =

@@ -16,12 +16,14 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kubectl sf rollout status} and {@code rollout undo} through the real kubectl on a real API
@@ -36,6 +38,7 @@ class KubectlPluginRolloutIT {
 
   static KubernetesClient client;
   @KubeConfig static String kubeconfigYaml;
+  @TempDir static Path pluginDir;
   static KubectlPlugin plugin;
   static OperatorStandIn operator;
   static Map<String, String> env;
@@ -45,7 +48,7 @@ class KubectlPluginRolloutIT {
   static void apiServer() throws Exception {
     Kubectl kubectl = Kubectl.forKubeconfig(kubeconfigYaml, ControlPlaneTestBed.K8S_VERSION);
     PluginTestBed.installCrd(kubectl);
-    plugin = KubectlPlugin.install(PluginTestBed.kubectlBinary());
+    plugin = KubectlPlugin.install(PluginTestBed.kubectlBinary(), pluginDir);
     env = Map.of("KUBECONFIG", kubectl.kubeconfig().toString());
     operator = new OperatorStandIn(client);
     client

@@ -35,14 +35,17 @@ public final class KubectlPlugin {
     this.cache = cache;
   }
 
-  /** Puts a copy of the built plugin into a fresh PATH directory. */
-  public static KubectlPlugin install(Path kubectl) throws IOException {
+  /**
+   * Puts a copy of the built plugin into {@code dir}/bin, a PATH directory holding only it, with
+   * {@code dir}/cache for its class-data archive ({@code dir}: the test class's {@code @TempDir}).
+   */
+  public static KubectlPlugin install(Path kubectl, Path dir) throws IOException {
     if (!Files.isExecutable(BUILT)) {
       throw new IllegalStateException(BUILT + " is missing: run mvn package first");
     }
-    Path bin = Files.createTempDirectory("plugin-bin-");
+    Path bin = Files.createDirectories(dir.resolve("bin"));
     Files.copy(BUILT, bin.resolve("kubectl-sf"), StandardCopyOption.COPY_ATTRIBUTES);
-    return new KubectlPlugin(kubectl, bin, Files.createTempDirectory("plugin-cache-"));
+    return new KubectlPlugin(kubectl, bin, Files.createDirectories(dir.resolve("cache")));
   }
 
   public Path bin() {
