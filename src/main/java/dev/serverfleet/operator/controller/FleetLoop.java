@@ -10,7 +10,6 @@ import dev.serverfleet.operator.planning.FleetPlanner;
 import dev.serverfleet.operator.planning.InstanceChecks;
 import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Launch;
-import dev.serverfleet.operator.planning.LaunchLedger;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.PlanInput;
@@ -18,7 +17,6 @@ import dev.serverfleet.operator.planning.Revision;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,32 +135,18 @@ public final class FleetLoop {
   public Result run(
       ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
-    String uid = fleet.getMetadata().getUid();
-    long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
-
-    List<Instance> owned =
-        observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
-    LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
-    String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
-    Optional<LaunchHolds.Hold> hold = failures.holds().current(uid, generation, now);
-    PlanInput unguarded = input(fleet, observed, revision, now);
-    InstanceChecks view = new InstanceChecks(unguarded);
-    RolloutSafety.Step step = safety.before(fleet, revision, view, owned, writer, now);
+    Pass pass = prepare(fleet, observed, now);
+    RolloutSafety.Step step =
+        safety.before(fleet, pass.revision(), pass.view(), pass.owned(), writer, now);
     if (step.rewritten()) {
       // An undo or a rollback wrote the spec: the next pass plans for the new generation.
       return new Result(Optional.of(SETTLE));
     }
-    PlanInput input = unguarded.withFreshCap(step.cap());
-    Plan plan = FleetPlanner.plan(input);
-    if (hold.isPresent()) {
-      plan = withoutNewLaunches(plan);
-    }
+    PlanInput input = pass.unguarded().withFreshCap(step.cap());
     ClassPolicy.Verdict policy =
         ClassPolicy.check(
             fleet, classes.classes(), classes.fleetsIn(fleet.getMetadata().getNamespace()));
-    if (policy.refusal().isPresent()) {
-      plan = ClassPolicy.hold(plan);
-    }
+    Plan plan = guarded(FleetPlanner.plan(input), pass.hold(), policy);
 
     ServerFleet current = step.fleet();
     if (!plan.newLaunches().isEmpty()) {
@@ -173,105 +157,117 @@ public final class FleetLoop {
               current,
               StatusBuilder.build(
                   current,
-                  revision,
-                  view,
-                  owned,
+                  pass.revision(),
+                  pass.view(),
+                  pass.owned(),
                   plan.intents(),
-                  degradation(hold).or(() -> storedDegradation(fleet)),
+                  degradation(pass.hold()).or(() -> storedDegradation(fleet)),
                   plan.notes(),
                   step.rollout(),
                   now));
     }
+    Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
+    FleetActions.Outcome outcome = actions.apply(current, plan, pass.settings(), now, known, cache);
 
-    Set<String> known = owned.stream().map(Instance::id).collect(Collectors.toSet());
-    FleetActions.Outcome outcome = actions.apply(current, plan, settings, now, known, cache);
-
-    List<Instance> instances = after(owned, outcome);
-    Optional<Degradation> degraded =
-        policy
-            .refusal()
-            .map(m -> new Degradation(ClassPolicy.REASON, m))
-            .or(step::degraded)
-            .or(outcome::degraded)
-            .or(() -> degradation(hold))
-            .or(step::notice);
-    ServerFleetStatus status =
-        StatusBuilder.build(
-            current,
-            revision,
-            view,
-            instances,
-            outcome.intents(),
-            degraded,
-            plan.notes(),
-            step.rollout(),
-            now);
-    status.setRollout(safety.completed(current, revision, status, step.rollout(), now));
-    status.setClassName(policy.className());
+    List<Instance> instances = after(pass.owned(), outcome);
+    ServerFleetStatus status = status(current, pass, step, plan, policy, outcome, instances, now);
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
     }
     metrics.replicas(
         fleet, SpecDefaults.replicas(fleet), status.getReplicas(), status.getReadyReplicas());
-    Optional<Duration> next = nextPass(fleet, input, view, instances, status, outcome, plan, hold);
+    Optional<Duration> next =
+        WakeUps.nextPass(
+            fleet,
+            input,
+            pass.view(),
+            instances,
+            status,
+            outcome,
+            plan,
+            pass.hold(),
+            timing,
+            failures);
     if (newlyExceeded && SpecDefaults.autoRollback(fleet)) {
       // the rollback is decided on the stored condition, in the next pass
-      next = earliest(next, Optional.of(ROLLBACK_SOON));
+      next = WakeUps.earliest(next, Optional.of(ROLLBACK_SOON));
     }
     if (policy.refusal().isPresent()) {
       // a quota freed by another fleet of the namespace triggers no event for this one
-      next = earliest(next, Optional.of(ClassPolicy.RECHECK));
+      next = WakeUps.earliest(next, Optional.of(ClassPolicy.RECHECK));
     }
-    return new Result(earliest(next, step.resumeAt().map(t -> Duration.between(now, t))));
+    return new Result(WakeUps.earliest(next, step.resumeAt().map(t -> Duration.between(now, t))));
+  }
+
+  /** What a pass knows before it decides anything. */
+  private record Pass(
+      List<Instance> owned,
+      LaunchSettings settings,
+      String revision,
+      Optional<LaunchHolds.Hold> hold,
+      PlanInput unguarded,
+      InstanceChecks view) {}
+
+  private Pass prepare(ServerFleet fleet, Observation observed, Instant now) {
+    String uid = fleet.getMetadata().getUid();
+    long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
+    List<Instance> owned =
+        observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
+    LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
+    String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
+    PlanInput unguarded = input(fleet, observed, revision, now);
+    return new Pass(
+        owned,
+        settings,
+        revision,
+        failures.holds().current(uid, generation, now),
+        unguarded,
+        new InstanceChecks(unguarded));
+  }
+
+  /** The plan without new launches while a launch failure holds them or the class refuses. */
+  private static Plan guarded(
+      Plan plan, Optional<LaunchHolds.Hold> hold, ClassPolicy.Verdict policy) {
+    Plan guarded = hold.isPresent() ? withoutNewLaunches(plan) : plan;
+    return policy.refusal().isPresent() ? ClassPolicy.hold(guarded) : guarded;
   }
 
   /**
-   * When to run the next pass at the latest: soon while things move, else when time alone changes a
-   * decision.
+   * The status after the pass; the first reason for Degraded wins: the class, a rollback that
+   * cannot be made, EC2's refusal, a launch hold, then a rollback the fleet runs on.
    */
-  private Optional<Duration> nextPass(
-      ServerFleet fleet,
-      PlanInput input,
-      InstanceChecks view,
-      List<Instance> instances,
-      ServerFleetStatus status,
-      FleetActions.Outcome outcome,
+  private ServerFleetStatus status(
+      ServerFleet current,
+      Pass pass,
+      RolloutSafety.Step step,
       Plan plan,
-      Optional<LaunchHolds.Hold> hold) {
-    Instant now = input.now();
-    Optional<Duration> next = outcome.retryIn();
-    if (next.isEmpty() && (!plan.isEmpty() || settling(instances))) {
-      next = Optional.of(SETTLE);
-    }
-    List<Instant> moments = new ArrayList<>(WakeUps.moments(fleet, input, view, instances, status));
-    outcome.intents().forEach(i -> moments.add(LaunchLedger.nextMoment(i, timing)));
-    hold.ifPresent(h -> moments.add(h.until()));
-    failures.avoidance().ends(input.fleetUid(), now).ifPresent(moments::add);
-    Optional<Duration> timer =
-        moments.stream()
-            .filter(now::isBefore)
-            .min(Instant::compareTo)
-            .map(t -> Duration.between(now, t));
-    if (!outcome.intents().isEmpty() && timer.isEmpty()) {
-      timer = Optional.of(SETTLE);
-    }
-    if (timer.isPresent() && (next.isEmpty() || timer.get().compareTo(next.get()) < 0)) {
-      next = timer;
-    }
-    return next;
-  }
-
-  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
-    if (b.isEmpty() || b.get().isNegative()) {
-      return a;
-    }
-    return a.isEmpty() || b.get().compareTo(a.get()) < 0 ? b : a;
-  }
-
-  private static boolean settling(List<Instance> instances) {
-    return instances.stream()
-        .anyMatch(i -> !i.state().isGone() && i.state() != InstanceState.RUNNING);
+      ClassPolicy.Verdict policy,
+      FleetActions.Outcome outcome,
+      List<Instance> instances,
+      Instant now) {
+    Optional<Degradation> degraded =
+        policy
+            .refusal()
+            .map(m -> new Degradation(ClassPolicy.REASON, m))
+            .or(step::degraded)
+            .or(outcome::degraded)
+            .or(() -> degradation(pass.hold()))
+            .or(step::notice);
+    ServerFleetStatus status =
+        StatusBuilder.build(
+            current,
+            pass.revision(),
+            pass.view(),
+            instances,
+            outcome.intents(),
+            degraded,
+            plan.notes(),
+            step.rollout(),
+            now);
+    status.setRollout(safety.completed(current, pass.revision(), status, step.rollout(), now));
+    status.setClassName(policy.className());
+    return status;
   }
 
   /**
