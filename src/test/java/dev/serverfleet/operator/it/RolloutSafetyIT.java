@@ -88,6 +88,35 @@ class RolloutSafetyIT extends OperatorTestBed {
   }
 
   @Test
+  void kubectlSfDrivesTheRealOperator(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    var plugin =
+        dev.serverfleet.operator.testing.KubectlPlugin.install(PluginTestBed.kubectlBinary(), dir);
+    Map<String, String> env = Map.of("KUBECONFIG", kubectl.kubeconfig().toString());
+    MotoServer.Network network = moto.createNetwork(2);
+    String ns = newNamespace();
+    ServerFleet fleet = awaitReady(create(fleet(ns, "cli", 2, network)), 2);
+    setAmi(ns, "cli", AMI_V2);
+    var status = plugin.run(env, "sf", "rollout", "status", "cli", "-n", ns, "--timeout=180s");
+    assertThat(status.exitCode()).as(status.output()).isZero();
+    assertThat(status.stdout()).contains("serverfleet \"cli\" successfully rolled out");
+
+    var undo = plugin.run(env, "sf", "rollout", "undo", "cli", "-n", ns);
+    assertThat(undo.exitCode()).as(undo.output()).isZero();
+    assertThat(undo.stdout()).contains("serverfleet.serverfleet.dev/cli rolled back");
+    assertThat(get(ns, "cli").getSpec().getTemplate().getAmiId()).isEqualTo(AMI);
+    var back = plugin.run(env, "sf", "rollout", "status", "cli", "-n", ns, "--timeout=180s");
+    assertThat(back.exitCode()).as(back.output()).isZero();
+    awaitAmi(fleet, 2, AMI);
+
+    var history = plugin.run(env, "sf", "rollout", "history", "cli", "-n", ns);
+    assertThat(history.exitCode()).as(history.output()).isZero();
+    assertThat(history.stdout()).contains("3 (current)").contains(AMI_V2);
+    var instances = plugin.run(env, "sf", "instances", "cli", "-n", ns);
+    assertThat(instances.stdout().lines().filter(l -> l.startsWith("i-"))).hasSize(2);
+  }
+
+  @Test
   void anUntimedCheckpointPausesTheFleetUntilResumed() {
     MotoServer.Network network = moto.createNetwork(2);
     String ns = newNamespace();
