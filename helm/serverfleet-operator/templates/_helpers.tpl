@@ -98,7 +98,7 @@ Role per watched namespace. Nothing else: no Secrets, no Pods.
 {{- /* revision history (kubectl sf rollout history / undo): one ControllerRevision per template */}}
 - apiGroups: [apps]
   resources: [controllerrevisions]
-  verbs: [get, list, create, patch, delete]
+  verbs: [get, list, create, update, delete]
 {{- end }}
 
 {{- /* Cluster-scoped, so granted by a ClusterRole even when watchNamespaces limits the rest:

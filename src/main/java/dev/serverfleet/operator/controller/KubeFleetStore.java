@@ -143,12 +143,8 @@ public final class KubeFleetStore implements FleetStore {
 
   @Override
   public void deleteAll(ServerFleet fleet) {
-    client
-        .apps()
-        .controllerRevisions()
-        .inNamespace(fleet.getMetadata().getNamespace())
-        .withLabel(FleetRevisions.FLEET_UID, fleet.getMetadata().getUid())
-        .delete();
+    // one DELETE each: RBAC grants delete, not deletecollection, so no other fleet's can go
+    revisions(fleet).forEach(r -> delete(fleet, r.hash()));
   }
 
   @Override
