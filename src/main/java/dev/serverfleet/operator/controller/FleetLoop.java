@@ -7,13 +7,9 @@ import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.planning.FleetPlanner;
-import dev.serverfleet.operator.planning.InstanceChecks;
-import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Launch;
-import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.PlanInput;
-import dev.serverfleet.operator.planning.Revision;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,30 +36,6 @@ public final class FleetLoop {
   @FunctionalInterface
   public interface StatusWriter {
     ServerFleet write(ServerFleet fleet, ServerFleetStatus status);
-  }
-
-  /** What the planner decides on: the fleet's instances as the last sweep showed them. */
-  private PlanInput input(ServerFleet fleet, Observation observed, String revision, Instant now) {
-    String uid = fleet.getMetadata().getUid();
-    List<Instance> swept =
-        observed.swept().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
-    List<Intent> recorded =
-        fleet.getStatus() == null
-            ? List.of()
-            : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
-    return new PlanInput(
-        SpecDefaults.replicas(fleet),
-        SpecDefaults.subnetIds(fleet),
-        revision,
-        clusterName,
-        uid,
-        swept,
-        recorded,
-        failures.avoidance().avoided(uid, now),
-        now,
-        timing,
-        SpecDefaults.policy(fleet),
-        StatusBuilder.readySince(fleet));
   }
 
   /** The fleet's instances after the pass: terminated ones shutting down, launched ones added. */
@@ -135,7 +107,7 @@ public final class FleetLoop {
   public Result run(
       ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
-    Pass pass = prepare(fleet, observed, now);
+    Pass pass = Pass.of(fleet, observed, clusterName, timing, failures, now);
     RolloutSafety.Step step =
         safety.before(fleet, pass.revision(), pass.view(), pass.owned(), writer, now);
     if (step.rewritten()) {
@@ -148,24 +120,7 @@ public final class FleetLoop {
             fleet, classes.classes(), classes.fleetsIn(fleet.getMetadata().getNamespace()));
     Plan plan = guarded(FleetPlanner.plan(input), pass.hold(), policy);
 
-    ServerFleet current = step.fleet();
-    if (!plan.newLaunches().isEmpty()) {
-      // The intents are in status before any RunInstances leaves. Degraded is decided after the
-      // calls; until then the stored condition stands.
-      current =
-          writer.write(
-              current,
-              StatusBuilder.build(
-                  current,
-                  pass.revision(),
-                  pass.view(),
-                  pass.owned(),
-                  plan.intents(),
-                  degradation(pass.hold()).or(() -> storedDegradation(fleet)),
-                  plan.notes(),
-                  step.rollout(),
-                  now));
-    }
+    ServerFleet current = intentsFirst(fleet, pass, step, plan, writer, now);
     Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
     FleetActions.Outcome outcome = actions.apply(current, plan, pass.settings(), now, known, cache);
 
@@ -189,6 +144,47 @@ public final class FleetLoop {
             pass.hold(),
             timing,
             failures);
+    return new Result(sooner(next, fleet, step, policy, newlyExceeded, now));
+  }
+
+  /**
+   * The status with the pass's launch intents, written before any RunInstances leaves (the fleet as
+   * stored); the fleet as it was when there is nothing to launch. Degraded is decided after the
+   * calls; until then the stored condition stands.
+   */
+  private ServerFleet intentsFirst(
+      ServerFleet fleet,
+      Pass pass,
+      RolloutSafety.Step step,
+      Plan plan,
+      StatusWriter writer,
+      Instant now) {
+    ServerFleet current = step.fleet();
+    if (plan.newLaunches().isEmpty()) {
+      return current;
+    }
+    return writer.write(
+        current,
+        StatusBuilder.build(
+            current,
+            pass.revision(),
+            pass.view(),
+            pass.owned(),
+            plan.intents(),
+            degradation(pass.hold()).or(() -> storedDegradation(fleet)),
+            plan.notes(),
+            step.rollout(),
+            now));
+  }
+
+  /** The next pass, sooner for what the rollout rails and the class wait for. */
+  private static Optional<Duration> sooner(
+      Optional<Duration> next,
+      ServerFleet fleet,
+      RolloutSafety.Step step,
+      ClassPolicy.Verdict policy,
+      boolean newlyExceeded,
+      Instant now) {
     if (newlyExceeded && SpecDefaults.autoRollback(fleet)) {
       // the rollback is decided on the stored condition, in the next pass
       next = WakeUps.earliest(next, Optional.of(ROLLBACK_SOON));
@@ -197,33 +193,7 @@ public final class FleetLoop {
       // a quota freed by another fleet of the namespace triggers no event for this one
       next = WakeUps.earliest(next, Optional.of(ClassPolicy.RECHECK));
     }
-    return new Result(WakeUps.earliest(next, step.resumeAt().map(t -> Duration.between(now, t))));
-  }
-
-  /** What a pass knows before it decides anything. */
-  private record Pass(
-      List<Instance> owned,
-      LaunchSettings settings,
-      String revision,
-      Optional<LaunchHolds.Hold> hold,
-      PlanInput unguarded,
-      InstanceChecks view) {}
-
-  private Pass prepare(ServerFleet fleet, Observation observed, Instant now) {
-    String uid = fleet.getMetadata().getUid();
-    long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
-    List<Instance> owned =
-        observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
-    LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
-    String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
-    PlanInput unguarded = input(fleet, observed, revision, now);
-    return new Pass(
-        owned,
-        settings,
-        revision,
-        failures.holds().current(uid, generation, now),
-        unguarded,
-        new InstanceChecks(unguarded));
+    return WakeUps.earliest(next, step.resumeAt().map(t -> Duration.between(now, t)));
   }
 
   /** The plan without new launches while a launch failure holds them or the class refuses. */

@@ -63,7 +63,20 @@ final class RolloutSafety {
       RolloutStatus rollout,
       Optional<Degradation> degraded,
       Optional<Degradation> notice,
-      Optional<Instant> resumeAt) {}
+      Optional<Instant> resumeAt) {
+
+    /** The spec was written (an undo or a rollback): the pass stops. */
+    static Step rewritten(ServerFleet stored, RolloutStatus rollout) {
+      return new Step(
+          stored, true, 0, rollout, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** The rollout may not go on: nothing of the current revision is launched, and why. */
+    static Step blocked(ServerFleet fleet, RolloutStatus rollout, Degradation why) {
+      return new Step(
+          fleet, false, 0, rollout, Optional.of(why), Optional.empty(), Optional.empty());
+    }
+  }
 
   private final Rollbacks rollbacks;
   private final CheckpointSteps checkpoints;
@@ -87,45 +100,26 @@ final class RolloutSafety {
     if (requested != null) {
       Optional<ServerFleet> rolledBack = rollbacks.undo(fleet, revision, requested);
       if (rolledBack.isPresent()) {
-        return new Step(
-            rolledBack.get(),
-            true,
-            0,
-            previous,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty());
+        return Step.rewritten(rolledBack.get(), previous);
       }
     }
-    long number = number(fleet, revision, previous, owned);
-    RolloutStatus rollout = withNumber(previous, number);
+    RolloutStatus rollout = withNumber(previous, number(fleet, revision, previous, owned));
     Counts c = counts(fleet, revision, view, owned);
     Optional<String> why = AutoRollback.reason(facts(fleet, revision, rollout, c));
     if (why.isPresent()) {
-      Optional<Step> step = autoRollBack(fleet, revision, rollout, why.get(), writer, now);
-      if (step.isPresent()) {
-        return step.get();
-      }
-      return new Step(
-          fleet,
-          false,
-          0,
-          rollout,
-          Optional.of(Rollbacks.impossible(rollout)),
-          Optional.empty(),
-          Optional.empty());
+      return autoRollBack(fleet, revision, rollout, why.get(), writer, now)
+          .orElseGet(() -> Step.blocked(fleet, rollout, Rollbacks.impossible(rollout)));
     }
     Optional<RollbackStatus> left = Optional.ofNullable(rollout.rolledBack());
     if (left.isPresent() && revision.equals(left.get().from())) {
-      return new Step(
-          fleet,
-          false,
-          0,
-          rollout,
-          Optional.of(Rollbacks.held(left.get())),
-          Optional.empty(),
-          Optional.empty());
+      return Step.blocked(fleet, rollout, Rollbacks.held(left.get()));
     }
+    return gate(fleet, revision, rollout, c, now);
+  }
+
+  /** The checkpoint gate's cap and hold, and the automatic rollback the fleet runs on, if any. */
+  private Step gate(
+      ServerFleet fleet, String revision, RolloutStatus rollout, Counts c, Instant now) {
     CheckpointSteps.Result held =
         checkpoints.pass(
             fleet,
@@ -227,16 +221,7 @@ final class RolloutSafety {
       Instant now) {
     return rollbacks
         .toLastComplete(fleet, revision, rollout, reason, writer, now)
-        .map(
-            done ->
-                new Step(
-                    done.fleet(),
-                    true,
-                    0,
-                    done.rollout(),
-                    Optional.empty(),
-                    Optional.empty(),
-                    Optional.empty()));
+        .map(done -> Step.rewritten(done.fleet(), done.rollout()));
   }
 
   /** The current revision's number: from status while it is unchanged, else from the history. */
