@@ -217,6 +217,21 @@ final class InstanceCache {
     Map<ResourceID, Observation> before = new HashMap<>();
     fleets.forEach(f -> before.put(f, observe(f)));
 
+    Map<String, Instance> byId = swapIn(fetched, startedAt);
+    forgetWhatTheSweepShows(byId, startedAt, now);
+
+    Set<ResourceID> changed = new HashSet<>();
+    fleets.forEach(
+        f -> {
+          if (!observe(f).equals(before.get(f))) {
+            changed.add(f);
+          }
+        });
+    return changed;
+  }
+
+  /** The sweep's answer becomes the observation; describes by id older than it are dropped. */
+  private Map<String, Instance> swapIn(Map<ResourceID, Set<Instance>> fetched, Instant startedAt) {
     Map<ResourceID, Map<String, Instance>> next = new HashMap<>();
     Map<String, Instance> byId = new HashMap<>();
     fetched.forEach(
@@ -234,7 +249,14 @@ final class InstanceCache {
     synced = true;
     refreshed.values().forEach(m -> m.values().removeIf(r -> !r.at().isAfter(startedAt)));
     refreshed.values().removeIf(Map::isEmpty);
+    return byId;
+  }
 
+  /**
+   * Launches the sweep shows (or too old to wait for) and terminations it shows gone (or too old)
+   * need no more remembering.
+   */
+  private void forgetWhatTheSweepShows(Map<String, Instance> byId, Instant startedAt, Instant now) {
     launched
         .values()
         .forEach(
@@ -258,14 +280,5 @@ final class InstanceCache {
                               || startedAt.isAfter(e.getValue().plus(TERMINATION_MEMORY));
                         }));
     terminating.values().removeIf(Map::isEmpty);
-
-    Set<ResourceID> changed = new HashSet<>();
-    fleets.forEach(
-        f -> {
-          if (!observe(f).equals(before.get(f))) {
-            changed.add(f);
-          }
-        });
-    return changed;
   }
 }
