@@ -218,12 +218,41 @@ class InvalidManifestIT extends OperatorTestBed {
             "strategy: {autoRollback: true, rollingUpdate: {checkpoints: {percentages: [1, 2, 3, 4,"
                 + " 5, 6, 7, 8, 9, 99], pauseSeconds: 0}}}"),
         good("no-history", "revisionHistoryLimit: 0"),
+        Arguments.of(
+            "twenty-types",
+            withoutSingleType(manifest("twenty-types", "instanceTypes: " + types(20)))),
+        Arguments.of(
+            "list-of-one", withoutSingleType(manifest("list-of-one", "instanceTypes: [t3.micro]"))),
         good("largest-ascii-user-data", "userData: " + "x".repeat(16384)),
         // 5461 three-byte characters and one one-byte character: 16384 bytes
         good("largest-multibyte-user-data", "userData: " + "\u20ac".repeat(5461) + "x"),
         good(
             "all-unavailable",
             "strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: \"100%\"}}"),
+        bad(
+            "both-type-fields",
+            "instanceTypes: [t3.micro, t3.small]",
+            "exactly one of instanceType and instanceTypes must be set"),
+        bad(
+            "no-type-field",
+            "instanceType: null",
+            "exactly one of instanceType and instanceTypes must be set"),
+        badTypes(
+            "empty-types",
+            "[]",
+            "spec.template.instanceTypes in body should have at least 1 items"),
+        badTypes(
+            "twenty-one-types",
+            types(21),
+            "spec.template.instanceTypes: Too many: 21: must have at most 20 items"),
+        badTypes(
+            "repeated-type",
+            "[m7i.large, m6i.large, m7i.large]",
+            "instanceTypes must not repeat a type"),
+        badTypes(
+            "bad-type-in-list",
+            "[m7i.large, large]",
+            "instanceTypes must list EC2 instance types such as t3.micro or m7g.large"),
         good("deadline-just-after-min-ready", "minReadySeconds: 600\nprogressDeadlineSeconds: 601"),
         goodName("longest-name", "n".repeat(ServerFleet.MAX_NAME)));
   }
@@ -264,6 +293,23 @@ class InvalidManifestIT extends OperatorTestBed {
 
   private static Arguments bad(String name, String override, String expected) {
     return Arguments.of(name, name, manifest(name, override), expected);
+  }
+
+  /** The base manifest with instanceTypes set to {@code list} and no instanceType. */
+  private static Arguments badTypes(String name, String list, String expected) {
+    return Arguments.of(
+        name, name, withoutSingleType(manifest(name, "instanceTypes: " + list)), expected);
+  }
+
+  private static String withoutSingleType(String manifest) {
+    return manifest.replace("    instanceType: t3.micro\n", "");
+  }
+
+  /** A flow list of {@code count} distinct instance types. */
+  private static String types(int count) {
+    return IntStream.range(0, count)
+        .mapToObj(i -> "m" + (i + 1) + ".large")
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 
   private static Arguments badName(String label, String name, String expected) {
