@@ -94,6 +94,30 @@ class InvalidManifestIT extends OperatorTestBed {
             "iamInstanceProfile: \"arn:aws:iam::123456789012:role/web\"",
             "iamInstanceProfile must be an instance profile name or an instance-profile ARN"),
         bad("typo-field", "amiID: ami-0abcdef1234567890", "unknown field \"spec.template.amiID\""),
+        bad(
+            "both-type-fields",
+            "instanceTypes: [t3.micro, t3.small]",
+            "exactly one of instanceType and instanceTypes must be set"),
+        bad(
+            "no-type-field",
+            "instanceType: null",
+            "exactly one of instanceType and instanceTypes must be set"),
+        badTypes(
+            "empty-types",
+            "[]",
+            "spec.template.instanceTypes in body should have at least 1 items"),
+        badTypes(
+            "twenty-one-types",
+            types(21),
+            "spec.template.instanceTypes: Too many: 21: must have at most 20 items"),
+        badTypes(
+            "repeated-type",
+            "[m7i.large, m6i.large, m7i.large]",
+            "instanceTypes must not repeat a type"),
+        badTypes(
+            "bad-type-in-list",
+            "[m7i.large, large]",
+            "instanceTypes must list EC2 instance types such as t3.micro or m7g.large"),
         bad("no-template", "template: null", "spec.template: Required value"),
         bad(
             "zero-surge-and-unavailable",
@@ -229,30 +253,6 @@ class InvalidManifestIT extends OperatorTestBed {
         good(
             "all-unavailable",
             "strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: \"100%\"}}"),
-        bad(
-            "both-type-fields",
-            "instanceTypes: [t3.micro, t3.small]",
-            "exactly one of instanceType and instanceTypes must be set"),
-        bad(
-            "no-type-field",
-            "instanceType: null",
-            "exactly one of instanceType and instanceTypes must be set"),
-        badTypes(
-            "empty-types",
-            "[]",
-            "spec.template.instanceTypes in body should have at least 1 items"),
-        badTypes(
-            "twenty-one-types",
-            types(21),
-            "spec.template.instanceTypes: Too many: 21: must have at most 20 items"),
-        badTypes(
-            "repeated-type",
-            "[m7i.large, m6i.large, m7i.large]",
-            "instanceTypes must not repeat a type"),
-        badTypes(
-            "bad-type-in-list",
-            "[m7i.large, large]",
-            "instanceTypes must list EC2 instance types such as t3.micro or m7g.large"),
         good("deadline-just-after-min-ready", "minReadySeconds: 600\nprogressDeadlineSeconds: 601"),
         goodName("longest-name", "n".repeat(ServerFleet.MAX_NAME)));
   }
