@@ -72,11 +72,18 @@ final class HistoryCommand implements Callable<Integer> {
           e.number() + (isCurrent ? " (current)" : ""),
           e.hash(),
           orNone(e.template().getAmiId()),
-          orNone(e.template().getInstanceType()),
+          orNone(instanceTypes(e.template())),
           completed(e),
           e.annotation(FleetRevisions.CHANGE_CAUSE).orElse(NONE));
     }
     return table;
+  }
+
+  /** The single type, or the ordered list joined by commas. */
+  private static String instanceTypes(dev.serverfleet.operator.api.v1alpha1.FleetTemplate t) {
+    return t.getInstanceTypes() == null || t.getInstanceTypes().isEmpty()
+        ? t.getInstanceType()
+        : String.join(",", t.getInstanceTypes());
   }
 
   private static String completed(History.Entry e) {

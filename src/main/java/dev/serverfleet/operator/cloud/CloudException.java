@@ -48,6 +48,15 @@ public class CloudException extends RuntimeException {
         || errorClass == ErrorClass.INSUFFICIENT_CAPACITY;
   }
 
+  /**
+   * EC2 has no capacity for the requested offering (capacity type × instance type × zone) now, or
+   * does not offer it there: another instance type in the same subnet may launch.
+   */
+  public boolean offeringUnavailable() {
+    return errorClass == ErrorClass.INSUFFICIENT_CAPACITY
+        && ErrorClassifier.offeringUnavailable(code);
+  }
+
   /** The request never left: the connection was refused. Nothing can have happened. */
   public boolean neverSent() {
     return ErrorClassifier.NOT_CONNECTED.equals(code);

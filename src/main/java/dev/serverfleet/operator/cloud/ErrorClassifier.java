@@ -78,6 +78,7 @@ public final class ErrorClassifier {
           Map.entry(
               "Unsupported",
               ErrorClass.INSUFFICIENT_CAPACITY), // instance type not offered in this AZ
+          Map.entry("UnfulfillableCapacity", ErrorClass.INSUFFICIENT_CAPACITY),
           // 4xx codes that are not the request's fault: retry later.
           Map.entry("RequestExpired", ErrorClass.TRANSIENT), // clock skew
           Map.entry("ConcurrentTagAccess", ErrorClass.TRANSIENT),
@@ -88,7 +89,26 @@ public final class ErrorClassifier {
           Map.entry("ServiceUnavailable", ErrorClass.TRANSIENT),
           Map.entry("Unavailable", ErrorClass.TRANSIENT));
 
+  /**
+   * Shortages of one offering (capacity type × instance type × zone), not of the subnet or the
+   * account: another instance type in the same subnet may launch. InsufficientFreeAddressesInSubnet
+   * and the like are the subnet's own, and not here.
+   */
+  private static final java.util.Set<String> OFFERING_FAMILIES =
+      java.util.Set.of(
+          "InsufficientInstanceCapacity",
+          "InsufficientHostCapacity",
+          "MaxSpotInstanceCountExceeded",
+          "SpotMaxPriceTooLow",
+          "UnfulfillableCapacity",
+          "Unsupported");
+
   private ErrorClassifier() {}
+
+  /** Whether the code says that one offering has no capacity (see {@link #OFFERING_FAMILIES}). */
+  static boolean offeringUnavailable(String code) {
+    return code != null && OFFERING_FAMILIES.contains(family(code));
+  }
 
   /**
    * Classifies whatever an SDK call threw. A {@link CloudException} passes through unchanged. The

@@ -66,6 +66,11 @@ public final class InstrumentedEc2 implements Ec2Port {
   }
 
   private <T> T timed(String operation, Supplier<T> call) {
+    return timed(registry, operation, call);
+  }
+
+  /** Times one call on {@code registry} under {@link #METRIC}, with its outcome. */
+  static <T> T timed(MeterRegistry registry, String operation, Supplier<T> call) {
     Timer.Sample sample = Timer.start(registry);
     String outcome = "success";
     try {

@@ -85,8 +85,15 @@ final class ClassPolicy {
     if (outside(spec.getAmiIds(), s.amiId())) {
       return refused("spec.template.amiId", s.amiId(), name);
     }
-    if (outside(spec.getInstanceTypes(), s.instanceType())) {
-      return refused("spec.template.instanceType", s.instanceType(), name);
+    for (String type : s.instanceTypes()) {
+      if (outside(spec.getInstanceTypes(), type)) {
+        return refused(
+            s.instanceTypes().size() == 1
+                ? "spec.template.instanceType"
+                : "spec.template.instanceTypes",
+            type,
+            name);
+      }
     }
     return Optional.empty();
   }

@@ -6,6 +6,8 @@ import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.ErrorClass;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.Offering;
+import dev.serverfleet.operator.planning.InstanceTypeChoice;
 import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.LaunchLedger;
@@ -82,11 +84,13 @@ final class FleetActions {
     Optional<Degradation> degraded = Optional.empty();
     Optional<Duration> retryIn = Optional.empty();
     boolean launchesStopped;
+    InstanceTypeChoice types;
 
-    Pass(ServerFleet fleet, Plan plan, Instant now) {
+    Pass(ServerFleet fleet, Plan plan, InstanceTypeChoice types, Instant now) {
       this.fleet = fleet;
       this.uid = fleet.getMetadata().getUid();
       this.now = now;
+      this.types = types;
       plan.intents().forEach(i -> ledger.put(i.token(), i));
     }
 
@@ -104,6 +108,8 @@ final class FleetActions {
   }
 
   /**
+   * @param types the pass's choice of instance types: the zones of the subnets, and what a shortage
+   *     of one offering leaves available
    * @param known ids of the instances already observed: a retried launch that returns them is not
    *     counted or announced as a launch again
    */
@@ -111,10 +117,11 @@ final class FleetActions {
       ServerFleet fleet,
       Plan plan,
       LaunchSettings settings,
+      InstanceTypeChoice types,
       Instant now,
       Set<String> known,
       Observer observer) {
-    Pass pass = new Pass(fleet, plan, now);
+    Pass pass = new Pass(fleet, plan, types, now);
     for (Launch launch : plan.launches()) {
       launch(pass, launch, settings, known, observer);
     }
@@ -152,7 +159,9 @@ final class FleetActions {
             "Launched",
             "Launched "
                 + fresh.size()
-                + " instance(s) in "
+                + " instance(s) of "
+                + typeOf(launch, settings)
+                + " in "
                 + launch.subnetId()
                 + ": "
                 + fresh.stream().map(Instance::id).collect(Collectors.joining(", "))
@@ -164,11 +173,15 @@ final class FleetActions {
           e.neverSent()
               ? LaunchLedger.notSent(intent)
               : LaunchLedger.failed(intent, e.definitelyRefused(), pass.now));
-      launchFailed(pass, launch, e);
+      launchFailed(pass, launch, settings, e);
     }
   }
 
-  private void launchFailed(Pass pass, Launch launch, CloudException e) {
+  private static String typeOf(Launch launch, LaunchSettings settings) {
+    return launch.instanceType() != null ? launch.instanceType() : settings.preferredType();
+  }
+
+  private void launchFailed(Pass pass, Launch launch, LaunchSettings settings, CloudException e) {
     String what =
         "RunInstances in "
             + launch.subnetId()
@@ -187,11 +200,53 @@ final class FleetActions {
       // The same call would fail in every other subnet too, unless the subnet was the problem.
       pass.launchesStopped = !e.code().startsWith("InvalidSubnet");
     } else if (e.errorClass() == ErrorClass.INSUFFICIENT_CAPACITY) {
-      failures.avoidance().avoid(pass.uid, launch.subnetId(), pass.now);
+      if (!fellBack(pass, launch, settings, e)) {
+        failures.avoidance().avoid(pass.uid, launch.subnetId(), pass.now);
+      }
       pass.retryIn(RetryBackoff.RETRY_BASE);
     } else {
       pass.retryIn(failures.retries().failed(pass.uid));
     }
+  }
+
+  /**
+   * A shortage of one offering in a subnet whose zone is known: the offering is avoided by every
+   * fleet for the TTL, and the next launch in the subnet takes the next available type; once none
+   * is left, the planner avoids the subnet ({@link InstanceTypeChoice#exhausted}). False when the
+   * shortage is the subnet's (or its zone is unknown): the caller avoids the subnet as before.
+   */
+  private boolean fellBack(Pass pass, Launch launch, LaunchSettings settings, CloudException e) {
+    String zone = pass.types.zoneBySubnet().get(launch.subnetId());
+    if (!e.offeringUnavailable() || zone == null) {
+      return false;
+    }
+    String type = typeOf(launch, settings);
+    Offering offering = new Offering(pass.types.capacityType(), type, zone);
+    UnavailableOfferings.Entry entry = failures.offerings().mark(offering, e.code(), pass.now);
+    pass.types = pass.types.without(offering);
+    String family =
+        e.code().contains(".") ? e.code().substring(0, e.code().indexOf('.')) : e.code();
+    metrics.fallback(pass.fleet, family);
+    String next =
+        pass.types
+            .available(launch.subnetId())
+            .map(t -> "the next launch in " + launch.subnetId() + " uses " + t)
+            .orElse(
+                "no listed type is available in "
+                    + zone
+                    + ", so launches go to the fleet's other subnets first");
+    events.warning(
+        pass.fleet,
+        "LaunchFallback",
+        "No capacity for "
+            + offering
+            + " ("
+            + e.code()
+            + "): avoided by every fleet until "
+            + entry.until()
+            + "; "
+            + next);
+    return true;
   }
 
   /** Settles an intent of unknown outcome, or acknowledged instances EC2 never showed. */

@@ -3,6 +3,7 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
@@ -66,10 +67,37 @@ public final class FleetLoop {
   private final FleetActions actions;
   private final FleetEvents events;
   private final RolloutSafety safety;
+  private final ZoneOfferings zones;
   private volatile FleetClasses classes = FleetClasses.NONE;
 
   public FleetLoop(
       Ec2Port ec2,
+      String clusterName,
+      Clock clock,
+      PlanInput.Timing timing,
+      FleetEvents events,
+      FleetMetrics metrics,
+      FleetStore store) {
+    this(
+        ec2,
+        Offerings.NONE,
+        UnavailableOfferings.DEFAULT_TTL,
+        clusterName,
+        clock,
+        timing,
+        events,
+        metrics,
+        store);
+  }
+
+  /**
+   * @param offerings where the loop learns the subnets' zones and the types each zone offers
+   * @param unavailableOfferingTtl how long an offering out of capacity is avoided, by every fleet
+   */
+  public FleetLoop(
+      Ec2Port ec2,
+      Offerings offerings,
+      Duration unavailableOfferingTtl,
       String clusterName,
       Clock clock,
       PlanInput.Timing timing,
@@ -81,7 +109,8 @@ public final class FleetLoop {
     this.clock = clock;
     this.timing = timing;
     this.metrics = metrics;
-    this.failures = new FailureMemory();
+    this.zones = new ZoneOfferings(offerings);
+    this.failures = new FailureMemory(unavailableOfferingTtl);
     this.actions = new FleetActions(ec2, clusterName, events, metrics, failures);
     this.events = events;
   }
@@ -107,7 +136,7 @@ public final class FleetLoop {
   public Result run(
       ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
-    Pass pass = Pass.of(fleet, observed, clusterName, timing, failures, now);
+    Pass pass = Pass.of(fleet, observed, clusterName, timing, failures, zones, now);
     RolloutSafety.Step step =
         safety.before(fleet, pass.revision(), pass.view(), pass.owned(), writer, now);
     if (step.rewritten()) {
@@ -122,7 +151,8 @@ public final class FleetLoop {
 
     ServerFleet current = intentsFirst(fleet, pass, step, plan, writer, now);
     Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
-    FleetActions.Outcome outcome = actions.apply(current, plan, pass.settings(), now, known, cache);
+    FleetActions.Outcome outcome =
+        actions.apply(current, plan, pass.settings(), input.instanceTypes(), now, known, cache);
 
     List<Instance> instances = after(pass.owned(), outcome);
     ServerFleetStatus status = status(current, pass, step, plan, policy, outcome, instances, now);
@@ -163,8 +193,7 @@ public final class FleetLoop {
     if (plan.newLaunches().isEmpty()) {
       return current;
     }
-    return writer.write(
-        current,
+    ServerFleetStatus status =
         StatusBuilder.build(
             current,
             pass.revision(),
@@ -174,7 +203,9 @@ public final class FleetLoop {
             degradation(pass.hold()).or(() -> storedDegradation(fleet)),
             plan.notes(),
             step.rollout(),
-            now));
+            now);
+    status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
+    return writer.write(current, status);
   }
 
   /** The next pass, sooner for what the rollout rails and the class wait for. */
@@ -237,7 +268,17 @@ public final class FleetLoop {
             now);
     status.setRollout(safety.completed(current, pass.revision(), status, step.rollout(), now));
     status.setClassName(policy.className());
+    status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
     return status;
+  }
+
+  /** The fleet's offerings avoided after this pass's launches. */
+  private List<dev.serverfleet.operator.api.v1alpha1.UnavailableOffering> unavailableOfferings(
+      ServerFleet fleet, Pass pass, Instant now) {
+    var shortages = failures.offerings().current(now);
+    var choice =
+        zones.choice(pass.settings(), SpecDefaults.subnetIds(fleet), failures.offerings(), now);
+    return OfferingStatus.of(choice, shortages);
   }
 
   /**

@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Per-fleet metrics: {@code serverfleet_fleet_replicas{namespace,name,kind=desired|current|ready}},
- * {@code serverfleet_instances_launched_total} and {@code serverfleet_instances_terminated_total}.
+ * {@code serverfleet_instances_launched_total}, {@code serverfleet_instances_terminated_total} and
+ * {@code serverfleet_launch_fallbacks_total{reason}} (a launch that found its offering out of
+ * capacity and moved on to the next instance type or subnet).
  */
 public final class FleetMetrics {
   /**
@@ -42,6 +44,15 @@ public final class FleetMetrics {
         .tags(tags(fleet).and("reason", reason))
         .register(registry)
         .increment(count);
+  }
+
+  /** A launch fell back from an offering EC2 had no capacity for; reason is EC2's code family. */
+  void fallback(ServerFleet fleet, String reason) {
+    Counter.builder("serverfleet.launch.fallbacks")
+        .description("Launches that found their offering out of capacity and fell back")
+        .tags(tags(fleet).and("reason", reason))
+        .register(registry)
+        .increment();
   }
 
   void replicas(ServerFleet fleet, int desired, int current, int ready) {

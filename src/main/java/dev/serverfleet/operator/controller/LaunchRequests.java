@@ -29,7 +29,7 @@ final class LaunchRequests {
         launch.subnetId(),
         launch.count(),
         s.amiId(),
-        s.instanceType(),
+        launch.instanceType() != null ? launch.instanceType() : s.preferredType(),
         s.securityGroupIds(),
         s.keyName(),
         s.iamInstanceProfile(),

@@ -30,6 +30,7 @@ record Pass(
       String clusterName,
       PlanInput.Timing timing,
       FailureMemory failures,
+      ZoneOfferings zones,
       Instant now) {
     String uid = fleet.getMetadata().getUid();
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
@@ -37,7 +38,10 @@ record Pass(
         observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
     LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
     String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
-    PlanInput unguarded = input(fleet, observed, revision, clusterName, timing, failures, now);
+    PlanInput unguarded =
+        input(fleet, observed, revision, clusterName, timing, failures, now)
+            .withInstanceTypes(
+                zones.choice(settings, SpecDefaults.subnetIds(fleet), failures.offerings(), now));
     return new Pass(
         owned,
         settings,

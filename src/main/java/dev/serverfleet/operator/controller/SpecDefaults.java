@@ -104,7 +104,7 @@ final class SpecDefaults {
         Optional.ofNullable(t.getMetadataOptions()).orElseGet(MetadataOptions::new);
     return new LaunchSettings(
         t.getAmiId(),
-        t.getInstanceType(),
+        instanceTypes(t),
         Optional.ofNullable(t.getSecurityGroupIds()).orElse(List.of()),
         blankToNull(t.getKeyName()),
         blankToNull(t.getIamInstanceProfile()),
@@ -114,6 +114,14 @@ final class SpecDefaults {
         Optional.ofNullable(imds.getHttpPutResponseHopLimit())
             .orElse(LaunchSettings.DEFAULT_HOP_LIMIT),
         Optional.ofNullable(t.getTags()).orElse(Map.of()));
+  }
+
+  /** The ordered list, or the single instanceType as a list of one (the CRD allows one of them). */
+  static List<String> instanceTypes(FleetTemplate t) {
+    if (t.getInstanceTypes() != null && !t.getInstanceTypes().isEmpty()) {
+      return List.copyOf(t.getInstanceTypes());
+    }
+    return t.getInstanceType() == null ? List.of() : List.of(t.getInstanceType());
   }
 
   private static String blankToNull(String s) {

@@ -184,7 +184,8 @@ final class StatusBuilder {
         i.launchTime() == null ? null : seconds(i.launchTime()),
         i.health().name(),
         readySince,
-        i.isProtected() ? Boolean.TRUE : null);
+        i.isProtected() ? Boolean.TRUE : null,
+        i.instanceType());
   }
 
   static LaunchIntent launchIntent(Intent i) {
@@ -197,7 +198,8 @@ final class StatusBuilder {
         i.instanceIds().isEmpty() ? null : i.instanceIds(),
         STATE_NAMES.get(i.state()),
         i.attempts(),
-        millis(i.since()));
+        millis(i.since()),
+        i.instanceType());
   }
 
   static Intent intent(LaunchIntent i) {
@@ -217,7 +219,8 @@ final class StatusBuilder {
         state,
         i.attempts() == null ? 0 : i.attempts(),
         i.since() == null ? created : Instant.parse(i.since()),
-        i.instanceIds());
+        i.instanceIds(),
+        i.instanceType());
   }
 
   private static final Map<Intent.State, String> STATE_NAMES =

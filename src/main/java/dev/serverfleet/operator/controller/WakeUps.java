@@ -50,6 +50,12 @@ final class WakeUps {
                 c ->
                     Conditions.PROGRESSING.equals(c.getType())
                         && Conditions.ROLLOUT_COMPLETE.equals(c.getReason()));
+    if (status.getUnavailableOfferings() != null) {
+      // the preferred type may be launched again, and status must stop showing the shortage
+      status.getUnavailableOfferings().stream()
+          .filter(o -> o.until() != null)
+          .forEach(o -> out.add(Instant.parse(o.until()).plusSeconds(1)));
+    }
     if (!complete
         && status.getLastProgressTime() != null
         && !Boolean.TRUE.equals(fleet.getSpec().getPaused())) {

@@ -146,7 +146,13 @@ public final class FleetPlanner {
     for (Intent intent : due) {
       if (intent.count() <= remaining) {
         launches.add(
-            new Launch(intent.token(), intent.subnetId(), intent.count(), intent.revision(), true));
+            new Launch(
+                intent.token(),
+                intent.subnetId(),
+                intent.count(),
+                intent.revision(),
+                true,
+                intent.instanceType()));
         remaining -= intent.count();
       } else {
         unneeded.add(intent);
@@ -204,8 +210,9 @@ public final class FleetPlanner {
         token = token(in.fleetUid(), in.now(), k++);
       }
       usedTokens.add(token);
-      launches.add(new Launch(token, e.getKey(), e.getValue(), in.revision(), false));
-      open.add(new Intent(token, e.getKey(), e.getValue(), in.revision(), in.now()));
+      String type = in.instanceTypeFor(e.getKey());
+      launches.add(new Launch(token, e.getKey(), e.getValue(), in.revision(), false, type));
+      open.add(new Intent(token, e.getKey(), e.getValue(), in.revision(), in.now(), type));
     }
     return launches;
   }
@@ -217,13 +224,14 @@ public final class FleetPlanner {
 
   /**
    * Spreads {@code count} new instances one at a time onto the least-filled subnet by {@code
-   * primary}, ties broken by {@code secondary}, then by the order in spec. Subnets to avoid are
-   * skipped while any other is available.
+   * primary}, ties broken by {@code secondary}, then by the order in spec. Subnets to avoid (a
+   * shortage reported, or no instance type available: {@link PlanInput#subnetsToAvoid}) are skipped
+   * while any other is available.
    */
   static Map<String, Integer> allocate(
       int count, PlanInput in, Map<String, Integer> primary, Map<String, Integer> secondary) {
-    List<String> candidates =
-        in.subnetIds().stream().filter(s -> !in.avoidSubnets().contains(s)).toList();
+    Set<String> avoid = in.subnetsToAvoid();
+    List<String> candidates = in.subnetIds().stream().filter(s -> !avoid.contains(s)).toList();
     if (candidates.isEmpty()) {
       candidates = in.subnetIds();
     }

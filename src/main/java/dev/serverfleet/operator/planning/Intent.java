@@ -21,6 +21,8 @@ import java.util.stream.Collectors;
  *     timers run from here
  * @param instanceIds the instances EC2 answered (or a lookup found) for this token, empty until
  *     then
+ * @param instanceType the type the launch asks for, so a retry sends the same; null for an intent
+ *     recorded before intents named their type (the fleet's preferred type then)
  */
 public record Intent(
     String token,
@@ -31,7 +33,8 @@ public record Intent(
     State state,
     int attempts,
     Instant since,
-    List<String> instanceIds) {
+    List<String> instanceIds,
+    String instanceType) {
 
   /** See the table in {@link LaunchLedger}. */
   public enum State {
@@ -49,18 +52,63 @@ public record Intent(
     instanceIds = instanceIds == null ? List.of() : List.copyOf(instanceIds);
   }
 
+  /** Without a recorded instance type. */
+  public Intent(
+      String token,
+      String subnetId,
+      int count,
+      String revision,
+      Instant createdAt,
+      State state,
+      int attempts,
+      Instant since,
+      List<String> instanceIds) {
+    this(token, subnetId, count, revision, createdAt, state, attempts, since, instanceIds, null);
+  }
+
   /** A new intent, written and not yet sent. */
   public Intent(String token, String subnetId, int count, String revision, Instant createdAt) {
-    this(token, subnetId, count, revision, createdAt, State.WRITTEN, 0, createdAt, List.of());
+    this(token, subnetId, count, revision, createdAt, null);
+  }
+
+  /** A new intent for this instance type, written and not yet sent. */
+  public Intent(
+      String token,
+      String subnetId,
+      int count,
+      String revision,
+      Instant createdAt,
+      String instanceType) {
+    this(
+        token,
+        subnetId,
+        count,
+        revision,
+        createdAt,
+        State.WRITTEN,
+        0,
+        createdAt,
+        List.of(),
+        instanceType);
   }
 
   Intent to(State next, Instant at) {
-    return new Intent(token, subnetId, count, revision, createdAt, next, attempts, at, instanceIds);
+    return new Intent(
+        token, subnetId, count, revision, createdAt, next, attempts, at, instanceIds, instanceType);
   }
 
   Intent attempted(State next, Instant at) {
     return new Intent(
-        token, subnetId, count, revision, createdAt, next, attempts + 1, at, instanceIds);
+        token,
+        subnetId,
+        count,
+        revision,
+        createdAt,
+        next,
+        attempts + 1,
+        at,
+        instanceIds,
+        instanceType);
   }
 
   /** How many instances launched under each token are observed, by token. */

@@ -186,7 +186,8 @@ public final class LaunchLedger {
         State.ACKNOWLEDGED,
         intent.attempts() + 1,
         now,
-        instanceIds);
+        instanceIds,
+        intent.instanceType());
   }
 
   /**
@@ -236,6 +237,7 @@ public final class LaunchLedger {
             State.ACKNOWLEDGED,
             intent.attempts(),
             now,
-            found));
+            found,
+            intent.instanceType()));
   }
 }

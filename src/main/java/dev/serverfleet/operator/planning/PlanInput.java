@@ -19,6 +19,8 @@ import java.util.Set;
  * @param readySince when each instance was first observed ready (from status), for minReadySeconds
  * @param freshCap the most instances of the current revision a rollout may have now: a checkpoint
  *     ({@link CheckpointGate}) holds the rollout there; {@link CheckpointGate#NO_CAP} otherwise
+ * @param instanceTypes which type each new launch uses, and the subnets where none is available
+ *     (avoided like {@code avoidSubnets}); null: launches name no type (the fleet's preferred)
  */
 public record PlanInput(
     int replicas,
@@ -33,7 +35,8 @@ public record PlanInput(
     Timing timing,
     Policy policy,
     Map<String, Instant> readySince,
-    int freshCap) {
+    int freshCap,
+    InstanceTypeChoice instanceTypes) {
 
   /** Without a checkpoint cap. */
   public PlanInput(
@@ -62,7 +65,8 @@ public record PlanInput(
         timing,
         policy,
         readySince,
-        CheckpointGate.NO_CAP);
+        CheckpointGate.NO_CAP,
+        null);
   }
 
   /** The same input, with the rollout held at {@code cap} instances of the current revision. */
@@ -80,7 +84,45 @@ public record PlanInput(
         timing,
         policy,
         readySince,
-        cap);
+        cap,
+        instanceTypes);
+  }
+
+  /** The same input, choosing each new launch's type by {@code choice}. */
+  public PlanInput withInstanceTypes(InstanceTypeChoice choice) {
+    return new PlanInput(
+        replicas,
+        subnetIds,
+        revision,
+        clusterName,
+        fleetUid,
+        instances,
+        intents,
+        avoidSubnets,
+        now,
+        timing,
+        policy,
+        readySince,
+        freshCap,
+        choice);
+  }
+
+  /**
+   * Subnets launches avoid while any other is available: those that reported a shortage, and those
+   * where no instance type of the fleet is available now.
+   */
+  public Set<String> subnetsToAvoid() {
+    if (instanceTypes == null) {
+      return avoidSubnets;
+    }
+    Set<String> avoid = new java.util.HashSet<>(avoidSubnets);
+    avoid.addAll(instanceTypes.exhausted(subnetIds));
+    return avoid;
+  }
+
+  /** The type a new launch in the subnet uses; null when the input chooses none. */
+  public String instanceTypeFor(String subnetId) {
+    return instanceTypes == null ? null : instanceTypes.typeFor(subnetId);
   }
 
   public PlanInput {

@@ -29,7 +29,10 @@ public final class Revision {
       field(canonical, "restartedAt", restartedAt);
     }
     field(canonical, "amiId", s.amiId());
-    field(canonical, "instanceType", s.instanceType());
+    // in order: the order is the preference. One type hashes as the single instanceType always did,
+    // so instanceType: x and instanceTypes: [x] are the same revision (no rollout to migrate).
+    // Unambiguous: an instance type never contains a comma (the CRD's pattern).
+    field(canonical, "instanceType", String.join(",", s.instanceTypes()));
     // sorted: the order of security groups changes nothing about an instance
     field(
         canonical,

@@ -209,7 +209,7 @@ final class Rollout {
   private boolean steady(List<Instance> pool, int total, int inFlight) {
     return inFlight == 0
         && total == in.replicas()
-        && in.avoidSubnets().isEmpty()
+        && in.subnetsToAvoid().isEmpty()
         && pool.stream().allMatch(i -> view.current(i) && view.available(i));
   }
 

@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetDirectory;
 import dev.serverfleet.operator.controller.FleetLoop;
@@ -51,6 +52,18 @@ public final class FleetOperator implements AutoCloseable {
     return start(config, client, ec2, clock, registry, instrument(registry), timing);
   }
 
+  /** As above, learning zones and the types they offer through {@code offerings}. */
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      Offerings offerings,
+      Clock clock,
+      MeterRegistry registry,
+      PlanInput.Timing timing) {
+    return start(config, client, ec2, offerings, clock, registry, instrument(registry), timing);
+  }
+
   /**
    * Prepares a registry for the operators to be started on it: the reconcile-latency histogram and
    * JOSDK's metrics. Once per registry, before any meter is registered (Micrometer applies a filter
@@ -94,6 +107,22 @@ public final class FleetOperator implements AutoCloseable {
       MeterRegistry registry,
       Metrics josdkMetrics,
       PlanInput.Timing timing) {
+    return start(config, client, ec2, Offerings.NONE, clock, registry, josdkMetrics, timing);
+  }
+
+  /**
+   * As above, learning the subnets' zones and the types each zone offers through {@code offerings};
+   * {@link Offerings#NONE} leaves capacity shortages to subnet avoidance alone.
+   */
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      Offerings offerings,
+      Clock clock,
+      MeterRegistry registry,
+      Metrics josdkMetrics,
+      PlanInput.Timing timing) {
     Operator operator =
         new Operator(
             o -> {
@@ -106,7 +135,7 @@ public final class FleetOperator implements AutoCloseable {
               }
             });
     operator.register(
-        reconciler(config, client, ec2, clock, registry, sweepSafe(timing, config)),
+        reconciler(config, client, ec2, offerings, clock, registry, sweepSafe(timing, config)),
         o -> {
           o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
           config.labelSelector().ifPresent(o::withLabelSelector);
@@ -158,13 +187,24 @@ public final class FleetOperator implements AutoCloseable {
       OperatorConfig config,
       KubernetesClient client,
       Ec2Port ec2,
+      Offerings offerings,
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing) {
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
     var store = new KubeFleetStore(client);
-    var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, events, metrics, store);
+    var loop =
+        new FleetLoop(
+            ec2,
+            offerings,
+            config.unavailableOfferingTtl(),
+            config.clusterName(),
+            clock,
+            timing,
+            events,
+            metrics,
+            store);
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(

@@ -1,8 +1,11 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
+import dev.serverfleet.operator.cloud.AwsOfferings;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
+import dev.serverfleet.operator.cloud.InstrumentedOfferings;
+import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -69,6 +72,7 @@ public final class Main {
                 config,
                 client,
                 ec2,
+                offerings(config, registry),
                 Clock.systemUTC(),
                 registry,
                 josdkMetrics,
@@ -88,6 +92,14 @@ public final class Main {
             config.sdkRetries(),
             config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty()),
         registry);
+  }
+
+  /**
+   * Where the loop learns subnets' zones and the types each zone offers: timed, on its own client.
+   */
+  static Offerings offerings(OperatorConfig config, MeterRegistry registry) {
+    return new InstrumentedOfferings(
+        AwsOfferings.create(config.region(), config.ec2Endpoint(), config.sdkRetries()), registry);
   }
 
   private static void logStart(OperatorConfig config) {

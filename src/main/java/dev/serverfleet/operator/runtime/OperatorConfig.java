@@ -20,6 +20,8 @@ import java.util.Set;
  * @param fastPollInterval how often instances in flux are described by id between polls; zero turns
  *     the fast lane off
  * @param ec2RateLimits keep EC2's account request limits on the client (cloud/Ec2RateLimits)
+ * @param unavailableOfferingTtl how long an offering (capacity type × instance type × zone) that
+ *     answered a launch with no capacity is avoided by every fleet
  */
 public record OperatorConfig(
     String clusterName,
@@ -36,7 +38,8 @@ public record OperatorConfig(
     String logFormat,
     Duration orphanGrace,
     Duration fastPollInterval,
-    boolean ec2RateLimits) {
+    boolean ec2RateLimits,
+    Duration unavailableOfferingTtl) {
 
   static final List<Option> OPTIONS =
       List.of(
@@ -108,7 +111,13 @@ public record OperatorConfig(
               "orphan-grace",
               "SF_ORPHAN_GRACE",
               "10m",
-              "instances of this cluster whose fleet no longer exists are terminated after this long"));
+              "instances of this cluster whose fleet no longer exists are terminated after this long"),
+          new Option(
+              "unavailable-offering-ttl",
+              "SF_UNAVAILABLE_OFFERING_TTL",
+              "3m",
+              "how long an instance type in a zone that answered a launch with no capacity"
+                  + " (InsufficientInstanceCapacity, ...) is avoided by every fleet"));
 
   record Option(String flag, String env, String defaultValue, String help) {}
 
@@ -127,6 +136,9 @@ public record OperatorConfig(
     if (fastPollInterval.isNegative()
         || !fastPollInterval.isZero() && fastPollInterval.compareTo(Duration.ofMillis(500)) < 0) {
       throw new IllegalArgumentException("fast-poll-interval must be 0s or at least 500ms");
+    }
+    if (unavailableOfferingTtl.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("unavailable-offering-ttl must be at least 1s");
     }
     if (orphanGrace.isNegative()) {
       throw new IllegalArgumentException("orphan-grace must not be negative");
@@ -153,7 +165,29 @@ public record OperatorConfig(
         logFormat,
         grace,
         fastPollInterval,
-        ec2RateLimits);
+        ec2RateLimits,
+        unavailableOfferingTtl);
+  }
+
+  /** As this configuration with another unavailable-offering TTL. */
+  public OperatorConfig withUnavailableOfferingTtl(Duration ttl) {
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        namespaces,
+        managementPort,
+        sdkRetries,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        labelSelector,
+        logFormat,
+        orphanGrace,
+        fastPollInterval,
+        ec2RateLimits,
+        ttl);
   }
 
   /** As this configuration with another fast-lane interval (zero: off). */
@@ -173,7 +207,8 @@ public record OperatorConfig(
         logFormat,
         orphanGrace,
         interval,
-        ec2RateLimits);
+        ec2RateLimits,
+        unavailableOfferingTtl);
   }
 
   /** The settings an in-process test needs; everything else at its default. */
@@ -194,7 +229,8 @@ public record OperatorConfig(
         "plain",
         Duration.ofMinutes(10),
         Duration.ofSeconds(2),
-        false);
+        false,
+        Duration.ofMinutes(3));
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -239,7 +275,8 @@ public record OperatorConfig(
         v.get("log-format"),
         duration(v.get("orphan-grace")),
         duration(v.get("fast-poll-interval")),
-        Boolean.parseBoolean(v.get("ec2-rate-limits")));
+        Boolean.parseBoolean(v.get("ec2-rate-limits")),
+        duration(v.get("unavailable-offering-ttl")));
   }
 
   /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */

@@ -46,13 +46,15 @@ import java.util.Set;
  * fails the next EC2 call, not the next port call. Thread-safe: every public method is
  * synchronized. State changes are computed lazily from the clock at each call.
  */
-public final class FakeEc2 implements Ec2Port {
+public final class FakeEc2 implements Ec2Port, Offerings {
   public static final String DESCRIBE = "DescribeInstances";
   public static final String RUN = "RunInstances";
   public static final String TERMINATE = "TerminateInstances";
   public static final String DELETE_TAGS = "DeleteTags";
   public static final String DESCRIBE_STATUS = "DescribeInstanceStatus";
   public static final String DESCRIBE_IMAGES = "DescribeImages";
+  public static final String DESCRIBE_SUBNETS = "DescribeSubnets";
+  public static final String DESCRIBE_OFFERINGS = "DescribeInstanceTypeOfferings";
 
   /** The AMIs scripts/moto/amis.json gives moto, so fast tests and moto tests share fixtures. */
   public static final List<String> DEFAULT_AMIS =
@@ -74,6 +76,7 @@ public final class FakeEc2 implements Ec2Port {
   private final Map<String, Health> health = new HashMap<>();
   private final Map<String, Launch> launchesByToken = new HashMap<>();
   private final Set<String> insufficientCapacity = new HashSet<>();
+  private final FakeCapacity capacity = new FakeCapacity();
   private final FakeEc2Calls log = new FakeEc2Calls();
   private int addresses;
 
@@ -302,6 +305,49 @@ public final class FakeEc2 implements Ec2Port {
     return this;
   }
 
+  /**
+   * While {@code code} is not null, every launch of this type in this zone fails with it
+   * (InsufficientInstanceCapacity, ...), as a zone out of one offering's capacity answers.
+   */
+  public synchronized FakeEc2 setOfferingShortage(String instanceType, String zone, String code) {
+    capacity.shortage(instanceType, zone, code);
+    return this;
+  }
+
+  /**
+   * The zone does not offer the type: DescribeInstanceTypeOfferings leaves it out, and a launch of
+   * it there fails with Unsupported.
+   */
+  public synchronized FakeEc2 setNotOffered(String instanceType, String zone) {
+    capacity.notOffered(instanceType, zone);
+    return this;
+  }
+
+  // ---- Offerings ----
+
+  @Override
+  public synchronized Map<String, String> zonesOf(Collection<String> subnetIds) {
+    if (subnetIds.isEmpty()) {
+      return Map.of();
+    }
+    log.enter(DESCRIBE_SUBNETS, 1);
+    Map<String, String> out = new HashMap<>();
+    subnetIds.stream()
+        .filter(zoneBySubnet::containsKey)
+        .forEach(s -> out.put(s, zoneBySubnet.get(s)));
+    return out;
+  }
+
+  @Override
+  public synchronized Map<String, Set<String>> offeredTypes(
+      Collection<String> instanceTypes, Collection<String> zones) {
+    if (instanceTypes.isEmpty() || zones.isEmpty()) {
+      return Map.of();
+    }
+    log.enter(DESCRIBE_OFFERINGS, 1);
+    return capacity.offered(instanceTypes, zones);
+  }
+
   // ---- failure injection ----
 
   /** The next {@code count} calls of {@code operation} fail with RequestLimitExceeded. */
@@ -342,6 +388,7 @@ public final class FakeEc2 implements Ec2Port {
     instances.clear();
     launchesByToken.clear();
     insufficientCapacity.clear();
+    capacity.clear();
   }
 
   // ---- what happens outside the operator ----
@@ -427,6 +474,10 @@ public final class FakeEc2 implements Ec2Port {
               + zone
               + ").",
           500);
+    }
+    Optional<CloudException> refused = capacity.refusal(r.instanceType(), zone);
+    if (refused.isPresent()) {
+      throw refused.get();
     }
   }
 

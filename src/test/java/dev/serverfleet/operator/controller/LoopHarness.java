@@ -143,7 +143,19 @@ final class LoopHarness {
             events.add(new Event("Warning", reason, message));
           }
         };
-    FleetLoop fresh = new FleetLoop(ec2, CLUSTER, clock, timing, recorder, metrics, history);
+    // the fake answers DescribeSubnets and DescribeInstanceTypeOfferings too, as the jar's port
+    // does
+    FleetLoop fresh =
+        new FleetLoop(
+            ec2,
+            fake,
+            UnavailableOfferings.DEFAULT_TTL,
+            CLUSTER,
+            clock,
+            timing,
+            recorder,
+            metrics,
+            history);
     if (classes != null) {
       fresh.useClasses(classes);
     }

@@ -12,6 +12,7 @@ import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.InstanceChecks;
 import dev.serverfleet.operator.planning.Intent;
+import dev.serverfleet.operator.planning.LaunchLedger;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -383,7 +384,8 @@ class StatusBuilderTest {
                 "2025-01-01T10:00:00Z",
                 "UNKNOWN",
                 null,
-                null));
+                null,
+                "t3.micro"));
   }
 
   @Test
@@ -413,6 +415,24 @@ class StatusBuilderTest {
     assertThat(StatusBuilder.intent(new LaunchIntent("t", "subnet-a", null, REV, null, null)))
         .as("written by an operator version before the ledger had states")
         .isEqualTo(new Intent("t", "subnet-a", 1, REV, Instant.EPOCH));
+  }
+
+  @Test
+  void anIntentKeepsItsInstanceTypeThroughStatus() {
+    Intent intent =
+        new Intent(
+            "sf-abc-2", "subnet-a", 4, REV, Instant.parse("2025-01-01T11:59:57Z"), "t3.small");
+
+    LaunchIntent recorded = StatusBuilder.launchIntent(intent);
+
+    assertThat(recorded.instanceType()).isEqualTo("t3.small");
+    assertThat(StatusBuilder.intent(recorded)).isEqualTo(intent);
+    assertThat(
+            StatusBuilder.intent(
+                    StatusBuilder.launchIntent(LaunchLedger.answered(intent, List.of("i-1"), NOW)))
+                .instanceType())
+        .as("the type stays with the intent as it moves through the ledger")
+        .isEqualTo("t3.small");
   }
 
   @ParameterizedTest

@@ -94,6 +94,30 @@ class InvalidManifestIT extends OperatorTestBed {
             "iamInstanceProfile: \"arn:aws:iam::123456789012:role/web\"",
             "iamInstanceProfile must be an instance profile name or an instance-profile ARN"),
         bad("typo-field", "amiID: ami-0abcdef1234567890", "unknown field \"spec.template.amiID\""),
+        bad(
+            "both-type-fields",
+            "instanceTypes: [t3.micro, t3.small]",
+            "exactly one of instanceType and instanceTypes must be set"),
+        bad(
+            "no-type-field",
+            "instanceType: null",
+            "exactly one of instanceType and instanceTypes must be set"),
+        badTypes(
+            "empty-types",
+            "[]",
+            "spec.template.instanceTypes in body should have at least 1 items"),
+        badTypes(
+            "twenty-one-types",
+            types(21),
+            "spec.template.instanceTypes: Too many: 21: must have at most 20 items"),
+        badTypes(
+            "repeated-type",
+            "[m7i.large, m6i.large, m7i.large]",
+            "instanceTypes must not repeat a type"),
+        badTypes(
+            "bad-type-in-list",
+            "[m7i.large, large]",
+            "instanceTypes must list EC2 instance types such as t3.micro or m7g.large"),
         bad("no-template", "template: null", "spec.template: Required value"),
         bad(
             "zero-surge-and-unavailable",
@@ -218,6 +242,11 @@ class InvalidManifestIT extends OperatorTestBed {
             "strategy: {autoRollback: true, rollingUpdate: {checkpoints: {percentages: [1, 2, 3, 4,"
                 + " 5, 6, 7, 8, 9, 99], pauseSeconds: 0}}}"),
         good("no-history", "revisionHistoryLimit: 0"),
+        Arguments.of(
+            "twenty-types",
+            withoutSingleType(manifest("twenty-types", "instanceTypes: " + types(20)))),
+        Arguments.of(
+            "list-of-one", withoutSingleType(manifest("list-of-one", "instanceTypes: [t3.micro]"))),
         good("largest-ascii-user-data", "userData: " + "x".repeat(16384)),
         // 5461 three-byte characters and one one-byte character: 16384 bytes
         good("largest-multibyte-user-data", "userData: " + "\u20ac".repeat(5461) + "x"),
@@ -264,6 +293,23 @@ class InvalidManifestIT extends OperatorTestBed {
 
   private static Arguments bad(String name, String override, String expected) {
     return Arguments.of(name, name, manifest(name, override), expected);
+  }
+
+  /** The base manifest with instanceTypes set to {@code list} and no instanceType. */
+  private static Arguments badTypes(String name, String list, String expected) {
+    return Arguments.of(
+        name, name, withoutSingleType(manifest(name, "instanceTypes: " + list)), expected);
+  }
+
+  private static String withoutSingleType(String manifest) {
+    return manifest.replace("    instanceType: t3.micro\n", "");
+  }
+
+  /** A flow list of {@code count} distinct instance types. */
+  private static String types(int count) {
+    return IntStream.range(0, count)
+        .mapToObj(i -> "m" + (i + 1) + ".large")
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 
   private static Arguments badName(String label, String name, String expected) {

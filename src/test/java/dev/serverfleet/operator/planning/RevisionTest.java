@@ -18,7 +18,7 @@ class RevisionTest {
   private static final LaunchSettings BASE =
       new LaunchSettings(
           "ami-0123456789abcdef0",
-          "t3.micro",
+          List.of("t3.micro"),
           List.of("sg-1", "sg-2"),
           "ops-key",
           "web-profile",
@@ -38,7 +38,7 @@ class RevisionTest {
     LaunchSettings copy =
         new LaunchSettings(
             BASE.amiId(),
-            BASE.instanceType(),
+            BASE.instanceTypes(),
             List.copyOf(BASE.securityGroupIds()),
             BASE.keyName(),
             BASE.iamInstanceProfile(),
@@ -70,6 +70,29 @@ class RevisionTest {
     assertThat(Revision.of(withTags(null))).isEqualTo(Revision.of(withTags(Map.of())));
   }
 
+  /**
+   * The hash the operator gave this template before instanceTypes existed (computed by the build of
+   * main at afc8bb1): a fleet with one type keeps its revision across the upgrade, so nothing
+   * rolls.
+   */
+  @Test
+  void oneInstanceTypeHashesAsTheSingleInstanceTypeAlwaysDid() {
+    assertThat(Revision.of(BASE)).isEqualTo("5b193531bb");
+  }
+
+  @Test
+  void aListOfOneIsTheSameRevisionAsTheSingleType() {
+    // SpecDefaults turns instanceType: t3.micro and instanceTypes: [t3.micro] into this same list
+    // (InstanceTypesDefaultsTest); the hash sees nothing else
+    assertThat(Revision.of(withTypes(List.of("t3.micro")))).isEqualTo(Revision.of(BASE));
+  }
+
+  @Test
+  void reorderingTheTypesIsANewRevision() {
+    assertThat(Revision.of(withTypes(List.of("t3.micro", "t3.small"))))
+        .isNotEqualTo(Revision.of(withTypes(List.of("t3.small", "t3.micro"))));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("changes")
   void changesWhenALaunchSettingChanges(UnaryOperator<LaunchSettings> change) {
@@ -86,7 +109,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     "ami-0fedcba9876543210",
-                    s.instanceType(),
+                    s.instanceTypes(),
                     s.securityGroupIds(),
                     s.keyName(),
                     s.iamInstanceProfile(),
@@ -100,7 +123,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     s.amiId(),
-                    "t3.small",
+                    List.of("t3.small"),
                     s.securityGroupIds(),
                     s.keyName(),
                     s.iamInstanceProfile(),
@@ -114,7 +137,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     s.amiId(),
-                    s.instanceType(),
+                    s.instanceTypes(),
                     List.of("sg-1", "sg-2", "sg-3"),
                     s.keyName(),
                     s.iamInstanceProfile(),
@@ -128,7 +151,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     s.amiId(),
-                    s.instanceType(),
+                    s.instanceTypes(),
                     List.of("sg-1"),
                     s.keyName(),
                     s.iamInstanceProfile(),
@@ -142,7 +165,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     s.amiId(),
-                    s.instanceType(),
+                    s.instanceTypes(),
                     s.securityGroupIds(),
                     "other-key",
                     s.iamInstanceProfile(),
@@ -156,7 +179,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     s.amiId(),
-                    s.instanceType(),
+                    s.instanceTypes(),
                     s.securityGroupIds(),
                     null,
                     s.iamInstanceProfile(),
@@ -170,7 +193,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     s.amiId(),
-                    s.instanceType(),
+                    s.instanceTypes(),
                     s.securityGroupIds(),
                     s.keyName(),
                     "other-profile",
@@ -184,7 +207,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     s.amiId(),
-                    s.instanceType(),
+                    s.instanceTypes(),
                     s.securityGroupIds(),
                     s.keyName(),
                     s.iamInstanceProfile(),
@@ -198,7 +221,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     s.amiId(),
-                    s.instanceType(),
+                    s.instanceTypes(),
                     s.securityGroupIds(),
                     s.keyName(),
                     s.iamInstanceProfile(),
@@ -212,7 +235,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     s.amiId(),
-                    s.instanceType(),
+                    s.instanceTypes(),
                     s.securityGroupIds(),
                     s.keyName(),
                     s.iamInstanceProfile(),
@@ -226,7 +249,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     s.amiId(),
-                    s.instanceType(),
+                    s.instanceTypes(),
                     s.securityGroupIds(),
                     s.keyName(),
                     s.iamInstanceProfile(),
@@ -237,6 +260,9 @@ class RevisionTest {
                     s.tags())),
         change("tag value", s -> withTags(Map.of("team", "web", "env", "staging"))),
         change("tag added", s -> withTags(Map.of("team", "web", "env", "prod", "owner", "me"))),
+        change("fallback type added", s -> withTypes(List.of("t3.micro", "t3.small"))),
+        change("type replaced in a list", s -> withTypes(List.of("t3.small"))),
+        change("preferred type moved behind", s -> withTypes(List.of("t3.small", "t3.micro"))),
         change("tag removed", s -> withTags(Map.of("team", "web"))),
         change("tag key renamed", s -> withTags(Map.of("team", "web", "environment", "prod"))),
         // the canonical form is length-prefixed: moving characters across a boundary is a change
@@ -247,7 +273,7 @@ class RevisionTest {
             s ->
                 new LaunchSettings(
                     "ami-0123456789abcdef0t3",
-                    ".micro",
+                    List.of(".micro"),
                     s.securityGroupIds(),
                     s.keyName(),
                     s.iamInstanceProfile(),
@@ -262,10 +288,24 @@ class RevisionTest {
     return Arguments.of(Named.of(name, change));
   }
 
+  private static LaunchSettings withTypes(List<String> types) {
+    return new LaunchSettings(
+        BASE.amiId(),
+        types,
+        BASE.securityGroupIds(),
+        BASE.keyName(),
+        BASE.iamInstanceProfile(),
+        BASE.userData(),
+        BASE.spot(),
+        BASE.httpTokensRequired(),
+        BASE.httpPutResponseHopLimit(),
+        BASE.tags());
+  }
+
   private static LaunchSettings withTags(Map<String, String> tags) {
     return new LaunchSettings(
         BASE.amiId(),
-        BASE.instanceType(),
+        BASE.instanceTypes(),
         BASE.securityGroupIds(),
         BASE.keyName(),
         BASE.iamInstanceProfile(),

@@ -16,6 +16,8 @@ import java.util.List;
  * @param minCount the MinCount parameter of a RunInstances call (how many instances it asked for at
  *     least); 0 for other actions
  * @param instanceIds the InstanceId.N parameters (TerminateInstances, describes by id), in order
+ * @param subnetId the SubnetId parameter of a RunInstances call, or null
+ * @param instanceType the InstanceType parameter of a RunInstances call, or null
  */
 public record Ec2Call(
     String action,
@@ -26,7 +28,9 @@ public record Ec2Call(
     Outcome outcome,
     boolean upstream,
     int minCount,
-    List<String> instanceIds) {
+    List<String> instanceIds,
+    String subnetId,
+    String instanceType) {
 
   public Ec2Call {
     instanceIds = List.copyOf(instanceIds);
@@ -50,6 +54,11 @@ public record Ec2Call(
     TOKEN_MISMATCH,
     /** HTTP 400 InvalidInstanceID.NotFound: a describe by id of an instance still hidden. */
     NOT_YET_VISIBLE,
+    /**
+     * HTTP 500 InsufficientInstanceCapacity for a type in a zone ({@link
+     * Ec2FaultProxy#noCapacity}), moto not called.
+     */
+    NO_CAPACITY,
     /** HTTP 502: moto could not be reached. */
     UPSTREAM_FAILED
   }

@@ -87,6 +87,7 @@ public final class Ec2FaultProxy implements AutoCloseable {
   private final List<Ec2Call> calls = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   private volatile AccountLimits accountLimits; // null: unmetered, as moto is
+  private final CapacityRules capacity = new CapacityRules();
 
   private Ec2FaultProxy(URI upstream) {
     this.upstream = Objects.requireNonNull(upstream, "upstream");
@@ -141,6 +142,15 @@ public final class Ec2FaultProxy implements AutoCloseable {
    */
   public void fail(String action, int times, int httpStatus, String code, String message) {
     add(action, times, new Fault(Outcome.FAILED, httpStatus, code, message, false));
+  }
+
+  /**
+   * While {@code unavailable}, every RunInstances of {@code instanceType} into a subnet of {@code
+   * zone} (as moto knows the subnet) gets EC2's HTTP 500 InsufficientInstanceCapacity, unforwarded;
+   * false switches it off. Independent of the one-shot faults; {@link #clearFaults} ends it too.
+   */
+  public void noCapacity(String instanceType, String zone, boolean unavailable) {
+    capacity.set(instanceType, zone, unavailable);
   }
 
   /**
@@ -202,8 +212,12 @@ public final class Ec2FaultProxy implements AutoCloseable {
     }
   }
 
-  /** Forgets one-shot faults, delays, hiding and pending. Client tokens stay honoured. */
+  /**
+   * Forgets one-shot faults, delays, hiding, pending and capacity rules. Client tokens stay
+   * honoured.
+   */
   public void clearFaults() {
+    capacity.clear();
     synchronized (faults) {
       faults.clear();
     }
@@ -299,7 +313,9 @@ public final class Ec2FaultProxy implements AutoCloseable {
               result.outcome(),
               result.upstream(),
               request.minCount(),
-              request.instanceIds()));
+              request.instanceIds(),
+              request.params().get("SubnetId"),
+              request.params().get("InstanceType")));
       if (answer == null) {
         // Closing an exchange whose response headers were never sent closes the connection
         // (ExchangeImpl.close), so the client reads EOF instead of a status line: the SDK throws
@@ -326,6 +342,10 @@ public final class Ec2FaultProxy implements AutoCloseable {
     if (fault != null && !fault.afterUpstream()) {
       return new Result(
           Ec2Wire.error(fault.status(), fault.code(), fault.message()), fault.outcome(), false);
+    }
+    var noCapacity = capacity.refusal(request, http, upstream);
+    if (noCapacity.isPresent()) {
+      return new Result(noCapacity.get(), Outcome.NO_CAPACITY, false);
     }
     Result result;
     List<String> hiddenAsked =

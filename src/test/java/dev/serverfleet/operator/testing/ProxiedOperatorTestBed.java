@@ -1,8 +1,11 @@
 package dev.serverfleet.operator.testing;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
+import dev.serverfleet.operator.cloud.AwsOfferings;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
+import dev.serverfleet.operator.cloud.InstrumentedOfferings;
+import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.runtime.FleetOperator;
 import dev.serverfleet.operator.runtime.OperatorConfig;
@@ -59,6 +62,15 @@ public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
    *     the jar does by default
    */
   protected static void startOperator(Duration pollInterval, boolean rateLimits) {
+    startOperator(pollInterval, rateLimits, false);
+  }
+
+  /**
+   * @param learnOfferings the operator learns subnets' zones and the types zones offer through the
+   *     proxy (cloud/AwsOfferings), as the jar does; off, it knows no zones (Offerings.NONE)
+   */
+  protected static void startOperator(
+      Duration pollInterval, boolean rateLimits, boolean learnOfferings) {
     var config =
         OperatorConfig.of(cluster, MotoServer.REGION, Optional.of(proxy.endpoint()), pollInterval)
             .withOrphanGrace(ORPHAN_GRACE);
@@ -71,7 +83,14 @@ public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
                 true,
                 rateLimits ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty()),
             registry);
-    operator = FleetOperator.start(config, client, ec2, Clock.systemUTC(), registry, TIMING);
+    Offerings offerings =
+        learnOfferings
+            ? new InstrumentedOfferings(
+                AwsOfferings.create(MotoServer.REGION, Optional.of(proxy.endpoint()), true),
+                registry)
+            : Offerings.NONE;
+    operator =
+        FleetOperator.start(config, client, ec2, offerings, Clock.systemUTC(), registry, TIMING);
   }
 
   protected static void stopOperator() {

@@ -11,6 +11,11 @@ import java.util.Map;
 
 /** The launch settings shared by every instance of a fleet. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.instanceType) != has(self.instanceTypes)",
+    message =
+        "exactly one of instanceType and instanceTypes must be set: instanceType for one type,"
+            + " instanceTypes for an ordered list")
 public class FleetTemplate {
   public static final String AMI_PATTERN = "^ami-([0-9a-f]{8}|[0-9a-f]{17})$";
 
@@ -37,12 +42,20 @@ public class FleetTemplate {
   @JsonPropertyDescription("ID of the Amazon Machine Image to launch, e.g. ami-0abcdef1234567890.")
   private String amiId;
 
-  @Required
+  /** An EC2 instance type's name: family with generation, a dot, size. */
+  public static final String INSTANCE_TYPE_PATTERN =
+      "^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\\\.[a-z0-9]+$";
+
+  /** How many instance types a fleet may list. */
+  public static final int MAX_INSTANCE_TYPES = 20;
+
   @Size(max = 32)
   @ValidationRule(
-      value = "self.matches('^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\\\.[a-z0-9]+$')",
+      value = "self.matches('" + INSTANCE_TYPE_PATTERN + "')",
       message = "instanceType must be an EC2 instance type such as t3.micro or m7g.large")
-  @JsonPropertyDescription("EC2 instance type, e.g. t3.micro.")
+  @JsonPropertyDescription(
+      "EC2 instance type, e.g. t3.micro. Set this or instanceTypes, not both; instanceType: x is"
+          + " the same as instanceTypes: [x].")
   private String instanceType;
 
   @Required
@@ -120,6 +133,24 @@ public class FleetTemplate {
   @JsonPropertyDescription(
       "Instance metadata service options. IMDSv2 (httpTokens: required) unless set otherwise.")
   private MetadataOptions metadataOptions;
+
+  // Instance-type fallback (offerings). Kept together at the end of the fields.
+  @Size(min = 1, max = MAX_INSTANCE_TYPES)
+  @ValidationRule(
+      value = "self.all(t, t.matches('" + INSTANCE_TYPE_PATTERN + "'))",
+      message = "instanceTypes must list EC2 instance types such as t3.micro or m7g.large")
+  @ValidationRule(
+      value = "self.all(t, self.exists_one(u, u == t))",
+      message = "instanceTypes must not repeat a type")
+  @JsonPropertyDescription(
+      "EC2 instance types in order of preference (1 to 20, no repeats), e.g. [m7i.large,"
+          + " m6i.large]. Each launch uses the first type whose offering (capacity type, instance"
+          + " type, Availability Zone) is available: when EC2 answers a launch with no capacity"
+          + " (InsufficientInstanceCapacity and the like) or the zone does not offer the type, the"
+          + " launch moves to the next type in the same subnet before it leaves the zone. An"
+          + " instance of any listed type is up to date; reordering or changing the list is a new"
+          + " revision. Set this or instanceType, not both.")
+  private List<@Size(max = 32) String> instanceTypes;
 
   public String getAmiId() {
     return amiId;
@@ -199,5 +230,13 @@ public class FleetTemplate {
 
   public void setMetadataOptions(MetadataOptions metadataOptions) {
     this.metadataOptions = metadataOptions;
+  }
+
+  public List<String> getInstanceTypes() {
+    return instanceTypes;
+  }
+
+  public void setInstanceTypes(List<String> instanceTypes) {
+    this.instanceTypes = instanceTypes;
   }
 }

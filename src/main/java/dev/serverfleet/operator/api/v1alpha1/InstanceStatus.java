@@ -20,4 +20,33 @@ public record InstanceStatus(
         String readySince,
     @JsonPropertyDescription(
             "True when tagged serverfleet.dev/protected=true: kept out of scale-in and rollouts.")
-        Boolean protectedInstance) {}
+        Boolean protectedInstance,
+    @JsonPropertyDescription("EC2 instance type, one of the template's types.")
+        String instanceType) {
+
+  /** Without the instance type. */
+  public InstanceStatus(
+      String id,
+      String state,
+      String revision,
+      String subnetId,
+      String zone,
+      String privateIp,
+      String launchTime,
+      String health,
+      String readySince,
+      Boolean protectedInstance) {
+    this(
+        id,
+        state,
+        revision,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        health,
+        readySince,
+        protectedInstance,
+        null);
+  }
+}

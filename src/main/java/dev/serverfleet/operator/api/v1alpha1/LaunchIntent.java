@@ -26,7 +26,10 @@ public record LaunchIntent(
                 + " describing instances with its launch tag).")
         String state,
     @JsonPropertyDescription("RunInstances calls made with the token so far.") Integer attempts,
-    @JsonPropertyDescription("When the intent entered its state (RFC 3339).") String since) {
+    @JsonPropertyDescription("When the intent entered its state (RFC 3339).") String since,
+    @JsonPropertyDescription(
+            "Instance type of the launch, one of the template's types (a retry sends the same).")
+        String instanceType) {
 
   /** As first written, before any call. */
   public LaunchIntent(
@@ -36,6 +39,20 @@ public record LaunchIntent(
       String revision,
       String createdAt,
       java.util.List<String> instanceIds) {
-    this(token, subnetId, count, revision, createdAt, instanceIds, null, null, null);
+    this(token, subnetId, count, revision, createdAt, instanceIds, null, null, null, null);
+  }
+
+  /** Without an instance type: as recorded before intents named theirs. */
+  public LaunchIntent(
+      String token,
+      String subnetId,
+      Integer count,
+      String revision,
+      String createdAt,
+      java.util.List<String> instanceIds,
+      String state,
+      Integer attempts,
+      String since) {
+    this(token, subnetId, count, revision, createdAt, instanceIds, state, attempts, since, null);
   }
 }

@@ -64,6 +64,11 @@ public class ServerFleetStatus {
   @JsonPropertyDescription("Ready, Progressing and Degraded, in the shape of metav1.Condition.")
   private List<Condition> conditions = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Offerings (capacity type, instance type, zone) of the fleet's types and subnets that"
+          + " launches avoid now: out of capacity for a while, or not offered in the zone.")
+  private List<UnavailableOffering> unavailableOfferings;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -184,6 +189,18 @@ public class ServerFleetStatus {
     this.className = className;
   }
 
+  public List<UnavailableOffering> getUnavailableOfferings() {
+    return unavailableOfferings;
+  }
+
+  /** Null or empty: none (left out of the status). */
+  public void setUnavailableOfferings(List<UnavailableOffering> unavailableOfferings) {
+    this.unavailableOfferings =
+        unavailableOfferings == null || unavailableOfferings.isEmpty()
+            ? null
+            : unavailableOfferings;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerFleetStatus s
@@ -201,6 +218,7 @@ public class ServerFleetStatus {
         && Objects.equals(instances, s.instances)
         && Objects.equals(launchIntents, s.launchIntents)
         && Objects.equals(className, s.className)
+        && Objects.equals(unavailableOfferings, s.unavailableOfferings)
         && Objects.equals(conditions, s.conditions);
   }
 
