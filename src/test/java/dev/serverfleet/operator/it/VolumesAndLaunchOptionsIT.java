@@ -9,6 +9,7 @@ import dev.serverfleet.operator.api.v1alpha1.CpuCredits;
 import dev.serverfleet.operator.api.v1alpha1.CpuOptions;
 import dev.serverfleet.operator.api.v1alpha1.CreditSpecification;
 import dev.serverfleet.operator.api.v1alpha1.EbsVolume;
+import dev.serverfleet.operator.api.v1alpha1.FleetRevisions;
 import dev.serverfleet.operator.api.v1alpha1.FleetTemplate;
 import dev.serverfleet.operator.api.v1alpha1.Hibernation;
 import dev.serverfleet.operator.api.v1alpha1.Monitoring;
@@ -23,6 +24,7 @@ import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.MotoServer;
 import dev.serverfleet.operator.testing.OperatorTestBed;
 import dev.serverfleet.operator.testing.RunInstancesCapture;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -46,6 +48,7 @@ import software.amazon.awssdk.services.ec2.model.Volume;
  * EC2 client put on the wire.
  */
 class VolumesAndLaunchOptionsIT extends OperatorTestBed {
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
   private static final RunInstancesCapture capture = new RunInstancesCapture();
   private static Ec2Client capturing;
 
@@ -142,6 +145,26 @@ class VolumesAndLaunchOptionsIT extends OperatorTestBed {
                     .containsEntry(OwnershipTags.CLUSTER, cluster)
                     .containsEntry(OwnershipTags.FLEET_UID, ready.getMetadata().getUid())
                     .containsEntry("team", "shop"));
+
+    // the revision history (a ControllerRevision) holds the volumes with their defaults written
+    // out and the options, so that undo and rollback write them back
+    var revision =
+        client
+            .apps()
+            .controllerRevisions()
+            .inNamespace(ns)
+            .withName(FleetRevisions.name("volumes", ready.getStatus().getCurrentRevision()))
+            .get();
+    String stored = JSON.asJson(revision.getData());
+    assertThat(stored)
+        .contains(
+            "\"deviceName\":\"/dev/sdf\"",
+            "\"volumeType\":\"st1\"",
+            "\"encrypted\":true",
+            "\"deleteOnTermination\":true",
+            "\"tenancy\":\"dedicated\"",
+            "\"instanceInitiatedShutdownBehavior\":\"terminate\"",
+            "\"monitoring\":{\"detailed\":true}");
 
     Map<String, String> run = onlyRunOf(ready);
     assertThat(run)
