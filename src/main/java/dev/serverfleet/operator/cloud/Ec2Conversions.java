@@ -29,11 +29,12 @@ final class Ec2Conversions {
             // counts mean exactly this many.
             .minCount(r.count())
             .maxCount(r.count())
-            .subnetId(r.subnetId())
             .imageId(r.imageId())
             .instanceType(r.instanceType());
+    LaunchOptionsConversions.network(b, r);
     metadataOptions(b, r);
     optionalSettings(b, r);
+    LaunchOptionsConversions.apply(b, r);
     if (r.spot()) {
       spot(b);
     }
@@ -55,11 +56,8 @@ final class Ec2Conversions {
         });
   }
 
-  /** Security groups, key pair, instance profile (name or ARN) and user data, when given. */
+  /** Key pair, instance profile (name or ARN) and user data, when given. */
   private static void optionalSettings(RunInstancesRequest.Builder b, LaunchRequest r) {
-    if (!r.securityGroupIds().isEmpty()) {
-      b.securityGroupIds(r.securityGroupIds());
-    }
     if (present(r.keyName())) {
       b.keyName(r.keyName());
     }
@@ -90,7 +88,10 @@ final class Ec2Conversions {
                             .instanceInterruptionBehavior(InstanceInterruptionBehavior.TERMINATE)));
   }
 
-  /** Tags are applied atomically with the launch: no untagged instance or volume ever exists. */
+  /**
+   * Tags are applied atomically with the launch: no untagged instance, volume or network interface
+   * ever exists, cost reports see all three, and no CreateTags call follows.
+   */
   private static void tags(RunInstancesRequest.Builder b, Map<String, String> tags) {
     List<Tag> sdkTags =
         tags.entrySet().stream()
@@ -98,7 +99,11 @@ final class Ec2Conversions {
             .toList();
     b.tagSpecifications(
         TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(sdkTags).build(),
-        TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(sdkTags).build());
+        TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(sdkTags).build(),
+        TagSpecification.builder()
+            .resourceType(ResourceType.NETWORK_INTERFACE)
+            .tags(sdkTags)
+            .build());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.serverfleet.operator.cloud;
 
+import dev.serverfleet.operator.fleet.InstanceOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,6 +12,8 @@ import java.util.Objects;
  * @param tags every tag the instances (and their volumes) get at launch, ownership tags included
  * @param userData plain text; the port encodes it
  * @param httpTokensRequired IMDSv2 only when true
+ * @param instanceOptions volumes, placement, CPU, monitoring, primary interface (see {@link
+ *     LaunchOptionsConversions})
  */
 public record LaunchRequest(
     String clientToken,
@@ -25,7 +28,8 @@ public record LaunchRequest(
     boolean spot,
     boolean httpTokensRequired,
     int httpPutResponseHopLimit,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    InstanceOptions instanceOptions) {
 
   public LaunchRequest {
     Objects.requireNonNull(clientToken, "clientToken");
@@ -35,5 +39,38 @@ public record LaunchRequest(
     }
     securityGroupIds = securityGroupIds == null ? List.of() : List.copyOf(securityGroupIds);
     tags = tags == null ? Map.of() : Map.copyOf(tags);
+    instanceOptions = instanceOptions == null ? InstanceOptions.NONE : instanceOptions;
+  }
+
+  /** Without volumes or instance options ({@link InstanceOptions#NONE}). */
+  public LaunchRequest(
+      String clientToken,
+      String subnetId,
+      int count,
+      String imageId,
+      String instanceType,
+      List<String> securityGroupIds,
+      String keyName,
+      String iamInstanceProfile,
+      String userData,
+      boolean spot,
+      boolean httpTokensRequired,
+      int httpPutResponseHopLimit,
+      Map<String, String> tags) {
+    this(
+        clientToken,
+        subnetId,
+        count,
+        imageId,
+        instanceType,
+        securityGroupIds,
+        keyName,
+        iamInstanceProfile,
+        userData,
+        spot,
+        httpTokensRequired,
+        httpPutResponseHopLimit,
+        tags,
+        InstanceOptions.NONE);
   }
 }

@@ -37,6 +37,7 @@ final class LaunchRequests {
         s.spot(),
         s.httpTokensRequired(),
         s.httpPutResponseHopLimit(),
-        tags);
+        tags,
+        s.instanceOptions());
   }
 }

@@ -113,7 +113,8 @@ final class SpecDefaults {
         imds.getHttpTokens() != HttpTokens.OPTIONAL,
         Optional.ofNullable(imds.getHttpPutResponseHopLimit())
             .orElse(LaunchSettings.DEFAULT_HOP_LIMIT),
-        Optional.ofNullable(t.getTags()).orElse(Map.of()));
+        Optional.ofNullable(t.getTags()).orElse(Map.of()),
+        InstanceOptionDefaults.of(t));
   }
 
   /** The ordered list, or the single instanceType as a list of one (the CRD allows one of them). */
@@ -174,6 +175,7 @@ final class SpecDefaults {
       imds.setHttpPutResponseHopLimit(LaunchSettings.DEFAULT_HOP_LIMIT);
     }
     t.setMetadataOptions(imds);
+    InstanceOptionDefaults.writeDefaults(t);
     return new FleetRevisions.Data(t, restartedAt(fleet));
   }
 

@@ -1,5 +1,6 @@
 package dev.serverfleet.operator.planning;
 
+import dev.serverfleet.operator.fleet.InstanceOptions;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +22,8 @@ public record LaunchSettings(
     boolean spot,
     boolean httpTokensRequired,
     int httpPutResponseHopLimit,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    InstanceOptions instanceOptions) {
 
   public static final int DEFAULT_HOP_LIMIT = 2;
 
@@ -32,6 +34,33 @@ public record LaunchSettings(
     instanceTypes = List.copyOf(instanceTypes);
     securityGroupIds = securityGroupIds == null ? List.of() : List.copyOf(securityGroupIds);
     tags = tags == null ? Map.of() : Map.copyOf(tags);
+    instanceOptions = instanceOptions == null ? InstanceOptions.NONE : instanceOptions;
+  }
+
+  /** Without volumes or instance options ({@link InstanceOptions#NONE}). */
+  public LaunchSettings(
+      String amiId,
+      List<String> instanceTypes,
+      List<String> securityGroupIds,
+      String keyName,
+      String iamInstanceProfile,
+      String userData,
+      boolean spot,
+      boolean httpTokensRequired,
+      int httpPutResponseHopLimit,
+      Map<String, String> tags) {
+    this(
+        amiId,
+        instanceTypes,
+        securityGroupIds,
+        keyName,
+        iamInstanceProfile,
+        userData,
+        spot,
+        httpTokensRequired,
+        httpPutResponseHopLimit,
+        tags,
+        InstanceOptions.NONE);
   }
 
   /** The first instance type: what every launch uses while it has capacity. */

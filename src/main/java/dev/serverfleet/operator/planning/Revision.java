@@ -45,6 +45,7 @@ public final class Revision {
     field(canonical, "httpTokensRequired", String.valueOf(s.httpTokensRequired()));
     field(canonical, "hopLimit", String.valueOf(s.httpPutResponseHopLimit()));
     new TreeMap<>(s.tags()).forEach((k, v) -> field(canonical, "tag:" + k, v));
+    s.instanceOptions().forEachSetting((name, value) -> field(canonical, name, value));
     return HexFormat.of().formatHex(sha256(canonical.toString())).substring(0, 10);
   }
 

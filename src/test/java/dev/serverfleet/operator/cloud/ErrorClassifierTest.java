@@ -37,6 +37,11 @@ class ErrorClassifierTest {
     "InstanceLimitExceeded,                 400, TERMINAL",
     "VcpuLimitExceeded,                     400, TERMINAL",
     "SomethingNewAndWrong,                  400, TERMINAL",
+    // volumes and instance options EC2 refuses (the 4xx default, written down)
+    "InvalidPlacementGroup.Unknown,         400, TERMINAL",
+    "InvalidSnapshot.NotFound,              400, TERMINAL",
+    "InvalidBlockDeviceMapping,             400, TERMINAL",
+    "InvalidParameterDependency,            400, TERMINAL",
     // throttled
     "RequestLimitExceeded,                  503, THROTTLED",
     "Throttling,                            400, THROTTLED",

@@ -111,6 +111,10 @@ class DeployFilesIT {
                 .at("/Condition/StringEquals/ec2:CreateAction")
                 .asText())
         .isEqualTo("RunInstances");
+    // volumes and network interfaces are tagged by RunInstances too (cost reports see them)
+    assertThat(texts(statement(statements, "TagOnlyAtLaunch").get("Resource")))
+        .anyMatch(r -> r.endsWith(":volume/*"))
+        .anyMatch(r -> r.endsWith(":network-interface/*"));
     for (String sid :
         new String[] {
           "TerminateOnlyOperatorInstances", "UntagOnlyOperatorTagsOfOperatorInstances"

@@ -258,7 +258,7 @@ class InvalidManifestIT extends OperatorTestBed {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("invalidManifests")
+  @MethodSource({"invalidManifests", "dev.serverfleet.operator.it.LaunchOptionManifests#invalid"})
   void refusedWithAClearMessageAndNothingStored(
       String label, String name, String manifest, String expected) {
     var applied = kubectl.runWithInput(manifest, "apply", "-n", ns, "-f", "-");
@@ -283,7 +283,7 @@ class InvalidManifestIT extends OperatorTestBed {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("validEdgeCases")
+  @MethodSource({"validEdgeCases", "dev.serverfleet.operator.it.LaunchOptionManifests#valid"})
   void acceptedAtTheLimit(String label, String manifest) {
     var applied = kubectl.runWithInput(manifest, "apply", "--dry-run=server", "-n", ns, "-f", "-");
     assertThat(applied.exitCode())

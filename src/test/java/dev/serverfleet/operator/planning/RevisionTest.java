@@ -2,6 +2,7 @@ package dev.serverfleet.operator.planning;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.serverfleet.operator.fleet.InstanceOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,131 @@ class RevisionTest {
   @Test
   void isTenLowercaseHexCharacters() {
     assertThat(Revision.of(BASE)).matches("[0-9a-f]{10}");
+  }
+
+  /**
+   * Computed from the canonical form of the revision before volumes and instance options existed
+   * (the same fields, length-prefixed, SHA-256): a fleet that uses none of them keeps its revision
+   * when the operator is upgraded, so the upgrade rolls nothing.
+   */
+  @Test
+  void aFleetWithoutInstanceOptionsKeepsItsRevisionFromBeforeTheyExisted() {
+    assertThat(BASE.instanceOptions()).isEqualTo(InstanceOptions.NONE);
+    assertThat(Revision.of(BASE)).isEqualTo("5b193531bb");
+  }
+
+  @Test
+  void ignoresTheOrderOfBlockDeviceMappings() {
+    var root = volume("/dev/xvda", 20);
+    var data = volume("/dev/sdf", 100);
+
+    assertThat(Revision.of(withOptions(options(List.of(root, data), null, false))))
+        .isEqualTo(Revision.of(withOptions(options(List.of(data, root), null, false))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("optionChanges")
+  void changesWhenAnInstanceOptionChanges(InstanceOptions changed) {
+    assertThat(Revision.of(withOptions(changed))).isNotEqualTo(Revision.of(BASE));
+  }
+
+  static Stream<Arguments> optionChanges() {
+    var root = volume("/dev/xvda", 20);
+    return Stream.of(
+        option("a root volume", options(List.of(root), null, false)),
+        option("root volume size", options(List.of(volume("/dev/xvda", 21)), null, false)),
+        option(
+            "volume type",
+            options(
+                List.of(
+                    new InstanceOptions.BlockDevice(
+                        "/dev/xvda", 20, "gp2", null, null, true, null, null, true)),
+                null,
+                false)),
+        option(
+            "not encrypted",
+            options(
+                List.of(
+                    new InstanceOptions.BlockDevice(
+                        "/dev/xvda", 20, "gp3", null, null, false, null, null, true)),
+                null,
+                false)),
+        option(
+            "kept after termination",
+            options(
+                List.of(
+                    new InstanceOptions.BlockDevice(
+                        "/dev/xvda", 20, "gp3", null, null, true, null, null, false)),
+                null,
+                false)),
+        option(
+            "placement group",
+            options(List.of(), new InstanceOptions.Placement("web", null, null), false)),
+        option(
+            "dedicated tenancy",
+            options(List.of(), new InstanceOptions.Placement(null, "dedicated", null), false)),
+        option("detailed monitoring", options(List.of(), null, true)),
+        option(
+            "cpu options",
+            new InstanceOptions(
+                List.of(),
+                null,
+                new InstanceOptions.CpuOptions(2, 1),
+                null,
+                false,
+                false,
+                false,
+                null,
+                false,
+                null,
+                null)),
+        option(
+            "credits",
+            new InstanceOptions(
+                List.of(), null, null, "unlimited", false, false, false, null, false, null, null)),
+        option(
+            "ebs optimized",
+            new InstanceOptions(
+                List.of(), null, null, null, true, false, false, null, false, null, null)),
+        option(
+            "hibernation",
+            new InstanceOptions(
+                List.of(), null, null, null, false, false, true, null, false, null, null)),
+        option(
+            "capacity reservation",
+            new InstanceOptions(
+                List.of(),
+                null,
+                null,
+                null,
+                false,
+                false,
+                false,
+                new InstanceOptions.CapacityReservation("none", null, null),
+                false,
+                null,
+                null)),
+        option(
+            "terminate on shutdown",
+            new InstanceOptions(
+                List.of(), null, null, null, false, false, false, null, true, null, null)),
+        option(
+            "no public ip (explicitly)",
+            new InstanceOptions(
+                List.of(), null, null, null, false, false, false, null, false, false, null)),
+        option(
+            "no ipv6 address (explicitly)",
+            new InstanceOptions(
+                List.of(), null, null, null, false, false, false, null, false, null, 0)),
+        // the same value in another option's place is another template
+        option(
+            "volume/device boundary",
+            options(
+                List.of(
+                    new InstanceOptions.BlockDevice(
+                        "/dev/xvda", null, "gp3", 20, null, true, null, null, true)),
+                null,
+                false)));
   }
 
   @Test
@@ -314,5 +440,36 @@ class RevisionTest {
         BASE.httpTokensRequired(),
         BASE.httpPutResponseHopLimit(),
         tags);
+  }
+
+  private static Arguments option(String name, InstanceOptions options) {
+    return Arguments.of(Named.of(name, options));
+  }
+
+  private static InstanceOptions.BlockDevice volume(String device, int size) {
+    return new InstanceOptions.BlockDevice(device, size, "gp3", null, null, true, null, null, true);
+  }
+
+  private static InstanceOptions options(
+      List<InstanceOptions.BlockDevice> volumes,
+      InstanceOptions.Placement placement,
+      boolean detailedMonitoring) {
+    return new InstanceOptions(
+        volumes, placement, null, null, false, detailedMonitoring, false, null, false, null, null);
+  }
+
+  private static LaunchSettings withOptions(InstanceOptions options) {
+    return new LaunchSettings(
+        BASE.amiId(),
+        BASE.instanceTypes(),
+        BASE.securityGroupIds(),
+        BASE.keyName(),
+        BASE.iamInstanceProfile(),
+        BASE.userData(),
+        BASE.spot(),
+        BASE.httpTokensRequired(),
+        BASE.httpPutResponseHopLimit(),
+        BASE.tags(),
+        options);
   }
 }

@@ -1,5 +1,6 @@
 package dev.serverfleet.operator.testing;
 
+import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.runtime.FleetOperator;
 import dev.serverfleet.operator.runtime.OperatorConfig;
@@ -28,6 +29,11 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
   }
 
   protected static void startOperator() {
+    startOperator(ec2);
+  }
+
+  /** With this EC2 port, e.g. one whose client records what it sends. */
+  protected static void startOperator(Ec2Port port) {
     var config =
         OperatorConfig.of(
             cluster, MotoServer.REGION, Optional.of(moto.endpoint()), Duration.ofSeconds(1));
@@ -36,7 +42,7 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
         FleetOperator.start(
             config,
             client,
-            new InstrumentedEc2(ec2, registry),
+            new InstrumentedEc2(port, registry),
             Clock.systemUTC(),
             registry,
             TIMING);

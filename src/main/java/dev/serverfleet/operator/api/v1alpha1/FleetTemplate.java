@@ -2,6 +2,8 @@ package dev.serverfleet.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -16,6 +18,21 @@ import java.util.Map;
     message =
         "exactly one of instanceType and instanceTypes must be set: instanceType for one type,"
             + " instanceTypes for an ordered list")
+@ValidationRule(
+    value =
+        "!has(self.creditSpecification) || (has(self.instanceType) ? "
+            + "self.instanceType.matches('^t[0-9]') : "
+            + "(has(self.instanceTypes) && self.instanceTypes.exists(t, t.matches('^t[0-9]'))))",
+    message =
+        "creditSpecification is only for burstable (T family) instance types such as t3.micro;"
+            + " with instanceTypes, it applies to the T family types of the list")
+@ValidationRule(
+    value =
+        "!(has(self.placement) && has(self.placement.tenancy) && self.placement.tenancy == 'host' "
+            + "&& has(self.capacityType) && self.capacityType == 'spot')",
+    message =
+        "placement.tenancy host cannot be used with capacityType spot: EC2 runs no Spot "
+            + "Instances on Dedicated Hosts")
 public class FleetTemplate {
   public static final String AMI_PATTERN = "^ami-([0-9a-f]{8}|[0-9a-f]{17})$";
 
@@ -152,6 +169,69 @@ public class FleetTemplate {
           + " revision. Set this or instanceType, not both.")
   private List<@Size(max = 32) String> instanceTypes;
 
+  // Volumes and instance options (pass-through launch settings): fleet/InstanceOptions once
+  // defaults are applied (controller/InstanceOptionDefaults).
+
+  @Size(max = BlockDeviceMapping.MAX_MAPPINGS)
+  @ValidationRule(
+      value = "self.all(m, self.exists_one(n, n.deviceName == m.deviceName))",
+      message = "blockDeviceMappings must not repeat a deviceName")
+  @JsonPropertyDescription(
+      "EBS volumes created at launch (at most "
+          + BlockDeviceMapping.MAX_MAPPINGS
+          + "): name the AMI's root device (e.g. /dev/xvda) to size, type or encrypt the root "
+          + "volume, other devices for extra volumes. Volumes are encrypted and deleted with their "
+          + "instance unless said otherwise, and carry the fleet's tags.")
+  private List<BlockDeviceMapping> blockDeviceMappings;
+
+  @JsonPropertyDescription("Placement group and tenancy of the instances.")
+  private Placement placement;
+
+  @JsonPropertyDescription("Core count and threads per core; omitted: the type's defaults.")
+  private CpuOptions cpuOptions;
+
+  @JsonPropertyDescription(
+      "CPU credits for T family types; omitted: the account's default for the family.")
+  private CreditSpecification creditSpecification;
+
+  @JsonPropertyDescription(
+      "Request EBS-optimized instances (false when omitted; types that are EBS-optimized by "
+          + "default stay so either way).")
+  private Boolean ebsOptimized;
+
+  @JsonPropertyDescription("CloudWatch monitoring: basic unless detailed is true.")
+  private Monitoring monitoring;
+
+  @JsonPropertyDescription("Launch instances able to hibernate.")
+  private Hibernation hibernation;
+
+  @JsonPropertyDescription(
+      "Capacity reservations the instances may use; omitted: EC2's default (open).")
+  private CapacityReservation capacityReservation;
+
+  @ValidationRule(
+      value = "self == 'terminate'",
+      message =
+          "instanceInitiatedShutdownBehavior may only be terminate: the fleet replaces stopped "
+              + "instances, so stop would only leave instances (and their volumes) to clean up")
+  @JsonPropertyDescription(
+      "terminate: a shutdown from inside the instance terminates it at once, and the fleet "
+          + "launches a replacement. Omitted: EC2's default (stop); the fleet then terminates and "
+          + "replaces the stopped instance on its next pass. stop is refused.")
+  private ShutdownBehavior instanceInitiatedShutdownBehavior;
+
+  @JsonPropertyDescription(
+      "Give the primary network interface a public IPv4 address (true) or not (false); "
+          + "omitted: the subnet's setting.")
+  private Boolean associatePublicIpAddress;
+
+  @Min(0)
+  @Max(64)
+  @JsonPropertyDescription(
+      "IPv6 addresses for the primary network interface (the subnet needs an IPv6 range; the "
+          + "type caps the count); omitted: the subnet's setting.")
+  private Integer ipv6AddressCount;
+
   public String getAmiId() {
     return amiId;
   }
@@ -238,5 +318,94 @@ public class FleetTemplate {
 
   public void setInstanceTypes(List<String> instanceTypes) {
     this.instanceTypes = instanceTypes;
+  }
+
+  public List<BlockDeviceMapping> getBlockDeviceMappings() {
+    return blockDeviceMappings;
+  }
+
+  public void setBlockDeviceMappings(List<BlockDeviceMapping> blockDeviceMappings) {
+    this.blockDeviceMappings = blockDeviceMappings;
+  }
+
+  public Placement getPlacement() {
+    return placement;
+  }
+
+  public void setPlacement(Placement placement) {
+    this.placement = placement;
+  }
+
+  public CpuOptions getCpuOptions() {
+    return cpuOptions;
+  }
+
+  public void setCpuOptions(CpuOptions cpuOptions) {
+    this.cpuOptions = cpuOptions;
+  }
+
+  public CreditSpecification getCreditSpecification() {
+    return creditSpecification;
+  }
+
+  public void setCreditSpecification(CreditSpecification creditSpecification) {
+    this.creditSpecification = creditSpecification;
+  }
+
+  public Boolean getEbsOptimized() {
+    return ebsOptimized;
+  }
+
+  public void setEbsOptimized(Boolean ebsOptimized) {
+    this.ebsOptimized = ebsOptimized;
+  }
+
+  public Monitoring getMonitoring() {
+    return monitoring;
+  }
+
+  public void setMonitoring(Monitoring monitoring) {
+    this.monitoring = monitoring;
+  }
+
+  public Hibernation getHibernation() {
+    return hibernation;
+  }
+
+  public void setHibernation(Hibernation hibernation) {
+    this.hibernation = hibernation;
+  }
+
+  public CapacityReservation getCapacityReservation() {
+    return capacityReservation;
+  }
+
+  public void setCapacityReservation(CapacityReservation capacityReservation) {
+    this.capacityReservation = capacityReservation;
+  }
+
+  public ShutdownBehavior getInstanceInitiatedShutdownBehavior() {
+    return instanceInitiatedShutdownBehavior;
+  }
+
+  public void setInstanceInitiatedShutdownBehavior(
+      ShutdownBehavior instanceInitiatedShutdownBehavior) {
+    this.instanceInitiatedShutdownBehavior = instanceInitiatedShutdownBehavior;
+  }
+
+  public Boolean getAssociatePublicIpAddress() {
+    return associatePublicIpAddress;
+  }
+
+  public void setAssociatePublicIpAddress(Boolean associatePublicIpAddress) {
+    this.associatePublicIpAddress = associatePublicIpAddress;
+  }
+
+  public Integer getIpv6AddressCount() {
+    return ipv6AddressCount;
+  }
+
+  public void setIpv6AddressCount(Integer ipv6AddressCount) {
+    this.ipv6AddressCount = ipv6AddressCount;
   }
 }
