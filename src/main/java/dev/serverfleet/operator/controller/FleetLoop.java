@@ -3,6 +3,7 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.InstanceTypeInfo;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
@@ -67,6 +68,7 @@ public final class FleetLoop {
   private final FleetEvents events;
   private final RolloutSafety safety;
   private volatile FleetClasses classes = FleetClasses.NONE;
+  private volatile InstanceTypeInfo instanceTypes = InstanceTypeInfo.NONE;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -95,6 +97,11 @@ public final class FleetLoop {
     this.classes = classes;
   }
 
+  /** Where vCPUs of instance types come from, for classes with a vCPU quota; none until set. */
+  public void useInstanceTypes(InstanceTypeInfo instanceTypes) {
+    this.instanceTypes = instanceTypes;
+  }
+
   FailureMemory failures() {
     return failures;
   }
@@ -117,7 +124,10 @@ public final class FleetLoop {
     PlanInput input = pass.unguarded().withFreshCap(step.cap());
     ClassPolicy.Verdict policy =
         ClassPolicy.check(
-            fleet, classes.classes(), classes.fleetsIn(fleet.getMetadata().getNamespace()));
+            fleet,
+            classes.classes(),
+            classes.fleetsIn(fleet.getMetadata().getNamespace()),
+            instanceTypes::vcpus);
     Plan plan = guarded(FleetPlanner.plan(input), pass.hold(), policy);
 
     ServerFleet current = intentsFirst(fleet, pass, step, plan, writer, now);

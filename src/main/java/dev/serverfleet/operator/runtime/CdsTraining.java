@@ -44,7 +44,8 @@ public final class CdsTraining {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var josdkMetrics = FleetOperator.instrument(registry);
     new JvmMemoryMetrics().bindTo(registry);
-    var ec2 = Main.ec2(config, registry);
+    Main.Cloud cloud = Main.cloud(config, registry);
+    var ec2 = cloud.ec2();
     try (KubernetesClient client =
             new KubernetesClientBuilder()
                 .withConfig(
@@ -64,6 +65,7 @@ public final class CdsTraining {
                 config,
                 client,
                 ec2,
+                cloud.instanceTypes(),
                 Clock.systemUTC(),
                 registry,
                 josdkMetrics,

@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.InstanceTypeInfo;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetDirectory;
 import dev.serverfleet.operator.controller.FleetLoop;
@@ -48,7 +49,22 @@ public final class FleetOperator implements AutoCloseable {
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing) {
-    return start(config, client, ec2, clock, registry, instrument(registry), timing);
+    return start(config, client, ec2, InstanceTypeInfo.NONE, clock, registry, timing);
+  }
+
+  /**
+   * As above with instance-type sizes: without them (the overload above), a class with a vCPU quota
+   * holds every fleet it applies to.
+   */
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      InstanceTypeInfo instanceTypes,
+      Clock clock,
+      MeterRegistry registry,
+      PlanInput.Timing timing) {
+    return start(config, client, ec2, instanceTypes, clock, registry, instrument(registry), timing);
   }
 
   /**
@@ -90,6 +106,7 @@ public final class FleetOperator implements AutoCloseable {
       OperatorConfig config,
       KubernetesClient client,
       Ec2Port ec2,
+      InstanceTypeInfo instanceTypes,
       Clock clock,
       MeterRegistry registry,
       Metrics josdkMetrics,
@@ -106,7 +123,7 @@ public final class FleetOperator implements AutoCloseable {
               }
             });
     operator.register(
-        reconciler(config, client, ec2, clock, registry, sweepSafe(timing, config)),
+        reconciler(config, client, ec2, clock, registry, sweepSafe(timing, config), instanceTypes),
         o -> {
           o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
           config.labelSelector().ifPresent(o::withLabelSelector);
@@ -160,11 +177,13 @@ public final class FleetOperator implements AutoCloseable {
       Ec2Port ec2,
       Clock clock,
       MeterRegistry registry,
-      PlanInput.Timing timing) {
+      PlanInput.Timing timing,
+      InstanceTypeInfo instanceTypes) {
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
     var store = new KubeFleetStore(client);
     var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, events, metrics, store);
+    loop.useInstanceTypes(instanceTypes);
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(

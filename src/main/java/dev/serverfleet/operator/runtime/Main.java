@@ -1,8 +1,12 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
+import dev.serverfleet.operator.cloud.AwsInstanceTypes;
+import dev.serverfleet.operator.cloud.CachedInstanceTypes;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
+import dev.serverfleet.operator.cloud.InstanceTypeInfo;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
+import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -43,7 +47,7 @@ public final class Main {
     Metrics josdkMetrics = FleetOperator.instrument(registry);
     new JvmMemoryMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    var ec2 = ec2(config, registry);
+    Cloud cloud = cloud(config, registry);
 
     // Probes first, so that a kubelet sees a live process while the operator waits for the API
     // server: /healthz is true while starting, /readyz only once a first sweep of EC2 succeeded.
@@ -68,7 +72,8 @@ public final class Main {
             FleetOperator.start(
                 config,
                 client,
-                ec2,
+                cloud.ec2(),
+                cloud.instanceTypes(),
                 Clock.systemUTC(),
                 registry,
                 josdkMetrics,
@@ -79,15 +84,24 @@ public final class Main {
     stopped.await();
   }
 
-  /** The EC2 port as configured: timed, and within EC2's request limits unless turned off. */
-  static InstrumentedEc2 ec2(OperatorConfig config, MeterRegistry registry) {
-    return new InstrumentedEc2(
+  /** The operator's two EC2 ports, on one pair of SDK clients. */
+  record Cloud(InstrumentedEc2 ec2, InstanceTypeInfo instanceTypes) {}
+
+  /**
+   * The EC2 ports as configured: timed, and within EC2's request limits unless turned off;
+   * instance-type sizes remembered for the life of the process.
+   */
+  static Cloud cloud(OperatorConfig config, MeterRegistry registry) {
+    AwsEc2 aws =
         AwsEc2.create(
             config.region(),
             config.ec2Endpoint(),
             config.sdkRetries(),
-            config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty()),
-        registry);
+            config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty());
+    return new Cloud(
+        new InstrumentedEc2(aws, registry),
+        new CachedInstanceTypes(
+            new InstrumentedInstanceTypes(AwsInstanceTypes.sharing(aws), registry)));
   }
 
   private static void logStart(OperatorConfig config) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.serverfleet.operator.cloud.FakeEc2;
+import dev.serverfleet.operator.cloud.InstanceTypeInfo;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -41,6 +42,7 @@ class FleetOperatorStartTest {
                         config,
                         unreachable,
                         new FakeEc2(Clock.systemUTC()),
+                        InstanceTypeInfo.NONE,
                         Clock.systemUTC(),
                         registry,
                         josdkMetrics,

@@ -1,6 +1,9 @@
 package dev.serverfleet.operator.testing;
 
+import dev.serverfleet.operator.cloud.AwsInstanceTypes;
+import dev.serverfleet.operator.cloud.CachedInstanceTypes;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
+import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
 import dev.serverfleet.operator.runtime.FleetOperator;
 import dev.serverfleet.operator.runtime.OperatorConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -37,6 +40,8 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
             config,
             client,
             new InstrumentedEc2(ec2, registry),
+            new CachedInstanceTypes(
+                new InstrumentedInstanceTypes(new AwsInstanceTypes(moto.ec2Client()), registry)),
             Clock.systemUTC(),
             registry,
             TIMING);
