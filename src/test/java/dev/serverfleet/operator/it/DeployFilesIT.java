@@ -84,8 +84,8 @@ class DeployFilesIT {
     assertThat(checked.exitCode()).as(checked.output()).isZero();
     assertThat(checked.stdout().strip())
         .isEqualTo(
-            "ec2:CreateTags ec2:DeleteTags ec2:DescribeImages ec2:DescribeInstanceStatus ec2:DescribeInstances "
-                + "ec2:RunInstances "
+            "ec2:CreateTags ec2:DeleteTags ec2:DescribeImages ec2:DescribeInstanceStatus "
+                + "ec2:DescribeInstanceTypes ec2:DescribeInstances ec2:RunInstances "
                 + "ec2:TerminateInstances iam:PassRole");
   }
 
