@@ -37,7 +37,10 @@ import java.util.stream.Collectors;
 final class ClassPolicy {
   static final String REASON = "ClassPolicy";
 
-  /** How soon a fleet out of policy looks again without an event (a neighbour scaled down). */
+  /**
+   * How soon a fleet out of policy looks again without an event; a neighbour's spec change wakes it
+   * sooner ({@link ClassHoldWakeUps}).
+   */
   static final java.time.Duration RECHECK = java.time.Duration.ofMinutes(2);
 
   /**

@@ -200,7 +200,8 @@ public final class FleetLoop {
       next = WakeUps.earliest(next, Optional.of(ROLLBACK_SOON));
     }
     if (policy.refusal().isPresent()) {
-      // a quota freed by another fleet of the namespace triggers no event for this one
+      // a neighbour's spec change wakes this fleet (ClassHoldWakeUps); this catches the rest,
+      // e.g. a wake-up lost to a restart
       next = WakeUps.earliest(next, Optional.of(ClassPolicy.RECHECK));
     }
     return WakeUps.earliest(next, step.resumeAt().map(t -> Duration.between(now, t)));
