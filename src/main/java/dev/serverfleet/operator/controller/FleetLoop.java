@@ -3,6 +3,7 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.InstanceTypeInfo;
 import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
@@ -69,6 +70,7 @@ public final class FleetLoop {
   private final RolloutSafety safety;
   private final ZoneOfferings zones;
   private volatile FleetClasses classes = FleetClasses.NONE;
+  private volatile InstanceTypeInfo instanceTypes = InstanceTypeInfo.NONE;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -124,6 +126,11 @@ public final class FleetLoop {
     this.classes = classes;
   }
 
+  /** Where vCPUs of instance types come from, for classes with a vCPU quota; none until set. */
+  public void useInstanceTypes(InstanceTypeInfo instanceTypes) {
+    this.instanceTypes = instanceTypes;
+  }
+
   FailureMemory failures() {
     return failures;
   }
@@ -146,7 +153,10 @@ public final class FleetLoop {
     PlanInput input = pass.unguarded().withFreshCap(step.cap());
     ClassPolicy.Verdict policy =
         ClassPolicy.check(
-            fleet, classes.classes(), classes.fleetsIn(fleet.getMetadata().getNamespace()));
+            fleet,
+            classes.classes(),
+            classes.fleetsIn(fleet.getMetadata().getNamespace()),
+            instanceTypes::vcpus);
     Plan plan = guarded(FleetPlanner.plan(input), pass.hold(), policy);
 
     ServerFleet current = intentsFirst(fleet, pass, step, plan, writer, now);
@@ -221,7 +231,8 @@ public final class FleetLoop {
       next = WakeUps.earliest(next, Optional.of(ROLLBACK_SOON));
     }
     if (policy.refusal().isPresent()) {
-      // a quota freed by another fleet of the namespace triggers no event for this one
+      // a neighbour's spec change wakes this fleet (ClassHoldWakeUps); this catches the rest,
+      // e.g. a wake-up lost to a restart
       next = WakeUps.earliest(next, Optional.of(ClassPolicy.RECHECK));
     }
     return WakeUps.earliest(next, step.resumeAt().map(t -> Duration.between(now, t)));

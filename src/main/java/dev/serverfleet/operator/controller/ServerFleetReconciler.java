@@ -48,6 +48,7 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
   private final FleetDirectory fleets;
   private final Clock clock;
   private final FleetStore store;
+  private final ClassHoldWakeUps classHolds = new ClassHoldWakeUps();
 
   public ServerFleetReconciler(
       InstanceSweep sweep,
@@ -111,7 +112,7 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
             return context.getPrimaryCache().list(namespace).toList();
           }
         });
-    return List.of(sweep, classes);
+    return List.of(sweep, classes, classHolds);
   }
 
   /**
@@ -141,6 +142,8 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
             sweep.observe(id),
             (current, status) -> patchStatus(current, context, status),
             cacheFor(id));
+    classHolds.after(
+        fleet, context.getPrimaryCache().list(fleet.getMetadata().getNamespace()).toList());
     UpdateControl<ServerFleet> control = UpdateControl.noUpdate();
     return result.requeueAfter().map(control::rescheduleAfter).orElse(control);
   }
@@ -151,6 +154,8 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(UNSYNCED_RETRY);
     }
     ResourceID id = ResourceID.fromResource(fleet);
+    classHolds.after(
+        fleet, context.getPrimaryCache().list(fleet.getMetadata().getNamespace()).toList());
     FleetDeletion.Result result = deletion.run(fleet, sweep.observe(id), cacheFor(id));
     if (result.retryIn().isPresent()) {
       result.failure().ifPresent(why -> degrade(fleet, context, "DeletionFailed", why));

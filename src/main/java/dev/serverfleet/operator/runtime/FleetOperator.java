@@ -1,7 +1,7 @@
 package dev.serverfleet.operator.runtime;
 
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
-import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetDirectory;
 import dev.serverfleet.operator.controller.FleetLoop;
@@ -49,19 +49,18 @@ public final class FleetOperator implements AutoCloseable {
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing) {
-    return start(config, client, ec2, clock, registry, instrument(registry), timing);
+    return start(config, client, CloudPorts.of(ec2), clock, registry, timing);
   }
 
-  /** As above, learning zones and the types they offer through {@code offerings}. */
+  /** As above, with every port to AWS the operator may use. */
   public static FleetOperator start(
       OperatorConfig config,
       KubernetesClient client,
-      Ec2Port ec2,
-      Offerings offerings,
+      CloudPorts cloud,
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing) {
-    return start(config, client, ec2, offerings, clock, registry, instrument(registry), timing);
+    return start(config, client, cloud, clock, registry, instrument(registry), timing);
   }
 
   /**
@@ -97,28 +96,13 @@ public final class FleetOperator implements AutoCloseable {
    * Builds the operator and starts it; throws when the start fails (the API server unreachable, for
    * one), having stopped whatever it had started, so that the caller may simply try again.
    *
+   * @param cloud every port to AWS the operator uses ({@link CloudPorts})
    * @param josdkMetrics from {@link #instrument} on {@code registry}, the same for every attempt
    */
   public static FleetOperator start(
       OperatorConfig config,
       KubernetesClient client,
-      Ec2Port ec2,
-      Clock clock,
-      MeterRegistry registry,
-      Metrics josdkMetrics,
-      PlanInput.Timing timing) {
-    return start(config, client, ec2, Offerings.NONE, clock, registry, josdkMetrics, timing);
-  }
-
-  /**
-   * As above, learning the subnets' zones and the types each zone offers through {@code offerings};
-   * {@link Offerings#NONE} leaves capacity shortages to subnet avoidance alone.
-   */
-  public static FleetOperator start(
-      OperatorConfig config,
-      KubernetesClient client,
-      Ec2Port ec2,
-      Offerings offerings,
+      CloudPorts cloud,
       Clock clock,
       MeterRegistry registry,
       Metrics josdkMetrics,
@@ -135,7 +119,7 @@ public final class FleetOperator implements AutoCloseable {
               }
             });
     operator.register(
-        reconciler(config, client, ec2, offerings, clock, registry, sweepSafe(timing, config)),
+        reconciler(config, client, cloud, clock, registry, sweepSafe(timing, config)),
         o -> {
           o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
           config.labelSelector().ifPresent(o::withLabelSelector);
@@ -186,18 +170,18 @@ public final class FleetOperator implements AutoCloseable {
   private static ServerFleetReconciler reconciler(
       OperatorConfig config,
       KubernetesClient client,
-      Ec2Port ec2,
-      Offerings offerings,
+      CloudPorts cloud,
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing) {
+    Ec2Port ec2 = cloud.ec2();
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
     var store = new KubeFleetStore(client);
     var loop =
         new FleetLoop(
             ec2,
-            offerings,
+            cloud.offerings(),
             config.unavailableOfferingTtl(),
             config.clusterName(),
             clock,
@@ -205,6 +189,7 @@ public final class FleetOperator implements AutoCloseable {
             events,
             metrics,
             store);
+    loop.useInstanceTypes(cloud.instanceTypes());
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(

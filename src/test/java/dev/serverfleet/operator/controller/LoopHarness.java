@@ -130,6 +130,23 @@ final class LoopHarness {
     loop.useClasses(classes);
   }
 
+  private dev.serverfleet.operator.cloud.InstanceTypeInfo instanceTypes =
+      dev.serverfleet.operator.cloud.InstanceTypeInfo.NONE;
+
+  /**
+   * A ServerFleetClass changed: JOSDK's class informer maps it to the fleet (see {@code
+   * ServerFleetReconciler.usersOf}), which is an event.
+   */
+  void classChanged() {
+    eventPending = true;
+  }
+
+  /** Where instance-type sizes come from (kept across restarts). */
+  void useInstanceTypes(dev.serverfleet.operator.cloud.InstanceTypeInfo instanceTypes) {
+    this.instanceTypes = instanceTypes;
+    loop.useInstanceTypes(instanceTypes);
+  }
+
   private FleetLoop newLoop() {
     FleetEvents recorder =
         new FleetEvents() {
@@ -158,6 +175,9 @@ final class LoopHarness {
             history);
     if (classes != null) {
       fresh.useClasses(classes);
+    }
+    if (instanceTypes != null) {
+      fresh.useInstanceTypes(instanceTypes);
     }
     return fresh;
   }

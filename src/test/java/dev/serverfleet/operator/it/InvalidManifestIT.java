@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -270,6 +271,32 @@ class InvalidManifestIT extends OperatorTestBed {
     var stored = kubectl.run("get", "serverfleet", name, "-n", ns);
     assertThat(stored.exitCode()).isNotZero();
     assertThat(stored.stderr()).contains("NotFound");
+  }
+
+  /** ServerFleetClass quotas: bounded, with the field named; the bounds themselves accepted. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "maxVcpusPerNamespace: -1 | spec.maxVcpusPerNamespace: Invalid value: -1: spec.maxVcpusPerNamespace in body should be greater than or equal to 0",
+        "maxVcpusPerNamespace: 100000001 | spec.maxVcpusPerNamespace in body should be less than or equal to 100000000",
+        "maxInstancesPerNamespace: -1 | spec.maxInstancesPerNamespace in body should be greater than or equal to 0",
+        "maxVcpusPerNamespace: 0 | -",
+        "maxVcpusPerNamespace: 100000000 | -",
+      })
+  void classQuotasAreBounded(String line, String expected) {
+    String klass =
+        "apiVersion: serverfleet.dev/v1alpha1\nkind: ServerFleetClass\n"
+            + "metadata: {name: quota-check}\nspec:\n  "
+            + line
+            + "\n";
+    var applied = kubectl.runWithInput(klass, "apply", "--dry-run=server", "-f", "-");
+    if ("-".equals(expected)) {
+      assertThat(applied.exitCode()).as(applied.output()).isZero();
+    } else {
+      assertThat(applied.exitCode()).as(applied.output()).isNotZero();
+      assertThat(applied.output()).contains(expected);
+    }
   }
 
   @Test

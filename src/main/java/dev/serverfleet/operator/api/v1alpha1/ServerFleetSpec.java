@@ -87,8 +87,9 @@ public class ServerFleetSpec {
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
   @JsonPropertyDescription(
       "Name of the ServerFleetClass whose policy applies (allowed profiles, subnets, security "
-          + "groups, AMIs, instance types, namespaces, quota). Omitted: the class annotated "
-          + "serverfleet.dev/is-default-class=true, if any.")
+          + "groups, AMIs, instance types, namespaces, quotas). Omitted: the class annotated "
+          + "serverfleet.dev/is-default-class=true, if any; with several such classes, every one "
+          + "of them applies.")
   private String className;
 
   public String getClassName() {

@@ -58,7 +58,8 @@ public class ServerFleetStatus {
   private List<LaunchIntent> launchIntents = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "The ServerFleetClass whose policy the last reconcile applied; absent when none applies.")
+      "The ServerFleetClass whose policy the last reconcile applied; absent when none applies. "
+          + "With several default classes all apply: their names, newest first, comma-separated.")
   private String className;
 
   @JsonPropertyDescription("Ready, Progressing and Degraded, in the shape of metav1.Condition.")
