@@ -2,9 +2,9 @@ package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.InstanceTypeInfo;
-import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
@@ -70,7 +70,7 @@ public final class FleetLoop {
   private final RolloutSafety safety;
   private final ZoneOfferings zones;
   private volatile FleetClasses classes = FleetClasses.NONE;
-  private volatile InstanceTypeInfo instanceTypes = InstanceTypeInfo.NONE;
+  private volatile InstanceTypeInfo instanceTypes;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -81,8 +81,7 @@ public final class FleetLoop {
       FleetMetrics metrics,
       FleetStore store) {
     this(
-        ec2,
-        Offerings.NONE,
+        CloudPorts.of(ec2),
         UnavailableOfferings.DEFAULT_TTL,
         clusterName,
         clock,
@@ -93,12 +92,12 @@ public final class FleetLoop {
   }
 
   /**
-   * @param offerings where the loop learns the subnets' zones and the types each zone offers
+   * @param cloud the ports to AWS: instances, the subnets' zones and the types each zone offers,
+   *     instance-type sizes (for classes with a vCPU quota)
    * @param unavailableOfferingTtl how long an offering out of capacity is avoided, by every fleet
    */
   public FleetLoop(
-      Ec2Port ec2,
-      Offerings offerings,
+      CloudPorts cloud,
       Duration unavailableOfferingTtl,
       String clusterName,
       Clock clock,
@@ -106,12 +105,14 @@ public final class FleetLoop {
       FleetEvents events,
       FleetMetrics metrics,
       FleetStore store) {
+    Ec2Port ec2 = cloud.ec2();
     this.clusterName = clusterName;
     this.safety = new RolloutSafety(ec2, store, events);
     this.clock = clock;
     this.timing = timing;
     this.metrics = metrics;
-    this.zones = new ZoneOfferings(offerings);
+    this.zones = new ZoneOfferings(cloud.offerings());
+    this.instanceTypes = cloud.instanceTypes();
     this.failures = new FailureMemory(unavailableOfferingTtl);
     this.actions = new FleetActions(ec2, clusterName, events, metrics, failures);
     this.events = events;
@@ -126,7 +127,7 @@ public final class FleetLoop {
     this.classes = classes;
   }
 
-  /** Where vCPUs of instance types come from, for classes with a vCPU quota; none until set. */
+  /** Where vCPUs of instance types come from, for classes with a vCPU quota (tests swap it). */
   public void useInstanceTypes(InstanceTypeInfo instanceTypes) {
     this.instanceTypes = instanceTypes;
   }

@@ -180,8 +180,7 @@ public final class FleetOperator implements AutoCloseable {
     var store = new KubeFleetStore(client);
     var loop =
         new FleetLoop(
-            ec2,
-            cloud.offerings(),
+            cloud,
             config.unavailableOfferingTtl(),
             config.clusterName(),
             clock,
@@ -189,7 +188,6 @@ public final class FleetOperator implements AutoCloseable {
             events,
             metrics,
             store);
-    loop.useInstanceTypes(cloud.instanceTypes());
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(

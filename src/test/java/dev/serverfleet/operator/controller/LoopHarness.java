@@ -6,6 +6,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.BatchResult;
 import dev.serverfleet.operator.cloud.CloudException;
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.FakeEc2;
@@ -164,8 +165,7 @@ final class LoopHarness {
     // does
     FleetLoop fresh =
         new FleetLoop(
-            ec2,
-            fake,
+            CloudPorts.of(ec2).withOfferings(fake),
             UnavailableOfferings.DEFAULT_TTL,
             CLUSTER,
             clock,
