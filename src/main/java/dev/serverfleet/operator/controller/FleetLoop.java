@@ -67,6 +67,7 @@ public final class FleetLoop {
   private final FleetEvents events;
   private final RolloutSafety safety;
   private volatile FleetClasses classes = FleetClasses.NONE;
+  private volatile DrainStage drains;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -84,6 +85,20 @@ public final class FleetLoop {
     this.failures = new FailureMemory();
     this.actions = new FleetActions(ec2, clusterName, events, metrics, failures);
     this.events = events;
+    this.drains =
+        new DrainStage(
+            DrainActions.NONE,
+            events,
+            new DrainMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+  }
+
+  /** What runs pre-termination hooks (the operator's wiring); until set, every hook call fails. */
+  public void useDrains(DrainActions actions, DrainMetrics drainMetrics) {
+    this.drains = new DrainStage(actions, events, drainMetrics);
+  }
+
+  DrainStage drains() {
+    return drains;
   }
 
   public String clusterName() {
@@ -118,14 +133,19 @@ public final class FleetLoop {
     ClassPolicy.Verdict policy =
         ClassPolicy.check(
             fleet, classes.classes(), classes.fleetsIn(fleet.getMetadata().getNamespace()));
-    Plan plan = guarded(FleetPlanner.plan(input), pass.hold(), policy);
+    Plan decided = guarded(FleetPlanner.plan(input), pass.hold(), policy);
+    // Drain before terminate: what the plan terminates goes through the drain stage first.
+    DrainStage.Result drained =
+        drains.run(fleet, pass.owned(), DrainStage.reasons(decided.terminations()), now);
+    Plan plan = DrainStage.acting(decided, drained, pass.owned());
 
-    ServerFleet current = intentsFirst(fleet, pass, step, plan, writer, now);
+    ServerFleet current = intentsFirst(fleet, pass, step, plan, drained, writer, now);
     Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
     FleetActions.Outcome outcome = actions.apply(current, plan, pass.settings(), now, known, cache);
 
     List<Instance> instances = after(pass.owned(), outcome);
-    ServerFleetStatus status = status(current, pass, step, plan, policy, outcome, instances, now);
+    ServerFleetStatus status =
+        status(current, pass, step, plan, policy, outcome, drained, instances, now);
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
@@ -144,6 +164,7 @@ public final class FleetLoop {
             pass.hold(),
             timing,
             failures);
+    next = WakeUps.earliest(next, drained.pollIn());
     return new Result(sooner(next, fleet, step, policy, newlyExceeded, now));
   }
 
@@ -157,14 +178,14 @@ public final class FleetLoop {
       Pass pass,
       RolloutSafety.Step step,
       Plan plan,
+      DrainStage.Result drained,
       StatusWriter writer,
       Instant now) {
     ServerFleet current = step.fleet();
     if (plan.newLaunches().isEmpty()) {
       return current;
     }
-    return writer.write(
-        current,
+    ServerFleetStatus status =
         StatusBuilder.build(
             current,
             pass.revision(),
@@ -174,7 +195,9 @@ public final class FleetLoop {
             degradation(pass.hold()).or(() -> storedDegradation(fleet)),
             plan.notes(),
             step.rollout(),
-            now));
+            now);
+    status.setDraining(drained.drains().stream().map(DrainStage::status).toList());
+    return writer.write(current, status);
   }
 
   /** The next pass, sooner for what the rollout rails and the class wait for. */
@@ -214,6 +237,7 @@ public final class FleetLoop {
       Plan plan,
       ClassPolicy.Verdict policy,
       FleetActions.Outcome outcome,
+      DrainStage.Result drained,
       List<Instance> instances,
       Instant now) {
     Optional<Degradation> degraded =
@@ -222,6 +246,7 @@ public final class FleetLoop {
             .map(m -> new Degradation(ClassPolicy.REASON, m))
             .or(step::degraded)
             .or(outcome::degraded)
+            .or(drained::degraded)
             .or(() -> degradation(pass.hold()))
             .or(step::notice);
     ServerFleetStatus status =
@@ -237,6 +262,7 @@ public final class FleetLoop {
             now);
     status.setRollout(safety.completed(current, pass.revision(), status, step.rollout(), now));
     status.setClassName(policy.className());
+    status.setDraining(DrainStage.after(drained, outcome.terminated()));
     return status;
   }
 

@@ -21,9 +21,15 @@ public final class InstanceChecks {
     return i.ownedBy(in.clusterName(), in.fleetUid());
   }
 
-  /** Running, and passing status checks when the fleet asks for them. */
+  /** On its way out through the drain stage: never ready, never chosen again. */
+  public boolean draining(Instance i) {
+    return in.draining().contains(i.id());
+  }
+
+  /** Running, not draining, and passing status checks when the fleet asks for them. */
   public boolean ready(Instance i) {
     return i.state() == InstanceState.RUNNING
+        && !draining(i)
         && (!in.policy().statusChecks() || i.health() == Health.OK);
   }
 
@@ -41,6 +47,9 @@ public final class InstanceChecks {
 
   /** Stopped, or failing status checks after the grace period: it must be replaced. */
   public boolean unhealthy(Instance i) {
+    if (draining(i)) {
+      return false; // already going
+    }
     if (i.state().isStopped()) {
       return true;
     }

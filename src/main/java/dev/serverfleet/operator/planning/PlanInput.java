@@ -19,6 +19,9 @@ import java.util.Set;
  * @param readySince when each instance was first observed ready (from status), for minReadySeconds
  * @param freshCap the most instances of the current revision a rollout may have now: a checkpoint
  *     ({@link CheckpointGate}) holds the rollout there; {@link CheckpointGate#NO_CAP} otherwise
+ * @param draining instances already on their way out through the drain stage (a pre-termination
+ *     hook running, or abandoned by it): never chosen again, never ready or available, and while
+ *     live still counted against replicas + maxSurge
  */
 public record PlanInput(
     int replicas,
@@ -33,7 +36,40 @@ public record PlanInput(
     Timing timing,
     Policy policy,
     Map<String, Instant> readySince,
-    int freshCap) {
+    int freshCap,
+    Set<String> draining) {
+
+  /** Without instances draining. */
+  public PlanInput(
+      int replicas,
+      List<String> subnetIds,
+      String revision,
+      String clusterName,
+      String fleetUid,
+      List<Instance> instances,
+      List<Intent> intents,
+      Set<String> avoidSubnets,
+      Instant now,
+      Timing timing,
+      Policy policy,
+      Map<String, Instant> readySince,
+      int freshCap) {
+    this(
+        replicas,
+        subnetIds,
+        revision,
+        clusterName,
+        fleetUid,
+        instances,
+        intents,
+        avoidSubnets,
+        now,
+        timing,
+        policy,
+        readySince,
+        freshCap,
+        Set.of());
+  }
 
   /** Without a checkpoint cap. */
   public PlanInput(
@@ -80,7 +116,27 @@ public record PlanInput(
         timing,
         policy,
         readySince,
-        cap);
+        cap,
+        draining);
+  }
+
+  /** The same input, with these instances draining. */
+  public PlanInput withDraining(Set<String> ids) {
+    return new PlanInput(
+        replicas,
+        subnetIds,
+        revision,
+        clusterName,
+        fleetUid,
+        instances,
+        intents,
+        avoidSubnets,
+        now,
+        timing,
+        policy,
+        readySince,
+        freshCap,
+        ids);
   }
 
   public PlanInput {
@@ -104,6 +160,7 @@ public record PlanInput(
     Objects.requireNonNull(timing, "timing");
     Objects.requireNonNull(policy, "policy");
     readySince = Map.copyOf(readySince);
+    draining = Set.copyOf(draining);
   }
 
   /**

@@ -1,15 +1,21 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.controller.DrainActions;
+import dev.serverfleet.operator.controller.DrainMetrics;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetDirectory;
 import dev.serverfleet.operator.controller.FleetLoop;
 import dev.serverfleet.operator.controller.FleetMetrics;
+import dev.serverfleet.operator.controller.HookCalls;
 import dev.serverfleet.operator.controller.InstancePoller;
 import dev.serverfleet.operator.controller.InstanceSweep;
 import dev.serverfleet.operator.controller.KubeFleetStore;
 import dev.serverfleet.operator.controller.OrphanCollector;
+import dev.serverfleet.operator.controller.SecretReader;
 import dev.serverfleet.operator.controller.ServerFleetReconciler;
+import dev.serverfleet.operator.controller.SsmDrains;
+import dev.serverfleet.operator.controller.WebhookCalls;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -35,9 +41,11 @@ public final class FleetOperator implements AutoCloseable {
       org.slf4j.LoggerFactory.getLogger(FleetOperator.class);
   private static volatile boolean stopping;
   private final Operator operator;
+  private final AutoCloseable webhooks;
 
-  private FleetOperator(Operator operator) {
+  private FleetOperator(Operator operator, AutoCloseable webhooks) {
     this.operator = operator;
+    this.webhooks = webhooks;
   }
 
   /** {@link #instrument} and start, for a registry that serves a single start (tests). */
@@ -94,6 +102,21 @@ public final class FleetOperator implements AutoCloseable {
       MeterRegistry registry,
       Metrics josdkMetrics,
       PlanInput.Timing timing) {
+    return start(config, client, ec2, clock, registry, josdkMetrics, timing, Hooks.of(config));
+  }
+
+  /** As above, with the hooks' wiring given (tests: SSM on moto, a loopback drain server). */
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      Clock clock,
+      MeterRegistry registry,
+      Metrics josdkMetrics,
+      PlanInput.Timing timing,
+      Hooks hooks) {
+    WebhookCalls webhooks =
+        new WebhookCalls(hooks.maxConcurrentWebhooks(), hooks.targets(), SecretReader.of(client));
     Operator operator =
         new Operator(
             o -> {
@@ -106,7 +129,14 @@ public final class FleetOperator implements AutoCloseable {
               }
             });
     operator.register(
-        reconciler(config, client, ec2, clock, registry, sweepSafe(timing, config)),
+        reconciler(
+            config,
+            client,
+            ec2,
+            clock,
+            registry,
+            sweepSafe(timing, config),
+            new HookCalls(webhooks, new SsmDrains(hooks.ssm(), clock, hooks.ssmCallsPerSecond()))),
         o -> {
           o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
           config.labelSelector().ifPresent(o::withLabelSelector);
@@ -119,9 +149,10 @@ public final class FleetOperator implements AutoCloseable {
     } catch (RuntimeException e) {
       stopQuietly(operator);
       forgetControllerGauges(registry);
+      webhooks.close();
       throw e;
     }
-    return new FleetOperator(operator);
+    return new FleetOperator(operator, webhooks);
   }
 
   /**
@@ -160,11 +191,13 @@ public final class FleetOperator implements AutoCloseable {
       Ec2Port ec2,
       Clock clock,
       MeterRegistry registry,
-      PlanInput.Timing timing) {
+      PlanInput.Timing timing,
+      DrainActions drainActions) {
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
     var store = new KubeFleetStore(client);
     var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, events, metrics, store);
+    loop.useDrains(drainActions, new DrainMetrics(registry));
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(
@@ -242,5 +275,10 @@ public final class FleetOperator implements AutoCloseable {
   public void close() {
     stopping = true;
     operator.stop();
+    try {
+      webhooks.close();
+    } catch (Exception e) {
+      log.debug("closing the webhook pool: {}", e.toString());
+    }
   }
 }
