@@ -240,6 +240,7 @@ final class PlanFixtures {
     private final List<Instance> instances = new ArrayList<>();
     private final List<Intent> intents = new ArrayList<>();
     private final Set<String> avoid = new LinkedHashSet<>();
+    private final Set<String> draining = new LinkedHashSet<>();
     private Instant now = T0;
     private PlanInput.Timing timing = TIMING;
     private Policy policy = PlanFixtures.policy().build();
@@ -294,6 +295,16 @@ final class PlanFixtures {
       return this;
     }
 
+    /** Instances on their way out through the drain stage, as status.draining records them. */
+    InputBuilder draining(String... ids) {
+      return draining(Arrays.asList(ids));
+    }
+
+    InputBuilder draining(Iterable<String> ids) {
+      ids.forEach(draining::add);
+      return this;
+    }
+
     InputBuilder avoid(String... subnets) {
       return avoid(Arrays.asList(subnets));
     }
@@ -335,18 +346,19 @@ final class PlanFixtures {
 
     PlanInput build() {
       return new PlanInput(
-          replicas,
-          subnets,
-          revision,
-          cluster,
-          uid,
-          instances,
-          intents,
-          avoid,
-          now,
-          timing,
-          policy,
-          readySince);
+              replicas,
+              subnets,
+              revision,
+              cluster,
+              uid,
+              instances,
+              intents,
+              avoid,
+              now,
+              timing,
+              policy,
+              readySince)
+          .withDraining(draining);
     }
   }
 }

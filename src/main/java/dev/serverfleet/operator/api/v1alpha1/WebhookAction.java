@@ -18,51 +18,30 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class WebhookAction {
   public static final int MAX_TIMEOUT_SECONDS = 3600;
 
-  private static final String HOST = "url(self).getHostname().lowerAscii()";
+  /** What follows the host: a port, then a path, query or fragment, or nothing. */
+  private static final String REST = "(:[0-9]{1,5})?([/?#].*)?$";
 
   @Required
-  @Size(max = 2048)
+  @Size(max = 1024)
   @ValidationRule(
-      value = "isURL(self) && url(self).getScheme() == 'https' && " + HOST + " != ''",
-      message = "webhook.url must be an absolute https:// URL with a host")
-  @ValidationRule(
-      value = "!isURL(self) || !" + HOST + ".contains(':') || isIP(" + HOST + ")",
-      message = "webhook.url must name its IPv6 host in plain form (no IPv4-mapped address)")
+      value = "self.matches('^https://[^/?#@\\\\s]+([/?#]\\\\S*)?$')",
+      message = "webhook.url must be an absolute https:// URL with a host (and no user info)")
   @ValidationRule(
       value =
-          "!isURL(self) || !isIP("
-              + HOST
-              + ") || !(ip("
-              + HOST
-              + ").isLoopback() || ip("
-              + HOST
-              + ").isLinkLocalUnicast() || ip("
-              + HOST
-              + ").isUnspecified() || ip("
-              + HOST
-              + ").isLinkLocalMulticast() || "
-              + HOST
-              + " == 'fd00:ec2::254')",
+          "!self.matches('(?i)^https://(127\\\\.[0-9.]+|169\\\\.254\\\\.[0-9.]+|0+(\\\\.0+){0,3}"
+              + "|[0-9]+|0x[0-9a-f]+|\\\\[(::1?|0*:0*:0*:0*:0*:0*:0*:0*1?|fe[89ab][0-9a-f]:[^\\\\]]*"
+              + "|fd00:ec2::254|::ffff:[^\\\\]]*)\\\\])"
+              + REST
+              + "')",
       message =
           "webhook.url must not point at a loopback, link-local (169.254.0.0/16, fe80::/10) or "
               + "instance metadata address")
   @ValidationRule(
       value =
-          "!isURL(self) || !("
-              + HOST
-              + " == 'localhost' || "
-              + HOST
-              + ".endsWith('.localhost') || "
-              + HOST
-              + ".endsWith('.svc') || "
-              + HOST
-              + ".endsWith('.cluster.local') || "
-              + HOST
-              + ".endsWith('.internal') || "
-              + HOST
-              + " == 'instance-data' || "
-              + HOST
-              + ".startsWith('instance-data.'))",
+          "!self.matches('(?i)^https://(localhost|[^/?#]*\\\\.localhost|[^/?#]*\\\\.svc"
+              + "|[^/?#]*\\\\.cluster\\\\.local|[^/?#]*\\\\.internal|instance-data(\\\\.[^/?#:]*)?)\\\\.?"
+              + REST
+              + "')",
       message =
           "webhook.url must not name localhost, the metadata service or a cluster-internal "
               + "name (*.svc, *.cluster.local, *.internal)")
