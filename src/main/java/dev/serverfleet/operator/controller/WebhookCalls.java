@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -148,6 +149,10 @@ public final class WebhookCalls implements AutoCloseable {
       return code >= 200 && code < 300
           ? new DrainActions.Probed(DrainMachine.Probe.SUCCEEDED, "HTTP " + code)
           : failed("HTTP " + code);
+    } catch (HttpTimeoutException e) {
+      // No answer within timeoutSeconds: the drain's own deadline (from its start, never later
+      // than this) decides, as TimedOut.
+      return new DrainActions.Probed(DrainMachine.Probe.IN_FLIGHT, "no answer");
     } catch (IOException | RuntimeException e) {
       return failed(e.getClass().getSimpleName() + ": " + e.getMessage());
     } catch (InterruptedException e) {

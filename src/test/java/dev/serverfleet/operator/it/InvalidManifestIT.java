@@ -264,7 +264,7 @@ class InvalidManifestIT extends OperatorTestBed {
         bad(
             "hook-bad-default-result",
             "lifecycle: {preTerminate: {defaultResult: Retry, ssmCommand: {documentName: AWS-RunShellScript}}}",
-            "supported values: \"Continue\", \"Abandon\""),
+            "spec.lifecycle.preTerminate.defaultResult: Unsupported value: \"Retry\""),
         badName(
             "long-name",
             "n".repeat(ServerFleet.MAX_NAME + 1),
