@@ -87,7 +87,7 @@ final class DeletionDrain {
         failure = Optional.of("TerminateInstances failed (" + e.code() + "): " + e.getMessage());
       }
     }
-    record(fleet, DrainStage.after(r, terminated), failure, writer, now);
+    record(fleet, DrainRecords.after(r, terminated), failure, writer, now);
     boolean waiting = !r.holding().isEmpty() || !ready.isEmpty();
     return waiting
         ? Optional.of(new Waiting(r.pollIn().orElse(DrainStage.POLL), failure))

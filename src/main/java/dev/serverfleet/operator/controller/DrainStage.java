@@ -1,7 +1,6 @@
 package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.DefaultResult;
-import dev.serverfleet.operator.api.v1alpha1.DrainStatus;
 import dev.serverfleet.operator.api.v1alpha1.PreTerminateHook;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
@@ -9,8 +8,6 @@ import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.planning.Drain;
 import dev.serverfleet.operator.planning.DrainMachine;
-import dev.serverfleet.operator.planning.Plan;
-import dev.serverfleet.operator.planning.Termination;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,7 +81,7 @@ public final class DrainStage {
   static List<Drain> stored(ServerFleet fleet) {
     return fleet.getStatus() == null
         ? List.of()
-        : fleet.getStatus().getDraining().stream().map(DrainStage::drain).toList();
+        : fleet.getStatus().getDraining().stream().map(DrainRecords::drain).toList();
   }
 
   static Optional<PreTerminateHook> hook(ServerFleet fleet) {
@@ -262,83 +259,5 @@ public final class DrainStage {
                 + ". Terminate them yourself, or tag them "
                 + DECISION_TAG
                 + "=terminate (see status.draining)"));
-  }
-
-  /** The plan's terminations by instance, with the reason a drain records. */
-  static Map<String, String> reasons(List<Termination> terminations) {
-    Map<String, String> out = new LinkedHashMap<>();
-    terminations.forEach(t -> out.put(t.instanceId(), reasonName(t.reason())));
-    return out;
-  }
-
-  /** The plan with what is terminated now: instances not drained, and drains that ended. */
-  static Plan acting(Plan plan, Result drained, List<Instance> owned) {
-    Map<String, Instance> byId =
-        owned.stream().collect(Collectors.toMap(Instance::id, Function.identity(), (a, b) -> a));
-    List<Termination> now = new ArrayList<>();
-    for (Termination t : plan.terminations()) {
-      if (drained.direct().contains(t.instanceId())) {
-        now.add(t);
-      }
-    }
-    for (Drain d : drained.ready()) {
-      Instance i = byId.get(d.instanceId());
-      now.add(
-          new Termination(d.instanceId(), i == null ? null : i.subnetId(), reasonOf(d.reason())));
-    }
-    return new Plan(
-        plan.launches(), now, plan.intents(), plan.lookups(), plan.observed(), plan.notes());
-  }
-
-  /** status.draining after the pass: drains whose instance TerminateInstances took are done. */
-  static List<DrainStatus> after(Result drained, List<String> terminated) {
-    return drained.drains().stream()
-        .filter(d -> !terminated.contains(d.instanceId()))
-        .map(DrainStage::status)
-        .toList();
-  }
-
-  static String reasonName(Termination.Reason reason) {
-    return switch (reason) {
-      case SCALE_IN -> "ScaleIn";
-      case ROLLOUT -> "Rollout";
-      case UNHEALTHY -> "Unhealthy";
-      case STOPPED -> "Stopped";
-    };
-  }
-
-  static Termination.Reason reasonOf(String name) {
-    for (Termination.Reason r : Termination.Reason.values()) {
-      if (reasonName(r).equals(name)) {
-        return r;
-      }
-    }
-    return Termination.Reason.SCALE_IN;
-  }
-
-  static DrainStatus status(Drain d) {
-    return new DrainStatus(
-        d.instanceId(),
-        d.reason(),
-        d.action(),
-        d.phase().display(),
-        StatusBuilder.seconds(d.startedAt()),
-        d.attempts(),
-        d.handle(),
-        d.finishedAt() == null ? null : StatusBuilder.seconds(d.finishedAt()),
-        d.message());
-  }
-
-  static Drain drain(DrainStatus s) {
-    return new Drain(
-        s.instanceId(),
-        s.reason(),
-        s.action(),
-        Drain.Phase.of(s.phase()),
-        s.startedAt() == null ? Instant.EPOCH : Instant.parse(s.startedAt()),
-        s.attempts() == null ? 0 : s.attempts(),
-        s.commandId(),
-        s.finishedAt() == null ? null : Instant.parse(s.finishedAt()),
-        s.message());
   }
 }

@@ -136,8 +136,8 @@ public final class FleetLoop {
     Plan decided = guarded(FleetPlanner.plan(input), pass.hold(), policy);
     // Drain before terminate: what the plan terminates goes through the drain stage first.
     DrainStage.Result drained =
-        drains.run(fleet, pass.owned(), DrainStage.reasons(decided.terminations()), now);
-    Plan plan = DrainStage.acting(decided, drained, pass.owned());
+        drains.run(fleet, pass.owned(), DrainRecords.reasons(decided.terminations()), now);
+    Plan plan = DrainRecords.acting(decided, drained, pass.owned());
 
     ServerFleet current = intentsFirst(fleet, pass, step, plan, drained, writer, now);
     Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
@@ -196,7 +196,7 @@ public final class FleetLoop {
             plan.notes(),
             step.rollout(),
             now);
-    status.setDraining(drained.drains().stream().map(DrainStage::status).toList());
+    status.setDraining(drained.drains().stream().map(DrainRecords::status).toList());
     return writer.write(current, status);
   }
 
@@ -262,7 +262,7 @@ public final class FleetLoop {
             now);
     status.setRollout(safety.completed(current, pass.revision(), status, step.rollout(), now));
     status.setClassName(policy.className());
-    status.setDraining(DrainStage.after(drained, outcome.terminated()));
+    status.setDraining(DrainRecords.after(drained, outcome.terminated()));
     return status;
   }
 

@@ -112,6 +112,9 @@ class DrainLoopTest {
         .extracting(LoopHarness.Event::reason)
         .contains("DrainStarted", "DrainSucceeded", "Terminated");
     assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("False");
+    var timer = h.registry.find("serverfleet.drain").tag("outcome", "Succeeded").timer();
+    assertThat(timer).isNotNull();
+    assertThat(timer.count()).isEqualTo(2);
   }
 
   @Test

@@ -14,42 +14,24 @@ import dev.serverfleet.operator.api.v1alpha1.SsmCommandAction;
 import dev.serverfleet.operator.api.v1alpha1.Strategy;
 import dev.serverfleet.operator.api.v1alpha1.StrategyType;
 import dev.serverfleet.operator.api.v1alpha1.WebhookAction;
-import dev.serverfleet.operator.cloud.AwsEc2;
-import dev.serverfleet.operator.cloud.AwsSsm;
-import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.controller.DrainStage;
-import dev.serverfleet.operator.controller.WebhookTargets;
 import dev.serverfleet.operator.fleet.Instance;
-import dev.serverfleet.operator.runtime.FleetOperator;
-import dev.serverfleet.operator.runtime.Hooks;
-import dev.serverfleet.operator.runtime.OperatorConfig;
-import dev.serverfleet.operator.testing.ControlPlaneTestBed;
 import dev.serverfleet.operator.testing.DrainServer;
-import dev.serverfleet.operator.testing.Ec2Call;
-import dev.serverfleet.operator.testing.Ec2FaultProxy;
-import dev.serverfleet.operator.testing.MotoServer;
+import dev.serverfleet.operator.testing.HookOperatorTestBed;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.Command;
 
 /**
@@ -58,69 +40,7 @@ import software.amazon.awssdk.services.ssm.model.Command;
  * loopback redirect sends those calls to it over http), EC2 through the fault proxy, which records
  * when each TerminateInstances was made, and SSM Run Command on moto.
  */
-class LifecycleHookIT extends ControlPlaneTestBed {
-  private static final String HOST = "drain.example.test";
-  private static DrainServer drains;
-  private static Ec2FaultProxy proxy;
-  private static SsmClient ssm;
-  private static FleetOperator operator;
-
-  @BeforeAll
-  static void start() {
-    drains = DrainServer.start();
-    proxy = Ec2FaultProxy.start(moto.endpoint());
-    System.setProperty("aws.accessKeyId", "testing");
-    System.setProperty("aws.secretAccessKey", "testing");
-    ssm =
-        AwsSsm.client(
-            MotoServer.REGION,
-            Optional.of(moto.endpoint()),
-            false,
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")));
-    startOperator();
-  }
-
-  @AfterAll
-  static void stop() {
-    stopOperator();
-    proxy.close();
-    drains.close();
-  }
-
-  static void startOperator() {
-    var config =
-        OperatorConfig.of(
-            cluster, MotoServer.REGION, Optional.of(proxy.endpoint()), Duration.ofSeconds(1));
-    var registry = new SimpleMeterRegistry();
-    var ec2 =
-        new InstrumentedEc2(
-            AwsEc2.create(MotoServer.REGION, Optional.of(proxy.endpoint()), true, Optional.empty()),
-            registry);
-    var hooks =
-        new Hooks(
-            new AwsSsm(ssm),
-            new WebhookTargets(Map.of(HOST, drains.base())),
-            Hooks.MAX_CONCURRENT_WEBHOOKS,
-            Hooks.SSM_CALLS_PER_SECOND);
-    operator =
-        FleetOperator.start(
-            config,
-            client,
-            ec2,
-            Clock.systemUTC(),
-            registry,
-            FleetOperator.instrument(registry),
-            TIMING,
-            hooks);
-  }
-
-  static void stopOperator() {
-    if (operator != null) {
-      operator.close();
-      operator = null;
-    }
-  }
-
+class LifecycleHookIT extends HookOperatorTestBed {
   private static Consumer<ServerFleet> webhook(String path, int timeout, DefaultResult result) {
     return f -> {
       WebhookAction w = new WebhookAction();
@@ -140,15 +60,6 @@ class LifecycleHookIT extends ControlPlaneTestBed {
     ServerFleet f = fleet(ns, name, replicas, moto.createNetwork(2));
     edit.accept(f);
     return awaitReady(create(f), replicas);
-  }
-
-  /** When TerminateInstances named this instance first, as the proxy saw it. */
-  private static Optional<Instant> terminatedAt(String instanceId) {
-    return proxy.calls().stream()
-        .filter(
-            c -> c.action().equals("TerminateInstances") && c.instanceIds().contains(instanceId))
-        .map(Ec2Call::start)
-        .min(Instant::compareTo);
   }
 
   /** For each instance: its drain was answered before its TerminateInstances; prints figures. */
