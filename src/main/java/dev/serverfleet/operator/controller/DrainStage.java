@@ -28,9 +28,11 @@ import java.util.stream.Collectors;
  * terminates it or tags it {@code serverfleet.dev/drain-decision=terminate}. Without a hook, or for
  * an instance not running (pending, stopped: nothing to drain), it passes straight through.
  *
- * <p>State lives in status, not here: a restarted operator reads the drains back and resumes them
- * (an SSM command is re-polled by its id; a webhook whose answer was lost is sent again). An entry
- * goes once its instance is no longer live in EC2 (terminated by us, by a person, or gone).
+ * <p>A drain is written to status in the pass that decides it and its hook is called from the next
+ * pass on, so no hook runs for an instance status does not show as draining. State lives in status,
+ * not here: a restarted operator reads the drains back and resumes them (an SSM command is
+ * re-polled by its id; a webhook whose answer was lost is sent again). An entry goes once its
+ * instance is no longer live in EC2 (terminated by us, by a person, or gone).
  */
 public final class DrainStage {
   /** A person's answer to an abandoned drain, as a tag on the instance. */
@@ -106,6 +108,7 @@ public final class DrainStage {
       }
     }
     List<String> direct = new ArrayList<>();
+    Set<String> fresh = new java.util.HashSet<>();
     decided.forEach(
         (id, reason) -> {
           Instance i = byId.get(id);
@@ -116,12 +119,16 @@ public final class DrainStage {
             direct.add(id);
           } else {
             drains.put(id, Drain.start(id, reason, actionOf(hook.get()), now));
+            fresh.add(id);
           }
         });
     List<Drain> ready = new ArrayList<>();
     List<Drain> after = new ArrayList<>();
     for (Drain d : drains.values()) {
-      Drain next = step(fleet, hook, d, byId.get(d.instanceId()), now);
+      // A new drain is only recorded in this pass: it is in status before its hook is called (the
+      // next pass calls it), as a launch intent is before its RunInstances.
+      Drain next =
+          fresh.contains(d.instanceId()) ? d : step(fleet, hook, d, byId.get(d.instanceId()), now);
       after.add(next);
       if (goesNow(next, byId.get(d.instanceId()))) {
         ready.add(next);

@@ -118,6 +118,31 @@ class DrainLoopTest {
   }
 
   @Test
+  void aDrainIsInStatusBeforeItsHookIsCalled() {
+    LoopHarness h = converged(2, webhook(30, DefaultResult.Continue));
+    FakeDrains drains = new FakeDrains(h);
+    h.useDrains(drains);
+
+    h.scale(1);
+    h.poll();
+    h.step();
+    assertThat(h.status().getDraining())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.phase()).isEqualTo("Running");
+              assertThat(d.attempts()).isZero();
+            });
+    assertThat(drains.sent).as("no call before the drain is recorded").isEmpty();
+
+    h.clock.advance(SECOND);
+    h.poll();
+    h.step();
+    assertThat(drains.sent).hasSize(1);
+    assertThat(h.status().getDraining()).extracting(DrainStatus::attempts).containsExactly(1);
+  }
+
+  @Test
   void aRolloutWithDrainsNeverHasMoreUnavailableThanAllowedNorLaunchesBeyondTheSurge() {
     LoopHarness h =
         converged(
