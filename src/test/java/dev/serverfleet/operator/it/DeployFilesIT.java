@@ -86,7 +86,8 @@ class DeployFilesIT {
         .isEqualTo(
             "ec2:CreateTags ec2:DeleteTags ec2:DescribeImages ec2:DescribeInstanceStatus ec2:DescribeInstances "
                 + "ec2:RunInstances "
-                + "ec2:TerminateInstances iam:PassRole");
+                + "ec2:TerminateInstances iam:PassRole "
+                + "ssm:GetCommandInvocation ssm:SendCommand");
   }
 
   @Test

@@ -262,6 +262,14 @@ class InvalidManifestIT extends OperatorTestBed {
             "spec.lifecycle.preTerminate.ssmCommand.timeoutSeconds in body should be greater than"
                 + " or equal to 30"),
         bad(
+            "gate-reserved-key",
+            "lifecycle: {readinessGate: {tag: {key: serverfleet.dev/ready, value: \"true\"}}}",
+            "readinessGate.tag.key must not start with serverfleet.dev/ (the operator's) or aws:"),
+        bad(
+            "gate-without-tag",
+            "lifecycle: {readinessGate: {}}",
+            "spec.lifecycle.readinessGate.tag: Required value"),
+        bad(
             "hook-bad-default-result",
             "lifecycle: {preTerminate: {defaultResult: Retry, ssmCommand: {documentName: AWS-RunShellScript}}}",
             "spec.lifecycle.preTerminate.defaultResult: Unsupported value: \"Retry\""),
@@ -302,6 +310,10 @@ class InvalidManifestIT extends OperatorTestBed {
             "hook-ssm-command",
             "lifecycle: {preTerminate: {ssmCommand: {documentName: AWS-RunShellScript,"
                 + " timeoutSeconds: 30, parameters: {commands: [\"systemctl stop worker\"]}}}}"),
+        good(
+            "gate-tag",
+            "lifecycle: {readinessGate: {tag: {key: app/ready, value: \"true\"}},"
+                + " preTerminate: {ssmCommand: {documentName: AWS-RunShellScript}}}"),
         good(
             "hook-public-ip",
             "lifecycle: {preTerminate: {webhook: {url: \"https://[2001:db8::1]/drain\"}}}"),

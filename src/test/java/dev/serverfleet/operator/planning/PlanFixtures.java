@@ -181,6 +181,7 @@ final class PlanFixtures {
     private boolean statusChecks = false;
     private Duration grace = Policy.DEFAULT_HEALTH_GRACE;
     private int maxUnhealthyPercent = Policy.DEFAULT_MAX_UNHEALTHY_PERCENT;
+    private Policy.ReadyTag readyTag;
 
     private PolicyBuilder() {}
 
@@ -221,9 +222,27 @@ final class PlanFixtures {
       return this;
     }
 
+    /** A readiness gate: ready once tagged {@code key=value}. */
+    PolicyBuilder readyTag(String key, String value) {
+      this.readyTag = new Policy.ReadyTag(key, value);
+      return this;
+    }
+
+    PolicyBuilder maxUnhealthy(int percent) {
+      this.maxUnhealthyPercent = percent;
+      return this;
+    }
+
+    /** The health grace alone (it also bounds the readiness gate). */
+    PolicyBuilder grace(Duration grace) {
+      this.grace = grace;
+      return this;
+    }
+
     Policy build() {
       return new Policy(
-          strategy, bounds, minReady, paused, order, statusChecks, grace, maxUnhealthyPercent);
+              strategy, bounds, minReady, paused, order, statusChecks, grace, maxUnhealthyPercent)
+          .withReadyTag(readyTag);
     }
   }
 

@@ -146,7 +146,8 @@ final class RolloutSim {
             p.scaleDownOrder(),
             p.statusChecks(),
             p.healthGrace(),
-            p.maxUnhealthyPercent());
+            p.maxUnhealthyPercent(),
+            p.readyTag());
     return PlanFixtures.input()
         .replicas(replicas)
         .subnets(subnets)
