@@ -8,11 +8,13 @@ import dev.serverfleet.operator.api.v1alpha1.DrainStatus;
 import dev.serverfleet.operator.api.v1alpha1.HeaderFrom;
 import dev.serverfleet.operator.api.v1alpha1.Lifecycle;
 import dev.serverfleet.operator.api.v1alpha1.PreTerminateHook;
+import dev.serverfleet.operator.api.v1alpha1.ReadinessGate;
 import dev.serverfleet.operator.api.v1alpha1.RollingUpdate;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.SsmCommandAction;
 import dev.serverfleet.operator.api.v1alpha1.Strategy;
 import dev.serverfleet.operator.api.v1alpha1.StrategyType;
+import dev.serverfleet.operator.api.v1alpha1.TagGate;
 import dev.serverfleet.operator.api.v1alpha1.WebhookAction;
 import dev.serverfleet.operator.controller.DrainStage;
 import dev.serverfleet.operator.fleet.Instance;
@@ -311,6 +313,49 @@ class LifecycleHookIT extends HookOperatorTestBed {
     assertThat(calls).as("sent again by the restarted operator").hasSizeGreaterThanOrEqualTo(2);
     assertDrainedThenTerminated("restart mid-hook, 5 s drain", Set.of(id));
     assertThat(reasons(ns)).contains("DrainResent");
+  }
+
+  @Test
+  void anInstanceIsReadyOnlyOnceItTagsItselfThroughTheReadinessGate() {
+    String ns = newNamespace();
+    ServerFleet f = fleet(ns, "gated", 1, moto.createNetwork(1));
+    TagGate tag = new TagGate();
+    tag.setKey("app/ready");
+    tag.setValue("true");
+    ReadinessGate gate = new ReadinessGate();
+    gate.setTag(tag);
+    Lifecycle l = new Lifecycle();
+    l.setReadinessGate(gate);
+    f.getSpec().setLifecycle(l);
+    create(f);
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              ServerFleet s = get(ns, "gated");
+              return s.getStatus() != null
+                  && Integer.valueOf(1).equals(s.getStatus().getReplicas())
+                  && !s.getStatus().getInstances().isEmpty()
+                  && "running".equals(s.getStatus().getInstances().get(0).state());
+            });
+    // several polls later, still running and not ready
+    await().pollDelay(Duration.ofSeconds(3)).atMost(10, TimeUnit.SECONDS).until(() -> true);
+    ServerFleet waiting = get(ns, "gated");
+    assertThat(waiting.getStatus().getReadyReplicas()).isZero();
+    String id = waiting.getStatus().getInstances().get(0).id();
+
+    // what the instance's user data would do
+    moto.ec2Client()
+        .createTags(
+            r ->
+                r.resources(id)
+                    .tags(
+                        software.amazon.awssdk.services.ec2.model.Tag.builder()
+                            .key("app/ready")
+                            .value("true")
+                            .build()));
+    awaitReady(waiting, 1);
   }
 
   private static Set<String> ids(List<Instance> instances) {
