@@ -71,6 +71,7 @@ public final class FleetLoop {
   private final ZoneOfferings zones;
   private volatile FleetClasses classes = FleetClasses.NONE;
   private volatile InstanceTypeInfo instanceTypes;
+  private volatile DrainStage drains;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -116,6 +117,20 @@ public final class FleetLoop {
     this.failures = new FailureMemory(unavailableOfferingTtl);
     this.actions = new FleetActions(ec2, clusterName, events, metrics, failures);
     this.events = events;
+    this.drains =
+        new DrainStage(
+            DrainActions.NONE,
+            events,
+            new DrainMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+  }
+
+  /** What runs pre-termination hooks (the operator's wiring); until set, every hook call fails. */
+  public void useDrains(DrainActions actions, DrainMetrics drainMetrics) {
+    this.drains = new DrainStage(actions, events, drainMetrics);
+  }
+
+  DrainStage drains() {
+    return drains;
   }
 
   public String clusterName() {
@@ -158,15 +173,20 @@ public final class FleetLoop {
             classes.classes(),
             classes.fleetsIn(fleet.getMetadata().getNamespace()),
             instanceTypes::vcpus);
-    Plan plan = guarded(FleetPlanner.plan(input), pass.hold(), policy);
+    Plan decided = guarded(FleetPlanner.plan(input), pass.hold(), policy);
+    // Drain before terminate: what the plan terminates goes through the drain stage first.
+    DrainStage.Result drained =
+        drains.run(fleet, pass.owned(), DrainRecords.reasons(decided.terminations()), now);
+    Plan plan = DrainRecords.acting(decided, drained, pass.owned());
 
-    ServerFleet current = intentsFirst(fleet, pass, step, plan, writer, now);
+    ServerFleet current = intentsFirst(fleet, pass, step, plan, drained, writer, now);
     Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
     FleetActions.Outcome outcome =
         actions.apply(current, plan, pass.settings(), input.instanceTypes(), now, known, cache);
 
     List<Instance> instances = after(pass.owned(), outcome);
-    ServerFleetStatus status = status(current, pass, step, plan, policy, outcome, instances, now);
+    ServerFleetStatus status =
+        status(current, pass, step, plan, policy, outcome, drained, instances, now);
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
@@ -185,6 +205,7 @@ public final class FleetLoop {
             pass.hold(),
             timing,
             failures);
+    next = WakeUps.earliest(next, drained.pollIn());
     return new Result(sooner(next, fleet, step, policy, newlyExceeded, now));
   }
 
@@ -198,6 +219,7 @@ public final class FleetLoop {
       Pass pass,
       RolloutSafety.Step step,
       Plan plan,
+      DrainStage.Result drained,
       StatusWriter writer,
       Instant now) {
     ServerFleet current = step.fleet();
@@ -216,6 +238,7 @@ public final class FleetLoop {
             step.rollout(),
             now);
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
+    status.setDraining(drained.drains().stream().map(DrainRecords::status).toList());
     return writer.write(current, status);
   }
 
@@ -257,6 +280,7 @@ public final class FleetLoop {
       Plan plan,
       ClassPolicy.Verdict policy,
       FleetActions.Outcome outcome,
+      DrainStage.Result drained,
       List<Instance> instances,
       Instant now) {
     Optional<Degradation> degraded =
@@ -265,6 +289,7 @@ public final class FleetLoop {
             .map(m -> new Degradation(ClassPolicy.REASON, m))
             .or(step::degraded)
             .or(outcome::degraded)
+            .or(drained::degraded)
             .or(() -> degradation(pass.hold()))
             .or(step::notice);
     ServerFleetStatus status =
@@ -281,6 +306,7 @@ public final class FleetLoop {
     status.setRollout(safety.completed(current, pass.revision(), status, step.rollout(), now));
     status.setClassName(policy.className());
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
+    status.setDraining(DrainRecords.after(drained, outcome.terminated()));
     return status;
   }
 

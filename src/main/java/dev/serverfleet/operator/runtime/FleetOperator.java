@@ -2,15 +2,21 @@ package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.controller.DrainActions;
+import dev.serverfleet.operator.controller.DrainMetrics;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetDirectory;
 import dev.serverfleet.operator.controller.FleetLoop;
 import dev.serverfleet.operator.controller.FleetMetrics;
+import dev.serverfleet.operator.controller.HookCalls;
 import dev.serverfleet.operator.controller.InstancePoller;
 import dev.serverfleet.operator.controller.InstanceSweep;
 import dev.serverfleet.operator.controller.KubeFleetStore;
 import dev.serverfleet.operator.controller.OrphanCollector;
+import dev.serverfleet.operator.controller.SecretReader;
 import dev.serverfleet.operator.controller.ServerFleetReconciler;
+import dev.serverfleet.operator.controller.SsmDrains;
+import dev.serverfleet.operator.controller.WebhookCalls;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -36,9 +42,11 @@ public final class FleetOperator implements AutoCloseable {
       org.slf4j.LoggerFactory.getLogger(FleetOperator.class);
   private static volatile boolean stopping;
   private final Operator operator;
+  private final AutoCloseable webhooks;
 
-  private FleetOperator(Operator operator) {
+  private FleetOperator(Operator operator, AutoCloseable webhooks) {
     this.operator = operator;
+    this.webhooks = webhooks;
   }
 
   /** {@link #instrument} and start, for a registry that serves a single start (tests). */
@@ -107,6 +115,21 @@ public final class FleetOperator implements AutoCloseable {
       MeterRegistry registry,
       Metrics josdkMetrics,
       PlanInput.Timing timing) {
+    return start(config, client, cloud, clock, registry, josdkMetrics, timing, Hooks.of(config));
+  }
+
+  /** As above, with the hooks' wiring given (tests: SSM on moto, a loopback drain server). */
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      CloudPorts cloud,
+      Clock clock,
+      MeterRegistry registry,
+      Metrics josdkMetrics,
+      PlanInput.Timing timing,
+      Hooks hooks) {
+    WebhookCalls webhooks =
+        new WebhookCalls(hooks.maxConcurrentWebhooks(), hooks.targets(), SecretReader.of(client));
     Operator operator =
         new Operator(
             o -> {
@@ -119,7 +142,14 @@ public final class FleetOperator implements AutoCloseable {
               }
             });
     operator.register(
-        reconciler(config, client, cloud, clock, registry, sweepSafe(timing, config)),
+        reconciler(
+            config,
+            client,
+            cloud,
+            clock,
+            registry,
+            sweepSafe(timing, config),
+            new HookCalls(webhooks, new SsmDrains(hooks.ssm(), clock, hooks.ssmCallsPerSecond()))),
         o -> {
           o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
           config.labelSelector().ifPresent(o::withLabelSelector);
@@ -132,9 +162,10 @@ public final class FleetOperator implements AutoCloseable {
     } catch (RuntimeException e) {
       stopQuietly(operator);
       forgetControllerGauges(registry);
+      webhooks.close();
       throw e;
     }
-    return new FleetOperator(operator);
+    return new FleetOperator(operator, webhooks);
   }
 
   /**
@@ -173,7 +204,8 @@ public final class FleetOperator implements AutoCloseable {
       CloudPorts cloud,
       Clock clock,
       MeterRegistry registry,
-      PlanInput.Timing timing) {
+      PlanInput.Timing timing,
+      DrainActions drainActions) {
     Ec2Port ec2 = cloud.ec2();
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
@@ -188,6 +220,7 @@ public final class FleetOperator implements AutoCloseable {
             events,
             metrics,
             store);
+    loop.useDrains(drainActions, new DrainMetrics(registry));
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(
@@ -265,5 +298,10 @@ public final class FleetOperator implements AutoCloseable {
   public void close() {
     stopping = true;
     operator.stop();
+    try {
+      webhooks.close();
+    } catch (Exception e) {
+      log.debug("closing the webhook pool: {}", e.toString());
+    }
   }
 }

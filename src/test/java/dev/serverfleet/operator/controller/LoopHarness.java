@@ -124,6 +124,18 @@ final class LoopHarness {
   }
 
   private FleetClasses classes = FleetClasses.NONE;
+  private DrainActions drainActions;
+
+  /** What runs pre-termination hooks from now on (kept across restarts, like EC2). */
+  void useDrains(DrainActions actions) {
+    this.drainActions = actions;
+    loop.useDrains(actions, new DrainMetrics(registry));
+  }
+
+  /** An entry in the journal, in order with the EC2 calls (a hook call, say). */
+  void note(String kind, String detail) {
+    log(kind, detail);
+  }
 
   /** The ServerFleetClasses the loop reads from now on (kept across restarts). */
   void useClasses(FleetClasses classes) {
@@ -178,6 +190,9 @@ final class LoopHarness {
     }
     if (instanceTypes != null) {
       fresh.useInstanceTypes(instanceTypes);
+    }
+    if (drainActions != null) {
+      fresh.useDrains(drainActions, new DrainMetrics(registry));
     }
     return fresh;
   }

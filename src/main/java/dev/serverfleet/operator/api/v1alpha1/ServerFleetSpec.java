@@ -92,6 +92,11 @@ public class ServerFleetSpec {
           + "of them applies.")
   private String className;
 
+  @JsonPropertyDescription(
+      "Hooks around an instance's life: preTerminate drains an instance (a webhook or an SSM "
+          + "command) before the operator terminates it.")
+  private Lifecycle lifecycle;
+
   public String getClassName() {
     return className;
   }
@@ -178,5 +183,13 @@ public class ServerFleetSpec {
 
   public void setRevisionHistoryLimit(Integer revisionHistoryLimit) {
     this.revisionHistoryLimit = revisionHistoryLimit;
+  }
+
+  public Lifecycle getLifecycle() {
+    return lifecycle;
+  }
+
+  public void setLifecycle(Lifecycle lifecycle) {
+    this.lifecycle = lifecycle;
   }
 }
