@@ -41,8 +41,28 @@ final class ClassPolicy {
 
   private ClassPolicy() {}
 
+  /** For a fleet that names its AMI, subnets and security groups by ID. */
   static Verdict check(
       ServerFleet fleet, Collection<ServerFleetClass> classes, Collection<ServerFleet> neighbours) {
+    return check(
+        fleet,
+        SpecDefaults.launchSettings(fleet.getSpec().getTemplate()),
+        SpecDefaults.subnetIds(fleet),
+        classes,
+        neighbours);
+  }
+
+  /**
+   * @param settings the launch settings with what the selectors resolved to: a selected AMI, subnet
+   *     or security group is held to the class like one written in the spec
+   * @param subnetIds the subnets as given or selected
+   */
+  static Verdict check(
+      ServerFleet fleet,
+      LaunchSettings settings,
+      List<String> subnetIds,
+      Collection<ServerFleetClass> classes,
+      Collection<ServerFleet> neighbours) {
     String named = SpecDefaults.className(fleet);
     Optional<ServerFleetClass> applied = resolve(named, classes);
     if (applied.isEmpty()) {
@@ -56,34 +76,38 @@ final class ClassPolicy {
     ServerFleetClassSpec spec =
         Optional.ofNullable(c.getSpec()).orElseGet(ServerFleetClassSpec::new);
     Optional<String> refusal =
-        admission(fleet, spec, name).or(() -> quota(fleet, spec, name, classes, neighbours));
+        admission(fleet, settings, subnetIds, spec, name)
+            .or(() -> quota(fleet, spec, name, classes, neighbours));
     return new Verdict(name, refusal);
   }
 
   /** What admission could also refuse: every allow-list of the class. */
   private static Optional<String> admission(
-      ServerFleet fleet, ServerFleetClassSpec spec, String name) {
+      ServerFleet fleet,
+      LaunchSettings s,
+      List<String> subnetIds,
+      ServerFleetClassSpec spec,
+      String name) {
     String namespace = fleet.getMetadata().getNamespace();
     if (spec.getNamespaces() != null && !spec.getNamespaces().contains(namespace)) {
       return Optional.of("namespace " + namespace + " may not use ServerFleetClass " + name);
     }
-    LaunchSettings s = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
     String profile = s.iamInstanceProfile();
     if (profile != null && outside(spec.getInstanceProfiles(), profile)) {
       return refused("spec.template.iamInstanceProfile", profile, name);
     }
-    for (String subnet : SpecDefaults.subnetIds(fleet)) {
+    for (String subnet : subnetIds) {
       if (outside(spec.getSubnetIds(), subnet)) {
-        return refused("spec.template.subnetIds", subnet, name);
+        return refused(field(fleet, "subnetIds", "subnetSelector"), subnet, name);
       }
     }
     for (String group : s.securityGroupIds()) {
       if (outside(spec.getSecurityGroupIds(), group)) {
-        return refused("spec.template.securityGroupIds", group, name);
+        return refused(field(fleet, "securityGroupIds", "securityGroupSelector"), group, name);
       }
     }
     if (outside(spec.getAmiIds(), s.amiId())) {
-      return refused("spec.template.amiId", s.amiId(), name);
+      return refused(field(fleet, "amiId", "amiSelector"), s.amiId(), name);
     }
     if (outside(spec.getInstanceTypes(), s.instanceType())) {
       return refused("spec.template.instanceType", s.instanceType(), name);
@@ -161,6 +185,18 @@ final class ClassPolicy {
   static boolean isDefault(ServerFleetClass c) {
     Map<String, String> annotations = c.getMetadata().getAnnotations();
     return annotations != null && "true".equals(annotations.get(ServerFleetClass.IS_DEFAULT));
+  }
+
+  /** The field a value came from: the ID field, or the selector that chose it. */
+  private static String field(ServerFleet fleet, String ids, String selector) {
+    var t = fleet.getSpec().getTemplate();
+    boolean selected =
+        switch (selector) {
+          case "amiSelector" -> t.getAmiSelector() != null;
+          case "subnetSelector" -> t.getSubnetSelector() != null;
+          default -> t.getSecurityGroupSelector() != null;
+        };
+    return "spec.template." + (selected ? selector : ids);
   }
 
   private static boolean outside(List<String> allowed, String value) {

@@ -3,6 +3,7 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.LaunchLookups;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
@@ -10,6 +11,8 @@ import dev.serverfleet.operator.planning.FleetPlanner;
 import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.PlanInput;
+import dev.serverfleet.operator.selection.LaunchResolver;
+import dev.serverfleet.operator.selection.SelectorCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +70,7 @@ public final class FleetLoop {
   private final FleetEvents events;
   private final RolloutSafety safety;
   private volatile FleetClasses classes = FleetClasses.NONE;
+  private volatile LaunchResolver resolver;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -84,6 +88,16 @@ public final class FleetLoop {
     this.failures = new FailureMemory();
     this.actions = new FleetActions(ec2, clusterName, events, metrics, failures);
     this.events = events;
+    this.resolver =
+        new LaunchResolver(LaunchLookups.NONE, new SelectorCache(clock, DEFAULT_SELECTOR_REFRESH));
+  }
+
+  /** How often a selector is looked up again unless configured otherwise. */
+  public static final Duration DEFAULT_SELECTOR_REFRESH = Duration.ofMinutes(5);
+
+  /** What resolves the templates' selectors (shared by every fleet); none can until set. */
+  public void useResolver(LaunchResolver resolver) {
+    this.resolver = resolver;
   }
 
   public String clusterName() {
@@ -107,9 +121,21 @@ public final class FleetLoop {
   public Result run(
       ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
-    Pass pass = Pass.of(fleet, observed, clusterName, timing, failures, now);
+    LaunchResolver.Resolution resolution = resolver.resolve(fleet.getSpec().getTemplate());
+    if (resolution.resolved().isEmpty()) {
+      return SelectorSteps.hold(
+          fleet,
+          resolution.failure().orElseThrow(),
+          writer,
+          events,
+          resolver.retryAfterFailure(),
+          now);
+    }
+    LaunchResolver.Resolved resolved = resolution.resolved().get();
+    Pass pass = Pass.of(fleet, resolved, observed, clusterName, timing, failures, now);
     RolloutSafety.Step step =
-        safety.before(fleet, pass.revision(), pass.view(), pass.owned(), writer, now);
+        safety.before(
+            fleet, pass.revision(), pass.settings(), pass.view(), pass.owned(), writer, now);
     if (step.rewritten()) {
       // An undo or a rollback wrote the spec: the next pass plans for the new generation.
       return new Result(Optional.of(SETTLE));
@@ -117,15 +143,20 @@ public final class FleetLoop {
     PlanInput input = pass.unguarded().withFreshCap(step.cap());
     ClassPolicy.Verdict policy =
         ClassPolicy.check(
-            fleet, classes.classes(), classes.fleetsIn(fleet.getMetadata().getNamespace()));
+            fleet,
+            pass.settings(),
+            input.subnetIds(),
+            classes.classes(),
+            classes.fleetsIn(fleet.getMetadata().getNamespace()));
     Plan plan = guarded(FleetPlanner.plan(input), pass.hold(), policy);
 
-    ServerFleet current = intentsFirst(fleet, pass, step, plan, writer, now);
+    ServerFleet current = intentsFirst(fleet, pass, resolved, step, plan, writer, now);
     Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
     FleetActions.Outcome outcome = actions.apply(current, plan, pass.settings(), now, known, cache);
 
     List<Instance> instances = after(pass.owned(), outcome);
     ServerFleetStatus status = status(current, pass, step, plan, policy, outcome, instances, now);
+    SelectorSteps.stamp(status, resolved);
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
@@ -144,7 +175,12 @@ public final class FleetLoop {
             pass.hold(),
             timing,
             failures);
-    return new Result(sooner(next, fleet, step, policy, newlyExceeded, now));
+    next = sooner(next, fleet, step, policy, newlyExceeded, now);
+    if (LaunchResolver.selects(fleet.getSpec().getTemplate())) {
+      // a newly published image, or a subnet tagged, concerns no event of this fleet
+      next = WakeUps.earliest(next, Optional.of(resolver.refreshPeriod()));
+    }
+    return new Result(next);
   }
 
   /**
@@ -155,6 +191,7 @@ public final class FleetLoop {
   private ServerFleet intentsFirst(
       ServerFleet fleet,
       Pass pass,
+      LaunchResolver.Resolved resolved,
       RolloutSafety.Step step,
       Plan plan,
       StatusWriter writer,
@@ -163,8 +200,7 @@ public final class FleetLoop {
     if (plan.newLaunches().isEmpty()) {
       return current;
     }
-    return writer.write(
-        current,
+    ServerFleetStatus status =
         StatusBuilder.build(
             current,
             pass.revision(),
@@ -174,7 +210,9 @@ public final class FleetLoop {
             degradation(pass.hold()).or(() -> storedDegradation(fleet)),
             plan.notes(),
             step.rollout(),
-            now));
+            now);
+    SelectorSteps.stamp(status, resolved);
+    return writer.write(current, status);
   }
 
   /** The next pass, sooner for what the rollout rails and the class wait for. */

@@ -7,6 +7,7 @@ import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.PlanInput;
 import dev.serverfleet.operator.planning.Revision;
+import dev.serverfleet.operator.selection.LaunchResolver;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +27,7 @@ record Pass(
 
   static Pass of(
       ServerFleet fleet,
+      LaunchResolver.Resolved resolved,
       Observation observed,
       String clusterName,
       PlanInput.Timing timing,
@@ -35,9 +37,10 @@ record Pass(
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
     List<Instance> owned =
         observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
-    LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
+    LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate(), resolved);
     String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
-    PlanInput unguarded = input(fleet, observed, revision, clusterName, timing, failures, now);
+    PlanInput unguarded =
+        input(fleet, resolved.subnetIds(), observed, revision, clusterName, timing, failures, now);
     return new Pass(
         owned,
         settings,
@@ -47,9 +50,13 @@ record Pass(
         new InstanceChecks(unguarded));
   }
 
-  /** What the planner decides on: the fleet's instances as the last sweep showed them. */
+  /**
+   * What the planner decides on: the fleet's instances as the last sweep showed them, and the
+   * subnets as given or selected (an instance in a subnet no longer among them is drained).
+   */
   private static PlanInput input(
       ServerFleet fleet,
+      List<String> subnetIds,
       Observation observed,
       String revision,
       String clusterName,
@@ -65,7 +72,7 @@ record Pass(
             : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
     return new PlanInput(
         SpecDefaults.replicas(fleet),
-        SpecDefaults.subnetIds(fleet),
+        subnetIds,
         revision,
         clusterName,
         uid,

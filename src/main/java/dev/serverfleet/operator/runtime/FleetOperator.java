@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.LaunchLookups;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetDirectory;
 import dev.serverfleet.operator.controller.FleetLoop;
@@ -11,6 +12,8 @@ import dev.serverfleet.operator.controller.KubeFleetStore;
 import dev.serverfleet.operator.controller.OrphanCollector;
 import dev.serverfleet.operator.controller.ServerFleetReconciler;
 import dev.serverfleet.operator.planning.PlanInput;
+import dev.serverfleet.operator.selection.LaunchResolver;
+import dev.serverfleet.operator.selection.SelectorCache;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -48,7 +51,32 @@ public final class FleetOperator implements AutoCloseable {
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing) {
-    return start(config, client, ec2, clock, registry, instrument(registry), timing);
+    return start(
+        config, client, ec2, LaunchLookups.NONE, clock, registry, instrument(registry), timing);
+  }
+
+  /** As above, with the lookups that resolve selectors (tests of selectors). */
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      LaunchLookups lookups,
+      Clock clock,
+      MeterRegistry registry,
+      PlanInput.Timing timing) {
+    return start(config, client, ec2, lookups, clock, registry, instrument(registry), timing);
+  }
+
+  /** Without selector lookups: a fleet with a selector is held Degraded. */
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      Clock clock,
+      MeterRegistry registry,
+      Metrics josdkMetrics,
+      PlanInput.Timing timing) {
+    return start(config, client, ec2, LaunchLookups.NONE, clock, registry, josdkMetrics, timing);
   }
 
   /**
@@ -85,11 +113,13 @@ public final class FleetOperator implements AutoCloseable {
    * one), having stopped whatever it had started, so that the caller may simply try again.
    *
    * @param josdkMetrics from {@link #instrument} on {@code registry}, the same for every attempt
+   * @param lookups resolve amiSelector, subnetSelector and securityGroupSelector
    */
   public static FleetOperator start(
       OperatorConfig config,
       KubernetesClient client,
       Ec2Port ec2,
+      LaunchLookups lookups,
       Clock clock,
       MeterRegistry registry,
       Metrics josdkMetrics,
@@ -106,7 +136,7 @@ public final class FleetOperator implements AutoCloseable {
               }
             });
     operator.register(
-        reconciler(config, client, ec2, clock, registry, sweepSafe(timing, config)),
+        reconciler(config, client, ec2, lookups, clock, registry, sweepSafe(timing, config)),
         o -> {
           o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
           config.labelSelector().ifPresent(o::withLabelSelector);
@@ -158,6 +188,7 @@ public final class FleetOperator implements AutoCloseable {
       OperatorConfig config,
       KubernetesClient client,
       Ec2Port ec2,
+      LaunchLookups lookups,
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing) {
@@ -165,6 +196,8 @@ public final class FleetOperator implements AutoCloseable {
     var events = new EventRecorder(client, clock);
     var store = new KubeFleetStore(client);
     var loop = new FleetLoop(ec2, config.clusterName(), clock, timing, events, metrics, store);
+    loop.useResolver(
+        new LaunchResolver(lookups, new SelectorCache(clock, config.selectorRefreshInterval())));
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(

@@ -1,8 +1,10 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
+import dev.serverfleet.operator.cloud.AwsLaunchLookups;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
+import dev.serverfleet.operator.cloud.InstrumentedLaunchLookups;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -43,7 +45,10 @@ public final class Main {
     Metrics josdkMetrics = FleetOperator.instrument(registry);
     new JvmMemoryMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    var ec2 = ec2(config, registry);
+    Optional<Ec2RateLimits> limits =
+        config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty();
+    var ec2 = ec2(config, registry, limits);
+    var lookups = lookups(config, registry, limits);
 
     // Probes first, so that a kubelet sees a live process while the operator waits for the API
     // server: /healthz is true while starting, /readyz only once a first sweep of EC2 succeeded.
@@ -69,6 +74,7 @@ public final class Main {
                 config,
                 client,
                 ec2,
+                lookups,
                 Clock.systemUTC(),
                 registry,
                 josdkMetrics,
@@ -81,12 +87,28 @@ public final class Main {
 
   /** The EC2 port as configured: timed, and within EC2's request limits unless turned off. */
   static InstrumentedEc2 ec2(OperatorConfig config, MeterRegistry registry) {
+    return ec2(
+        config,
+        registry,
+        config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty());
+  }
+
+  /** As above, with the request limits given (shared with the selector lookups). */
+  static InstrumentedEc2 ec2(
+      OperatorConfig config, MeterRegistry registry, Optional<Ec2RateLimits> limits) {
     return new InstrumentedEc2(
-        AwsEc2.create(
-            config.region(),
-            config.ec2Endpoint(),
-            config.sdkRetries(),
-            config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty()),
+        AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
+        registry);
+  }
+
+  /**
+   * The selector lookups: timed; their EC2 describes share the EC2 port's request limits (one set
+   * of buckets per process, as EC2 meters the account). SSM goes to the same endpoint override.
+   */
+  static InstrumentedLaunchLookups lookups(
+      OperatorConfig config, MeterRegistry registry, Optional<Ec2RateLimits> limits) {
+    return new InstrumentedLaunchLookups(
+        AwsLaunchLookups.create(config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
         registry);
   }
 

@@ -20,6 +20,8 @@ import java.util.Set;
  * @param fastPollInterval how often instances in flux are described by id between polls; zero turns
  *     the fast lane off
  * @param ec2RateLimits keep EC2's account request limits on the client (cloud/Ec2RateLimits)
+ * @param selectorRefreshInterval how often each distinct selector (amiSelector, subnetSelector,
+ *     securityGroupSelector) is looked up again, for all fleets that use it
  */
 public record OperatorConfig(
     String clusterName,
@@ -36,7 +38,8 @@ public record OperatorConfig(
     String logFormat,
     Duration orphanGrace,
     Duration fastPollInterval,
-    boolean ec2RateLimits) {
+    boolean ec2RateLimits,
+    Duration selectorRefreshInterval) {
 
   static final List<Option> OPTIONS =
       List.of(
@@ -108,7 +111,14 @@ public record OperatorConfig(
               "orphan-grace",
               "SF_ORPHAN_GRACE",
               "10m",
-              "instances of this cluster whose fleet no longer exists are terminated after this long"));
+              "instances of this cluster whose fleet no longer exists are terminated after this long"),
+          new Option(
+              "selector-refresh-interval",
+              "SF_SELECTOR_REFRESH_INTERVAL",
+              "5m",
+              "how often each distinct amiSelector, subnetSelector and securityGroupSelector is"
+                  + " looked up again (one call per selector for all fleets); a new answer rolls"
+                  + " the fleets that use it"));
 
   record Option(String flag, String env, String defaultValue, String help) {}
 
@@ -127,6 +137,9 @@ public record OperatorConfig(
     if (fastPollInterval.isNegative()
         || !fastPollInterval.isZero() && fastPollInterval.compareTo(Duration.ofMillis(500)) < 0) {
       throw new IllegalArgumentException("fast-poll-interval must be 0s or at least 500ms");
+    }
+    if (selectorRefreshInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("selector-refresh-interval must be at least 1s");
     }
     if (orphanGrace.isNegative()) {
       throw new IllegalArgumentException("orphan-grace must not be negative");
@@ -153,7 +166,8 @@ public record OperatorConfig(
         logFormat,
         grace,
         fastPollInterval,
-        ec2RateLimits);
+        ec2RateLimits,
+        selectorRefreshInterval);
   }
 
   /** As this configuration with another fast-lane interval (zero: off). */
@@ -173,7 +187,29 @@ public record OperatorConfig(
         logFormat,
         orphanGrace,
         interval,
-        ec2RateLimits);
+        ec2RateLimits,
+        selectorRefreshInterval);
+  }
+
+  /** As this configuration with another selector refresh interval. */
+  public OperatorConfig withSelectorRefreshInterval(Duration interval) {
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        namespaces,
+        managementPort,
+        sdkRetries,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        labelSelector,
+        logFormat,
+        orphanGrace,
+        fastPollInterval,
+        ec2RateLimits,
+        interval);
   }
 
   /** The settings an in-process test needs; everything else at its default. */
@@ -194,7 +230,8 @@ public record OperatorConfig(
         "plain",
         Duration.ofMinutes(10),
         Duration.ofSeconds(2),
-        false);
+        false,
+        Duration.ofMinutes(5));
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -239,7 +276,8 @@ public record OperatorConfig(
         v.get("log-format"),
         duration(v.get("orphan-grace")),
         duration(v.get("fast-poll-interval")),
-        Boolean.parseBoolean(v.get("ec2-rate-limits")));
+        Boolean.parseBoolean(v.get("ec2-rate-limits")),
+        duration(v.get("selector-refresh-interval")));
   }
 
   /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */
