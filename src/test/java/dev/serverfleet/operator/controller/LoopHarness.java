@@ -130,6 +130,14 @@ final class LoopHarness {
     loop.useClasses(classes);
   }
 
+  private dev.serverfleet.operator.selection.LaunchResolver resolver;
+
+  /** What resolves the fleet's selectors from now on (kept across restarts). */
+  void useResolver(dev.serverfleet.operator.selection.LaunchResolver resolver) {
+    this.resolver = resolver;
+    loop.useResolver(resolver);
+  }
+
   private FleetLoop newLoop() {
     FleetEvents recorder =
         new FleetEvents() {
@@ -146,6 +154,9 @@ final class LoopHarness {
     FleetLoop fresh = new FleetLoop(ec2, CLUSTER, clock, timing, recorder, metrics, history);
     if (classes != null) {
       fresh.useClasses(classes);
+    }
+    if (resolver != null) {
+      fresh.useResolver(resolver);
     }
     return fresh;
   }
