@@ -182,4 +182,41 @@ class SelectorLoopTest {
     assertThat(h.liveInstances()).hasSize(5);
     assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("False");
   }
+
+  @Test
+  void whatASelectorResolvedToIsHeldToTheClass() {
+    h.useClasses(
+        new FleetClasses() {
+          @Override
+          public java.util.Collection<dev.serverfleet.operator.api.v1alpha1.ServerFleetClass>
+              classes() {
+            return List.of(ClassPolicyLoopTest.gold(LoopHarness.AMI));
+          }
+
+          @Override
+          public java.util.Collection<dev.serverfleet.operator.api.v1alpha1.ServerFleet> fleetsIn(
+              String namespace) {
+            return List.of(h.fleet());
+          }
+        });
+    h.editSpec(s -> s.setClassName("gold"));
+    h.runUntilStable(60, STEP);
+    assertConverged(h, 3);
+    Set<String> before = ids(h.liveInstances());
+
+    aws.parameter(PARAM, NEW_AMI);
+    h.clock.advance(PERIOD);
+    h.runUntilStable(60, STEP);
+
+    assertThat(ids(h.liveInstances())).as("no launch of the refused image").isEqualTo(before);
+    assertThat(h.condition(Conditions.DEGRADED))
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo(ClassPolicy.REASON))
+        .satisfies(
+            c ->
+                assertThat(c.getMessage())
+                    .isEqualTo(
+                        "spec.template.amiSelector: "
+                            + NEW_AMI
+                            + " is not allowed by ServerFleetClass gold"));
+  }
 }

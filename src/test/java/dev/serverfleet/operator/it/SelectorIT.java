@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
@@ -49,6 +50,9 @@ class SelectorIT extends OperatorTestBed {
         .containsExactlyInAnyOrder("us-east-1a", "us-east-1b");
     var table = kubectl.run("get", "sf", "web", "-n", ns);
     assertThat(table.output()).as(table.output()).contains(AMI);
+    var subnets = kubectl.run("get", "sf", "web", "-n", ns, "-o", "jsonpath={.status.subnets}");
+    LoggerFactory.getLogger(SelectorIT.class)
+        .info("kubectl get sf:\n{}\nstatus.subnets: {}", table.output(), subnets.output());
     Set<String> first = ids(liveInstances(ready));
 
     client
