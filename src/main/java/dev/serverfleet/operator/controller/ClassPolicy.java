@@ -1,5 +1,6 @@
 package dev.serverfleet.operator.controller;
 
+import dev.serverfleet.operator.api.v1alpha1.AmiSelector;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetClass;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetClassSpec;
@@ -109,6 +110,10 @@ final class ClassPolicy {
     if (outside(spec.getAmiIds(), s.amiId())) {
       return refused(field(fleet, "amiId", "amiSelector"), s.amiId(), name);
     }
+    Optional<String> source = amiSource(fleet.getSpec().getTemplate().getAmiSelector(), spec, name);
+    if (source.isPresent()) {
+      return source;
+    }
     if (outside(spec.getInstanceTypes(), s.instanceType())) {
       return refused("spec.template.instanceType", s.instanceType(), name);
     }
@@ -185,6 +190,35 @@ final class ClassPolicy {
   static boolean isDefault(ServerFleetClass c) {
     Map<String, String> annotations = c.getMetadata().getAnnotations();
     return annotations != null && "true".equals(annotations.get(ServerFleetClass.IS_DEFAULT));
+  }
+
+  /**
+   * Where a selected AMI may come from: an SSM parameter the class lists in ssmParameters, or
+   * images of owners it lists in amiOwners (the selector must name its owners, all listed).
+   */
+  private static Optional<String> amiSource(
+      AmiSelector selector, ServerFleetClassSpec spec, String name) {
+    if (selector == null) {
+      return Optional.empty();
+    }
+    if (selector.getSsmParameter() != null) {
+      return outside(spec.getSsmParameters(), selector.getSsmParameter())
+          ? refused("spec.template.amiSelector.ssmParameter", selector.getSsmParameter(), name)
+          : Optional.empty();
+    }
+    if (spec.getAmiOwners() == null) {
+      return Optional.empty();
+    }
+    if (selector.getOwners() == null || selector.getOwners().isEmpty()) {
+      return Optional.of(
+          "spec.template.amiSelector.owners: ServerFleetClass "
+              + name
+              + " allows only images of the owners in its amiOwners; name them in owners");
+    }
+    return selector.getOwners().stream()
+        .filter(o -> outside(spec.getAmiOwners(), o))
+        .findFirst()
+        .flatMap(o -> refused("spec.template.amiSelector.owners", o, name));
   }
 
   /** The field a value came from: the ID field, or the selector that chose it. */

@@ -52,6 +52,20 @@ public class ServerFleetClassSpec {
           + "class. Omitted: no limit.")
   private Integer maxInstancesPerNamespace;
 
+  // AMI sources for fleets that select their AMI (spec.template.amiSelector).
+  @Size(max = 64)
+  @JsonPropertyDescription(
+      "SSM parameters fleets may take their AMI from (spec.template.amiSelector.ssmParameter)."
+          + ANY)
+  private List<@Size(max = 2048) String> ssmParameters;
+
+  @Size(max = 32)
+  @JsonPropertyDescription(
+      "Image owners (account IDs, self, amazon, aws-marketplace) a fleet's amiSelector by name or "
+          + "tags may search: its owners must be given and each listed here."
+          + ANY)
+  private List<@Size(max = 15) String> amiOwners;
+
   public List<String> getNamespaces() {
     return namespaces;
   }
@@ -106,5 +120,21 @@ public class ServerFleetClassSpec {
 
   public void setMaxInstancesPerNamespace(Integer maxInstancesPerNamespace) {
     this.maxInstancesPerNamespace = maxInstancesPerNamespace;
+  }
+
+  public List<String> getSsmParameters() {
+    return ssmParameters;
+  }
+
+  public void setSsmParameters(List<String> ssmParameters) {
+    this.ssmParameters = ssmParameters;
+  }
+
+  public List<String> getAmiOwners() {
+    return amiOwners;
+  }
+
+  public void setAmiOwners(List<String> amiOwners) {
+    this.amiOwners = amiOwners;
   }
 }
