@@ -3,7 +3,6 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
-import dev.serverfleet.operator.cloud.LaunchLookups;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
@@ -12,7 +11,6 @@ import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.PlanInput;
 import dev.serverfleet.operator.selection.LaunchResolver;
-import dev.serverfleet.operator.selection.SelectorCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,12 +86,8 @@ public final class FleetLoop {
     this.failures = new FailureMemory();
     this.actions = new FleetActions(ec2, clusterName, events, metrics, failures);
     this.events = events;
-    this.resolver =
-        new LaunchResolver(LaunchLookups.NONE, new SelectorCache(clock, DEFAULT_SELECTOR_REFRESH));
+    this.resolver = LaunchResolver.unconfigured(clock);
   }
-
-  /** How often a selector is looked up again unless configured otherwise. */
-  public static final Duration DEFAULT_SELECTOR_REFRESH = Duration.ofMinutes(5);
 
   /** What resolves the templates' selectors (shared by every fleet); none can until set. */
   public void useResolver(LaunchResolver resolver) {
@@ -123,16 +117,10 @@ public final class FleetLoop {
     Instant now = clock.instant();
     LaunchResolver.Resolution resolution = resolver.resolve(fleet.getSpec().getTemplate());
     if (resolution.resolved().isEmpty()) {
-      return SelectorSteps.hold(
-          fleet,
-          resolution.failure().orElseThrow(),
-          writer,
-          events,
-          resolver.retryAfterFailure(),
-          now);
+      return SelectorSteps.hold(fleet, resolution, resolver, writer, events, now);
     }
-    LaunchResolver.Resolved resolved = resolution.resolved().get();
-    Pass pass = Pass.of(fleet, resolved, observed, clusterName, timing, failures, now);
+    Pass pass =
+        Pass.of(fleet, resolution.resolved().get(), observed, clusterName, timing, failures, now);
     RolloutSafety.Step step =
         safety.before(
             fleet, pass.revision(), pass.settings(), pass.view(), pass.owned(), writer, now);
@@ -150,13 +138,13 @@ public final class FleetLoop {
             classes.fleetsIn(fleet.getMetadata().getNamespace()));
     Plan plan = guarded(FleetPlanner.plan(input), pass.hold(), policy);
 
-    ServerFleet current = intentsFirst(fleet, pass, resolved, step, plan, writer, now);
+    ServerFleet current = intentsFirst(fleet, pass, step, plan, writer, now);
     Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
     FleetActions.Outcome outcome = actions.apply(current, plan, pass.settings(), now, known, cache);
 
     List<Instance> instances = after(pass.owned(), outcome);
     ServerFleetStatus status = status(current, pass, step, plan, policy, outcome, instances, now);
-    SelectorSteps.stamp(status, resolved);
+    SelectorSteps.stamp(status, pass.resolved());
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
@@ -176,11 +164,7 @@ public final class FleetLoop {
             timing,
             failures);
     next = sooner(next, fleet, step, policy, newlyExceeded, now);
-    if (LaunchResolver.selects(fleet.getSpec().getTemplate())) {
-      // a newly published image, or a subnet tagged, concerns no event of this fleet
-      next = WakeUps.earliest(next, Optional.of(resolver.refreshPeriod()));
-    }
-    return new Result(next);
+    return new Result(SelectorSteps.nextPass(next, fleet, resolver));
   }
 
   /**
@@ -191,7 +175,6 @@ public final class FleetLoop {
   private ServerFleet intentsFirst(
       ServerFleet fleet,
       Pass pass,
-      LaunchResolver.Resolved resolved,
       RolloutSafety.Step step,
       Plan plan,
       StatusWriter writer,
@@ -211,7 +194,7 @@ public final class FleetLoop {
             plan.notes(),
             step.rollout(),
             now);
-    SelectorSteps.stamp(status, resolved);
+    SelectorSteps.stamp(status, pass.resolved());
     return writer.write(current, status);
   }
 

@@ -13,12 +13,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What one pass of {@link FleetLoop} knows before it decides anything: the fleet's instances, its
- * launch settings and revision, a launch hold, and the planner's input before the rollout rails cap
- * it.
+ * What one pass of {@link FleetLoop} knows before it decides anything: the fleet's instances, what
+ * its selectors resolved to, its launch settings and revision, a launch hold, and the planner's
+ * input before the rollout rails cap it.
  */
 record Pass(
     List<Instance> owned,
+    LaunchResolver.Resolved resolved,
     LaunchSettings settings,
     String revision,
     Optional<LaunchHolds.Hold> hold,
@@ -43,6 +44,7 @@ record Pass(
         input(fleet, resolved.subnetIds(), observed, revision, clusterName, timing, failures, now);
     return new Pass(
         owned,
+        resolved,
         settings,
         revision,
         failures.holds().current(uid, generation, now),

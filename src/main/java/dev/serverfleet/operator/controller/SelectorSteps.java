@@ -28,14 +28,26 @@ final class SelectorSteps {
     status.setSecurityGroupIds(resolved.groupsSelected() ? resolved.securityGroupIds() : null);
   }
 
+  /**
+   * A fleet that selects anything looks again every refresh period: a newly published image or a
+   * subnet tagged is no event of the fleet's.
+   */
+  static Optional<Duration> nextPass(
+      Optional<Duration> next, ServerFleet fleet, LaunchResolver resolver) {
+    return LaunchResolver.selects(fleet.getSpec().getTemplate())
+        ? WakeUps.earliest(next, Optional.of(resolver.refreshPeriod()))
+        : next;
+  }
+
   /** The fleet held Degraded, its instances and the rest of its status as they were. */
   static FleetLoop.Result hold(
       ServerFleet fleet,
-      String why,
+      LaunchResolver.Resolution failed,
+      LaunchResolver resolver,
       FleetLoop.StatusWriter writer,
       FleetEvents events,
-      Duration retry,
       Instant now) {
+    String why = failed.failure().orElseThrow();
     ServerFleetStatus status =
         FleetConditions.withDegraded(
             fleet,
@@ -49,7 +61,7 @@ final class SelectorSteps {
       }
       writer.write(fleet, status);
     }
-    return new FleetLoop.Result(Optional.of(retry));
+    return new FleetLoop.Result(Optional.of(resolver.retryAfterFailure()));
   }
 
   private static boolean alreadySaid(ServerFleet fleet, String why) {

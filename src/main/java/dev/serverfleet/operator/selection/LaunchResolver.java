@@ -67,6 +67,14 @@ public final class LaunchResolver {
     this.cache = cache;
   }
 
+  /** How often a selector is looked up again unless configured otherwise. */
+  public static final Duration DEFAULT_REFRESH = Duration.ofMinutes(5);
+
+  /** For a loop started without lookups: a template with a selector fails to resolve. */
+  public static LaunchResolver unconfigured(java.time.Clock clock) {
+    return new LaunchResolver(LaunchLookups.NONE, new SelectorCache(clock, DEFAULT_REFRESH));
+  }
+
   public SelectorCache cache() {
     return cache;
   }
