@@ -55,6 +55,8 @@ final class SelectorSteps {
             why,
             fleet.getStatus() == null ? null : fleet.getStatus().getRollout(),
             now);
+    // this generation was seen, and held: GitOps health reads Degraded, not "not observed yet"
+    status.setObservedGeneration(fleet.getMetadata().getGeneration());
     if (!status.equals(fleet.getStatus())) {
       if (!alreadySaid(fleet, why)) {
         events.warning(fleet, REASON, why);

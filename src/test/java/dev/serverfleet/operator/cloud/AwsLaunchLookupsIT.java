@@ -40,11 +40,14 @@ class AwsLaunchLookupsIT {
   }
 
   @Test
-  void motoServesThePublicAmazonLinuxParameters() {
-    assertThat(
-            lookups.ssmParameter(
-                "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"))
-        .hasValueSatisfying(v -> assertThat(v).matches(FleetTemplate.AMI_PATTERN));
+  void motoServesThePublicAmazonLinuxParametersAndTheTestBedHasTheirImage() {
+    String ami =
+        lookups
+            .ssmParameter("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")
+            .orElseThrow();
+    assertThat(ami).matches(FleetTemplate.AMI_PATTERN);
+    // scripts/moto/amis.json carries it, so a fleet following the parameter launches in moto
+    assertThat(new AwsEc2(raw).existingImages(List.of(ami))).containsExactly(ami);
   }
 
   @Test

@@ -162,6 +162,9 @@ class SelectorLoopTest {
                 assertThat(c.getMessage())
                     .isEqualTo(
                         "spec.template.subnetSelector (tags={tier=web}): no subnet carries these tags"));
+    assertThat(h.status().getObservedGeneration())
+        .as("the new generation was observed, and held")
+        .isEqualTo(h.fleet().getMetadata().getGeneration());
     assertThat(h.events)
         .filteredOn(e -> e.reason().equals(SelectorSteps.REASON))
         .singleElement()
