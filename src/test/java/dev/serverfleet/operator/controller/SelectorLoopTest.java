@@ -222,4 +222,27 @@ class SelectorLoopTest {
                             + NEW_AMI
                             + " is not allowed by ServerFleetClass gold"));
   }
+
+  @Test
+  void anUndoReturnsToTheImageThatRanNotToWhatTheSelectorFindsNow() {
+    h.runUntilStable(60, STEP);
+    aws.parameter(PARAM, NEW_AMI);
+    h.clock.advance(PERIOD);
+    h.runUntilStable(80, STEP);
+    assertThat(h.liveInstances()).allSatisfy(i -> assertThat(i.imageId()).isEqualTo(NEW_AMI));
+
+    h.annotate(dev.serverfleet.operator.api.v1alpha1.ServerFleet.ROLLBACK_TO, "0");
+    h.runUntilStable(80, STEP);
+
+    assertThat(h.fleet().getSpec().getTemplate().getAmiId())
+        .as("the revision stored the AMI it resolved to")
+        .isEqualTo(LoopHarness.AMI);
+    assertThat(h.fleet().getSpec().getTemplate().getAmiSelector()).isNull();
+    assertThat(h.fleet().getSpec().getTemplate().getSubnetSelector())
+        .as("placement stays the fleet's own")
+        .isNotNull();
+    assertConverged(h, 3);
+    assertThat(h.liveInstances())
+        .allSatisfy(i -> assertThat(i.imageId()).isEqualTo(LoopHarness.AMI));
+  }
 }
