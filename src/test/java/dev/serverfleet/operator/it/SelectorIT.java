@@ -36,10 +36,21 @@ class SelectorIT extends OperatorTestBed {
     String parameter = "/serverfleet/" + id + "/ami";
     putParameter(parameter, AMI);
     String ns = newNamespace();
-    ServerFleet fleet = create(selecting(ns, "web", 2, parameter, id));
+    moto.ec2Client()
+        .createTags(
+            r ->
+                r.resources(network.securityGroupId())
+                    .tags(Tag.builder().key("sf-selector-" + id).value("web").build()));
+    ServerFleet wanted = selecting(ns, "web", 2, parameter, id);
+    wanted
+        .getSpec()
+        .getTemplate()
+        .setSecurityGroupSelector(new TagSelector(Map.of("sf-selector-" + id, "web")));
+    ServerFleet fleet = create(wanted);
 
     ServerFleet ready = awaitReady(fleet, 2);
     assertThat(ready.getStatus().getResolvedAmiId()).isEqualTo(AMI);
+    assertThat(ready.getStatus().getSecurityGroupIds()).containsExactly(network.securityGroupId());
     assertThat(ready.getStatus().getSubnets())
         .containsExactlyInAnyOrder(
             new ResolvedSubnet(network.subnetIds().get(0), "us-east-1a"),
