@@ -12,6 +12,7 @@ import dev.serverfleet.operator.planning.FleetPlanner;
 import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.PlanInput;
+import dev.serverfleet.operator.selection.LaunchResolver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +73,7 @@ public final class FleetLoop {
   private volatile FleetClasses classes = FleetClasses.NONE;
   private volatile InstanceTypeInfo instanceTypes;
   private volatile DrainStage drains;
+  private volatile LaunchResolver resolver;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -122,6 +124,7 @@ public final class FleetLoop {
             DrainActions.NONE,
             events,
             new DrainMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    this.resolver = LaunchResolver.unconfigured(clock);
   }
 
   /** What runs pre-termination hooks (the operator's wiring); until set, every hook call fails. */
@@ -131,6 +134,11 @@ public final class FleetLoop {
 
   DrainStage drains() {
     return drains;
+  }
+
+  /** What resolves the templates' selectors (shared by every fleet); none can until set. */
+  public void useResolver(LaunchResolver resolver) {
+    this.resolver = resolver;
   }
 
   public String clusterName() {
@@ -159,9 +167,23 @@ public final class FleetLoop {
   public Result run(
       ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
-    Pass pass = Pass.of(fleet, observed, clusterName, timing, failures, zones, now);
+    LaunchResolver.Resolution resolution = resolver.resolve(fleet.getSpec().getTemplate());
+    if (resolution.resolved().isEmpty()) {
+      return SelectorSteps.hold(fleet, resolution, resolver, writer, events, now);
+    }
+    Pass pass =
+        Pass.of(
+            fleet,
+            resolution.resolved().get(),
+            observed,
+            clusterName,
+            timing,
+            failures,
+            zones,
+            now);
     RolloutSafety.Step step =
-        safety.before(fleet, pass.revision(), pass.view(), pass.owned(), writer, now);
+        safety.before(
+            fleet, pass.revision(), pass.settings(), pass.view(), pass.owned(), writer, now);
     if (step.rewritten()) {
       // An undo or a rollback wrote the spec: the next pass plans for the new generation.
       return new Result(Optional.of(SETTLE));
@@ -170,6 +192,8 @@ public final class FleetLoop {
     ClassPolicy.Verdict policy =
         ClassPolicy.check(
             fleet,
+            pass.settings(),
+            input.subnetIds(),
             classes.classes(),
             classes.fleetsIn(fleet.getMetadata().getNamespace()),
             instanceTypes::vcpus);
@@ -187,6 +211,7 @@ public final class FleetLoop {
     List<Instance> instances = after(pass.owned(), outcome);
     ServerFleetStatus status =
         status(current, pass, step, plan, policy, outcome, drained, instances, now);
+    SelectorSteps.stamp(status, pass.resolved());
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
@@ -206,7 +231,8 @@ public final class FleetLoop {
             timing,
             failures);
     next = WakeUps.earliest(next, drained.pollIn());
-    return new Result(sooner(next, fleet, step, policy, newlyExceeded, now));
+    next = sooner(next, fleet, step, policy, newlyExceeded, now);
+    return new Result(SelectorSteps.nextPass(next, fleet, resolver));
   }
 
   /**
@@ -239,6 +265,7 @@ public final class FleetLoop {
             now);
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
     status.setDraining(drained.drains().stream().map(DrainRecords::status).toList());
+    SelectorSteps.stamp(status, pass.resolved());
     return writer.write(current, status);
   }
 

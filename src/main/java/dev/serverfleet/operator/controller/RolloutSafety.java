@@ -12,6 +12,7 @@ import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.AutoRollback;
 import dev.serverfleet.operator.planning.CheckpointGate;
 import dev.serverfleet.operator.planning.InstanceChecks;
+import dev.serverfleet.operator.planning.LaunchSettings;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -88,9 +89,13 @@ final class RolloutSafety {
     this.store = store;
   }
 
+  /**
+   * @param settings what the revision launches (the selectors' answers), stored in the history
+   */
   Step before(
       ServerFleet fleet,
       String revision,
+      LaunchSettings settings,
       InstanceChecks view,
       List<Instance> owned,
       FleetLoop.StatusWriter writer,
@@ -103,7 +108,8 @@ final class RolloutSafety {
         return Step.rewritten(rolledBack.get(), previous);
       }
     }
-    RolloutStatus rollout = withNumber(previous, number(fleet, revision, previous, owned));
+    RolloutStatus rollout =
+        withNumber(previous, number(fleet, revision, settings, previous, owned));
     Counts c = counts(fleet, revision, view, owned);
     Optional<String> why = AutoRollback.reason(facts(fleet, revision, rollout, c));
     if (why.isPresent()) {
@@ -226,7 +232,11 @@ final class RolloutSafety {
 
   /** The current revision's number: from status while it is unchanged, else from the history. */
   private long number(
-      ServerFleet fleet, String revision, RolloutStatus previous, List<Instance> owned) {
+      ServerFleet fleet,
+      String revision,
+      LaunchSettings settings,
+      RolloutStatus previous,
+      List<Instance> owned) {
     if (previous.revision() != null) {
       return previous.revision();
     }
@@ -240,7 +250,7 @@ final class RolloutSafety {
         .record(
             fleet,
             revision,
-            SpecDefaults.revisionData(fleet),
+            SpecDefaults.revisionData(fleet, settings),
             SpecDefaults.revisionHistoryLimit(fleet),
             live);
   }

@@ -18,6 +18,7 @@ import dev.serverfleet.operator.planning.CheckpointGate;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.Policy;
 import dev.serverfleet.operator.planning.RolloutBounds;
+import dev.serverfleet.operator.selection.LaunchResolver;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import java.time.Duration;
 import java.util.List;
@@ -109,13 +110,25 @@ final class SpecDefaults {
     return value.getIntVal() != null ? value.getIntVal() : value.getStrVal();
   }
 
+  /** For a template that names its AMI and security groups by ID (no selector to resolve). */
   static LaunchSettings launchSettings(FleetTemplate t) {
+    return launchSettings(
+        t, t.getAmiId(), Optional.ofNullable(t.getSecurityGroupIds()).orElse(List.of()));
+  }
+
+  /** With the AMI and security groups the selectors resolved to: what a revision launches. */
+  static LaunchSettings launchSettings(FleetTemplate t, LaunchResolver.Resolved resolved) {
+    return launchSettings(t, resolved.amiId(), resolved.securityGroupIds());
+  }
+
+  private static LaunchSettings launchSettings(
+      FleetTemplate t, String amiId, List<String> securityGroupIds) {
     MetadataOptions imds =
         Optional.ofNullable(t.getMetadataOptions()).orElseGet(MetadataOptions::new);
     return new LaunchSettings(
-        t.getAmiId(),
+        amiId,
         instanceTypes(t),
-        Optional.ofNullable(t.getSecurityGroupIds()).orElse(List.of()),
+        securityGroupIds,
         blankToNull(t.getKeyName()),
         blankToNull(t.getIamInstanceProfile()),
         blankToNull(t.getUserData()),
@@ -167,12 +180,23 @@ final class SpecDefaults {
   /**
    * What the history stores of the current revision: the template with every default written out
    * (so it reads the same whatever the user omitted, and gives the same hash), without the subnets
-   * (placement, not part of the revision), and the restart annotation.
+   * (placement, not part of the revision), and the restart annotation. A selected AMI or security
+   * groups are stored as the IDs they resolved to: the revision is what was launched, and an undo
+   * or a rollback to it must launch that image again, not whatever the selector finds then.
    */
-  static FleetRevisions.Data revisionData(ServerFleet fleet) {
+  static FleetRevisions.Data revisionData(ServerFleet fleet, LaunchSettings settings) {
     FleetTemplate t =
         JSON.unmarshal(JSON.asJson(fleet.getSpec().getTemplate()), FleetTemplate.class);
     t.setSubnetIds(null);
+    t.setSubnetSelector(null);
+    if (t.getAmiSelector() != null) {
+      t.setAmiSelector(null);
+      t.setAmiId(settings.amiId());
+    }
+    if (t.getSecurityGroupSelector() != null) {
+      t.setSecurityGroupSelector(null);
+      t.setSecurityGroupIds(settings.securityGroupIds());
+    }
     if (t.getCapacityType() == null) {
       t.setCapacityType(CapacityType.ON_DEMAND);
     }
@@ -191,12 +215,13 @@ final class SpecDefaults {
 
   /**
    * The fleet with a stored revision's template and restart annotation in place of its own, keeping
-   * its subnets: how an undo or a rollback writes the revision back.
+   * its subnets (by ID or by selector): how an undo or a rollback writes the revision back.
    */
   static ServerFleet withRevision(ServerFleet fleet, FleetRevisions.Data data) {
     ServerFleet changed = copy(fleet);
     FleetTemplate template = JSON.unmarshal(JSON.asJson(data.template()), FleetTemplate.class);
     template.setSubnetIds(fleet.getSpec().getTemplate().getSubnetIds());
+    template.setSubnetSelector(fleet.getSpec().getTemplate().getSubnetSelector());
     changed.getSpec().setTemplate(template);
     Map<String, String> annotations =
         new java.util.HashMap<>(

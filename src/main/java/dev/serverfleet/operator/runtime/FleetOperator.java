@@ -18,6 +18,8 @@ import dev.serverfleet.operator.controller.ServerFleetReconciler;
 import dev.serverfleet.operator.controller.SsmDrains;
 import dev.serverfleet.operator.controller.WebhookCalls;
 import dev.serverfleet.operator.planning.PlanInput;
+import dev.serverfleet.operator.selection.LaunchResolver;
+import dev.serverfleet.operator.selection.SelectorCache;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -106,6 +108,7 @@ public final class FleetOperator implements AutoCloseable {
    *
    * @param cloud every port to AWS the operator uses ({@link CloudPorts})
    * @param josdkMetrics from {@link #instrument} on {@code registry}, the same for every attempt
+   * @param lookups resolve amiSelector, subnetSelector and securityGroupSelector
    */
   public static FleetOperator start(
       OperatorConfig config,
@@ -221,6 +224,9 @@ public final class FleetOperator implements AutoCloseable {
             metrics,
             store);
     loop.useDrains(drainActions, new DrainMetrics(registry));
+    loop.useResolver(
+        new LaunchResolver(
+            cloud.lookups(), new SelectorCache(clock, config.selectorRefreshInterval())));
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(

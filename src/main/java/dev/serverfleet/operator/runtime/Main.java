@@ -2,12 +2,14 @@ package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
 import dev.serverfleet.operator.cloud.AwsInstanceTypes;
+import dev.serverfleet.operator.cloud.AwsLaunchLookups;
 import dev.serverfleet.operator.cloud.AwsOfferings;
 import dev.serverfleet.operator.cloud.CachedInstanceTypes;
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
+import dev.serverfleet.operator.cloud.InstrumentedLaunchLookups;
 import dev.serverfleet.operator.cloud.InstrumentedOfferings;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -86,16 +88,14 @@ public final class Main {
   }
 
   /**
-   * The EC2 ports as configured: timed, and within EC2's request limits unless turned off;
-   * instance-type sizes remembered for the life of the process.
+   * The ports to AWS as configured: timed, and within EC2's request limits unless turned off (one
+   * set of buckets per process, as EC2 meters the account, shared by the instances' port and the
+   * selector lookups' describes); instance-type sizes remembered for the life of the process.
    */
   static CloudPorts cloud(OperatorConfig config, MeterRegistry registry) {
-    AwsEc2 aws =
-        AwsEc2.create(
-            config.region(),
-            config.ec2Endpoint(),
-            config.sdkRetries(),
-            config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty());
+    Optional<Ec2RateLimits> limits =
+        config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty();
+    AwsEc2 aws = AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries(), limits);
     return new CloudPorts(
         new InstrumentedEc2(aws, registry),
         // subnets' zones and the types each zone offers: rare calls, on their own client
@@ -103,7 +103,12 @@ public final class Main {
             AwsOfferings.create(config.region(), config.ec2Endpoint(), config.sdkRetries()),
             registry),
         new CachedInstanceTypes(
-            new InstrumentedInstanceTypes(AwsInstanceTypes.sharing(aws), registry)));
+            new InstrumentedInstanceTypes(AwsInstanceTypes.sharing(aws), registry)),
+        // SSM goes to the same endpoint override
+        new InstrumentedLaunchLookups(
+            AwsLaunchLookups.create(
+                config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
+            registry));
   }
 
   private static void logStart(OperatorConfig config) {

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param ec2RateLimits keep EC2's account request limits on the client (cloud/Ec2RateLimits)
  * @param unavailableOfferingTtl how long an offering (capacity type × instance type × zone) that
  *     answered a launch with no capacity is avoided by every fleet
+ * @param selectorRefreshInterval how often each distinct selector (amiSelector, subnetSelector,
+ *     securityGroupSelector) is looked up again, for all fleets that use it
  */
 public record OperatorConfig(
     String clusterName,
@@ -39,7 +41,8 @@ public record OperatorConfig(
     Duration orphanGrace,
     Duration fastPollInterval,
     boolean ec2RateLimits,
-    Duration unavailableOfferingTtl) {
+    Duration unavailableOfferingTtl,
+    Duration selectorRefreshInterval) {
 
   static final List<Option> OPTIONS =
       List.of(
@@ -117,7 +120,14 @@ public record OperatorConfig(
               "SF_UNAVAILABLE_OFFERING_TTL",
               "3m",
               "how long an instance type in a zone that answered a launch with no capacity"
-                  + " (InsufficientInstanceCapacity, ...) is avoided by every fleet"));
+                  + " (InsufficientInstanceCapacity, ...) is avoided by every fleet"),
+          new Option(
+              "selector-refresh-interval",
+              "SF_SELECTOR_REFRESH_INTERVAL",
+              "5m",
+              "how often each distinct amiSelector, subnetSelector and securityGroupSelector is"
+                  + " looked up again (one call per selector for all fleets); a new answer rolls"
+                  + " the fleets that use it"));
 
   record Option(String flag, String env, String defaultValue, String help) {}
 
@@ -139,6 +149,9 @@ public record OperatorConfig(
     }
     if (unavailableOfferingTtl.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("unavailable-offering-ttl must be at least 1s");
+    }
+    if (selectorRefreshInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("selector-refresh-interval must be at least 1s");
     }
     if (orphanGrace.isNegative()) {
       throw new IllegalArgumentException("orphan-grace must not be negative");
@@ -166,7 +179,8 @@ public record OperatorConfig(
         grace,
         fastPollInterval,
         ec2RateLimits,
-        unavailableOfferingTtl);
+        unavailableOfferingTtl,
+        selectorRefreshInterval);
   }
 
   /** As this configuration with another unavailable-offering TTL. */
@@ -187,7 +201,8 @@ public record OperatorConfig(
         orphanGrace,
         fastPollInterval,
         ec2RateLimits,
-        ttl);
+        ttl,
+        selectorRefreshInterval);
   }
 
   /** As this configuration with another fast-lane interval (zero: off). */
@@ -208,7 +223,30 @@ public record OperatorConfig(
         orphanGrace,
         interval,
         ec2RateLimits,
-        unavailableOfferingTtl);
+        unavailableOfferingTtl,
+        selectorRefreshInterval);
+  }
+
+  /** As this configuration with another selector refresh interval. */
+  public OperatorConfig withSelectorRefreshInterval(Duration interval) {
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        namespaces,
+        managementPort,
+        sdkRetries,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        labelSelector,
+        logFormat,
+        orphanGrace,
+        fastPollInterval,
+        ec2RateLimits,
+        unavailableOfferingTtl,
+        interval);
   }
 
   /** The settings an in-process test needs; everything else at its default. */
@@ -230,7 +268,8 @@ public record OperatorConfig(
         Duration.ofMinutes(10),
         Duration.ofSeconds(2),
         false,
-        Duration.ofMinutes(3));
+        Duration.ofMinutes(3),
+        Duration.ofMinutes(5));
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -276,7 +315,8 @@ public record OperatorConfig(
         duration(v.get("orphan-grace")),
         duration(v.get("fast-poll-interval")),
         Boolean.parseBoolean(v.get("ec2-rate-limits")),
-        duration(v.get("unavailable-offering-ttl")));
+        duration(v.get("unavailable-offering-ttl")),
+        duration(v.get("selector-refresh-interval")));
   }
 
   /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */

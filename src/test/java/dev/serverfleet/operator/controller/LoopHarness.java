@@ -160,6 +160,14 @@ final class LoopHarness {
     loop.useInstanceTypes(instanceTypes);
   }
 
+  private dev.serverfleet.operator.selection.LaunchResolver resolver;
+
+  /** What resolves the fleet's selectors from now on (kept across restarts). */
+  void useResolver(dev.serverfleet.operator.selection.LaunchResolver resolver) {
+    this.resolver = resolver;
+    loop.useResolver(resolver);
+  }
+
   private FleetLoop newLoop() {
     FleetEvents recorder =
         new FleetEvents() {
@@ -193,6 +201,9 @@ final class LoopHarness {
     }
     if (drainActions != null) {
       fresh.useDrains(drainActions, new DrainMetrics(registry));
+    }
+    if (resolver != null) {
+      fresh.useResolver(resolver);
     }
     return fresh;
   }
