@@ -42,10 +42,14 @@ public final class FleetPlanner {
         LaunchLedger.review(in.intents(), seenByToken, in.revision(), in.now(), in.timing());
 
     HealthReplacement health = replaceUnhealthy(in, view, owned, ledger);
-    List<Instance> pool =
+    List<Instance> live =
         owned.stream()
             .filter(i -> i.state().isLive() && !health.replaced().contains(i.id()))
             .toList();
+    // Doomed instances are live but leaving: the rollout decides without them, so each gets its
+    // replacement, and InterruptionReplacement decides when they go.
+    List<Instance> doomed = InterruptionReplacement.doomed(in, live);
+    List<Instance> pool = live.stream().filter(i -> !doomed.contains(i)).toList();
 
     // Intents whose retry is due are left out of what is launching: the decision says whether
     // the fleet still wants their instances, and they fill that want before any new token does.
@@ -58,8 +62,14 @@ public final class FleetPlanner {
     int launchingCurrent = unseen(ledger, launching, i -> i.revision().equals(in.revision()));
     int launchingOld = unseen(ledger, launching, i -> !i.revision().equals(in.revision()));
     Victims victims = new Victims(in, view, new HashMap<>(perSubnet));
-    Rollout.Decision decision =
+    Rollout.Decision rollout =
         new Rollout(in, view, victims).decide(pool, launchingCurrent, launchingOld);
+    InterruptionReplacement.Outcome interrupted =
+        InterruptionReplacement.decide(
+            in, view, pool, doomed, launchingCurrent + launchingOld, rollout);
+    Rollout.Decision decision =
+        new Rollout.Decision(
+            interrupted.launch(), rollout.terminations(), rollout.protectedOutdated());
 
     Retries retries = retry(retryDue, decision.launch(), ledger);
     List<Intent> open = new ArrayList<>();
@@ -73,6 +83,7 @@ public final class FleetPlanner {
 
     List<Termination> terminations = new ArrayList<>(health.terminations());
     terminations.addAll(decision.terminations());
+    terminations.addAll(interrupted.terminations());
     return new Plan(
         launches,
         terminations,

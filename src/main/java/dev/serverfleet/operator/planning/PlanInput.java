@@ -21,6 +21,8 @@ import java.util.Set;
  *     ({@link CheckpointGate}) holds the rollout there; {@link CheckpointGate#NO_CAP} otherwise
  * @param instanceTypes which type each new launch uses, and the subnets where none is available
  *     (avoided like {@code avoidSubnets}); null: launches name no type (the fleet's preferred)
+ * @param interruptions instances AWS will take (doomed) and the maintenance policy for replacing
+ *     them
  */
 public record PlanInput(
     int replicas,
@@ -36,7 +38,42 @@ public record PlanInput(
     Policy policy,
     Map<String, Instant> readySince,
     int freshCap,
-    InstanceTypeChoice instanceTypes) {
+    InstanceTypeChoice instanceTypes,
+    Interruptions interruptions) {
+
+  /** Without interruptions. */
+  public PlanInput(
+      int replicas,
+      List<String> subnetIds,
+      String revision,
+      String clusterName,
+      String fleetUid,
+      List<Instance> instances,
+      List<Intent> intents,
+      Set<String> avoidSubnets,
+      Instant now,
+      Timing timing,
+      Policy policy,
+      Map<String, Instant> readySince,
+      int freshCap,
+      InstanceTypeChoice instanceTypes) {
+    this(
+        replicas,
+        subnetIds,
+        revision,
+        clusterName,
+        fleetUid,
+        instances,
+        intents,
+        avoidSubnets,
+        now,
+        timing,
+        policy,
+        readySince,
+        freshCap,
+        instanceTypes,
+        Interruptions.NONE);
+  }
 
   /** Without a checkpoint cap. */
   public PlanInput(
@@ -85,7 +122,8 @@ public record PlanInput(
         policy,
         readySince,
         cap,
-        instanceTypes);
+        instanceTypes,
+        interruptions);
   }
 
   /** The same input, choosing each new launch's type by {@code choice}. */
@@ -104,7 +142,28 @@ public record PlanInput(
         policy,
         readySince,
         freshCap,
-        choice);
+        choice,
+        interruptions);
+  }
+
+  /** The same input, with these instances doomed and this maintenance policy. */
+  public PlanInput withInterruptions(Interruptions notices) {
+    return new PlanInput(
+        replicas,
+        subnetIds,
+        revision,
+        clusterName,
+        fleetUid,
+        instances,
+        intents,
+        avoidSubnets,
+        now,
+        timing,
+        policy,
+        readySince,
+        freshCap,
+        instanceTypes,
+        notices);
   }
 
   /**
@@ -146,6 +205,7 @@ public record PlanInput(
     Objects.requireNonNull(timing, "timing");
     Objects.requireNonNull(policy, "policy");
     readySince = Map.copyOf(readySince);
+    interruptions = interruptions == null ? Interruptions.NONE : interruptions;
   }
 
   /**
