@@ -16,6 +16,7 @@ import dev.serverfleet.operator.api.v1alpha1.Strategy;
 import dev.serverfleet.operator.api.v1alpha1.StrategyType;
 import dev.serverfleet.operator.planning.CheckpointGate;
 import dev.serverfleet.operator.planning.LaunchSettings;
+import dev.serverfleet.operator.planning.Maintenance;
 import dev.serverfleet.operator.planning.Policy;
 import dev.serverfleet.operator.planning.RolloutBounds;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -90,6 +91,24 @@ final class SpecDefaults {
             .orElse(Policy.DEFAULT_HEALTH_GRACE),
         Optional.ofNullable(health.getMaxUnhealthyPercent())
             .orElse(Policy.DEFAULT_MAX_UNHEALTHY_PERCENT));
+  }
+
+  /** spec.maintenance, each percentage defaulting to {@link Maintenance#DEFAULT}'s. */
+  static Maintenance maintenance(ServerFleet fleet) {
+    var m = fleet.getSpec().getMaintenance();
+    if (m == null) {
+      return Maintenance.DEFAULT;
+    }
+    return new Maintenance(
+        Optional.ofNullable(m.getMinHealthyPercentage())
+            .orElse(Maintenance.DEFAULT.minHealthyPercentage()),
+        Optional.ofNullable(m.getMaxHealthyPercentage())
+            .orElse(Maintenance.DEFAULT.maxHealthyPercentage()));
+  }
+
+  /** spec.capacityRebalance; false when omitted. */
+  static boolean capacityRebalance(ServerFleet fleet) {
+    return Boolean.TRUE.equals(fleet.getSpec().getCapacityRebalance());
   }
 
   private static Object intOrString(IntOrString value) {

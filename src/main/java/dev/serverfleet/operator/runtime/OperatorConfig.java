@@ -22,6 +22,8 @@ import java.util.Set;
  * @param ec2RateLimits keep EC2's account request limits on the client (cloud/Ec2RateLimits)
  * @param unavailableOfferingTtl how long an offering (capacity type × instance type × zone) that
  *     answered a launch with no capacity is avoided by every fleet
+ * @param interruptionQueue the SQS queue URL EventBridge fills with EC2's interruption, rebalance,
+ *     scheduled-change and state-change events; empty: no queue is consumed
  */
 public record OperatorConfig(
     String clusterName,
@@ -39,7 +41,8 @@ public record OperatorConfig(
     Duration orphanGrace,
     Duration fastPollInterval,
     boolean ec2RateLimits,
-    Duration unavailableOfferingTtl) {
+    Duration unavailableOfferingTtl,
+    Optional<String> interruptionQueue) {
 
   static final List<Option> OPTIONS =
       List.of(
@@ -117,7 +120,14 @@ public record OperatorConfig(
               "SF_UNAVAILABLE_OFFERING_TTL",
               "3m",
               "how long an instance type in a zone that answered a launch with no capacity"
-                  + " (InsufficientInstanceCapacity, ...) is avoided by every fleet"));
+                  + " (InsufficientInstanceCapacity, ...) is avoided by every fleet"),
+          new Option(
+              "interruption-queue",
+              "SF_INTERRUPTION_QUEUE",
+              "",
+              "SQS queue URL that EventBridge fills with EC2 spot interruption warnings, rebalance"
+                  + " recommendations, AWS Health scheduled changes and state changes"
+                  + " (deploy/aws/); empty = off"));
 
   record Option(String flag, String env, String defaultValue, String help) {}
 
@@ -139,6 +149,13 @@ public record OperatorConfig(
     }
     if (unavailableOfferingTtl.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("unavailable-offering-ttl must be at least 1s");
+    }
+    interruptionQueue = interruptionQueue.filter(q -> !q.isBlank());
+    if (interruptionQueue.isPresent() && !interruptionQueue.get().matches("^https?://[^/]+/.+")) {
+      throw new IllegalArgumentException(
+          "interruption-queue must be an SQS queue URL (https://sqs.<region>.amazonaws.com/"
+              + "<account>/<name>), was: "
+              + interruptionQueue.get());
     }
     if (orphanGrace.isNegative()) {
       throw new IllegalArgumentException("orphan-grace must not be negative");
@@ -166,7 +183,8 @@ public record OperatorConfig(
         grace,
         fastPollInterval,
         ec2RateLimits,
-        unavailableOfferingTtl);
+        unavailableOfferingTtl,
+        interruptionQueue);
   }
 
   /** As this configuration with another unavailable-offering TTL. */
@@ -187,7 +205,30 @@ public record OperatorConfig(
         orphanGrace,
         fastPollInterval,
         ec2RateLimits,
-        ttl);
+        ttl,
+        interruptionQueue);
+  }
+
+  /** As this configuration consuming this interruption queue (an SQS queue URL). */
+  public OperatorConfig withInterruptionQueue(String queueUrl) {
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        namespaces,
+        managementPort,
+        sdkRetries,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        labelSelector,
+        logFormat,
+        orphanGrace,
+        fastPollInterval,
+        ec2RateLimits,
+        unavailableOfferingTtl,
+        Optional.of(queueUrl));
   }
 
   /** As this configuration with another fast-lane interval (zero: off). */
@@ -208,7 +249,8 @@ public record OperatorConfig(
         orphanGrace,
         interval,
         ec2RateLimits,
-        unavailableOfferingTtl);
+        unavailableOfferingTtl,
+        interruptionQueue);
   }
 
   /** The settings an in-process test needs; everything else at its default. */
@@ -230,7 +272,8 @@ public record OperatorConfig(
         Duration.ofMinutes(10),
         Duration.ofSeconds(2),
         false,
-        Duration.ofMinutes(3));
+        Duration.ofMinutes(3),
+        Optional.empty());
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -276,7 +319,8 @@ public record OperatorConfig(
         duration(v.get("orphan-grace")),
         duration(v.get("fast-poll-interval")),
         Boolean.parseBoolean(v.get("ec2-rate-limits")),
-        duration(v.get("unavailable-offering-ttl")));
+        duration(v.get("unavailable-offering-ttl")),
+        Optional.of(v.get("interruption-queue")).filter(q -> !q.isBlank()));
   }
 
   /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */

@@ -91,6 +91,34 @@ public class ServerFleetSpec {
           + "serverfleet.dev/is-default-class=true, if any.")
   private String className;
 
+  @JsonPropertyDescription(
+      "Instance maintenance policy, as Auto Scaling groups define it: bounds on available and"
+          + " total capacity while instances AWS will take are replaced. Default: minimum 100%,"
+          + " maximum 200% (launch before terminate).")
+  private MaintenancePolicy maintenance;
+
+  @JsonPropertyDescription(
+      "True: an EC2 rebalance recommendation (a spot instance at elevated risk of interruption)"
+          + " replaces the instance like an interruption warning does, as Auto Scaling groups'"
+          + " capacity rebalancing. Default false. Needs the operator's --interruption-queue.")
+  private Boolean capacityRebalance;
+
+  public MaintenancePolicy getMaintenance() {
+    return maintenance;
+  }
+
+  public void setMaintenance(MaintenancePolicy maintenance) {
+    this.maintenance = maintenance;
+  }
+
+  public Boolean getCapacityRebalance() {
+    return capacityRebalance;
+  }
+
+  public void setCapacityRebalance(Boolean capacityRebalance) {
+    this.capacityRebalance = capacityRebalance;
+  }
+
   public String getClassName() {
     return className;
   }
