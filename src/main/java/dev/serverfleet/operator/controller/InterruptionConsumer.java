@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>unknown or malformed</td><td>logged</td><td>at once</td></tr>
  * </table>
  *
- * <p>Handling is idempotent: a repeated notice keeps the earlier deadline and announces nothing.
- * Failures of SQS are logged and retried after a pause; nothing here throws out of the thread.
- * Metrics: {@code serverfleet_interruption_messages_total{type,outcome}}.
+ * <p>Handling is idempotent: a repeated notice keeps the earlier deadline and announces nothing;
+ * one delivered again after the fleet's status recorded it is deleted at once. Failures of SQS are
+ * logged and retried after a pause; nothing here throws out of the thread. Metrics: {@code
+ * serverfleet_interruption_messages_total{type,outcome}}.
  */
 public final class InterruptionConsumer extends AbstractEventSource<Interruption, ServerFleet> {
   public static final String NAME = "interruption-queue";
@@ -52,29 +53,32 @@ public final class InterruptionConsumer extends AbstractEventSource<Interruption
   private static final Logger log = LoggerFactory.getLogger(InterruptionConsumer.class);
 
   /** How long a batch waits for its notices to reach the fleets' status before deleting. */
-  static final Duration SETTLE_WAIT = Duration.ofSeconds(15);
+  public static final Duration SETTLE_WAIT = Duration.ofSeconds(15);
 
   /** The pause after a failed ReceiveMessage. */
   static final Duration RECEIVE_BACKOFF = Duration.ofSeconds(5);
 
   private final EventQueue queue;
   private final InstanceSweep sweep;
-  private final FleetDirectory fleets;
+  private final OrphanCollector.Fleets fleets;
   private final InterruptionNotices notices;
   private final FleetEvents events;
   private final MeterRegistry registry;
   private final Clock clock;
+  private final Duration settleWait;
   private volatile Thread thread;
 
   public InterruptionConsumer(
       EventQueue queue,
       InstanceSweep sweep,
-      FleetDirectory fleets,
+      OrphanCollector.Fleets fleets,
       InterruptionNotices notices,
       FleetEvents events,
       MeterRegistry registry,
-      Clock clock) {
+      Clock clock,
+      Duration settleWait) {
     super(Interruption.class, NAME);
+    this.settleWait = settleWait;
     this.queue = queue;
     this.sweep = sweep;
     this.fleets = fleets;
@@ -142,7 +146,7 @@ public final class InterruptionConsumer extends AbstractEventSource<Interruption
     }
     wake.forEach(this::wake);
     if (!waiting.isEmpty()) {
-      Set<InterruptionNotices.Key> settled = notices.awaitSettled(waiting.keySet(), SETTLE_WAIT);
+      Set<InterruptionNotices.Key> settled = notices.awaitSettled(waiting.keySet(), settleWait);
       Set<String> unsettled = new HashSet<>();
       waiting.forEach((k, handles) -> (settled.contains(k) ? done : unsettled).addAll(handles));
       // A message naming several instances goes only once all of them are recorded.
@@ -215,6 +219,10 @@ public final class InterruptionConsumer extends AbstractEventSource<Interruption
         outcome = "ignored";
         continue;
       }
+      if (recorded(fleet.get(), id)) {
+        outcome = "duplicate"; // delivered again after its notice reached status
+        continue;
+      }
       InterruptionNotices.Key key = new InterruptionNotices.Key(fleetId.get(), id);
       if (notices.offer(key, n)) {
         events.warning(fleet.get(), "InterruptionWarning", describe(id, n));
@@ -224,6 +232,12 @@ public final class InterruptionConsumer extends AbstractEventSource<Interruption
       outcome = "accepted";
     }
     return count(notice, outcome, new Handled(wake, awaits));
+  }
+
+  private static boolean recorded(ServerFleet fleet, String instanceId) {
+    return fleet.getStatus() != null
+        && fleet.getStatus().getInstances().stream()
+            .anyMatch(i -> i.id().equals(instanceId) && i.interruption() != null);
   }
 
   private static String describe(String id, Interruption n) {

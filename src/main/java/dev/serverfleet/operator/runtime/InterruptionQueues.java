@@ -39,6 +39,7 @@ final class InterruptionQueues {
                     notices,
                     events,
                     registry,
-                    clock));
+                    clock,
+                    InterruptionConsumer.SETTLE_WAIT));
   }
 }
