@@ -69,7 +69,15 @@ final class FleetConditions {
       reason = "AllInstancesReady";
     } else if (c.doomed() > 0) {
       reason = REPLACING_INTERRUPTED;
-      message += ", replacing " + c.doomed() + " that AWS will take";
+      message =
+          (c.updatedAvailable() - c.doomedAvailable())
+              + " of "
+              + c.desired()
+              + " instances available on revision "
+              + revision
+              + " besides "
+              + c.doomed()
+              + " that AWS will take, being replaced";
     } else if (c.live() + c.inFlight() < c.desired()) {
       reason = "ScalingUp";
       message += ", " + c.inFlight() + " launching";

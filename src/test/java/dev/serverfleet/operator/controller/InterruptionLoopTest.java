@@ -51,8 +51,22 @@ class InterruptionLoopTest {
         .filteredOn(i -> i.interruption() != null)
         .extracting(InstanceStatus::id)
         .containsExactlyInAnyOrderElementsOf(doomed.stream().map(Instance::id).toList());
+    // What deploy/argocd's testdata/progressing-interrupted.yaml shows (Argo CD: Progressing).
+    String revision = h.status().getCurrentRevision();
     assertThat(h.condition(Conditions.PROGRESSING).getReason())
         .isEqualTo(FleetConditions.REPLACING_INTERRUPTED);
+    assertThat(h.condition(Conditions.PROGRESSING).getMessage())
+        .isEqualTo(
+            "9 of 6 instance(s) on revision "
+                + revision
+                + ", 6 available; replacing 3 instance(s) AWS will take");
+    assertThat(h.condition(Conditions.READY).getStatus()).isEqualTo("False");
+    assertThat(h.condition(Conditions.READY).getMessage())
+        .isEqualTo(
+            "3 of 6 instances available on revision "
+                + revision
+                + " besides 3 that AWS will take, being replaced");
+    assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("False");
 
     // Step by step: when the TerminateInstances goes out, every replacement is running in EC2.
     java.util.Set<String> doomedIds =

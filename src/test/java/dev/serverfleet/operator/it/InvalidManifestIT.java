@@ -222,6 +222,32 @@ class InvalidManifestIT extends OperatorTestBed {
             "auto-rollback-not-a-boolean",
             "strategy: {autoRollback: \"sometimes\"}",
             "spec.strategy.autoRollback: Invalid value: \"string\": spec.strategy.autoRollback in body must be of type boolean"),
+        // the instance maintenance policy, as Auto Scaling groups bound it
+        bad(
+            "maintenance-min-over-100",
+            "maintenance: {minHealthyPercentage: 101}",
+            "spec.maintenance.minHealthyPercentage in body should be less than or equal to 100"),
+        bad(
+            "maintenance-max-under-100",
+            "maintenance: {maxHealthyPercentage: 90}",
+            "spec.maintenance.maxHealthyPercentage in body should be greater than or equal to 100"),
+        bad(
+            "maintenance-max-over-200",
+            "maintenance: {minHealthyPercentage: 100, maxHealthyPercentage: 201}",
+            "spec.maintenance.maxHealthyPercentage in body should be less than or equal to 200"),
+        bad(
+            "maintenance-range-over-100",
+            "maintenance: {minHealthyPercentage: 50}",
+            "maintenance.maxHealthyPercentage (200 when omitted) may exceed"
+                + " maintenance.minHealthyPercentage (100 when omitted) by at most 100"),
+        bad(
+            "maintenance-both-100",
+            "maintenance: {maxHealthyPercentage: 100}",
+            "maintenance.minHealthyPercentage and maxHealthyPercentage must not both be 100"),
+        bad(
+            "capacity-rebalance-not-a-boolean",
+            "capacityRebalance: \"yes\"",
+            "spec.capacityRebalance: Invalid value: \"string\": spec.capacityRebalance in body must be of type boolean"),
         badName(
             "long-name",
             "n".repeat(ServerFleet.MAX_NAME + 1),
@@ -254,6 +280,12 @@ class InvalidManifestIT extends OperatorTestBed {
             "all-unavailable",
             "strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: \"100%\"}}"),
         good("deadline-just-after-min-ready", "minReadySeconds: 600\nprogressDeadlineSeconds: 601"),
+        good(
+            "maintenance-terminate-first",
+            "maintenance: {minHealthyPercentage: 0, maxHealthyPercentage: 100}"),
+        good(
+            "maintenance-asg-preset",
+            "maintenance: {minHealthyPercentage: 100, maxHealthyPercentage: 110}\ncapacityRebalance: true"),
         goodName("longest-name", "n".repeat(ServerFleet.MAX_NAME)));
   }
 
@@ -364,7 +396,9 @@ class InvalidManifestIT extends OperatorTestBed {
                   "scaleDownPolicy",
                   "paused",
                   "progressDeadlineSeconds",
-                  "revisionHistoryLimit")
+                  "revisionHistoryLimit",
+                  "maintenance",
+                  "capacityRebalance")
               .contains(key);
       if (key.equals("template")) {
         template = null;
