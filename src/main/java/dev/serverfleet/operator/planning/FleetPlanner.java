@@ -27,7 +27,10 @@ import java.util.stream.Collectors;
  *   <li>a recorded intent is never launched under a new token while it may still appear: its
  *       outcome is settled by the {@link LaunchLedger} first;
  *   <li>new instances go to the least-filled subnets, victims keep the subnets even;
- *   <li>at most {@link Policy#maxUnhealthyReplacements} unhealthy instances are replaced at once.
+ *   <li>at most {@link Policy#maxUnhealthyReplacements} unhealthy instances are replaced at once;
+ *   <li>an instance AWS will take (doomed, {@link PlanInput#interruptions}) gets one replacement,
+ *       and goes only within the fleet's {@link Maintenance} policy ({@link
+ *       InterruptionReplacement}).
  * </ul>
  */
 public final class FleetPlanner {
