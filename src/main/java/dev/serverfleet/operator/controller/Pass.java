@@ -46,7 +46,8 @@ record Pass(
             .withInterruptions(
                 new Interruptions(
                     InterruptionNotices.doomed(fleet, observed.notices()),
-                    SpecDefaults.maintenance(fleet)));
+                    SpecDefaults.maintenance(fleet),
+                    SpecDefaults.healthLaunchFirst(fleet)));
     return new Pass(
         owned,
         settings,

@@ -106,6 +106,14 @@ final class SpecDefaults {
             .orElse(Maintenance.DEFAULT.maxHealthyPercentage()));
   }
 
+  /**
+   * Whether health replacements launch first: the spec names a maintenance policy, which for an
+   * Auto Scaling group applies to health replacements too (without one, they terminate first).
+   */
+  static boolean healthLaunchFirst(ServerFleet fleet) {
+    return fleet.getSpec().getMaintenance() != null;
+  }
+
   /** spec.capacityRebalance; false when omitted. */
   static boolean capacityRebalance(ServerFleet fleet) {
     return Boolean.TRUE.equals(fleet.getSpec().getCapacityRebalance());

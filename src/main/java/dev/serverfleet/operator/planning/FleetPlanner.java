@@ -51,7 +51,7 @@ public final class FleetPlanner {
             .toList();
     // Doomed instances are live but leaving: the rollout decides without them, so each gets its
     // replacement, and InterruptionReplacement decides when they go.
-    List<Instance> doomed = InterruptionReplacement.doomed(in, live);
+    List<Instance> doomed = InterruptionReplacement.doomed(in, live, health.launchFirst());
     List<Instance> pool = live.stream().filter(i -> !doomed.contains(i)).toList();
 
     // Intents whose retry is due are left out of what is launching: the decision says whether
@@ -96,28 +96,43 @@ public final class FleetPlanner {
         new Plan.Notes(health.deferred(), decision.protectedOutdated()));
   }
 
-  /** Unhealthy instances to replace now, and how many more wait for the replacement cap. */
+  /**
+   * Unhealthy instances to replace now, how many more wait for the replacement cap, and the
+   * impaired ones replaced launch-first under the fleet's maintenance policy.
+   */
   private record HealthReplacement(
-      List<Termination> terminations, Set<String> replaced, int deferred) {}
+      List<Termination> terminations,
+      Set<String> replaced,
+      int deferred,
+      Set<String> launchFirst) {}
 
   /**
    * Health: stopped instances, and with status checks impaired ones past their grace, are replaced
    * at most {@link Policy#maxUnhealthyReplacements} at a time, stopped ones first. The cap counts
    * replacements still starting (current instances not yet available, launches on the way), so a
-   * wave of failures is replaced a share at a time, not all within one poll.
+   * wave of failures is replaced a share at a time, not all within one poll. With a maintenance
+   * policy in the spec ({@link Interruptions#healthLaunchFirst}), impaired instances that still run
+   * are replaced like doomed ones instead: launch first, within the policy's bounds.
    */
   private static HealthReplacement replaceUnhealthy(
       PlanInput in, InstanceChecks view, List<Instance> owned, LaunchLedger.Review ledger) {
+    Set<String> launchFirst =
+        in.interruptions().healthLaunchFirst()
+            ? owned.stream()
+                .filter(i -> view.unhealthy(i) && i.state().isLive())
+                .map(Instance::id)
+                .collect(Collectors.toSet())
+            : Set.of();
     List<Instance> unhealthy =
         owned.stream()
-            .filter(view::unhealthy)
+            .filter(i -> view.unhealthy(i) && !launchFirst.contains(i.id()))
             .sorted(
                 Comparator.comparing((Instance i) -> !i.state().isStopped())
                     .thenComparing(i -> i.launchTime() == null ? Instant.MAX : i.launchTime())
                     .thenComparing(Instance::id))
             .toList();
     if (unhealthy.isEmpty()) {
-      return new HealthReplacement(List.of(), Set.of(), 0);
+      return new HealthReplacement(List.of(), Set.of(), 0, launchFirst);
     }
     int cap = in.policy().maxUnhealthyReplacements(in.replicas());
     Predicate<Instance> currentAndHealthy =
@@ -144,7 +159,8 @@ public final class FleetPlanner {
     return new HealthReplacement(
         terminations,
         replaced.stream().map(Instance::id).collect(Collectors.toSet()),
-        Math.max(0, unhealthy.size() - cap));
+        Math.max(0, unhealthy.size() - cap),
+        launchFirst);
   }
 
   /**

@@ -24,6 +24,10 @@ import java.util.stream.Collectors;
  *       that is not available costs nothing and goes at once. Earliest deadline first.
  * </ul>
  *
+ * <p>Impaired instances replaced launch-first ({@link Interruptions#healthLaunchFirst}) are doomed
+ * the same way, except that one goes (as UNHEALTHY) only once available instances are at the floor
+ * without it: it serves nothing, but AWS will not take it either.
+ *
  * <p>A protected instance is replaced but never terminated by the fleet: AWS takes it at its
  * deadline. Without doomed instances, the rollout's decision stands unchanged.
  */
@@ -32,9 +36,15 @@ final class InterruptionReplacement {
 
   record Outcome(int launch, List<Termination> terminations) {}
 
-  /** The live instances with a notice, not already replaced for health. */
-  static List<Instance> doomed(PlanInput in, List<Instance> live) {
-    return live.stream().filter(i -> in.interruptions().doomed().containsKey(i.id())).toList();
+  /**
+   * The live instances with a notice (not already replaced for health), and the impaired ones to
+   * replace launch-first.
+   */
+  static List<Instance> doomed(PlanInput in, List<Instance> live, Set<String> launchFirst) {
+    return live.stream()
+        .filter(
+            i -> in.interruptions().doomed().containsKey(i.id()) || launchFirst.contains(i.id()))
+        .toList();
   }
 
   /**
@@ -64,6 +74,7 @@ final class InterruptionReplacement {
     int floor = policy.minHealthy(in.replicas());
     List<Termination> out = new ArrayList<>();
     for (Instance d : byDeadline(in, doomed)) {
+      boolean noticed = in.interruptions().doomed().containsKey(d.id());
       if (d.isProtected()) {
         continue;
       }
@@ -72,8 +83,14 @@ final class InterruptionReplacement {
           continue;
         }
         healthy--;
+      } else if (!noticed && healthy < floor) {
+        continue; // impaired: kept until its replacement is available (launch before terminate)
       }
-      out.add(new Termination(d.id(), d.subnetId(), Termination.Reason.INTERRUPTED));
+      out.add(
+          new Termination(
+              d.id(),
+              d.subnetId(),
+              noticed ? Termination.Reason.INTERRUPTED : Termination.Reason.UNHEALTHY));
     }
     return new Outcome(launch, out);
   }
@@ -84,7 +101,7 @@ final class InterruptionReplacement {
             Comparator.comparing(
                     (Instance i) -> {
                       Interruption n = in.interruptions().doomed().get(i.id());
-                      return n.deadline() == null ? Instant.MAX : n.deadline();
+                      return n == null || n.deadline() == null ? Instant.MAX : n.deadline();
                     })
                 .thenComparing(Instance::id))
         .toList();

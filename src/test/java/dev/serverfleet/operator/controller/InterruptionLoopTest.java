@@ -157,4 +157,52 @@ class InterruptionLoopTest {
     assertThat(h.liveInstances()).hasSize(4);
     assertThat(h.firstIndexOf(FakeEc2.TERMINATE)).isLessThan(h.firstIndexOf(FakeEc2.RUN));
   }
+
+  @Test
+  void withAMaintenancePolicyAnImpairedInstanceIsReplacedBeforeItIsTerminated() {
+    LoopHarness h = LoopScenarios.statusChecked(3, 60, 20);
+    h.editSpec(
+        s -> {
+          MaintenancePolicy m = new MaintenancePolicy();
+          m.setMinHealthyPercentage(100);
+          m.setMaxHealthyPercentage(110);
+          s.setMaintenance(m);
+        });
+    LoopScenarios.passTime(h, Duration.ofSeconds(60), x -> {}); // past the grace period
+    Instance sick = h.liveInstances().get(0);
+    h.fake.setPendingDuration(Duration.ofSeconds(30));
+    h.journal.clear();
+
+    h.fake.setHealth(sick.id(), dev.serverfleet.operator.fleet.Health.IMPAIRED);
+    h.poll();
+    h.step();
+
+    assertThat(h.entries(FakeEc2.RUN)).as("the replacement, at once").hasSize(1);
+    assertThat(h.entries(FakeEc2.TERMINATE)).as("the impaired one stays for now").isEmpty();
+
+    h.runUntilStable(60, STEP);
+
+    assertThat(h.fake.instance(sick.id()).orElseThrow().state())
+        .isEqualTo(InstanceState.TERMINATED);
+    assertThat(h.liveInstances()).hasSize(3);
+    assertThat(h.entries(FakeEc2.RUN)).hasSize(1);
+    assertThat(h.events)
+        .anySatisfy(e -> assertThat(e.message()).contains("failing status checks", sick.id()));
+  }
+
+  @Test
+  void withoutAMaintenancePolicyAnImpairedInstanceIsTerminatedFirstAsBefore() {
+    LoopHarness h = LoopScenarios.statusChecked(3, 60, 20);
+    LoopScenarios.passTime(h, Duration.ofSeconds(60), x -> {});
+    Instance sick = h.liveInstances().get(0);
+    h.journal.clear();
+
+    h.fake.setHealth(sick.id(), dev.serverfleet.operator.fleet.Health.IMPAIRED);
+    h.poll();
+    h.step();
+
+    assertThat(h.entries(FakeEc2.TERMINATE))
+        .as("terminated in the pass that launches its replacement")
+        .hasSize(1);
+  }
 }

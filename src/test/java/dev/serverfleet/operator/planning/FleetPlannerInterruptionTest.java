@@ -239,4 +239,66 @@ class FleetPlannerInterruptionTest {
         .as("other terminations")
         .containsExactlyInAnyOrderElementsOf(row.others());
   }
+
+  // ---- health replacements under a maintenance policy in the spec ----
+
+  private static PlanInput impaired(List<Instance> instances, boolean launchFirst) {
+    return input()
+        .replicas(3)
+        .subnets(ABC)
+        .instances(instances)
+        .policy(policy().rolling(0, 0).statusChecks(Duration.ofMinutes(5), 100))
+        .build()
+        .withInterruptions(new Interruptions(Map.of(), new Maintenance(100, 110), launchFirst));
+  }
+
+  private static List<Instance> threeOneImpaired(Instance... more) {
+    List<Instance> out =
+        new ArrayList<>(
+            List.of(
+                PlanFixtures.health(
+                    running("i-a1", "subnet-a", minutesAgo(60)),
+                    dev.serverfleet.operator.fleet.Health.IMPAIRED),
+                PlanFixtures.health(
+                    running("i-b1", "subnet-b", minutesAgo(60)),
+                    dev.serverfleet.operator.fleet.Health.OK),
+                PlanFixtures.health(
+                    running("i-c1", "subnet-c", minutesAgo(60)),
+                    dev.serverfleet.operator.fleet.Health.OK)));
+    out.addAll(List.of(more));
+    return out;
+  }
+
+  @org.junit.jupiter.api.Test
+  void withoutAMaintenancePolicyAnImpairedInstanceIsTerminatedFirst() {
+    Plan plan = FleetPlanner.plan(impaired(threeOneImpaired(), false));
+
+    assertThat(plan.terminations())
+        .extracting(Termination::instanceId, Termination::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("i-a1", Termination.Reason.UNHEALTHY));
+  }
+
+  @org.junit.jupiter.api.Test
+  void withAMaintenancePolicyAnImpairedInstanceStaysUntilItsReplacementIsAvailable() {
+    Plan first = FleetPlanner.plan(impaired(threeOneImpaired(), true));
+
+    assertThat(first.terminations()).isEmpty();
+    assertThat(first.launches())
+        .singleElement()
+        .satisfies(l -> assertThat(l.subnetId()).isEqualTo("subnet-a"));
+
+    Instance replacementStarting = pending("i-r1", "subnet-a", minutesAgo(0));
+    Plan starting = FleetPlanner.plan(impaired(threeOneImpaired(replacementStarting), true));
+    assertThat(starting.terminations()).isEmpty();
+    assertThat(starting.launches()).as("not replaced twice").isEmpty();
+
+    Instance replacement =
+        PlanFixtures.health(
+            running("i-r1", "subnet-a", minutesAgo(1)), dev.serverfleet.operator.fleet.Health.OK);
+    Plan done = FleetPlanner.plan(impaired(threeOneImpaired(replacement), true));
+    assertThat(done.terminations())
+        .extracting(Termination::instanceId, Termination::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("i-a1", Termination.Reason.UNHEALTHY));
+    assertThat(done.launches()).isEmpty();
+  }
 }

@@ -94,7 +94,9 @@ public class ServerFleetSpec {
   @JsonPropertyDescription(
       "Instance maintenance policy, as Auto Scaling groups define it: bounds on available and"
           + " total capacity while instances AWS will take are replaced. Default: minimum 100%,"
-          + " maximum 200% (launch before terminate).")
+          + " maximum 200% (launch before terminate). When set, it also governs health"
+          + " replacements: an instance failing status checks is kept until its replacement is"
+          + " available instead of being terminated first.")
   private MaintenancePolicy maintenance;
 
   @JsonPropertyDescription(
