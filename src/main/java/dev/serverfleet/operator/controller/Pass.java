@@ -4,6 +4,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.planning.InstanceChecks;
 import dev.serverfleet.operator.planning.Intent;
+import dev.serverfleet.operator.planning.Interruptions;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.PlanInput;
 import dev.serverfleet.operator.planning.Revision;
@@ -44,7 +45,12 @@ record Pass(
     PlanInput unguarded =
         input(fleet, resolved.subnetIds(), observed, revision, clusterName, timing, failures, now)
             .withInstanceTypes(
-                zones.choice(settings, resolved.subnetIds(), failures.offerings(), now));
+                zones.choice(settings, resolved.subnetIds(), failures.offerings(), now))
+            .withInterruptions(
+                new Interruptions(
+                    InterruptionNotices.doomed(fleet, observed.notices()),
+                    SpecDefaults.maintenance(fleet),
+                    SpecDefaults.healthLaunchFirst(fleet)));
     return new Pass(
         owned,
         resolved,

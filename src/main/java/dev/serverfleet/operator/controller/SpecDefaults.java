@@ -16,6 +16,7 @@ import dev.serverfleet.operator.api.v1alpha1.Strategy;
 import dev.serverfleet.operator.api.v1alpha1.StrategyType;
 import dev.serverfleet.operator.planning.CheckpointGate;
 import dev.serverfleet.operator.planning.LaunchSettings;
+import dev.serverfleet.operator.planning.Maintenance;
 import dev.serverfleet.operator.planning.Policy;
 import dev.serverfleet.operator.planning.RolloutBounds;
 import dev.serverfleet.operator.selection.LaunchResolver;
@@ -101,6 +102,32 @@ final class SpecDefaults {
         .map(g -> g.getTag())
         .map(t -> new Policy.ReadyTag(t.getKey(), t.getValue()))
         .orElse(null);
+  }
+
+  /** spec.maintenance, each percentage defaulting to {@link Maintenance#DEFAULT}'s. */
+  static Maintenance maintenance(ServerFleet fleet) {
+    var m = fleet.getSpec().getMaintenance();
+    if (m == null) {
+      return Maintenance.DEFAULT;
+    }
+    return new Maintenance(
+        Optional.ofNullable(m.getMinHealthyPercentage())
+            .orElse(Maintenance.DEFAULT.minHealthyPercentage()),
+        Optional.ofNullable(m.getMaxHealthyPercentage())
+            .orElse(Maintenance.DEFAULT.maxHealthyPercentage()));
+  }
+
+  /**
+   * Whether health replacements launch first: the spec names a maintenance policy, which for an
+   * Auto Scaling group applies to health replacements too (without one, they terminate first).
+   */
+  static boolean healthLaunchFirst(ServerFleet fleet) {
+    return fleet.getSpec().getMaintenance() != null;
+  }
+
+  /** spec.capacityRebalance; false when omitted. */
+  static boolean capacityRebalance(ServerFleet fleet) {
+    return Boolean.TRUE.equals(fleet.getSpec().getCapacityRebalance());
   }
 
   private static Object intOrString(IntOrString value) {

@@ -11,6 +11,7 @@ import dev.serverfleet.operator.controller.FleetMetrics;
 import dev.serverfleet.operator.controller.HookCalls;
 import dev.serverfleet.operator.controller.InstancePoller;
 import dev.serverfleet.operator.controller.InstanceSweep;
+import dev.serverfleet.operator.controller.InterruptionNotices;
 import dev.serverfleet.operator.controller.KubeFleetStore;
 import dev.serverfleet.operator.controller.OrphanCollector;
 import dev.serverfleet.operator.controller.SecretReader;
@@ -246,7 +247,11 @@ public final class FleetOperator implements AutoCloseable {
             orphans,
             ec2::describeByIds,
             config.fastPollInterval());
-    return new ServerFleetReconciler(sweep, loop, fleets, ec2, events, metrics, store, clock);
+    var notices = new InterruptionNotices();
+    var interruptions =
+        InterruptionQueues.consumer(config, sweep, fleets, notices, events, registry, clock);
+    return new ServerFleetReconciler(
+        sweep, loop, fleets, ec2, events, metrics, store, clock, notices, interruptions);
   }
 
   /** The pod name where there is one, made unique so that two processes on one host differ. */

@@ -115,7 +115,7 @@ public final class Main {
     LoggerFactory.getLogger(Main.class)
         .info(
             "starting: cluster={} region={} ec2Endpoint={} pollInterval={} namespaces={} labelSelector={} "
-                + "leaderElection={} ec2RateLimits={}",
+                + "leaderElection={} ec2RateLimits={} interruptionQueue={}",
             config.clusterName(),
             config.region(),
             config.ec2Endpoint().map(Object::toString).orElse("(AWS)"),
@@ -123,7 +123,8 @@ public final class Main {
             config.namespaces().isEmpty() ? "(all)" : config.namespaces(),
             config.labelSelector().orElse("(none)"),
             config.leaderElection() ? config.leaseName() : "off",
-            config.ec2RateLimits() ? "EC2 defaults" : "off");
+            config.ec2RateLimits() ? "EC2 defaults" : "off",
+            config.interruptionQueue().orElse("off"));
   }
 
   /** SIGTERM: probes first, then the operator (it releases its lease), then the client. */

@@ -24,6 +24,8 @@ import java.util.Set;
  *     answered a launch with no capacity is avoided by every fleet
  * @param selectorRefreshInterval how often each distinct selector (amiSelector, subnetSelector,
  *     securityGroupSelector) is looked up again, for all fleets that use it
+ * @param interruptionQueue the SQS queue URL EventBridge fills with EC2's interruption, rebalance,
+ *     scheduled-change and state-change events; empty: no queue is consumed
  */
 public record OperatorConfig(
     String clusterName,
@@ -42,7 +44,8 @@ public record OperatorConfig(
     Duration fastPollInterval,
     boolean ec2RateLimits,
     Duration unavailableOfferingTtl,
-    Duration selectorRefreshInterval) {
+    Duration selectorRefreshInterval,
+    Optional<String> interruptionQueue) {
 
   static final List<Option> OPTIONS =
       List.of(
@@ -127,7 +130,14 @@ public record OperatorConfig(
               "5m",
               "how often each distinct amiSelector, subnetSelector and securityGroupSelector is"
                   + " looked up again (one call per selector for all fleets); a new answer rolls"
-                  + " the fleets that use it"));
+                  + " the fleets that use it"),
+          new Option(
+              "interruption-queue",
+              "SF_INTERRUPTION_QUEUE",
+              "",
+              "SQS queue URL that EventBridge fills with EC2 spot interruption warnings, rebalance"
+                  + " recommendations, AWS Health scheduled changes and state changes"
+                  + " (deploy/aws/); empty = off"));
 
   record Option(String flag, String env, String defaultValue, String help) {}
 
@@ -152,6 +162,13 @@ public record OperatorConfig(
     }
     if (selectorRefreshInterval.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("selector-refresh-interval must be at least 1s");
+    }
+    interruptionQueue = interruptionQueue.filter(q -> !q.isBlank());
+    if (interruptionQueue.isPresent() && !interruptionQueue.get().matches("^https?://[^/]+/.+")) {
+      throw new IllegalArgumentException(
+          "interruption-queue must be an SQS queue URL (https://sqs.<region>.amazonaws.com/"
+              + "<account>/<name>), was: "
+              + interruptionQueue.get());
     }
     if (orphanGrace.isNegative()) {
       throw new IllegalArgumentException("orphan-grace must not be negative");
@@ -180,7 +197,8 @@ public record OperatorConfig(
         fastPollInterval,
         ec2RateLimits,
         unavailableOfferingTtl,
-        selectorRefreshInterval);
+        selectorRefreshInterval,
+        interruptionQueue);
   }
 
   /** As this configuration with another unavailable-offering TTL. */
@@ -202,7 +220,31 @@ public record OperatorConfig(
         fastPollInterval,
         ec2RateLimits,
         ttl,
-        selectorRefreshInterval);
+        selectorRefreshInterval,
+        interruptionQueue);
+  }
+
+  /** As this configuration consuming this interruption queue (an SQS queue URL). */
+  public OperatorConfig withInterruptionQueue(String queueUrl) {
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        namespaces,
+        managementPort,
+        sdkRetries,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        labelSelector,
+        logFormat,
+        orphanGrace,
+        fastPollInterval,
+        ec2RateLimits,
+        unavailableOfferingTtl,
+        selectorRefreshInterval,
+        Optional.of(queueUrl));
   }
 
   /** As this configuration with another fast-lane interval (zero: off). */
@@ -224,7 +266,8 @@ public record OperatorConfig(
         interval,
         ec2RateLimits,
         unavailableOfferingTtl,
-        selectorRefreshInterval);
+        selectorRefreshInterval,
+        interruptionQueue);
   }
 
   /** As this configuration with another selector refresh interval. */
@@ -246,7 +289,8 @@ public record OperatorConfig(
         fastPollInterval,
         ec2RateLimits,
         unavailableOfferingTtl,
-        interval);
+        interval,
+        interruptionQueue);
   }
 
   /** The settings an in-process test needs; everything else at its default. */
@@ -269,7 +313,8 @@ public record OperatorConfig(
         Duration.ofSeconds(2),
         false,
         Duration.ofMinutes(3),
-        Duration.ofMinutes(5));
+        Duration.ofMinutes(5),
+        Optional.empty());
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -316,7 +361,8 @@ public record OperatorConfig(
         duration(v.get("fast-poll-interval")),
         Boolean.parseBoolean(v.get("ec2-rate-limits")),
         duration(v.get("unavailable-offering-ttl")),
-        duration(v.get("selector-refresh-interval")));
+        duration(v.get("selector-refresh-interval")),
+        Optional.of(v.get("interruption-queue")).filter(q -> !q.isBlank()));
   }
 
   /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */

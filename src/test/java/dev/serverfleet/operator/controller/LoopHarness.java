@@ -82,6 +82,10 @@ final class LoopHarness {
   private long resourceVersion = 1;
   private FleetLoop loop;
   private InstanceCache cache = new InstanceCache();
+
+  /** Interruption notices from the queue on their way into status (lost by a restart). */
+  InterruptionNotices notices = new InterruptionNotices();
+
   private FastLane lane;
   private Instant nextRunAt;
   private boolean eventPending = true; // the informer's initial list is an event
@@ -427,7 +431,7 @@ final class LoopHarness {
     FleetLoop.Result result =
         loop.run(
             fleet(),
-            cached(),
+            cached().withNotices(notices.of(FLEET_ID)),
             store,
             new FleetLoop.CacheUpdates() {
               @Override
@@ -440,6 +444,7 @@ final class LoopHarness {
                 cache.terminating(FLEET_ID, instanceId, clock.instant());
               }
             });
+    notices.settle(FLEET_ID, stored.getStatus());
     nextRunAt = result.requeueAfter().map(d -> clock.instant().plus(d)).orElse(null);
     return result;
   }
@@ -487,6 +492,7 @@ final class LoopHarness {
   void restart() {
     loop = newLoop();
     cache = new InstanceCache();
+    notices = new InterruptionNotices();
     lane = null;
     nextRunAt = null;
     eventPending = true;
@@ -494,6 +500,12 @@ final class LoopHarness {
 
   int passes() {
     return passes;
+  }
+
+  /** The interruption queue delivers a notice for the instance: the next pass is due. */
+  void interrupt(String instanceId, dev.serverfleet.operator.fleet.Interruption notice) {
+    notices.offer(new InterruptionNotices.Key(FLEET_ID, instanceId), notice);
+    eventPending = true;
   }
 
   // ---- EC2 ----

@@ -88,6 +88,7 @@ class DeployFilesIT {
                 + "ec2:DescribeInstanceTypeOfferings ec2:DescribeInstanceTypes ec2:DescribeInstances "
                 + "ec2:DescribeSecurityGroups ec2:DescribeSubnets ec2:RunInstances "
                 + "ec2:TerminateInstances iam:PassRole "
+                + "sqs:DeleteMessage sqs:GetQueueAttributes sqs:ReceiveMessage "
                 + "ssm:GetCommandInvocation ssm:GetParameter ssm:SendCommand");
   }
 
@@ -143,6 +144,9 @@ class DeployFilesIT {
         .isEqualTo("ec2.amazonaws.com");
     assertThat(passRole.get("Resource").asText())
         .isEqualTo("arn:aws:iam::*:role/${INSTANCE_ROLE_PATH}*");
+    assertThat(statement(statements, "ConsumeTheInterruptionQueue").get("Resource").asText())
+        .as("only the interruption queue")
+        .isEqualTo("arn:aws:sqs:${AWS_REGION}:*:${INTERRUPTION_QUEUE}");
     assertThat(JSON.readTree(IAM_POLICY.toFile()).toString())
         .as("no condition accepts any cluster")
         .doesNotContain("StringLike\":{\"aws:RequestTag", "StringLike\":{\"aws:ResourceTag");

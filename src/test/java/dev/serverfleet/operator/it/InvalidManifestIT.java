@@ -364,6 +364,32 @@ class InvalidManifestIT extends OperatorTestBed {
             "subnetIds",
             "subnetSelector: {tags: " + tags(9) + "}",
             "spec.template.subnetSelector.tags: Too many: 9: must have at most 8 items"),
+        // the instance maintenance policy, as Auto Scaling groups bound it
+        bad(
+            "maintenance-min-over-100",
+            "maintenance: {minHealthyPercentage: 101}",
+            "spec.maintenance.minHealthyPercentage in body should be less than or equal to 100"),
+        bad(
+            "maintenance-max-under-100",
+            "maintenance: {maxHealthyPercentage: 90}",
+            "spec.maintenance.maxHealthyPercentage in body should be greater than or equal to 100"),
+        bad(
+            "maintenance-max-over-200",
+            "maintenance: {minHealthyPercentage: 100, maxHealthyPercentage: 201}",
+            "spec.maintenance.maxHealthyPercentage in body should be less than or equal to 200"),
+        bad(
+            "maintenance-range-over-100",
+            "maintenance: {minHealthyPercentage: 50}",
+            "maintenance.maxHealthyPercentage (200 when omitted) may exceed"
+                + " maintenance.minHealthyPercentage (100 when omitted) by at most 100"),
+        bad(
+            "maintenance-both-100",
+            "maintenance: {maxHealthyPercentage: 100}",
+            "maintenance.minHealthyPercentage and maxHealthyPercentage must not both be 100"),
+        bad(
+            "capacity-rebalance-not-a-boolean",
+            "capacityRebalance: \"yes\"",
+            "spec.capacityRebalance: Invalid value: \"string\": spec.capacityRebalance in body must be of type boolean"),
         badName(
             "long-name",
             "n".repeat(ServerFleet.MAX_NAME + 1),
@@ -427,7 +453,13 @@ class InvalidManifestIT extends OperatorTestBed {
             "subnets-by-tags", "subnetIds", "subnetSelector: {tags: {tier: web, env: \"*\"}}"),
         goodSwapped(
             "groups-by-tags", "securityGroupIds", "securityGroupSelector: {tags: {tier: web}}"),
-        good("no-security-groups", "securityGroupIds: null"));
+        good("no-security-groups", "securityGroupIds: null"),
+        good(
+            "maintenance-terminate-first",
+            "maintenance: {minHealthyPercentage: 0, maxHealthyPercentage: 100}"),
+        good(
+            "maintenance-asg-preset",
+            "maintenance: {minHealthyPercentage: 100, maxHealthyPercentage: 110}\ncapacityRebalance: true"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -578,7 +610,9 @@ class InvalidManifestIT extends OperatorTestBed {
                   "paused",
                   "progressDeadlineSeconds",
                   "revisionHistoryLimit",
-                  "lifecycle")
+                  "lifecycle",
+                  "maintenance",
+                  "capacityRebalance")
               .contains(key);
       if (key.equals("template")) {
         template = null;
