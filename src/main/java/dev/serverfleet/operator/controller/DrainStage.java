@@ -158,7 +158,7 @@ public final class DrainStage {
               "hook removed from the spec")
           : d;
     }
-    DrainMachine.Rules rules = rules(hook.get());
+    DrainMachine.Rules rules = rules(hook.get(), noticeEnd(fleet, d.instanceId()));
     DrainActions.Probed probed =
         d.phase() == Drain.Phase.RUNNING
             ? actions.probe(fleet, hook.get(), d)
@@ -193,6 +193,18 @@ public final class DrainStage {
 
   private static boolean decidedBy(Instance instance) {
     return instance != null && "terminate".equalsIgnoreCase(instance.tag(DECISION_TAG));
+  }
+
+  /** When AWS takes the instance, if status records an interruption notice for it. */
+  private static Optional<Instant> noticeEnd(ServerFleet fleet, String instanceId) {
+    return Optional.ofNullable(InterruptionNotices.doomed(fleet, Map.of()).get(instanceId))
+        .map(dev.serverfleet.operator.fleet.Interruption::deadline);
+  }
+
+  /** The hook's rules, bounded by the instance's interruption notice if it has one. */
+  static DrainMachine.Rules rules(PreTerminateHook hook, Optional<Instant> noticeEnd) {
+    DrainMachine.Rules rules = rules(hook);
+    return noticeEnd.map(rules::boundedBy).orElse(rules);
   }
 
   static DrainMachine.Rules rules(PreTerminateHook hook) {

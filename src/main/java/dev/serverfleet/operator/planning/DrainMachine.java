@@ -27,7 +27,9 @@ import java.util.Optional;
  * </table>
  *
  * <p>The timeout bounds the whole drain from its start, across resent webhooks and operator
- * restarts, so a drain never holds an instance longer than the spec says.
+ * restarts, so a drain never holds an instance longer than the spec says. An instance AWS will take
+ * (an interruption notice) drains until the notice ends at the latest, and then goes whatever
+ * defaultResult says: keeping it is not in the operator's power.
  */
 public final class DrainMachine {
   private DrainMachine() {}
@@ -51,8 +53,19 @@ public final class DrainMachine {
   /**
    * @param timeout how long the drain may take from its start
    * @param abandonOnFailure defaultResult Abandon
+   * @param notAfter when AWS takes the instance (its interruption notice's deadline), if it will
    */
-  public record Rules(Duration timeout, boolean abandonOnFailure) {}
+  public record Rules(Duration timeout, boolean abandonOnFailure, Optional<Instant> notAfter) {
+
+    public Rules(Duration timeout, boolean abandonOnFailure) {
+      this(timeout, abandonOnFailure, Optional.empty());
+    }
+
+    /** These rules for an instance AWS takes at {@code deadline}. */
+    public Rules boundedBy(Instant deadline) {
+      return new Rules(timeout, abandonOnFailure, Optional.of(deadline));
+    }
+  }
 
   /**
    * @param ended the outcome, when this step ended the action (for the event)
@@ -80,14 +93,12 @@ public final class DrainMachine {
     if (probe == Probe.FAILED) {
       return failed(d, Drain.Phase.FAILED, detail, rules, now);
     }
-    Instant deadline = d.startedAt().plus(rules.timeout());
-    if (!now.isBefore(deadline)) {
-      return failed(
-          d,
-          Drain.Phase.TIMED_OUT,
-          "no answer within " + rules.timeout().toSeconds() + "s",
-          rules,
-          now);
+    if (!now.isBefore(deadline(d, rules))) {
+      String why =
+          rules.notAfter().filter(n -> n.equals(deadline(d, rules))).isPresent()
+              ? "the interruption notice ended at " + rules.notAfter().get()
+              : "no answer within " + rules.timeout().toSeconds() + "s";
+      return failed(d, Drain.Phase.TIMED_OUT, why, rules, now);
     }
     return Step.of(d, probe == Probe.IN_FLIGHT ? Act.WAIT : Act.SEND);
   }
@@ -99,7 +110,7 @@ public final class DrainMachine {
 
   private static Step failed(
       Drain d, Drain.Phase outcome, String detail, Rules rules, Instant now) {
-    if (rules.abandonOnFailure()) {
+    if (rules.abandonOnFailure() && rules.notAfter().isEmpty()) {
       String why =
           outcome.display()
               + (detail == null ? "" : ": " + detail)
@@ -109,8 +120,9 @@ public final class DrainMachine {
     return new Step(d.ended(outcome, now, detail), Act.TERMINATE, Optional.of(outcome));
   }
 
-  /** When the drain times out, for the next pass's timer. */
+  /** When the drain times out (its timeout, or the notice's end if sooner), for the next timer. */
   public static Instant deadline(Drain d, Rules rules) {
-    return d.startedAt().plus(rules.timeout());
+    Instant timeout = d.startedAt().plus(rules.timeout());
+    return rules.notAfter().filter(n -> n.isBefore(timeout)).orElse(timeout);
   }
 }

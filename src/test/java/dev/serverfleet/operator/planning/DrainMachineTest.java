@@ -264,4 +264,35 @@ class DrainMachineTest {
     assertThat(polled.act()).isEqualTo(Act.WAIT);
     assertThat(polled.drain().handle()).isEqualTo("cmd-9");
   }
+
+  @Test
+  void anInterruptionNoticeEndsTheDrainEarlierAndTheInstanceGoesEvenUnderAbandon() {
+    Rules bounded = ABANDON.boundedBy(T0.plusSeconds(10));
+    assertThat(DrainMachine.deadline(running(1), bounded)).isEqualTo(T0.plusSeconds(10));
+
+    var before =
+        DrainMachine.next(running(1), Probe.IN_FLIGHT, null, bounded, T0.plusSeconds(9), false);
+    assertThat(before.act()).isEqualTo(Act.WAIT);
+
+    var at =
+        DrainMachine.next(running(1), Probe.IN_FLIGHT, null, bounded, T0.plusSeconds(10), false);
+    assertThat(at.act()).isEqualTo(Act.TERMINATE);
+    assertThat(at.drain().phase()).isEqualTo(Drain.Phase.TIMED_OUT);
+    assertThat(at.drain().message()).contains("the interruption notice ended at");
+
+    var failed =
+        DrainMachine.next(running(1), Probe.FAILED, "503", bounded, T0.plusSeconds(2), false);
+    assertThat(failed.act())
+        .as("AWS takes it anyway: Abandon cannot keep it")
+        .isEqualTo(Act.TERMINATE);
+  }
+
+  @Test
+  void aNoticeLaterThanTheTimeoutLeavesTheTimeoutInCharge() {
+    Rules bounded = CONTINUE.boundedBy(T0.plusSeconds(120));
+    assertThat(DrainMachine.deadline(running(1), bounded)).isEqualTo(T0.plusSeconds(30));
+    var at =
+        DrainMachine.next(running(1), Probe.IN_FLIGHT, null, bounded, T0.plusSeconds(30), false);
+    assertThat(at.drain().message()).contains("no answer within 30s");
+  }
 }
