@@ -24,6 +24,8 @@ import java.util.Set;
  * @param draining instances already on their way out through the drain stage (a pre-termination
  *     hook running, or abandoned by it): never chosen again, never ready or available, and while
  *     live still counted against replicas + maxSurge
+ * @param gatePassed instances whose SSM or webhook readiness gate has passed (status.gates); read
+ *     only when the policy has such a gate ({@link Policy#callGate})
  */
 public record PlanInput(
     int replicas,
@@ -40,7 +42,8 @@ public record PlanInput(
     Map<String, Instant> readySince,
     int freshCap,
     InstanceTypeChoice instanceTypes,
-    Set<String> draining) {
+    Set<String> draining,
+    Set<String> gatePassed) {
 
   /** Without instances draining. */
   public PlanInput(
@@ -72,6 +75,7 @@ public record PlanInput(
         readySince,
         freshCap,
         null,
+        Set.of(),
         Set.of());
   }
 
@@ -104,6 +108,7 @@ public record PlanInput(
         readySince,
         CheckpointGate.NO_CAP,
         null,
+        Set.of(),
         Set.of());
   }
 
@@ -124,7 +129,8 @@ public record PlanInput(
         readySince,
         cap,
         instanceTypes,
-        draining);
+        draining,
+        gatePassed);
   }
 
   /** The same input, choosing each new launch's type by {@code choice}. */
@@ -144,7 +150,8 @@ public record PlanInput(
         readySince,
         freshCap,
         choice,
-        draining);
+        draining,
+        gatePassed);
   }
 
   /** The same input, with these instances draining. */
@@ -164,6 +171,28 @@ public record PlanInput(
         readySince,
         freshCap,
         instanceTypes,
+        ids,
+        gatePassed);
+  }
+
+  /** The same input, with these instances through their SSM or webhook readiness gate. */
+  public PlanInput withGatePassed(Set<String> ids) {
+    return new PlanInput(
+        replicas,
+        subnetIds,
+        revision,
+        clusterName,
+        fleetUid,
+        instances,
+        intents,
+        avoidSubnets,
+        now,
+        timing,
+        policy,
+        readySince,
+        freshCap,
+        instanceTypes,
+        draining,
         ids);
   }
 
@@ -207,6 +236,7 @@ public record PlanInput(
     Objects.requireNonNull(policy, "policy");
     readySince = Map.copyOf(readySince);
     draining = Set.copyOf(draining);
+    gatePassed = Set.copyOf(gatePassed);
   }
 
   /**
