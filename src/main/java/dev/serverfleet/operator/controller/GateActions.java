@@ -16,7 +16,10 @@ public interface GateActions {
 
   DrainActions.Sent send(ServerFleet fleet, ReadinessGate gate, Instance instance, Gate g);
 
-  /** The gate ended or its instance is gone: drop whatever this process keeps for it. */
+  /**
+   * The gate ended or its instance is gone: drop whatever this process keeps for it. {@code gate}
+   * is null when the spec no longer has a call gate.
+   */
   void forget(ServerFleet fleet, ReadinessGate gate, Gate g);
 
   /** For tests of the loop without gate calls: every call refused. */
