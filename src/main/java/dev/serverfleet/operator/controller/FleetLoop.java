@@ -73,6 +73,7 @@ public final class FleetLoop {
   private volatile FleetClasses classes = FleetClasses.NONE;
   private volatile InstanceTypeInfo instanceTypes;
   private volatile DrainStage drains;
+  private volatile GateStage gates;
   private volatile LaunchResolver resolver;
 
   public FleetLoop(
@@ -124,7 +125,13 @@ public final class FleetLoop {
             DrainActions.NONE,
             events,
             new DrainMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    this.gates = new GateStage(GateActions.NONE, events);
     this.resolver = LaunchResolver.unconfigured(clock);
+  }
+
+  /** What runs SSM and webhook readiness gates (the operator's wiring); until set, none passes. */
+  public void useGates(GateActions actions) {
+    this.gates = new GateStage(actions, events);
   }
 
   /** What runs pre-termination hooks (the operator's wiring); until set, every hook call fails. */
@@ -181,6 +188,9 @@ public final class FleetLoop {
             failures,
             zones,
             now);
+    // Readiness gates first: the planner sees which running instances are through.
+    GateStage.Result gated = gates.run(fleet, pass.owned(), DrainStage.recorded(fleet), now);
+    pass = pass.gatedBy(gated.passed());
     RolloutSafety.Step step =
         safety.before(
             fleet, pass.revision(), pass.settings(), pass.view(), pass.owned(), writer, now);
@@ -203,7 +213,7 @@ public final class FleetLoop {
         drains.run(fleet, pass.owned(), DrainRecords.reasons(decided.terminations()), now);
     Plan plan = DrainRecords.acting(decided, drained, pass.owned());
 
-    ServerFleet current = intentsFirst(fleet, pass, step, plan, drained, writer, now);
+    ServerFleet current = intentsFirst(fleet, pass, step, plan, drained, gated, writer, now);
     Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
     FleetActions.Outcome outcome =
         actions.apply(current, plan, pass.settings(), input.instanceTypes(), now, known, cache);
@@ -211,6 +221,7 @@ public final class FleetLoop {
     List<Instance> instances = after(pass.owned(), outcome);
     ServerFleetStatus status =
         status(current, pass, step, plan, policy, outcome, drained, instances, now);
+    status.setGates(gated.gates());
     SelectorSteps.stamp(status, pass.resolved());
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
@@ -231,6 +242,7 @@ public final class FleetLoop {
             timing,
             failures);
     next = WakeUps.earliest(next, drained.pollIn());
+    next = WakeUps.earliest(next, gated.pollIn());
     next = sooner(next, fleet, step, policy, newlyExceeded, now);
     return new Result(SelectorSteps.nextPass(next, fleet, resolver));
   }
@@ -246,6 +258,7 @@ public final class FleetLoop {
       RolloutSafety.Step step,
       Plan plan,
       DrainStage.Result drained,
+      GateStage.Result gated,
       StatusWriter writer,
       Instant now) {
     ServerFleet current = step.fleet();
@@ -265,6 +278,7 @@ public final class FleetLoop {
             now);
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
     status.setDraining(drained.drains().stream().map(DrainRecords::status).toList());
+    status.setGates(gated.gates());
     SelectorSteps.stamp(status, pass.resolved());
     return writer.write(current, status);
   }

@@ -1,12 +1,18 @@
 package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.PreTerminateHook;
+import dev.serverfleet.operator.api.v1alpha1.ReadinessGate;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.planning.Drain;
+import dev.serverfleet.operator.planning.Gate;
 
-/** {@link DrainActions} for the two kinds of pre-termination hook: webhook and SSM command. */
-public final class HookCalls implements DrainActions {
+/**
+ * {@link DrainActions} for the two kinds of pre-termination hook, webhook and SSM command, and
+ * {@link GateActions} for the same two kinds of readiness gate: both share the SSM call budget and
+ * the webhook pool's bound.
+ */
+public final class HookCalls implements DrainActions, GateActions {
   private final WebhookCalls webhooks;
   private final SsmDrains ssm;
 
@@ -31,5 +37,23 @@ public final class HookCalls implements DrainActions {
   @Override
   public void forget(ServerFleet fleet, Drain drain) {
     webhooks.forget(fleet, drain);
+  }
+
+  @Override
+  public Probed probe(ServerFleet fleet, ReadinessGate gate, Gate g) {
+    return gate.getSsmCommand() != null ? ssm.probe(g) : webhooks.probe(fleet, g);
+  }
+
+  @Override
+  public Sent send(ServerFleet fleet, ReadinessGate gate, Instance instance, Gate g) {
+    if (gate.getSsmCommand() != null) {
+      return ssm.sendGate(fleet, gate.getSsmCommand(), instance);
+    }
+    return webhooks.sendGate(fleet, gate.getWebhook(), instance, g);
+  }
+
+  @Override
+  public void forget(ServerFleet fleet, ReadinessGate gate, Gate g) {
+    webhooks.forget(fleet, g);
   }
 }

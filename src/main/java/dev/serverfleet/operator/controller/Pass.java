@@ -12,6 +12,7 @@ import dev.serverfleet.operator.selection.LaunchResolver;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What one pass of {@link FleetLoop} knows before it decides anything: the fleet's instances, what
@@ -26,6 +27,12 @@ record Pass(
     Optional<LaunchHolds.Hold> hold,
     PlanInput unguarded,
     InstanceChecks view) {
+
+  /** The same pass with these instances through their SSM or webhook readiness gate. */
+  Pass gatedBy(Set<String> passed) {
+    PlanInput input = unguarded.withGatePassed(passed);
+    return new Pass(owned, resolved, settings, revision, hold, input, new InstanceChecks(input));
+  }
 
   static Pass of(
       ServerFleet fleet,

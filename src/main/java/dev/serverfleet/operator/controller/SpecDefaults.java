@@ -92,7 +92,8 @@ final class SpecDefaults {
                 .orElse(Policy.DEFAULT_HEALTH_GRACE),
             Optional.ofNullable(health.getMaxUnhealthyPercent())
                 .orElse(Policy.DEFAULT_MAX_UNHEALTHY_PERCENT))
-        .withReadyTag(readyTag(spec));
+        .withReadyTag(readyTag(spec))
+        .withCallGate(GateStage.callGate(fleet).isPresent());
   }
 
   /** lifecycle.readinessGate.tag, or null. */

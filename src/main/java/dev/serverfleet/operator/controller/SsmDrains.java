@@ -8,6 +8,7 @@ import dev.serverfleet.operator.cloud.SsmPort;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.planning.Drain;
 import dev.serverfleet.operator.planning.DrainMachine;
+import dev.serverfleet.operator.planning.Gate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -17,7 +18,8 @@ import java.util.Optional;
  * command id kept in status, so a restarted operator re-polls the command instead of sending it
  * again. SSM calls of all fleets share a budget of {@code callsPerSecond}; a call beyond it waits
  * for a later pass. A failed read of the invocation counts as still running: the drain's timeout
- * bounds it.
+ * bounds it. Readiness gates' commands (lifecycle.readinessGate.ssmCommand) go through the same
+ * budget.
  */
 public final class SsmDrains {
   static final int DEFAULT_TIMEOUT_SECONDS = 300;
@@ -49,14 +51,23 @@ public final class SsmDrains {
   }
 
   DrainActions.Probed probe(Drain d) {
-    if (d.handle() == null) {
+    return probe(d.handle(), d.instanceId());
+  }
+
+  /** A readiness gate's command, by the id status keeps. */
+  DrainActions.Probed probe(Gate g) {
+    return probe(g.commandId(), g.instanceId());
+  }
+
+  private DrainActions.Probed probe(String commandId, String instanceId) {
+    if (commandId == null) {
       return DrainActions.Probed.NONE;
     }
     if (!take()) {
       return new DrainActions.Probed(DrainMachine.Probe.IN_FLIGHT, null);
     }
     try {
-      SsmPort.Invocation inv = ssm.commandInvocation(d.handle(), d.instanceId());
+      SsmPort.Invocation inv = ssm.commandInvocation(commandId, instanceId);
       return switch (inv.state()) {
         case SUCCESS -> new DrainActions.Probed(DrainMachine.Probe.SUCCEEDED, inv.detail());
         case FAILED -> new DrainActions.Probed(DrainMachine.Probe.FAILED, inv.detail());
@@ -69,6 +80,15 @@ public final class SsmDrains {
   }
 
   DrainActions.Sent send(ServerFleet fleet, SsmCommandAction action, Instance instance, Drain d) {
+    return send(action, instance, "serverfleet drain " + fleet.fleetKey() + " " + d.reason());
+  }
+
+  /** A readiness gate's command: sent once per attempt, followed by its id. */
+  DrainActions.Sent sendGate(ServerFleet fleet, SsmCommandAction action, Instance instance) {
+    return send(action, instance, "serverfleet readiness gate " + fleet.fleetKey());
+  }
+
+  private DrainActions.Sent send(SsmCommandAction action, Instance instance, String comment) {
     if (!take()) {
       return DrainActions.Sent.deferred();
     }
@@ -79,7 +99,7 @@ public final class SsmDrains {
               action.getDocumentName(),
               action.getParameters(),
               Optional.ofNullable(action.getTimeoutSeconds()).orElse(DEFAULT_TIMEOUT_SECONDS),
-              "serverfleet drain " + fleet.fleetKey() + " " + d.reason());
+              comment);
       return DrainActions.Sent.made(commandId);
     } catch (CloudException e) {
       if (e.errorClass() == ErrorClass.TERMINAL) {

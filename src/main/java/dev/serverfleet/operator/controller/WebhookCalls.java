@@ -8,6 +8,7 @@ import dev.serverfleet.operator.api.v1alpha1.WebhookAction;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.planning.Drain;
 import dev.serverfleet.operator.planning.DrainMachine;
+import dev.serverfleet.operator.planning.Gate;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 /**
  * Drain webhooks: an HTTPS POST per drain attempt, made on a small pool of daemon threads shared by
@@ -34,10 +36,14 @@ import java.util.concurrent.Semaphore;
  * success. Each request is bounded by the hook's timeoutSeconds. The address is checked before
  * every call ({@link WebhookTargets}); a header value is read from the referenced Secret at call
  * time, never kept.
+ *
+ * <p>Readiness gates (lifecycle.readinessGate.webhook) use the same pool and bound: the body
+ * without the reason, each request bounded by the gate's timeoutSeconds (default 10).
  */
 public final class WebhookCalls implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int DEFAULT_TIMEOUT_SECONDS = 60;
+  static final int DEFAULT_GATE_TIMEOUT_SECONDS = 10;
 
   private final Map<String, CompletableFuture<DrainActions.Probed>> calls =
       new ConcurrentHashMap<>();
@@ -71,7 +77,11 @@ public final class WebhookCalls implements AutoCloseable {
   }
 
   DrainActions.Probed probe(ServerFleet fleet, Drain d) {
-    CompletableFuture<DrainActions.Probed> call = calls.get(key(fleet, d, d.attempts()));
+    return probe(key(fleet, d, d.attempts()));
+  }
+
+  private DrainActions.Probed probe(String key) {
+    CompletableFuture<DrainActions.Probed> call = calls.get(key);
     if (call == null) {
       return DrainActions.Probed.NONE;
     }
@@ -82,25 +92,57 @@ public final class WebhookCalls implements AutoCloseable {
   }
 
   DrainActions.Sent send(ServerFleet fleet, WebhookAction hook, Instance instance, Drain d) {
+    int timeout = Optional.ofNullable(hook.getTimeoutSeconds()).orElse(DEFAULT_TIMEOUT_SECONDS);
+    return start(
+        key(fleet, d, d.attempts() + 1),
+        () -> call(fleet, hook, body(fleet, instance, d), timeout));
+  }
+
+  void forget(ServerFleet fleet, Drain d) {
+    calls.remove(key(fleet, d, d.attempts()));
+  }
+
+  private static String gateKey(ServerFleet fleet, String instanceId, int attempt) {
+    return "gate/" + fleet.getMetadata().getUid() + "/" + instanceId + "/" + attempt;
+  }
+
+  /** A readiness gate's current request: its answer, or NONE when this process made none. */
+  DrainActions.Probed probe(ServerFleet fleet, Gate g) {
+    return probe(gateKey(fleet, g.instanceId(), g.attempts()));
+  }
+
+  /** A readiness gate's next request, through the same bound as drains. */
+  DrainActions.Sent sendGate(ServerFleet fleet, WebhookAction gate, Instance instance, Gate g) {
+    int timeout =
+        Optional.ofNullable(gate.getTimeoutSeconds()).orElse(DEFAULT_GATE_TIMEOUT_SECONDS);
+    DrainActions.Sent sent =
+        start(
+            gateKey(fleet, g.instanceId(), g.attempts() + 1),
+            () -> call(fleet, gate, body(fleet, instance, null), timeout));
+    if (sent.accepted()) {
+      calls.remove(gateKey(fleet, g.instanceId(), g.attempts()));
+    }
+    return sent;
+  }
+
+  void forget(ServerFleet fleet, Gate g) {
+    calls.remove(gateKey(fleet, g.instanceId(), g.attempts()));
+  }
+
+  /** Starts a call on the pool when a slot is free; never waits for one. */
+  private DrainActions.Sent start(String key, Supplier<DrainActions.Probed> call) {
     if (!slots.tryAcquire()) {
       return DrainActions.Sent.deferred();
     }
-    String key = key(fleet, d, d.attempts() + 1);
     try {
       calls.put(
-          key,
-          CompletableFuture.supplyAsync(() -> call(fleet, hook, instance, d), pool)
-              .whenComplete((r, e) -> slots.release()));
+          key, CompletableFuture.supplyAsync(call, pool).whenComplete((r, e) -> slots.release()));
     } catch (RuntimeException e) {
       slots.release();
       calls.remove(key);
       return DrainActions.Sent.deferred();
     }
     return DrainActions.Sent.made(null);
-  }
-
-  void forget(ServerFleet fleet, Drain d) {
-    calls.remove(key(fleet, d, d.attempts()));
   }
 
   /** Calls in this process not yet forgotten, for tests. */
@@ -110,15 +152,12 @@ public final class WebhookCalls implements AutoCloseable {
 
   /** On the pool: check the address, read the header, POST, classify the answer. */
   private DrainActions.Probed call(
-      ServerFleet fleet, WebhookAction hook, Instance instance, Drain d) {
+      ServerFleet fleet, WebhookAction hook, String body, int timeoutSeconds) {
     WebhookTargets.Target target = targets.check(hook.getUrl());
     if (target instanceof WebhookTargets.Refused refused) {
       return failed("refused: " + refused.why());
     }
-    int timeout =
-        Math.min(
-            Optional.ofNullable(hook.getTimeoutSeconds()).orElse(DEFAULT_TIMEOUT_SECONDS),
-            WebhookAction.MAX_TIMEOUT_SECONDS);
+    int timeout = Math.min(timeoutSeconds, WebhookAction.MAX_TIMEOUT_SECONDS);
     HttpRequest.Builder request =
         HttpRequest.newBuilder(((WebhookTargets.Allowed) target).uri())
             .timeout(Duration.ofSeconds(timeout))
@@ -143,7 +182,7 @@ public final class WebhookCalls implements AutoCloseable {
       }
       HttpResponse<Void> response =
           http.send(
-              request.POST(HttpRequest.BodyPublishers.ofString(body(fleet, instance, d))).build(),
+              request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
               HttpResponse.BodyHandlers.discarding());
       int code = response.statusCode();
       return code >= 200 && code < 300
@@ -151,7 +190,7 @@ public final class WebhookCalls implements AutoCloseable {
           : failed("HTTP " + code);
     } catch (HttpTimeoutException e) {
       // No answer within timeoutSeconds: the drain's own deadline (from its start, never later
-      // than this) decides, as TimedOut.
+      // than this) decides, as TimedOut; a gate's attempt is past its timeout, so failed.
       return new DrainActions.Probed(DrainMachine.Probe.IN_FLIGHT, "no answer");
     } catch (IOException | RuntimeException e) {
       return failed(e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -161,6 +200,7 @@ public final class WebhookCalls implements AutoCloseable {
     }
   }
 
+  /** The request's JSON; a readiness gate's ({@code d} null) has no reason. */
   static String body(ServerFleet fleet, Instance instance, Drain d) {
     Map<String, String> body = new LinkedHashMap<>();
     body.put("instanceId", instance.id());
@@ -168,7 +208,9 @@ public final class WebhookCalls implements AutoCloseable {
     body.put("namespace", fleet.getMetadata().getNamespace());
     body.put("zone", instance.zone());
     body.put("privateIp", instance.privateIp());
-    body.put("reason", d.reason());
+    if (d != null) {
+      body.put("reason", d.reason());
+    }
     try {
       return JSON.writeValueAsString(body);
     } catch (JsonProcessingException e) {

@@ -26,10 +26,16 @@ public final class InstanceChecks {
     return in.draining().contains(i.id());
   }
 
-  /** Tagged as the fleet's readiness gate asks, or the fleet has no gate. */
+  /**
+   * Through the fleet's readiness gate: tagged as it asks, or its SSM command or webhook passed; or
+   * the fleet has no gate.
+   */
   public boolean gated(Instance i) {
     Policy.ReadyTag tag = in.policy().readyTag();
-    return tag == null || tag.value().equals(i.tag(tag.key()));
+    if (tag != null) {
+      return tag.value().equals(i.tag(tag.key()));
+    }
+    return !in.policy().callGate() || in.gatePassed().contains(i.id());
   }
 
   /** Running, not draining, through the readiness gate, and passing status checks if asked. */

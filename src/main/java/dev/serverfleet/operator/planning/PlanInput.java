@@ -26,6 +26,8 @@ import java.util.Set;
  *     live still counted against replicas + maxSurge
  * @param interruptions instances AWS will take (doomed) and the maintenance policy for replacing
  *     them
+ * @param gatePassed instances whose SSM or webhook readiness gate has passed (status.gates); read
+ *     only when the policy has such a gate ({@link Policy#callGate})
  */
 public record PlanInput(
     int replicas,
@@ -43,7 +45,8 @@ public record PlanInput(
     int freshCap,
     InstanceTypeChoice instanceTypes,
     Set<String> draining,
-    Interruptions interruptions) {
+    Interruptions interruptions,
+    Set<String> gatePassed) {
 
   /** Without a choice of instance types, instances draining or interruptions. */
   public PlanInput(
@@ -76,7 +79,8 @@ public record PlanInput(
         freshCap,
         null,
         Set.of(),
-        Interruptions.NONE);
+        Interruptions.NONE,
+        Set.of());
   }
 
   /** As above, without a checkpoint cap. */
@@ -111,26 +115,35 @@ public record PlanInput(
 
   /** The same input, with the rollout held at {@code cap} instances of the current revision. */
   public PlanInput withFreshCap(int cap) {
-    return with(cap, instanceTypes, draining, interruptions);
+    return with(cap, instanceTypes, draining, interruptions, gatePassed);
   }
 
   /** The same input, choosing each new launch's type by {@code choice}. */
   public PlanInput withInstanceTypes(InstanceTypeChoice choice) {
-    return with(freshCap, choice, draining, interruptions);
+    return with(freshCap, choice, draining, interruptions, gatePassed);
   }
 
   /** The same input, with these instances draining. */
   public PlanInput withDraining(Set<String> ids) {
-    return with(freshCap, instanceTypes, ids, interruptions);
+    return with(freshCap, instanceTypes, ids, interruptions, gatePassed);
   }
 
   /** The same input, with these instances doomed and this maintenance policy. */
   public PlanInput withInterruptions(Interruptions notices) {
-    return with(freshCap, instanceTypes, draining, notices);
+    return with(freshCap, instanceTypes, draining, notices, gatePassed);
+  }
+
+  /** The same input, with these instances through their SSM or webhook readiness gate. */
+  public PlanInput withGatePassed(Set<String> ids) {
+    return with(freshCap, instanceTypes, draining, interruptions, ids);
   }
 
   private PlanInput with(
-      int cap, InstanceTypeChoice types, Set<String> drains, Interruptions notices) {
+      int cap,
+      InstanceTypeChoice types,
+      Set<String> drains,
+      Interruptions notices,
+      Set<String> passed) {
     return new PlanInput(
         replicas,
         subnetIds,
@@ -147,7 +160,8 @@ public record PlanInput(
         cap,
         types,
         drains,
-        notices);
+        notices,
+        passed);
   }
 
   /**
@@ -191,6 +205,7 @@ public record PlanInput(
     readySince = Map.copyOf(readySince);
     draining = Set.copyOf(draining);
     interruptions = interruptions == null ? Interruptions.NONE : interruptions;
+    gatePassed = Set.copyOf(gatePassed);
   }
 
   /**

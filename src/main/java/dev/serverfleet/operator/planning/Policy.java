@@ -16,6 +16,8 @@ import java.util.Objects;
  *     at once (at least one)
  * @param readyTag the tag a running instance must carry to count as ready
  *     (lifecycle.readinessGate); null when the fleet has no gate
+ * @param callGate the fleet's readiness gate is an SSM command or a webhook: a running instance is
+ *     ready only once {@link PlanInput#gatePassed} names it
  */
 public record Policy(
     Strategy strategy,
@@ -26,10 +28,35 @@ public record Policy(
     boolean statusChecks,
     Duration healthGrace,
     int maxUnhealthyPercent,
-    ReadyTag readyTag) {
+    ReadyTag readyTag,
+    boolean callGate) {
 
   /** A tag key and the value that means ready. */
   public record ReadyTag(String key, String value) {}
+
+  /** With a tag gate or none. */
+  public Policy(
+      Strategy strategy,
+      RolloutBounds bounds,
+      Duration minReady,
+      boolean paused,
+      ScaleDownOrder scaleDownOrder,
+      boolean statusChecks,
+      Duration healthGrace,
+      int maxUnhealthyPercent,
+      ReadyTag readyTag) {
+    this(
+        strategy,
+        bounds,
+        minReady,
+        paused,
+        scaleDownOrder,
+        statusChecks,
+        healthGrace,
+        maxUnhealthyPercent,
+        readyTag,
+        false);
+  }
 
   /** Without a readiness gate. */
   public Policy(
@@ -64,7 +91,23 @@ public record Policy(
         statusChecks,
         healthGrace,
         maxUnhealthyPercent,
-        tag);
+        tag,
+        callGate);
+  }
+
+  /** The same policy, gated (or not) by an SSM command or a webhook. */
+  public Policy withCallGate(boolean gate) {
+    return new Policy(
+        strategy,
+        bounds,
+        minReady,
+        paused,
+        scaleDownOrder,
+        statusChecks,
+        healthGrace,
+        maxUnhealthyPercent,
+        readyTag,
+        gate);
   }
 
   public enum Strategy {

@@ -2,7 +2,6 @@ package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
-import dev.serverfleet.operator.controller.DrainActions;
 import dev.serverfleet.operator.controller.DrainMetrics;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetDirectory;
@@ -209,7 +208,7 @@ public final class FleetOperator implements AutoCloseable {
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing,
-      DrainActions drainActions) {
+      HookCalls drainActions) {
     Ec2Port ec2 = cloud.ec2();
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
@@ -225,6 +224,7 @@ public final class FleetOperator implements AutoCloseable {
             metrics,
             store);
     loop.useDrains(drainActions, new DrainMetrics(registry));
+    loop.useGates(drainActions);
     loop.useResolver(
         new LaunchResolver(
             cloud.lookups(), new SelectorCache(clock, config.selectorRefreshInterval())));

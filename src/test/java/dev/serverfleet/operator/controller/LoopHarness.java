@@ -136,6 +136,14 @@ final class LoopHarness {
     loop.useDrains(actions, new DrainMetrics(registry));
   }
 
+  private GateActions gateActions;
+
+  /** What runs SSM and webhook readiness gates from now on (kept across restarts, like EC2). */
+  void useGates(GateActions actions) {
+    this.gateActions = actions;
+    loop.useGates(actions);
+  }
+
   /** An entry in the journal, in order with the EC2 calls (a hook call, say). */
   void note(String kind, String detail) {
     log(kind, detail);
@@ -205,6 +213,9 @@ final class LoopHarness {
     }
     if (drainActions != null) {
       fresh.useDrains(drainActions, new DrainMetrics(registry));
+    }
+    if (gateActions != null) {
+      fresh.useGates(gateActions);
     }
     if (resolver != null) {
       fresh.useResolver(resolver);

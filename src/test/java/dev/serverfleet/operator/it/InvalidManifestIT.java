@@ -19,6 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * names the field and says what is wanted, and nothing is stored.
  */
 class InvalidManifestIT extends OperatorTestBed {
+  private static final String GATE_KINDS =
+      "lifecycle.readinessGate needs exactly one of tag, ssmCommand or webhook";
+
   private static String ns;
 
   @BeforeAll
@@ -293,10 +296,37 @@ class InvalidManifestIT extends OperatorTestBed {
             "gate-reserved-key",
             "lifecycle: {readinessGate: {tag: {key: serverfleet.dev/ready, value: \"true\"}}}",
             "readinessGate.tag.key must not start with serverfleet.dev/ (the operator's) or aws:"),
+        bad("gate-none", "lifecycle: {readinessGate: {}}", GATE_KINDS),
         bad(
-            "gate-without-tag",
-            "lifecycle: {readinessGate: {}}",
-            "spec.lifecycle.readinessGate.tag: Required value"),
+            "gate-two-kinds",
+            "lifecycle: {readinessGate: {tag: {key: app/ready, value: \"true\"},"
+                + " ssmCommand: {documentName: AWS-RunShellScript}}}",
+            GATE_KINDS),
+        bad(
+            "gate-three-kinds",
+            "lifecycle: {readinessGate: {tag: {key: app/ready, value: \"true\"},"
+                + " ssmCommand: {documentName: AWS-RunShellScript},"
+                + " webhook: {url: \"https://ready.example.com/r\"}}}",
+            GATE_KINDS),
+        bad(
+            "gate-webhook-link-local",
+            "lifecycle: {readinessGate: {webhook: {url: \"https://169.254.169.254/latest\"}}}",
+            "webhook.url must not point at a loopback, link-local (169.254.0.0/16, fe80::/10) or"
+                + " instance metadata address"),
+        bad(
+            "gate-webhook-http",
+            "lifecycle: {readinessGate: {webhook: {url: \"http://ready.example.com/r\"}}}",
+            "webhook.url must be an absolute https:// URL with a host (and no user info)"),
+        bad(
+            "gate-webhook-cluster-internal",
+            "lifecycle: {readinessGate: {webhook: {url: \"https://ready.ops.svc.cluster.local/r\"}}}",
+            "webhook.url must not name localhost, the metadata service or a cluster-internal name"),
+        bad(
+            "gate-ssm-short-timeout",
+            "lifecycle: {readinessGate: {ssmCommand: {documentName: AWS-RunShellScript,"
+                + " timeoutSeconds: 5}}}",
+            "spec.lifecycle.readinessGate.ssmCommand.timeoutSeconds in body should be greater than"
+                + " or equal to 30"),
         bad(
             "hook-bad-default-result",
             "lifecycle: {preTerminate: {defaultResult: Retry, ssmCommand: {documentName: AWS-RunShellScript}}}",
@@ -437,6 +467,15 @@ class InvalidManifestIT extends OperatorTestBed {
             "lifecycle: {readinessGate: {tag: {key: app/ready, value: \"true\"}},"
                 + " preTerminate: {ssmCommand: {documentName: AWS-RunShellScript}}}"),
         good(
+            "gate-ssm-command",
+            "lifecycle: {readinessGate: {ssmCommand: {documentName: AWS-RunShellScript,"
+                + " timeoutSeconds: 60, parameters: {commands: [\"curl -fs localhost/healthz\"]}}}}"),
+        good(
+            "gate-webhook-with-secret-header",
+            "lifecycle: {readinessGate: {webhook: {url: \"https://ready.example.com/v1/ready\","
+                + " timeoutSeconds: 5, headerFrom: {headerName: Authorization, secretKeyRef: {name:"
+                + " ready-token, key: token}}}}}"),
+        good(
             "hook-public-ip",
             "lifecycle: {preTerminate: {webhook: {url: \"https://[2001:db8::1]/drain\"}}}"),
         goodName("longest-name", "n".repeat(ServerFleet.MAX_NAME)),
@@ -501,6 +540,31 @@ class InvalidManifestIT extends OperatorTestBed {
       assertThat(applied.exitCode()).as(applied.output()).isNotZero();
       assertThat(applied.output()).contains(expected);
     }
+  }
+
+  /** Every manifest in examples/ is what the API server accepts. */
+  static java.util.stream.Stream<String> examples() throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(java.nio.file.Path.of("examples"))) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".yaml"))
+          .sorted()
+          .toList()
+          .stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("examples")
+  void theExamplesAreAccepted(String file) throws java.io.IOException {
+    String manifest = java.nio.file.Files.readString(java.nio.file.Path.of("examples", file));
+    var namespace = java.util.regex.Pattern.compile("(?m)^  namespace: (\\S+)$").matcher(manifest);
+    if (namespace.find()) {
+      kubectl.run("create", "namespace", namespace.group(1)); // may exist already: ignored
+    }
+    var applied = kubectl.runWithInput(manifest, "apply", "--dry-run=server", "-f", "-");
+    assertThat(applied.exitCode()).as("%s:%n%s", file, applied.output()).isZero();
+    assertThat(applied.output()).contains("(server dry run)");
   }
 
   @Test

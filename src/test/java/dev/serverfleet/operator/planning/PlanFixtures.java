@@ -182,6 +182,7 @@ final class PlanFixtures {
     private Duration grace = Policy.DEFAULT_HEALTH_GRACE;
     private int maxUnhealthyPercent = Policy.DEFAULT_MAX_UNHEALTHY_PERCENT;
     private Policy.ReadyTag readyTag;
+    private boolean callGate;
 
     private PolicyBuilder() {}
 
@@ -223,6 +224,12 @@ final class PlanFixtures {
     }
 
     /** A readiness gate: ready once tagged {@code key=value}. */
+    /** An SSM or webhook readiness gate: ready once the input's gatePassed names the instance. */
+    PolicyBuilder callGate() {
+      this.callGate = true;
+      return this;
+    }
+
     PolicyBuilder readyTag(String key, String value) {
       this.readyTag = new Policy.ReadyTag(key, value);
       return this;
@@ -242,7 +249,8 @@ final class PlanFixtures {
     Policy build() {
       return new Policy(
               strategy, bounds, minReady, paused, order, statusChecks, grace, maxUnhealthyPercent)
-          .withReadyTag(readyTag);
+          .withReadyTag(readyTag)
+          .withCallGate(callGate);
     }
   }
 
@@ -260,6 +268,7 @@ final class PlanFixtures {
     private final List<Intent> intents = new ArrayList<>();
     private final Set<String> avoid = new LinkedHashSet<>();
     private final Set<String> draining = new LinkedHashSet<>();
+    private final Set<String> gatePassed = new LinkedHashSet<>();
     private Instant now = T0;
     private PlanInput.Timing timing = TIMING;
     private Policy policy = PlanFixtures.policy().build();
@@ -317,6 +326,12 @@ final class PlanFixtures {
     /** Instances on their way out through the drain stage, as status.draining records them. */
     InputBuilder draining(String... ids) {
       return draining(Arrays.asList(ids));
+    }
+
+    /** Instances through their SSM or webhook readiness gate, as status.gates records them. */
+    InputBuilder gatePassed(String... ids) {
+      gatePassed.addAll(Arrays.asList(ids));
+      return this;
     }
 
     InputBuilder draining(Iterable<String> ids) {
@@ -377,7 +392,8 @@ final class PlanFixtures {
               timing,
               policy,
               readySince)
-          .withDraining(draining);
+          .withDraining(draining)
+          .withGatePassed(gatePassed);
     }
   }
 }

@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A drain service for the tests, on 127.0.0.1 only: {@code POST /drain-<millis>} answers 200 after
  * that long (the drain's work), {@code /never} does not answer within a minute, {@code /fail}
- * answers 500 at once. Every request is recorded when it arrives, with its body, and again when it
- * was answered ({@link Request#answered} null until then).
+ * answers 500 at once, {@code /ready-after-<n>} answers 503 to an instance's first n requests on
+ * that path and 200 from then on (a readiness gate). Every request is recorded when it arrives,
+ * with its body, and again when it was answered ({@link Request#answered} null until then).
  */
 public final class DrainServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,7 +87,14 @@ public final class DrainServer implements AutoCloseable {
     int index = record(new Request(path, body, auth, received, null, 0), -1);
     int status = 200;
     try {
-      if (path.startsWith("/drain-")) {
+      if (path.startsWith("/ready-after-")) {
+        long earlier =
+            requests.subList(0, index).stream()
+                .filter(r -> r.path().equals(path))
+                .filter(r -> String.valueOf(body.get("instanceId")).equals(r.instanceId()))
+                .count();
+        status = earlier < Long.parseLong(path.substring("/ready-after-".length())) ? 503 : 200;
+      } else if (path.startsWith("/drain-")) {
         TimeUnit.MILLISECONDS.sleep(Long.parseLong(path.substring("/drain-".length())));
       } else if (path.equals("/never")) {
         TimeUnit.SECONDS.sleep(60);

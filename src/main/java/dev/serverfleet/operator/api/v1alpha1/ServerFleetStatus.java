@@ -67,6 +67,11 @@ public class ServerFleetStatus {
           + "Abandoned ones kept for a person to decide.")
   private List<DrainStatus> draining = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Running instances behind an SSM or webhook lifecycle.readinessGate: the command being"
+          + " followed, or when the gate passed.")
+  private List<GateStatus> gates = new ArrayList<>();
+
   @JsonPropertyDescription("Ready, Progressing and Degraded, in the shape of metav1.Condition.")
   private List<Condition> conditions = new ArrayList<>();
 
@@ -209,6 +214,14 @@ public class ServerFleetStatus {
     this.draining = draining == null ? new ArrayList<>() : draining;
   }
 
+  public List<GateStatus> getGates() {
+    return gates;
+  }
+
+  public void setGates(List<GateStatus> gates) {
+    this.gates = gates == null ? new ArrayList<>() : gates;
+  }
+
   public String getClassName() {
     return className;
   }
@@ -272,6 +285,7 @@ public class ServerFleetStatus {
         && Objects.equals(className, s.className)
         && Objects.equals(unavailableOfferings, s.unavailableOfferings)
         && Objects.equals(draining, s.draining)
+        && Objects.equals(gates, s.gates)
         && Objects.equals(conditions, s.conditions)
         && Objects.equals(resolvedAmiId, s.resolvedAmiId)
         && Objects.equals(subnets, s.subnets)

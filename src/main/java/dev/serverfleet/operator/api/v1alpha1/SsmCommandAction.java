@@ -10,7 +10,7 @@ import io.fabric8.generator.annotation.Size;
 import java.util.List;
 import java.util.Map;
 
-/** An SSM Run Command document sent to the instance being drained. */
+/** An SSM Run Command document sent to an instance: to drain it, or as its readiness gate. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SsmCommandAction {
   public static final int MAX_TIMEOUT_SECONDS = 3600;
@@ -30,8 +30,9 @@ public class SsmCommandAction {
   @Min(30)
   @Max(MAX_TIMEOUT_SECONDS)
   @JsonPropertyDescription(
-      "Seconds the command may take, counted from its start across operator restarts; then "
-          + "defaultResult applies. 30 to 3600 (SSM's minimum is 30), default 300.")
+      "Seconds the command may take, counted from its start across operator restarts; then a "
+          + "drain's defaultResult applies, or a readiness gate's attempt counts as failed. 30 to "
+          + "3600 (SSM's minimum is 30), default 300.")
   private Integer timeoutSeconds;
 
   public String getDocumentName() {

@@ -46,15 +46,16 @@ public class WebhookAction {
           "webhook.url must not name localhost, the metadata service or a cluster-internal "
               + "name (*.svc, *.cluster.local, *.internal)")
   @JsonPropertyDescription(
-      "HTTPS URL of the drain service (never the instance's own address). Refused: http, "
+      "HTTPS URL of the service you run (never the instance's own address). Refused: http, "
           + "loopback, link-local and metadata addresses, *.svc, *.cluster.local, *.internal.")
   private String url;
 
   @Min(1)
   @Max(MAX_TIMEOUT_SECONDS)
   @JsonPropertyDescription(
-      "Seconds the drain may take, counted from its start across retries and operator "
-          + "restarts; then defaultResult applies. 1 to 3600, default 60.")
+      "For a drain: seconds it may take, counted from its start across retries and operator "
+          + "restarts; then defaultResult applies (default 60). For a readiness gate: seconds "
+          + "each request may take (default 10). 1 to 3600.")
   private Integer timeoutSeconds;
 
   @JsonPropertyDescription(
