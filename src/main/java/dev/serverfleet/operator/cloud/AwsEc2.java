@@ -131,7 +131,7 @@ public final class AwsEc2 implements Ec2Port {
   }
 
   /** Everything but the HTTP client: a shared one is left open by the SDK when a client closes. */
-  private static Ec2ClientBuilder builder(
+  static Ec2ClientBuilder builder(
       String region,
       Optional<URI> endpointOverride,
       boolean sdkRetries,

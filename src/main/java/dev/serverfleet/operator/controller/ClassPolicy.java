@@ -41,8 +41,28 @@ final class ClassPolicy {
 
   private ClassPolicy() {}
 
+  /** The fleet's class from the informer's classes and the fleets of its namespace. */
+  static Verdict check(ServerFleet fleet, LaunchSettings settings, FleetClasses classes) {
+    return check(
+        fleet, settings, classes.classes(), classes.fleetsIn(fleet.getMetadata().getNamespace()));
+  }
+
+  /** For a fleet without a launch template (its settings are the spec's alone). */
   static Verdict check(
       ServerFleet fleet, Collection<ServerFleetClass> classes, Collection<ServerFleet> neighbours) {
+    return check(
+        fleet, SpecDefaults.launchSettings(fleet.getSpec().getTemplate()), classes, neighbours);
+  }
+
+  /**
+   * @param settings the fleet's launch settings, its launch template resolved: what the template
+   *     sets and the fleet does not is checked too
+   */
+  static Verdict check(
+      ServerFleet fleet,
+      LaunchSettings settings,
+      Collection<ServerFleetClass> classes,
+      Collection<ServerFleet> neighbours) {
     String named = SpecDefaults.className(fleet);
     Optional<ServerFleetClass> applied = resolve(named, classes);
     if (applied.isEmpty()) {
@@ -56,18 +76,22 @@ final class ClassPolicy {
     ServerFleetClassSpec spec =
         Optional.ofNullable(c.getSpec()).orElseGet(ServerFleetClassSpec::new);
     Optional<String> refusal =
-        admission(fleet, spec, name).or(() -> quota(fleet, spec, name, classes, neighbours));
+        admission(fleet, settings, spec, name)
+            .or(() -> quota(fleet, spec, name, classes, neighbours));
     return new Verdict(name, refusal);
   }
 
   /** What admission could also refuse: every allow-list of the class. */
   private static Optional<String> admission(
-      ServerFleet fleet, ServerFleetClassSpec spec, String name) {
+      ServerFleet fleet, LaunchSettings s, ServerFleetClassSpec spec, String name) {
     String namespace = fleet.getMetadata().getNamespace();
     if (spec.getNamespaces() != null && !spec.getNamespaces().contains(namespace)) {
       return Optional.of("namespace " + namespace + " may not use ServerFleetClass " + name);
     }
-    LaunchSettings s = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
+    Optional<String> template = LaunchTemplatePolicy.refusal(fleet, s, spec, name);
+    if (template.isPresent()) {
+      return template;
+    }
     String profile = s.iamInstanceProfile();
     if (profile != null && outside(spec.getInstanceProfiles(), profile)) {
       return refused("spec.template.iamInstanceProfile", profile, name);
@@ -82,7 +106,7 @@ final class ClassPolicy {
         return refused("spec.template.securityGroupIds", group, name);
       }
     }
-    if (outside(spec.getAmiIds(), s.amiId())) {
+    if (s.amiId() != null && outside(spec.getAmiIds(), s.amiId())) {
       return refused("spec.template.amiId", s.amiId(), name);
     }
     for (String type : s.instanceTypes()) {
@@ -170,11 +194,11 @@ final class ClassPolicy {
     return annotations != null && "true".equals(annotations.get(ServerFleetClass.IS_DEFAULT));
   }
 
-  private static boolean outside(List<String> allowed, String value) {
+  static boolean outside(List<String> allowed, String value) {
     return allowed != null && !allowed.contains(value);
   }
 
-  private static Optional<String> refused(String field, String value, String name) {
+  static Optional<String> refused(String field, String value, String name) {
     return Optional.of(field + ": " + value + " is not allowed by ServerFleetClass " + name);
   }
 }

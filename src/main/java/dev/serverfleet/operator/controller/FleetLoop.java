@@ -3,6 +3,7 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.LaunchTemplates;
 import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
@@ -69,6 +70,7 @@ public final class FleetLoop {
   private final RolloutSafety safety;
   private final ZoneOfferings zones;
   private volatile FleetClasses classes = FleetClasses.NONE;
+  private volatile LaunchTemplateGate templates = LaunchTemplateGate.NONE;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -124,6 +126,13 @@ public final class FleetLoop {
     this.classes = classes;
   }
 
+  /**
+   * Where launch templates are resolved, once per {@code refresh} for all fleets; none until set.
+   */
+  public void useLaunchTemplates(LaunchTemplates port, Duration refresh) {
+    this.templates = new LaunchTemplateGate(port, refresh, clock, events);
+  }
+
   FailureMemory failures() {
     return failures;
   }
@@ -136,17 +145,18 @@ public final class FleetLoop {
   public Result run(
       ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
-    Pass pass = Pass.of(fleet, observed, clusterName, timing, failures, zones, now);
-    RolloutSafety.Step step =
-        safety.before(fleet, pass.revision(), pass.view(), pass.owned(), writer, now);
+    LaunchTemplateGate.Check template = templates.check(fleet, writer, now);
+    if (template.held().isPresent()) {
+      return template.held().get();
+    }
+    Pass pass = Pass.of(fleet, template, observed, clusterName, timing, failures, zones, now);
+    RolloutSafety.Step step = safety.before(fleet, pass, writer, now);
     if (step.rewritten()) {
       // An undo or a rollback wrote the spec: the next pass plans for the new generation.
       return new Result(Optional.of(SETTLE));
     }
     PlanInput input = pass.unguarded().withFreshCap(step.cap());
-    ClassPolicy.Verdict policy =
-        ClassPolicy.check(
-            fleet, classes.classes(), classes.fleetsIn(fleet.getMetadata().getNamespace()));
+    ClassPolicy.Verdict policy = ClassPolicy.check(fleet, pass.settings(), classes);
     Plan plan = guarded(FleetPlanner.plan(input), pass.hold(), policy);
 
     ServerFleet current = intentsFirst(fleet, pass, step, plan, writer, now);
@@ -174,6 +184,7 @@ public final class FleetLoop {
             pass.hold(),
             timing,
             failures);
+    next = WakeUps.earliest(next, templates.recheck(fleet)); // $Latest and $Default move
     return new Result(sooner(next, fleet, step, policy, newlyExceeded, now));
   }
 
@@ -268,6 +279,7 @@ public final class FleetLoop {
             now);
     status.setRollout(safety.completed(current, pass.revision(), status, step.rollout(), now));
     status.setClassName(policy.className());
+    status.setLaunchTemplate(LaunchTemplateGate.status(pass.settings()));
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
     return status;
   }

@@ -26,6 +26,7 @@ record Pass(
 
   static Pass of(
       ServerFleet fleet,
+      LaunchTemplateGate.Check launchTemplate,
       Observation observed,
       String clusterName,
       PlanInput.Timing timing,
@@ -36,7 +37,9 @@ record Pass(
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
     List<Instance> owned =
         observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
-    LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate());
+    LaunchSettings settings =
+        SpecDefaults.launchSettings(
+            fleet.getSpec().getTemplate(), launchTemplate.version().orElse(null));
     String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
     PlanInput unguarded =
         input(fleet, observed, revision, clusterName, timing, failures, now)

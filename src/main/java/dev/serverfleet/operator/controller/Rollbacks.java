@@ -107,7 +107,7 @@ final class Rollbacks {
   /** Why the revision cannot be launched any more, or empty when its AMI still exists. */
   Optional<String> missingImage(StoredRevision target) {
     String ami = target.data().template().getAmiId();
-    if (ec2.existingImages(List.of(ami)).contains(ami)) {
+    if (ami == null || ec2.existingImages(List.of(ami)).contains(ami)) { // null: the template's
       return Optional.empty();
     }
     return Optional.of(

@@ -88,13 +88,10 @@ final class RolloutSafety {
     this.store = store;
   }
 
-  Step before(
-      ServerFleet fleet,
-      String revision,
-      InstanceChecks view,
-      List<Instance> owned,
-      FleetLoop.StatusWriter writer,
-      Instant now) {
+  Step before(ServerFleet fleet, Pass pass, FleetLoop.StatusWriter writer, Instant now) {
+    String revision = pass.revision();
+    InstanceChecks view = pass.view();
+    List<Instance> owned = pass.owned();
     RolloutStatus previous = previous(fleet, revision);
     String requested = annotation(fleet, ServerFleet.ROLLBACK_TO);
     if (requested != null) {
@@ -103,7 +100,7 @@ final class RolloutSafety {
         return Step.rewritten(rolledBack.get(), previous);
       }
     }
-    RolloutStatus rollout = withNumber(previous, number(fleet, revision, previous, owned));
+    RolloutStatus rollout = withNumber(previous, number(fleet, pass, previous));
     Counts c = counts(fleet, revision, view, owned);
     Optional<String> why = AutoRollback.reason(facts(fleet, revision, rollout, c));
     if (why.isPresent()) {
@@ -225,13 +222,12 @@ final class RolloutSafety {
   }
 
   /** The current revision's number: from status while it is unchanged, else from the history. */
-  private long number(
-      ServerFleet fleet, String revision, RolloutStatus previous, List<Instance> owned) {
+  private long number(ServerFleet fleet, Pass pass, RolloutStatus previous) {
     if (previous.revision() != null) {
       return previous.revision();
     }
     Set<String> live =
-        owned.stream()
+        pass.owned().stream()
             .filter(i -> i.state().isLive())
             .map(i -> String.valueOf(i.tag(OwnershipTags.REVISION)))
             .collect(Collectors.toSet());
@@ -239,8 +235,8 @@ final class RolloutSafety {
         .history()
         .record(
             fleet,
-            revision,
-            SpecDefaults.revisionData(fleet),
+            pass.revision(),
+            SpecDefaults.revisionData(fleet, pass.settings().launchTemplate()),
             SpecDefaults.revisionHistoryLimit(fleet),
             live);
   }

@@ -14,6 +14,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.Strategy;
 import dev.serverfleet.operator.api.v1alpha1.StrategyType;
+import dev.serverfleet.operator.fleet.LaunchTemplateVersion;
 import dev.serverfleet.operator.planning.CheckpointGate;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.Policy;
@@ -99,7 +100,18 @@ final class SpecDefaults {
     return value.getIntVal() != null ? value.getIntVal() : value.getStrVal();
   }
 
+  /**
+   * Without a launch template; see {@link #launchSettings(FleetTemplate, LaunchTemplateVersion)}.
+   */
   static LaunchSettings launchSettings(FleetTemplate t) {
+    return launchSettings(t, null);
+  }
+
+  /**
+   * @param launchTemplate the fleet's launch template resolved ({@link LaunchTemplateGate}), or
+   *     null without one
+   */
+  static LaunchSettings launchSettings(FleetTemplate t, LaunchTemplateVersion launchTemplate) {
     MetadataOptions imds =
         Optional.ofNullable(t.getMetadataOptions()).orElseGet(MetadataOptions::new);
     return new LaunchSettings(
@@ -114,7 +126,8 @@ final class SpecDefaults {
         Optional.ofNullable(imds.getHttpPutResponseHopLimit())
             .orElse(LaunchSettings.DEFAULT_HOP_LIMIT),
         Optional.ofNullable(t.getTags()).orElse(Map.of()),
-        InstanceOptionDefaults.of(t));
+        InstanceOptionDefaults.of(t),
+        launchTemplate);
   }
 
   /** The ordered list, or the single instanceType as a list of one (the CRD allows one of them). */
@@ -160,9 +173,20 @@ final class SpecDefaults {
    * (placement, not part of the revision), and the restart annotation.
    */
   static FleetRevisions.Data revisionData(ServerFleet fleet) {
+    return revisionData(fleet, null);
+  }
+
+  /**
+   * As above, with the launch template's version pinned to the number it resolved to: an undo or a
+   * rollback to this revision launches that very version, not whatever $Latest is by then.
+   */
+  static FleetRevisions.Data revisionData(ServerFleet fleet, LaunchTemplateVersion launchTemplate) {
     FleetTemplate t =
         JSON.unmarshal(JSON.asJson(fleet.getSpec().getTemplate()), FleetTemplate.class);
     t.setSubnetIds(null);
+    if (t.getLaunchTemplate() != null && launchTemplate != null) {
+      t.getLaunchTemplate().setVersion(String.valueOf(launchTemplate.version()));
+    }
     if (t.getCapacityType() == null) {
       t.setCapacityType(CapacityType.ON_DEMAND);
     }

@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.LaunchTemplates;
 import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetDirectory;
@@ -64,6 +65,28 @@ public final class FleetOperator implements AutoCloseable {
     return start(config, client, ec2, offerings, clock, registry, instrument(registry), timing);
   }
 
+  /** As above, also resolving launch templates through {@code launchTemplates}. */
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      Offerings offerings,
+      LaunchTemplates launchTemplates,
+      Clock clock,
+      MeterRegistry registry,
+      PlanInput.Timing timing) {
+    return start(
+        config,
+        client,
+        ec2,
+        offerings,
+        launchTemplates,
+        clock,
+        registry,
+        instrument(registry),
+        timing);
+  }
+
   /**
    * Prepares a registry for the operators to be started on it: the reconcile-latency histogram and
    * JOSDK's metrics. Once per registry, before any meter is registered (Micrometer applies a filter
@@ -123,6 +146,32 @@ public final class FleetOperator implements AutoCloseable {
       MeterRegistry registry,
       Metrics josdkMetrics,
       PlanInput.Timing timing) {
+    return start(
+        config,
+        client,
+        ec2,
+        offerings,
+        LaunchTemplates.UNAVAILABLE,
+        clock,
+        registry,
+        josdkMetrics,
+        timing);
+  }
+
+  /**
+   * As above, resolving launch templates through {@code launchTemplates} ({@link
+   * LaunchTemplates#UNAVAILABLE}: a fleet with a launch template is Degraded, saying so).
+   */
+  public static FleetOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      Ec2Port ec2,
+      Offerings offerings,
+      LaunchTemplates launchTemplates,
+      Clock clock,
+      MeterRegistry registry,
+      Metrics josdkMetrics,
+      PlanInput.Timing timing) {
     Operator operator =
         new Operator(
             o -> {
@@ -135,7 +184,15 @@ public final class FleetOperator implements AutoCloseable {
               }
             });
     operator.register(
-        reconciler(config, client, ec2, offerings, clock, registry, sweepSafe(timing, config)),
+        reconciler(
+            config,
+            client,
+            ec2,
+            offerings,
+            launchTemplates,
+            clock,
+            registry,
+            sweepSafe(timing, config)),
         o -> {
           o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
           config.labelSelector().ifPresent(o::withLabelSelector);
@@ -188,6 +245,7 @@ public final class FleetOperator implements AutoCloseable {
       KubernetesClient client,
       Ec2Port ec2,
       Offerings offerings,
+      LaunchTemplates launchTemplates,
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing) {
@@ -205,6 +263,8 @@ public final class FleetOperator implements AutoCloseable {
             events,
             metrics,
             store);
+    // refreshed once per poll: a new $Latest is seen as soon as a new instance would be
+    loop.useLaunchTemplates(launchTemplates, config.pollInterval());
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(

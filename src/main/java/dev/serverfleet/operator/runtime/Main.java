@@ -1,10 +1,13 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
+import dev.serverfleet.operator.cloud.AwsLaunchTemplates;
 import dev.serverfleet.operator.cloud.AwsOfferings;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
+import dev.serverfleet.operator.cloud.InstrumentedLaunchTemplates;
 import dev.serverfleet.operator.cloud.InstrumentedOfferings;
+import dev.serverfleet.operator.cloud.LaunchTemplates;
 import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,7 +49,8 @@ public final class Main {
     Metrics josdkMetrics = FleetOperator.instrument(registry);
     new JvmMemoryMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    var ec2 = ec2(config, registry);
+    Optional<Ec2RateLimits> limits = rateLimits(config, registry);
+    var ec2 = ec2(config, registry, limits);
 
     // Probes first, so that a kubelet sees a live process while the operator waits for the API
     // server: /healthz is true while starting, /readyz only once a first sweep of EC2 succeeded.
@@ -73,6 +77,7 @@ public final class Main {
                 client,
                 ec2,
                 offerings(config, registry),
+                launchTemplates(config, registry, limits),
                 Clock.systemUTC(),
                 registry,
                 josdkMetrics,
@@ -85,12 +90,27 @@ public final class Main {
 
   /** The EC2 port as configured: timed, and within EC2's request limits unless turned off. */
   static InstrumentedEc2 ec2(OperatorConfig config, MeterRegistry registry) {
+    return ec2(config, registry, rateLimits(config, registry));
+  }
+
+  /** EC2's request limits, shared by every client of the process, unless turned off. */
+  static Optional<Ec2RateLimits> rateLimits(OperatorConfig config, MeterRegistry registry) {
+    return config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty();
+  }
+
+  static InstrumentedEc2 ec2(
+      OperatorConfig config, MeterRegistry registry, Optional<Ec2RateLimits> limits) {
     return new InstrumentedEc2(
-        AwsEc2.create(
-            config.region(),
-            config.ec2Endpoint(),
-            config.sdkRetries(),
-            config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty()),
+        AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
+        registry);
+  }
+
+  /** Where launch templates are read: timed, on its own client, within the same limits. */
+  static LaunchTemplates launchTemplates(
+      OperatorConfig config, MeterRegistry registry, Optional<Ec2RateLimits> limits) {
+    return new InstrumentedLaunchTemplates(
+        AwsLaunchTemplates.create(
+            config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
         registry);
   }
 

@@ -69,6 +69,11 @@ public class ServerFleetStatus {
           + " launches avoid now: out of capacity for a while, or not offered in the zone.")
   private List<UnavailableOffering> unavailableOfferings;
 
+  @JsonPropertyDescription(
+      "The launch template version the current revision launches from (its version resolved to a"
+          + " number); absent without spec.template.launchTemplate.")
+  private LaunchTemplateStatus launchTemplate;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -201,6 +206,14 @@ public class ServerFleetStatus {
             : unavailableOfferings;
   }
 
+  public LaunchTemplateStatus getLaunchTemplate() {
+    return launchTemplate;
+  }
+
+  public void setLaunchTemplate(LaunchTemplateStatus launchTemplate) {
+    this.launchTemplate = launchTemplate;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerFleetStatus s
@@ -219,6 +232,7 @@ public class ServerFleetStatus {
         && Objects.equals(launchIntents, s.launchIntents)
         && Objects.equals(className, s.className)
         && Objects.equals(unavailableOfferings, s.unavailableOfferings)
+        && Objects.equals(launchTemplate, s.launchTemplate)
         && Objects.equals(conditions, s.conditions);
   }
 
