@@ -130,6 +130,14 @@ final class LoopHarness {
     loop.useClasses(classes);
   }
 
+  private Duration launchTemplateRefresh;
+
+  /** Launch templates from the fake's, refreshed every {@code refresh} (kept across restarts). */
+  void useLaunchTemplates(Duration refresh) {
+    this.launchTemplateRefresh = refresh;
+    loop.useLaunchTemplates(fake.launchTemplates, refresh);
+  }
+
   private FleetLoop newLoop() {
     FleetEvents recorder =
         new FleetEvents() {
@@ -158,6 +166,9 @@ final class LoopHarness {
             history);
     if (classes != null) {
       fresh.useClasses(classes);
+    }
+    if (launchTemplateRefresh != null) {
+      fresh.useLaunchTemplates(fake.launchTemplates, launchTemplateRefresh);
     }
     return fresh;
   }

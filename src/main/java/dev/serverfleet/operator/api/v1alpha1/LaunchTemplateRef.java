@@ -44,8 +44,7 @@ public class LaunchTemplateRef {
   @Size(max = 20)
   @ValidationRule(
       value = "self == '$Latest' || self == '$Default' || self.matches('^[1-9][0-9]{0,17}$')",
-      message =
-          "launchTemplate.version must be a version number (1, 2, ...), $Latest or $Default")
+      message = "launchTemplate.version must be a version number (1, 2, ...), $Latest or $Default")
   @JsonPropertyDescription(
       "Version: a number, $Latest or $Default (the default, as in EC2). $Latest and $Default are"
           + " resolved to a number on every poll; when they move to a new version, that is a new"
