@@ -80,6 +80,11 @@ public final class AwsEc2 implements Ec2Port {
     this.pageSize = pageSize;
   }
 
+  /** For {@code AwsInstanceTypes}: the same connection and credentials. */
+  Ec2Client describeClient() {
+    return ec2;
+  }
+
   /**
    * The operator's adapter: SDK retries as configured, none for RunInstances. Its two clients share
    * one HTTP client and one credentials chain, so that the process holds one of each (under IRSA
@@ -131,7 +136,7 @@ public final class AwsEc2 implements Ec2Port {
   }
 
   /** Everything but the HTTP client: a shared one is left open by the SDK when a client closes. */
-  static Ec2ClientBuilder builder(
+  private static Ec2ClientBuilder builder(
       String region,
       Optional<URI> endpointOverride,
       boolean sdkRetries,

@@ -1,14 +1,10 @@
 package dev.serverfleet.operator.cloud;
 
 import dev.serverfleet.operator.fleet.LaunchTemplateVersion;
-import java.net.URI;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeLaunchTemplateVersionsRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeLaunchTemplateVersionsResponse;
@@ -31,23 +27,11 @@ public final class AwsLaunchTemplates implements LaunchTemplates {
   }
 
   /**
-   * With a client of its own, built as the operator's (region, endpoint, SDK retries), through the
-   * operator's EC2 request limits when given (Describe* share the DESCRIBE bucket).
+   * On the describe client of the operator's {@link AwsEc2}: one HTTP client, one credentials
+   * chain, and its request limits (DescribeLaunchTemplateVersions draws on the Describe bucket).
    */
-  public static AwsLaunchTemplates create(
-      String region,
-      Optional<URI> endpointOverride,
-      boolean sdkRetries,
-      Optional<Ec2RateLimits> limits) {
-    return new AwsLaunchTemplates(
-        AwsEc2.builder(
-                region,
-                endpointOverride,
-                sdkRetries,
-                DefaultCredentialsProvider.builder().build(),
-                limits)
-            .httpClientBuilder(UrlConnectionHttpClient.builder())
-            .build());
+  public static AwsLaunchTemplates sharing(AwsEc2 ec2) {
+    return new AwsLaunchTemplates(ec2.describeClient());
   }
 
   @Override

@@ -20,7 +20,7 @@ public interface LaunchTemplates {
   LaunchTemplateVersion describe(String id, String name, String version);
 
   /** No EC2 to ask: every template is unknown (terminal), so a fleet using one says why. */
-  LaunchTemplates UNAVAILABLE =
+  LaunchTemplates NONE =
       (id, name, version) -> {
         throw new CloudException(
             "DescribeLaunchTemplateVersions",

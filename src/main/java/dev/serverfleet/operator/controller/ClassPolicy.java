@@ -11,74 +11,117 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * Whether a fleet keeps to its {@link ServerFleetClass}. Pure: the classes and the namespace's
- * other fleets come in as values, so a table of cases proves every rule.
+ * Whether a fleet keeps to its {@link ServerFleetClass}. Pure: the classes, the namespace's other
+ * fleets and the instance-type sizes come in as values, so a table of cases proves every rule.
  *
- * <p>Which class applies: the one named in {@code spec.className}; without a name, the class
- * annotated {@code serverfleet.dev/is-default-class: "true"} (the newest of several, as Kubernetes
- * picks a default StorageClass); without either, none, and the fleet behaves as if classes did not
- * exist. A named class that does not exist refuses every launch: the name is a promise the platform
- * team has not kept yet, and guessing another policy would be worse.
+ * <p>Which classes apply: the one named in {@code spec.className}; without a name, every class
+ * annotated {@code serverfleet.dev/is-default-class: "true"}; without either, none, and the fleet
+ * behaves as if classes did not exist. A named class that does not exist refuses every launch: the
+ * name is a promise the platform team has not kept yet, and guessing another policy would be worse.
  *
- * <p>A list in the class left out allows anything; an empty list allows nothing. The quota ({@code
- * maxInstancesPerNamespace}) counts {@code spec.replicas} of every fleet of the namespace that the
- * same class applies to.
+ * <p>Several default classes all apply, each with its lists and quotas, and the first refusal
+ * (newest class first) is reported. That is what the chart's ValidatingAdmissionPolicy does, and it
+ * can do nothing else: the API server evaluates the policy once per class and a CEL expression sees
+ * only that one, so it cannot tell which default is the newest. Kubernetes picks the newest default
+ * StorageClass or IngressClass, but in a mutating admission plugin that writes the name into the
+ * object; a ValidatingAdmissionPolicy cannot. Admission and the operator thus agree, and the
+ * overlap while a platform team moves the default from one class to another is fail-closed.
+ *
+ * <p>A list in the class left out allows anything; an empty list allows nothing. The quotas are
+ * {@link ClassQuota}'s, over the namespace's fleets the same class applies to.
  */
 final class ClassPolicy {
   static final String REASON = "ClassPolicy";
 
-  /** How soon a fleet out of policy looks again without an event (a neighbour scaled down). */
+  /**
+   * How soon a fleet out of policy looks again without an event; a neighbour's spec change wakes it
+   * sooner ({@link ClassHoldWakeUps}).
+   */
   static final java.time.Duration RECHECK = java.time.Duration.ofMinutes(2);
 
-  /** The class that applied ({@code null}: none) and what it refuses, if anything. */
+  /**
+   * The classes that applied ({@code null}: none; several defaults comma-separated, newest first)
+   * and the first refusal, if any.
+   */
   record Verdict(String className, Optional<String> refusal) {
     static final Verdict NONE = new Verdict(null, Optional.empty());
   }
 
   private ClassPolicy() {}
 
-  /** The fleet's class from the informer's classes and the fleets of its namespace. */
-  static Verdict check(ServerFleet fleet, LaunchSettings settings, FleetClasses classes) {
-    return check(
-        fleet, settings, classes.classes(), classes.fleetsIn(fleet.getMetadata().getNamespace()));
-  }
-
-  /** For a fleet without a launch template (its settings are the spec's alone). */
+  /** As {@link #check(ServerFleet, Collection, Collection, ClassQuota.Vcpus)} knowing no sizes. */
   static Verdict check(
       ServerFleet fleet, Collection<ServerFleetClass> classes, Collection<ServerFleet> neighbours) {
+    return check(fleet, classes, neighbours, types -> Map.of());
+  }
+
+  /**
+   * @param neighbours the fleets of the fleet's namespace (others are ignored), itself included or
+   *     not
+   * @param vcpus sizes of instance types, asked only when a class has a vCPU quota
+   */
+  static Verdict check(
+      ServerFleet fleet,
+      Collection<ServerFleetClass> classes,
+      Collection<ServerFleet> neighbours,
+      ClassQuota.Vcpus vcpus) {
     return check(
-        fleet, SpecDefaults.launchSettings(fleet.getSpec().getTemplate()), classes, neighbours);
+        fleet,
+        SpecDefaults.launchSettings(fleet.getSpec().getTemplate()),
+        classes,
+        neighbours,
+        vcpus);
+  }
+
+  /** The fleet's classes from the informer's classes and the fleets of its namespace. */
+  static Verdict check(
+      ServerFleet fleet, LaunchSettings settings, FleetClasses classes, ClassQuota.Vcpus vcpus) {
+    return check(
+        fleet,
+        settings,
+        classes.classes(),
+        classes.fleetsIn(fleet.getMetadata().getNamespace()),
+        vcpus);
   }
 
   /**
    * @param settings the fleet's launch settings, its launch template resolved: what the template
-   *     sets and the fleet does not is checked too
+   *     sets and the fleet does not is checked too ({@link LaunchTemplatePolicy})
    */
   static Verdict check(
       ServerFleet fleet,
       LaunchSettings settings,
       Collection<ServerFleetClass> classes,
-      Collection<ServerFleet> neighbours) {
+      Collection<ServerFleet> neighbours,
+      ClassQuota.Vcpus vcpus) {
     String named = SpecDefaults.className(fleet);
-    Optional<ServerFleetClass> applied = resolve(named, classes);
+    List<ServerFleetClass> applied = applied(named, classes);
     if (applied.isEmpty()) {
       return named == null
           ? Verdict.NONE
           : new Verdict(
               named, Optional.of("spec.className: no ServerFleetClass named " + named + " exists"));
     }
-    ServerFleetClass c = applied.get();
-    String name = c.getMetadata().getName();
-    ServerFleetClassSpec spec =
-        Optional.ofNullable(c.getSpec()).orElseGet(ServerFleetClassSpec::new);
-    Optional<String> refusal =
-        admission(fleet, settings, spec, name)
-            .or(() -> quota(fleet, spec, name, classes, neighbours));
-    return new Verdict(name, refusal);
+    Optional<String> refusal = Optional.empty();
+    for (ServerFleetClass c : applied) {
+      String name = c.getMetadata().getName();
+      ServerFleetClassSpec spec =
+          Optional.ofNullable(c.getSpec()).orElseGet(ServerFleetClassSpec::new);
+      List<ServerFleet> others = ClassQuota.others(fleet, neighbours, f -> appliesTo(f, c));
+      refusal =
+          admission(fleet, settings, spec, name)
+              .or(() -> ClassQuota.check(fleet, spec, name, others, vcpus));
+      if (refusal.isPresent()) {
+        break;
+      }
+    }
+    String names =
+        applied.stream().map(c -> c.getMetadata().getName()).collect(Collectors.joining(","));
+    return new Verdict(names, refusal);
   }
 
   /** What admission could also refuse: every allow-list of the class. */
@@ -122,53 +165,34 @@ final class ClassPolicy {
     return Optional.empty();
   }
 
-  private static Optional<String> quota(
-      ServerFleet fleet,
-      ServerFleetClassSpec spec,
-      String name,
-      Collection<ServerFleetClass> classes,
-      Collection<ServerFleet> neighbours) {
-    Integer max = spec.getMaxInstancesPerNamespace();
-    if (max == null) {
-      return Optional.empty();
-    }
-    String uid = fleet.getMetadata().getUid();
-    String namespace = fleet.getMetadata().getNamespace();
-    int others =
-        neighbours.stream()
-            .filter(f -> Objects.equals(namespace, f.getMetadata().getNamespace()))
-            .filter(f -> !Objects.equals(uid, f.getMetadata().getUid()))
-            .filter(f -> !f.isMarkedForDeletion())
-            .filter(
-                f ->
-                    resolve(SpecDefaults.className(f), classes)
-                        .map(c -> name.equals(c.getMetadata().getName()))
-                        .orElse(false))
-            .mapToInt(SpecDefaults::replicas)
-            .sum();
-    int mine = SpecDefaults.replicas(fleet);
-    if (mine + others <= max) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        String.format(
-            "spec.replicas: %d instances in namespace %s (%d of this fleet, %d of its other fleets) "
-                + "exceed maxInstancesPerNamespace %d of ServerFleetClass %s",
-            mine + others, namespace, mine, others, max, name));
-  }
-
-  /** The class a fleet naming {@code named} (null: none) uses, if it exists. */
-  static Optional<ServerFleetClass> resolve(String named, Collection<ServerFleetClass> classes) {
+  /**
+   * The classes a fleet naming {@code named} (null: none) uses: the named one if it exists, else
+   * every default class, newest first (ties: by name), as Kubernetes orders default StorageClasses.
+   */
+  static List<ServerFleetClass> applied(String named, Collection<ServerFleetClass> classes) {
     if (named != null) {
-      return classes.stream().filter(c -> named.equals(c.getMetadata().getName())).findFirst();
+      return classes.stream()
+          .filter(c -> named.equals(c.getMetadata().getName()))
+          .limit(1)
+          .toList();
     }
     return classes.stream()
         .filter(ClassPolicy::isDefault)
-        .max(
+        .sorted(
             Comparator.comparing(
                     (ServerFleetClass c) ->
-                        Optional.ofNullable(c.getMetadata().getCreationTimestamp()).orElse(""))
-                .thenComparing(c -> c.getMetadata().getName(), Comparator.reverseOrder()));
+                        Optional.ofNullable(c.getMetadata().getCreationTimestamp()).orElse(""),
+                    Comparator.reverseOrder())
+                .thenComparing(c -> c.getMetadata().getName()))
+        .toList();
+  }
+
+  /**
+   * Whether class {@code c} applies to fleet {@code f}: named by it, or a default it names none.
+   */
+  static boolean appliesTo(ServerFleet f, ServerFleetClass c) {
+    String named = SpecDefaults.className(f);
+    return named == null ? isDefault(c) : named.equals(c.getMetadata().getName());
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.ErrorClass;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
-import dev.serverfleet.operator.fleet.Offering;
 import dev.serverfleet.operator.planning.InstanceTypeChoice;
 import dev.serverfleet.operator.planning.Intent;
 import dev.serverfleet.operator.planning.Launch;
@@ -59,6 +58,7 @@ final class FleetActions {
   private final FleetEvents events;
   private final FleetMetrics metrics;
   private final FailureMemory failures;
+  private final OfferingFallback fallback;
 
   FleetActions(
       Ec2Port ec2,
@@ -71,6 +71,7 @@ final class FleetActions {
     this.events = events;
     this.metrics = metrics;
     this.failures = failures;
+    this.fallback = new OfferingFallback(failures.offerings(), events, metrics);
   }
 
   /** The mutable state of one pass. */
@@ -200,53 +201,16 @@ final class FleetActions {
       // The same call would fail in every other subnet too, unless the subnet was the problem.
       pass.launchesStopped = !e.code().startsWith("InvalidSubnet");
     } else if (e.errorClass() == ErrorClass.INSUFFICIENT_CAPACITY) {
-      if (!fellBack(pass, launch, settings, e)) {
-        failures.avoidance().avoid(pass.uid, launch.subnetId(), pass.now);
-      }
+      fallback
+          .fallBack(
+              pass.fleet, launch.subnetId(), typeOf(launch, settings), pass.types, e, pass.now)
+          .ifPresentOrElse(
+              left -> pass.types = left,
+              () -> failures.avoidance().avoid(pass.uid, launch.subnetId(), pass.now));
       pass.retryIn(RetryBackoff.RETRY_BASE);
     } else {
       pass.retryIn(failures.retries().failed(pass.uid));
     }
-  }
-
-  /**
-   * A shortage of one offering in a subnet whose zone is known: the offering is avoided by every
-   * fleet for the TTL, and the next launch in the subnet takes the next available type; once none
-   * is left, the planner avoids the subnet ({@link InstanceTypeChoice#exhausted}). False when the
-   * shortage is the subnet's (or its zone is unknown): the caller avoids the subnet as before.
-   */
-  private boolean fellBack(Pass pass, Launch launch, LaunchSettings settings, CloudException e) {
-    String zone = pass.types.zoneBySubnet().get(launch.subnetId());
-    if (!e.offeringUnavailable() || zone == null) {
-      return false;
-    }
-    String type = typeOf(launch, settings);
-    Offering offering = new Offering(pass.types.capacityType(), type, zone);
-    UnavailableOfferings.Entry entry = failures.offerings().mark(offering, e.code(), pass.now);
-    pass.types = pass.types.without(offering);
-    String family =
-        e.code().contains(".") ? e.code().substring(0, e.code().indexOf('.')) : e.code();
-    metrics.fallback(pass.fleet, family);
-    String next =
-        pass.types
-            .available(launch.subnetId())
-            .map(t -> "the next launch in " + launch.subnetId() + " uses " + t)
-            .orElse(
-                "no listed type is available in "
-                    + zone
-                    + ", so launches go to the fleet's other subnets first");
-    events.warning(
-        pass.fleet,
-        "LaunchFallback",
-        "No capacity for "
-            + offering
-            + " ("
-            + e.code()
-            + "): avoided by every fleet until "
-            + entry.until()
-            + "; "
-            + next);
-    return true;
   }
 
   /** Settles an intent of unknown outcome, or acknowledged instances EC2 never showed. */

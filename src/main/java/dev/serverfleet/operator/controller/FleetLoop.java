@@ -2,9 +2,10 @@ package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.InstanceTypeInfo;
 import dev.serverfleet.operator.cloud.LaunchTemplates;
-import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
@@ -70,6 +71,8 @@ public final class FleetLoop {
   private final RolloutSafety safety;
   private final ZoneOfferings zones;
   private volatile FleetClasses classes = FleetClasses.NONE;
+  private volatile InstanceTypeInfo instanceTypes;
+  private volatile DrainStage drains;
   private volatile LaunchTemplateGate templates = LaunchTemplateGate.NONE;
 
   public FleetLoop(
@@ -81,8 +84,7 @@ public final class FleetLoop {
       FleetMetrics metrics,
       FleetStore store) {
     this(
-        ec2,
-        Offerings.NONE,
+        CloudPorts.of(ec2),
         UnavailableOfferings.DEFAULT_TTL,
         clusterName,
         clock,
@@ -93,12 +95,12 @@ public final class FleetLoop {
   }
 
   /**
-   * @param offerings where the loop learns the subnets' zones and the types each zone offers
+   * @param cloud the ports to AWS: instances, the subnets' zones and the types each zone offers,
+   *     instance-type sizes (for classes with a vCPU quota)
    * @param unavailableOfferingTtl how long an offering out of capacity is avoided, by every fleet
    */
   public FleetLoop(
-      Ec2Port ec2,
-      Offerings offerings,
+      CloudPorts cloud,
       Duration unavailableOfferingTtl,
       String clusterName,
       Clock clock,
@@ -106,15 +108,31 @@ public final class FleetLoop {
       FleetEvents events,
       FleetMetrics metrics,
       FleetStore store) {
+    Ec2Port ec2 = cloud.ec2();
     this.clusterName = clusterName;
     this.safety = new RolloutSafety(ec2, store, events);
     this.clock = clock;
     this.timing = timing;
     this.metrics = metrics;
-    this.zones = new ZoneOfferings(offerings);
+    this.zones = new ZoneOfferings(cloud.offerings());
+    this.instanceTypes = cloud.instanceTypes();
     this.failures = new FailureMemory(unavailableOfferingTtl);
     this.actions = new FleetActions(ec2, clusterName, events, metrics, failures);
     this.events = events;
+    this.drains =
+        new DrainStage(
+            DrainActions.NONE,
+            events,
+            new DrainMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+  }
+
+  /** What runs pre-termination hooks (the operator's wiring); until set, every hook call fails. */
+  public void useDrains(DrainActions actions, DrainMetrics drainMetrics) {
+    this.drains = new DrainStage(actions, events, drainMetrics);
+  }
+
+  DrainStage drains() {
+    return drains;
   }
 
   public String clusterName() {
@@ -124,6 +142,11 @@ public final class FleetLoop {
   /** Where the ServerFleetClasses come from (the reconciler's informer); none until set. */
   public void useClasses(FleetClasses classes) {
     this.classes = classes;
+  }
+
+  /** Where vCPUs of instance types come from, for classes with a vCPU quota (tests swap it). */
+  public void useInstanceTypes(InstanceTypeInfo instanceTypes) {
+    this.instanceTypes = instanceTypes;
   }
 
   /**
@@ -156,16 +179,22 @@ public final class FleetLoop {
       return new Result(Optional.of(SETTLE));
     }
     PlanInput input = pass.unguarded().withFreshCap(step.cap());
-    ClassPolicy.Verdict policy = ClassPolicy.check(fleet, pass.settings(), classes);
-    Plan plan = guarded(FleetPlanner.plan(input), pass.hold(), policy);
+    ClassPolicy.Verdict policy =
+        ClassPolicy.check(fleet, pass.settings(), classes, instanceTypes::vcpus);
+    Plan decided = guarded(FleetPlanner.plan(input), pass.hold(), policy);
+    // Drain before terminate: what the plan terminates goes through the drain stage first.
+    DrainStage.Result drained =
+        drains.run(fleet, pass.owned(), DrainRecords.reasons(decided.terminations()), now);
+    Plan plan = DrainRecords.acting(decided, drained, pass.owned());
 
-    ServerFleet current = intentsFirst(fleet, pass, step, plan, writer, now);
+    ServerFleet current = intentsFirst(fleet, pass, step, plan, drained, writer, now);
     Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
     FleetActions.Outcome outcome =
         actions.apply(current, plan, pass.settings(), input.instanceTypes(), now, known, cache);
 
     List<Instance> instances = after(pass.owned(), outcome);
-    ServerFleetStatus status = status(current, pass, step, plan, policy, outcome, instances, now);
+    ServerFleetStatus status =
+        status(current, pass, step, plan, policy, outcome, drained, instances, now);
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
@@ -184,6 +213,7 @@ public final class FleetLoop {
             pass.hold(),
             timing,
             failures);
+    next = WakeUps.earliest(next, drained.pollIn());
     next = WakeUps.earliest(next, templates.recheck(fleet)); // $Latest and $Default move
     return new Result(sooner(next, fleet, step, policy, newlyExceeded, now));
   }
@@ -198,6 +228,7 @@ public final class FleetLoop {
       Pass pass,
       RolloutSafety.Step step,
       Plan plan,
+      DrainStage.Result drained,
       StatusWriter writer,
       Instant now) {
     ServerFleet current = step.fleet();
@@ -216,6 +247,7 @@ public final class FleetLoop {
             step.rollout(),
             now);
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
+    status.setDraining(drained.drains().stream().map(DrainRecords::status).toList());
     return writer.write(current, status);
   }
 
@@ -232,7 +264,8 @@ public final class FleetLoop {
       next = WakeUps.earliest(next, Optional.of(ROLLBACK_SOON));
     }
     if (policy.refusal().isPresent()) {
-      // a quota freed by another fleet of the namespace triggers no event for this one
+      // a neighbour's spec change wakes this fleet (ClassHoldWakeUps); this catches the rest,
+      // e.g. a wake-up lost to a restart
       next = WakeUps.earliest(next, Optional.of(ClassPolicy.RECHECK));
     }
     return WakeUps.earliest(next, step.resumeAt().map(t -> Duration.between(now, t)));
@@ -256,6 +289,7 @@ public final class FleetLoop {
       Plan plan,
       ClassPolicy.Verdict policy,
       FleetActions.Outcome outcome,
+      DrainStage.Result drained,
       List<Instance> instances,
       Instant now) {
     Optional<Degradation> degraded =
@@ -264,6 +298,7 @@ public final class FleetLoop {
             .map(m -> new Degradation(ClassPolicy.REASON, m))
             .or(step::degraded)
             .or(outcome::degraded)
+            .or(drained::degraded)
             .or(() -> degradation(pass.hold()))
             .or(step::notice);
     ServerFleetStatus status =
@@ -281,6 +316,7 @@ public final class FleetLoop {
     status.setClassName(policy.className());
     status.setLaunchTemplate(LaunchTemplateGate.status(pass.settings()));
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
+    status.setDraining(DrainRecords.after(drained, outcome.terminated()));
     return status;
   }
 

@@ -27,7 +27,7 @@ final class LaunchTemplateGate {
   /** Fleets without a launch template: never held, never resolved. */
   static final LaunchTemplateGate NONE =
       new LaunchTemplateGate(
-          LaunchTemplates.UNAVAILABLE,
+          LaunchTemplates.NONE,
           Duration.ofMinutes(1),
           Clock.systemUTC(),
           new FleetEvents() {

@@ -71,17 +71,18 @@ record Pass(
             ? List.of()
             : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
     return new PlanInput(
-        SpecDefaults.replicas(fleet),
-        SpecDefaults.subnetIds(fleet),
-        revision,
-        clusterName,
-        uid,
-        swept,
-        recorded,
-        failures.avoidance().avoided(uid, now),
-        now,
-        timing,
-        SpecDefaults.policy(fleet),
-        StatusBuilder.readySince(fleet));
+            SpecDefaults.replicas(fleet),
+            SpecDefaults.subnetIds(fleet),
+            revision,
+            clusterName,
+            uid,
+            swept,
+            recorded,
+            failures.avoidance().avoided(uid, now),
+            now,
+            timing,
+            SpecDefaults.policy(fleet),
+            StatusBuilder.readySince(fleet))
+        .withDraining(DrainStage.recorded(fleet));
   }
 }

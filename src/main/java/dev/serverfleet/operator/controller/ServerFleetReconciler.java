@@ -26,6 +26,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -45,9 +46,11 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
   private final InstanceSweep sweep;
   private final FleetLoop loop;
   private final FleetDeletion deletion;
+  private final DeletionDrain deletionDrain;
   private final FleetDirectory fleets;
   private final Clock clock;
   private final FleetStore store;
+  private final ClassHoldWakeUps classHolds = new ClassHoldWakeUps();
 
   public ServerFleetReconciler(
       InstanceSweep sweep,
@@ -63,6 +66,7 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
     this.fleets = fleets;
     this.loop = loop;
     this.deletion = new FleetDeletion(ec2, loop.clusterName(), events, metrics, loop.failures());
+    this.deletionDrain = new DeletionDrain(ec2, loop.clusterName(), events, metrics);
     this.clock = clock;
   }
 
@@ -111,7 +115,7 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
             return context.getPrimaryCache().list(namespace).toList();
           }
         });
-    return List.of(sweep, classes);
+    return List.of(sweep, classes, classHolds);
   }
 
   /**
@@ -141,6 +145,8 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
             sweep.observe(id),
             (current, status) -> patchStatus(current, context, status),
             cacheFor(id));
+    classHolds.after(
+        fleet, context.getPrimaryCache().list(fleet.getMetadata().getNamespace()).toList());
     UpdateControl<ServerFleet> control = UpdateControl.noUpdate();
     return result.requeueAfter().map(control::rescheduleAfter).orElse(control);
   }
@@ -151,6 +157,20 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(UNSYNCED_RETRY);
     }
     ResourceID id = ResourceID.fromResource(fleet);
+    classHolds.after(
+        fleet, context.getPrimaryCache().list(fleet.getMetadata().getNamespace()).toList());
+    // Drain before terminate, for deletion too: the finalizer waits for the fleet's drains.
+    Optional<DeletionDrain.Waiting> draining =
+        deletionDrain.run(
+            fleet,
+            sweep.observe(id),
+            loop.drains(),
+            (current, status) -> patchStatus(current, context, status),
+            cacheFor(id),
+            clock.instant());
+    if (draining.isPresent()) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(draining.get().retryIn());
+    }
     FleetDeletion.Result result = deletion.run(fleet, sweep.observe(id), cacheFor(id));
     if (result.retryIn().isPresent()) {
       result.failure().ifPresent(why -> degrade(fleet, context, "DeletionFailed", why));

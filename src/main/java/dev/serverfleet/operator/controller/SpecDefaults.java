@@ -73,24 +73,34 @@ final class SpecDefaults {
         Optional.ofNullable(strategy.getRollingUpdate()).orElseGet(RollingUpdate::new);
     HealthCheck health = Optional.ofNullable(spec.getHealthCheck()).orElseGet(HealthCheck::new);
     return new Policy(
-        strategy.getType() == StrategyType.Recreate
-            ? Policy.Strategy.RECREATE
-            : Policy.Strategy.ROLLING_UPDATE,
-        RolloutBounds.resolve(
-            intOrString(rolling.getMaxSurge()),
-            intOrString(rolling.getMaxUnavailable()),
-            replicas(fleet)),
-        Duration.ofSeconds(Optional.ofNullable(spec.getMinReadySeconds()).orElse(0)),
-        Boolean.TRUE.equals(spec.getPaused()),
-        spec.getScaleDownPolicy() == ScaleDownPolicy.OldestFirst
-            ? Policy.ScaleDownOrder.OLDEST_FIRST
-            : Policy.ScaleDownOrder.NEWEST_FIRST,
-        health.getType() == HealthCheckType.EC2StatusChecks,
-        Optional.ofNullable(health.getGracePeriodSeconds())
-            .map(Duration::ofSeconds)
-            .orElse(Policy.DEFAULT_HEALTH_GRACE),
-        Optional.ofNullable(health.getMaxUnhealthyPercent())
-            .orElse(Policy.DEFAULT_MAX_UNHEALTHY_PERCENT));
+            strategy.getType() == StrategyType.Recreate
+                ? Policy.Strategy.RECREATE
+                : Policy.Strategy.ROLLING_UPDATE,
+            RolloutBounds.resolve(
+                intOrString(rolling.getMaxSurge()),
+                intOrString(rolling.getMaxUnavailable()),
+                replicas(fleet)),
+            Duration.ofSeconds(Optional.ofNullable(spec.getMinReadySeconds()).orElse(0)),
+            Boolean.TRUE.equals(spec.getPaused()),
+            spec.getScaleDownPolicy() == ScaleDownPolicy.OldestFirst
+                ? Policy.ScaleDownOrder.OLDEST_FIRST
+                : Policy.ScaleDownOrder.NEWEST_FIRST,
+            health.getType() == HealthCheckType.EC2StatusChecks,
+            Optional.ofNullable(health.getGracePeriodSeconds())
+                .map(Duration::ofSeconds)
+                .orElse(Policy.DEFAULT_HEALTH_GRACE),
+            Optional.ofNullable(health.getMaxUnhealthyPercent())
+                .orElse(Policy.DEFAULT_MAX_UNHEALTHY_PERCENT))
+        .withReadyTag(readyTag(spec));
+  }
+
+  /** lifecycle.readinessGate.tag, or null. */
+  private static Policy.ReadyTag readyTag(ServerFleetSpec spec) {
+    return Optional.ofNullable(spec.getLifecycle())
+        .map(l -> l.getReadinessGate())
+        .map(g -> g.getTag())
+        .map(t -> new Policy.ReadyTag(t.getKey(), t.getValue()))
+        .orElse(null);
   }
 
   private static Object intOrString(IntOrString value) {

@@ -36,6 +36,9 @@ final class WakeUps {
       if (view.ready(i) && !view.available(i)) {
         out.add(in.readySince().getOrDefault(i.id(), in.now()).plus(minReady));
       }
+      if (i.state() == InstanceState.RUNNING && !view.gated(i) && i.launchTime() != null) {
+        out.add(i.launchTime().plus(in.policy().healthGrace())); // replaced if still not gated
+      }
       if (in.policy().statusChecks()
           && i.state() == InstanceState.RUNNING
           && i.health() == Health.IMPAIRED

@@ -21,7 +21,10 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>only instances with this operator's cluster tag and this fleet's uid are ever chosen, and
  *       never one tagged {@code serverfleet.dev/protected=true} for scale-in or a rollout;
- *   <li>live plus launching instances never exceed {@code replicas + maxSurge} because of a launch;
+ *   <li>live plus launching instances never exceed {@code replicas + maxSurge} because of a launch,
+ *       instances still draining before their termination included;
+ *   <li>an instance draining ({@link PlanInput#draining}) is never chosen again, and counts as
+ *       neither ready nor available;
  *   <li>a termination never takes available instances below {@code replicas − maxUnavailable}
  *       during a rolling update;
  *   <li>a recorded intent is never launched under a new token while it may still appear: its
@@ -44,8 +47,11 @@ public final class FleetPlanner {
     HealthReplacement health = replaceUnhealthy(in, view, owned, ledger);
     List<Instance> pool =
         owned.stream()
-            .filter(i -> i.state().isLive() && !health.replaced().contains(i.id()))
+            .filter(
+                i -> i.state().isLive() && !view.draining(i) && !health.replaced().contains(i.id()))
             .toList();
+    int drainingLive =
+        (int) owned.stream().filter(i -> i.state().isLive() && view.draining(i)).count();
 
     // Intents whose retry is due are left out of what is launching: the decision says whether
     // the fleet still wants their instances, and they fill that want before any new token does.
@@ -59,7 +65,7 @@ public final class FleetPlanner {
     int launchingOld = unseen(ledger, launching, i -> !i.revision().equals(in.revision()));
     Victims victims = new Victims(in, view, new HashMap<>(perSubnet));
     Rollout.Decision decision =
-        new Rollout(in, view, victims).decide(pool, launchingCurrent, launchingOld);
+        new Rollout(in, view, victims).decide(pool, launchingCurrent, launchingOld, drainingLive);
 
     Retries retries = retry(retryDue, decision.launch(), ledger);
     List<Intent> open = new ArrayList<>();

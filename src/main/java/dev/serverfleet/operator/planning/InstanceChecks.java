@@ -21,9 +21,22 @@ public final class InstanceChecks {
     return i.ownedBy(in.clusterName(), in.fleetUid());
   }
 
-  /** Running, and passing status checks when the fleet asks for them. */
+  /** On its way out through the drain stage: never ready, never chosen again. */
+  public boolean draining(Instance i) {
+    return in.draining().contains(i.id());
+  }
+
+  /** Tagged as the fleet's readiness gate asks, or the fleet has no gate. */
+  public boolean gated(Instance i) {
+    Policy.ReadyTag tag = in.policy().readyTag();
+    return tag == null || tag.value().equals(i.tag(tag.key()));
+  }
+
+  /** Running, not draining, through the readiness gate, and passing status checks if asked. */
   public boolean ready(Instance i) {
     return i.state() == InstanceState.RUNNING
+        && !draining(i)
+        && gated(i)
         && (!in.policy().statusChecks() || i.health() == Health.OK);
   }
 
@@ -39,10 +52,21 @@ public final class InstanceChecks {
     return !since.plus(in.policy().minReady()).isAfter(in.now());
   }
 
-  /** Stopped, or failing status checks after the grace period: it must be replaced. */
+  /**
+   * Stopped, or past the grace period without passing the readiness gate or failing status checks:
+   * it must be replaced.
+   */
   public boolean unhealthy(Instance i) {
+    if (draining(i)) {
+      return false; // already going
+    }
     if (i.state().isStopped()) {
       return true;
+    }
+    if (i.state() == InstanceState.RUNNING && !gated(i)) {
+      // never passed its readiness gate within the grace period: replace it
+      Instant launched = i.launchTime() == null ? in.now() : i.launchTime();
+      return !launched.plus(in.policy().healthGrace()).isAfter(in.now());
     }
     if (!in.policy().statusChecks()
         || i.state() != InstanceState.RUNNING

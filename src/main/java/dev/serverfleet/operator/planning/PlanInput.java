@@ -21,6 +21,9 @@ import java.util.Set;
  *     ({@link CheckpointGate}) holds the rollout there; {@link CheckpointGate#NO_CAP} otherwise
  * @param instanceTypes which type each new launch uses, and the subnets where none is available
  *     (avoided like {@code avoidSubnets}); null: launches name no type (the fleet's preferred)
+ * @param draining instances already on their way out through the drain stage (a pre-termination
+ *     hook running, or abandoned by it): never chosen again, never ready or available, and while
+ *     live still counted against replicas + maxSurge
  */
 public record PlanInput(
     int replicas,
@@ -36,7 +39,41 @@ public record PlanInput(
     Policy policy,
     Map<String, Instant> readySince,
     int freshCap,
-    InstanceTypeChoice instanceTypes) {
+    InstanceTypeChoice instanceTypes,
+    Set<String> draining) {
+
+  /** Without instances draining. */
+  public PlanInput(
+      int replicas,
+      List<String> subnetIds,
+      String revision,
+      String clusterName,
+      String fleetUid,
+      List<Instance> instances,
+      List<Intent> intents,
+      Set<String> avoidSubnets,
+      Instant now,
+      Timing timing,
+      Policy policy,
+      Map<String, Instant> readySince,
+      int freshCap) {
+    this(
+        replicas,
+        subnetIds,
+        revision,
+        clusterName,
+        fleetUid,
+        instances,
+        intents,
+        avoidSubnets,
+        now,
+        timing,
+        policy,
+        readySince,
+        freshCap,
+        null,
+        Set.of());
+  }
 
   /** Without a checkpoint cap. */
   public PlanInput(
@@ -66,7 +103,8 @@ public record PlanInput(
         policy,
         readySince,
         CheckpointGate.NO_CAP,
-        null);
+        null,
+        Set.of());
   }
 
   /** The same input, with the rollout held at {@code cap} instances of the current revision. */
@@ -85,7 +123,8 @@ public record PlanInput(
         policy,
         readySince,
         cap,
-        instanceTypes);
+        instanceTypes,
+        draining);
   }
 
   /** The same input, choosing each new launch's type by {@code choice}. */
@@ -104,7 +143,28 @@ public record PlanInput(
         policy,
         readySince,
         freshCap,
-        choice);
+        choice,
+        draining);
+  }
+
+  /** The same input, with these instances draining. */
+  public PlanInput withDraining(Set<String> ids) {
+    return new PlanInput(
+        replicas,
+        subnetIds,
+        revision,
+        clusterName,
+        fleetUid,
+        instances,
+        intents,
+        avoidSubnets,
+        now,
+        timing,
+        policy,
+        readySince,
+        freshCap,
+        instanceTypes,
+        ids);
   }
 
   /**
@@ -146,6 +206,7 @@ public record PlanInput(
     Objects.requireNonNull(timing, "timing");
     Objects.requireNonNull(policy, "policy");
     readySince = Map.copyOf(readySince);
+    draining = Set.copyOf(draining);
   }
 
   /**

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param healthGrace failed status checks do not count as unhealthy this soon after launch
  * @param maxUnhealthyPercent the most instances, as a percentage of replicas, replaced for health
  *     at once (at least one)
+ * @param readyTag the tag a running instance must carry to count as ready
+ *     (lifecycle.readinessGate); null when the fleet has no gate
  */
 public record Policy(
     Strategy strategy,
@@ -23,7 +25,47 @@ public record Policy(
     ScaleDownOrder scaleDownOrder,
     boolean statusChecks,
     Duration healthGrace,
-    int maxUnhealthyPercent) {
+    int maxUnhealthyPercent,
+    ReadyTag readyTag) {
+
+  /** A tag key and the value that means ready. */
+  public record ReadyTag(String key, String value) {}
+
+  /** Without a readiness gate. */
+  public Policy(
+      Strategy strategy,
+      RolloutBounds bounds,
+      Duration minReady,
+      boolean paused,
+      ScaleDownOrder scaleDownOrder,
+      boolean statusChecks,
+      Duration healthGrace,
+      int maxUnhealthyPercent) {
+    this(
+        strategy,
+        bounds,
+        minReady,
+        paused,
+        scaleDownOrder,
+        statusChecks,
+        healthGrace,
+        maxUnhealthyPercent,
+        null);
+  }
+
+  /** The same policy with this readiness gate (null: none). */
+  public Policy withReadyTag(ReadyTag tag) {
+    return new Policy(
+        strategy,
+        bounds,
+        minReady,
+        paused,
+        scaleDownOrder,
+        statusChecks,
+        healthGrace,
+        maxUnhealthyPercent,
+        tag);
+  }
 
   public enum Strategy {
     ROLLING_UPDATE,

@@ -33,10 +33,16 @@ final class Rollout {
       List<Instance> old,
       int protectedOld,
       int inFlightCurrent,
-      int inFlightOld) {
+      int inFlightOld,
+      int draining) {
 
     int total() {
       return pool.size() + inFlightCurrent + inFlightOld;
+    }
+
+    /** What still runs or will: the total, and instances draining before their termination. */
+    int occupied() {
+      return total() + draining;
     }
 
     int freshTotal() {
@@ -48,19 +54,38 @@ final class Rollout {
    * @param pool live (pending or running) owned instances that are not being replaced for health
    * @param inFlightCurrent instances launching on the current revision
    * @param inFlightOld instances launching on an older revision (they will appear and be rolled)
+   * @param draining live instances draining before their termination: not in the pool, but they
+   *     still run, so launches wait for them beyond maxSurge
    */
-  Decision decide(List<Instance> pool, int inFlightCurrent, int inFlightOld) {
+  Decision decide(List<Instance> pool, int inFlightCurrent, int inFlightOld, int draining) {
     List<Instance> fresh = new ArrayList<>(pool.stream().filter(view::current).toList());
     List<Instance> old = new ArrayList<>(pool.stream().filter(i -> !view.current(i)).toList());
     int protectedOld = (int) old.stream().filter(Instance::isProtected).count();
-    Fleet fleet = new Fleet(pool, fresh, old, protectedOld, inFlightCurrent, inFlightOld);
+    Fleet fleet = new Fleet(pool, fresh, old, protectedOld, inFlightCurrent, inFlightOld, draining);
+    Decision decision;
     if (in.policy().paused()) {
-      return paused(fleet);
+      decision = paused(fleet);
+    } else if (in.policy().strategy() == Policy.Strategy.RECREATE) {
+      decision = recreate(fleet);
+    } else {
+      decision = rollingUpdate(fleet);
     }
-    if (in.policy().strategy() == Policy.Strategy.RECREATE) {
-      return recreate(fleet);
+    return withinSurge(decision, fleet);
+  }
+
+  /**
+   * A draining instance still runs: launches beyond replicas + maxSurge wait for its termination
+   * (Recreate: for every old one to go). Without draining instances, nothing changes.
+   */
+  private Decision withinSurge(Decision d, Fleet f) {
+    if (f.draining() == 0) {
+      return d;
     }
-    return rollingUpdate(fleet);
+    int room = in.replicas() + in.policy().bounds().maxSurge() - f.occupied();
+    boolean recreateWaits =
+        in.policy().strategy() == Policy.Strategy.RECREATE && !in.policy().paused();
+    int launch = recreateWaits ? 0 : Math.max(0, Math.min(d.launch(), room));
+    return new Decision(launch, d.terminations(), d.protectedOutdated());
   }
 
   /** Rollout frozen: the fleet is one group; only the count follows replicas. */
@@ -109,7 +134,7 @@ final class Rollout {
     if (launch == 0
         && out.isEmpty()
         && steady(f.pool(), f.total(), f.inFlightCurrent() + f.inFlightOld())
-        && f.total() < replicas + bounds.maxSurge()) {
+        && f.occupied() < replicas + bounds.maxSurge()) {
       return new Decision(rebalanceLaunch(), out, f.protectedOld());
     }
     return new Decision(launch, out, f.protectedOld());

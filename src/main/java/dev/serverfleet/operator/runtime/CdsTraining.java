@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.CloudException;
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,7 +45,8 @@ public final class CdsTraining {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var josdkMetrics = FleetOperator.instrument(registry);
     new JvmMemoryMetrics().bindTo(registry);
-    var ec2 = Main.ec2(config, registry);
+    CloudPorts cloud = Main.cloud(config, registry);
+    var ec2 = cloud.ec2();
     try (KubernetesClient client =
             new KubernetesClientBuilder()
                 .withConfig(
@@ -63,7 +65,7 @@ public final class CdsTraining {
         FleetOperator.start(
                 config,
                 client,
-                ec2,
+                cloud,
                 Clock.systemUTC(),
                 registry,
                 josdkMetrics,

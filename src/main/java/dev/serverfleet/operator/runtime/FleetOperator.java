@@ -1,17 +1,22 @@
 package dev.serverfleet.operator.runtime;
 
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
-import dev.serverfleet.operator.cloud.LaunchTemplates;
-import dev.serverfleet.operator.cloud.Offerings;
+import dev.serverfleet.operator.controller.DrainActions;
+import dev.serverfleet.operator.controller.DrainMetrics;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetDirectory;
 import dev.serverfleet.operator.controller.FleetLoop;
 import dev.serverfleet.operator.controller.FleetMetrics;
+import dev.serverfleet.operator.controller.HookCalls;
 import dev.serverfleet.operator.controller.InstancePoller;
 import dev.serverfleet.operator.controller.InstanceSweep;
 import dev.serverfleet.operator.controller.KubeFleetStore;
 import dev.serverfleet.operator.controller.OrphanCollector;
+import dev.serverfleet.operator.controller.SecretReader;
 import dev.serverfleet.operator.controller.ServerFleetReconciler;
+import dev.serverfleet.operator.controller.SsmDrains;
+import dev.serverfleet.operator.controller.WebhookCalls;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -37,9 +42,11 @@ public final class FleetOperator implements AutoCloseable {
       org.slf4j.LoggerFactory.getLogger(FleetOperator.class);
   private static volatile boolean stopping;
   private final Operator operator;
+  private final AutoCloseable webhooks;
 
-  private FleetOperator(Operator operator) {
+  private FleetOperator(Operator operator, AutoCloseable webhooks) {
     this.operator = operator;
+    this.webhooks = webhooks;
   }
 
   /** {@link #instrument} and start, for a registry that serves a single start (tests). */
@@ -50,41 +57,18 @@ public final class FleetOperator implements AutoCloseable {
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing) {
-    return start(config, client, ec2, clock, registry, instrument(registry), timing);
+    return start(config, client, CloudPorts.of(ec2), clock, registry, timing);
   }
 
-  /** As above, learning zones and the types they offer through {@code offerings}. */
+  /** As above, with every port to AWS the operator may use. */
   public static FleetOperator start(
       OperatorConfig config,
       KubernetesClient client,
-      Ec2Port ec2,
-      Offerings offerings,
+      CloudPorts cloud,
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing) {
-    return start(config, client, ec2, offerings, clock, registry, instrument(registry), timing);
-  }
-
-  /** As above, also resolving launch templates through {@code launchTemplates}. */
-  public static FleetOperator start(
-      OperatorConfig config,
-      KubernetesClient client,
-      Ec2Port ec2,
-      Offerings offerings,
-      LaunchTemplates launchTemplates,
-      Clock clock,
-      MeterRegistry registry,
-      PlanInput.Timing timing) {
-    return start(
-        config,
-        client,
-        ec2,
-        offerings,
-        launchTemplates,
-        clock,
-        registry,
-        instrument(registry),
-        timing);
+    return start(config, client, cloud, clock, registry, instrument(registry), timing);
   }
 
   /**
@@ -120,58 +104,32 @@ public final class FleetOperator implements AutoCloseable {
    * Builds the operator and starts it; throws when the start fails (the API server unreachable, for
    * one), having stopped whatever it had started, so that the caller may simply try again.
    *
+   * @param cloud every port to AWS the operator uses ({@link CloudPorts})
    * @param josdkMetrics from {@link #instrument} on {@code registry}, the same for every attempt
    */
   public static FleetOperator start(
       OperatorConfig config,
       KubernetesClient client,
-      Ec2Port ec2,
+      CloudPorts cloud,
       Clock clock,
       MeterRegistry registry,
       Metrics josdkMetrics,
       PlanInput.Timing timing) {
-    return start(config, client, ec2, Offerings.NONE, clock, registry, josdkMetrics, timing);
+    return start(config, client, cloud, clock, registry, josdkMetrics, timing, Hooks.of(config));
   }
 
-  /**
-   * As above, learning the subnets' zones and the types each zone offers through {@code offerings};
-   * {@link Offerings#NONE} leaves capacity shortages to subnet avoidance alone.
-   */
+  /** As above, with the hooks' wiring given (tests: SSM on moto, a loopback drain server). */
   public static FleetOperator start(
       OperatorConfig config,
       KubernetesClient client,
-      Ec2Port ec2,
-      Offerings offerings,
+      CloudPorts cloud,
       Clock clock,
       MeterRegistry registry,
       Metrics josdkMetrics,
-      PlanInput.Timing timing) {
-    return start(
-        config,
-        client,
-        ec2,
-        offerings,
-        LaunchTemplates.UNAVAILABLE,
-        clock,
-        registry,
-        josdkMetrics,
-        timing);
-  }
-
-  /**
-   * As above, resolving launch templates through {@code launchTemplates} ({@link
-   * LaunchTemplates#UNAVAILABLE}: a fleet with a launch template is Degraded, saying so).
-   */
-  public static FleetOperator start(
-      OperatorConfig config,
-      KubernetesClient client,
-      Ec2Port ec2,
-      Offerings offerings,
-      LaunchTemplates launchTemplates,
-      Clock clock,
-      MeterRegistry registry,
-      Metrics josdkMetrics,
-      PlanInput.Timing timing) {
+      PlanInput.Timing timing,
+      Hooks hooks) {
+    WebhookCalls webhooks =
+        new WebhookCalls(hooks.maxConcurrentWebhooks(), hooks.targets(), SecretReader.of(client));
     Operator operator =
         new Operator(
             o -> {
@@ -187,12 +145,11 @@ public final class FleetOperator implements AutoCloseable {
         reconciler(
             config,
             client,
-            ec2,
-            offerings,
-            launchTemplates,
+            cloud,
             clock,
             registry,
-            sweepSafe(timing, config)),
+            sweepSafe(timing, config),
+            new HookCalls(webhooks, new SsmDrains(hooks.ssm(), clock, hooks.ssmCallsPerSecond()))),
         o -> {
           o.withGenerationAware(false).withOnUpdateFilter(ServerFleetReconciler::relevantUpdate);
           config.labelSelector().ifPresent(o::withLabelSelector);
@@ -205,9 +162,10 @@ public final class FleetOperator implements AutoCloseable {
     } catch (RuntimeException e) {
       stopQuietly(operator);
       forgetControllerGauges(registry);
+      webhooks.close();
       throw e;
     }
-    return new FleetOperator(operator);
+    return new FleetOperator(operator, webhooks);
   }
 
   /**
@@ -243,19 +201,18 @@ public final class FleetOperator implements AutoCloseable {
   private static ServerFleetReconciler reconciler(
       OperatorConfig config,
       KubernetesClient client,
-      Ec2Port ec2,
-      Offerings offerings,
-      LaunchTemplates launchTemplates,
+      CloudPorts cloud,
       Clock clock,
       MeterRegistry registry,
-      PlanInput.Timing timing) {
+      PlanInput.Timing timing,
+      DrainActions drainActions) {
+    Ec2Port ec2 = cloud.ec2();
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
     var store = new KubeFleetStore(client);
     var loop =
         new FleetLoop(
-            ec2,
-            offerings,
+            cloud,
             config.unavailableOfferingTtl(),
             config.clusterName(),
             clock,
@@ -263,8 +220,9 @@ public final class FleetOperator implements AutoCloseable {
             events,
             metrics,
             store);
+    loop.useDrains(drainActions, new DrainMetrics(registry));
     // refreshed once per poll: a new $Latest is seen as soon as a new instance would be
-    loop.useLaunchTemplates(launchTemplates, config.pollInterval());
+    loop.useLaunchTemplates(cloud.launchTemplates(), config.pollInterval());
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(
@@ -342,5 +300,10 @@ public final class FleetOperator implements AutoCloseable {
   public void close() {
     stopping = true;
     operator.stop();
+    try {
+      webhooks.close();
+    } catch (Exception e) {
+      log.debug("closing the webhook pool: {}", e.toString());
+    }
   }
 }

@@ -1,14 +1,16 @@
 package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
+import dev.serverfleet.operator.cloud.AwsInstanceTypes;
 import dev.serverfleet.operator.cloud.AwsLaunchTemplates;
 import dev.serverfleet.operator.cloud.AwsOfferings;
+import dev.serverfleet.operator.cloud.CachedInstanceTypes;
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
+import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchTemplates;
 import dev.serverfleet.operator.cloud.InstrumentedOfferings;
-import dev.serverfleet.operator.cloud.LaunchTemplates;
-import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -49,8 +51,7 @@ public final class Main {
     Metrics josdkMetrics = FleetOperator.instrument(registry);
     new JvmMemoryMetrics().bindTo(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Optional<Ec2RateLimits> limits = rateLimits(config, registry);
-    var ec2 = ec2(config, registry, limits);
+    CloudPorts cloud = cloud(config, registry);
 
     // Probes first, so that a kubelet sees a live process while the operator waits for the API
     // server: /healthz is true while starting, /readyz only once a first sweep of EC2 succeeded.
@@ -75,9 +76,7 @@ public final class Main {
             FleetOperator.start(
                 config,
                 client,
-                ec2,
-                offerings(config, registry),
-                launchTemplates(config, registry, limits),
+                cloud,
                 Clock.systemUTC(),
                 registry,
                 josdkMetrics,
@@ -88,38 +87,27 @@ public final class Main {
     stopped.await();
   }
 
-  /** The EC2 port as configured: timed, and within EC2's request limits unless turned off. */
-  static InstrumentedEc2 ec2(OperatorConfig config, MeterRegistry registry) {
-    return ec2(config, registry, rateLimits(config, registry));
-  }
-
-  /** EC2's request limits, shared by every client of the process, unless turned off. */
-  static Optional<Ec2RateLimits> rateLimits(OperatorConfig config, MeterRegistry registry) {
-    return config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty();
-  }
-
-  static InstrumentedEc2 ec2(
-      OperatorConfig config, MeterRegistry registry, Optional<Ec2RateLimits> limits) {
-    return new InstrumentedEc2(
-        AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
-        registry);
-  }
-
-  /** Where launch templates are read: timed, on its own client, within the same limits. */
-  static LaunchTemplates launchTemplates(
-      OperatorConfig config, MeterRegistry registry, Optional<Ec2RateLimits> limits) {
-    return new InstrumentedLaunchTemplates(
-        AwsLaunchTemplates.create(
-            config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
-        registry);
-  }
-
   /**
-   * Where the loop learns subnets' zones and the types each zone offers: timed, on its own client.
+   * The EC2 ports as configured: timed, and within EC2's request limits unless turned off;
+   * instance-type sizes remembered for the life of the process; launch templates read on the same
+   * client.
    */
-  static Offerings offerings(OperatorConfig config, MeterRegistry registry) {
-    return new InstrumentedOfferings(
-        AwsOfferings.create(config.region(), config.ec2Endpoint(), config.sdkRetries()), registry);
+  static CloudPorts cloud(OperatorConfig config, MeterRegistry registry) {
+    AwsEc2 aws =
+        AwsEc2.create(
+            config.region(),
+            config.ec2Endpoint(),
+            config.sdkRetries(),
+            config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty());
+    return new CloudPorts(
+        new InstrumentedEc2(aws, registry),
+        // subnets' zones and the types each zone offers: rare calls, on their own client
+        new InstrumentedOfferings(
+            AwsOfferings.create(config.region(), config.ec2Endpoint(), config.sdkRetries()),
+            registry),
+        new CachedInstanceTypes(
+            new InstrumentedInstanceTypes(AwsInstanceTypes.sharing(aws), registry)),
+        new InstrumentedLaunchTemplates(AwsLaunchTemplates.sharing(aws), registry));
   }
 
   private static void logStart(OperatorConfig config) {

@@ -53,6 +53,18 @@ class ClassPolicyTest {
       spec: {}
       """;
 
+  /** An older default class for team-b only. */
+  static final String LEGACY_OLD_DEFAULT =
+      """
+      apiVersion: serverfleet.dev/v1alpha1
+      kind: ServerFleetClass
+      metadata:
+        name: legacy
+        creationTimestamp: "2025-06-01T00:00:00Z"
+        annotations: {serverfleet.dev/is-default-class: "true"}
+      spec: {namespaces: [team-b]}
+      """;
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
@@ -60,7 +72,9 @@ class ClassPolicyTest {
       value = {
         "no class, no default        | -    | -                                         | -     | - | -",
         "no class, a default applies | -    | -                                         | -     | default | tiny: spec.template.instanceType: t3.micro is not allowed by ServerFleetClass tiny",
-        "newest default wins         | -    | -                                         | -     | both defaults | tiny: spec.template.instanceType: t3.micro is not allowed by ServerFleetClass tiny",
+        "several defaults all apply: the newest refuses | - | -                     | -     | both defaults | tiny,open: spec.template.instanceType: t3.micro is not allowed by ServerFleetClass tiny",
+        "several defaults all apply: both allow | - | instanceType: t3.nano            | -     | both defaults | tiny,open:",
+        "several defaults all apply: the older refuses | - | instanceType: t3.nano     | -     | tiny and legacy | tiny,legacy: namespace team-a may not use ServerFleetClass legacy",
         "allowed                     | gold | -                                         | -     | - | gold:",
         "missing class               | iron | -                                         | -     | - | iron: spec.className: no ServerFleetClass named iron exists",
         "namespace not listed        | gold | -                                         | team-b | - | gold: namespace team-b may not use ServerFleetClass gold",
@@ -85,6 +99,7 @@ class ClassPolicyTest {
         switch (Optional.ofNullable(setting).orElse("")) {
           case "default" -> List.of(klass(GOLD), klass(TINY_DEFAULT));
           case "both defaults" -> List.of(klass(OPEN_OLD_DEFAULT), klass(TINY_DEFAULT));
+          case "tiny and legacy" -> List.of(klass(LEGACY_OLD_DEFAULT), klass(TINY_DEFAULT));
           case "neighbour in open" -> List.of(klass(GOLD), klass(OPEN_OLD_DEFAULT));
           default -> List.of(klass(GOLD));
         };

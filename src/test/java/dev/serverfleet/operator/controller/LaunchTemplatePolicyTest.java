@@ -82,9 +82,44 @@ class LaunchTemplatePolicyTest {
     ServerFleetClass gold = ClassPolicyTest.klass(yaml);
 
     ClassPolicy.Verdict verdict =
-        ClassPolicy.check(fleet, SpecDefaults.launchSettings(t, v), List.of(gold), List.of(fleet));
+        ClassPolicy.check(
+            fleet,
+            SpecDefaults.launchSettings(t, v),
+            List.of(gold),
+            List.of(fleet),
+            types -> java.util.Map.of());
 
     assertThat(verdict.className()).isEqualTo("gold");
     assertThat(verdict.refusal()).isEqualTo(Optional.ofNullable(expected));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aVcpuQuotaHoldsAFleetWhoseTypeOnlyItsTemplateKnows() {
+    ServerFleet fleet = LoopHarness.newFleet(1);
+    fleet.getSpec().setClassName("gold");
+    LaunchTemplateRef ref = new LaunchTemplateRef();
+    ref.setName("web");
+    fleet.getSpec().getTemplate().setLaunchTemplate(ref);
+    fleet.getSpec().getTemplate().setInstanceType(null);
+    LaunchTemplateVersion v =
+        new LaunchTemplateVersion(ID, "web", 1, null, "t3.micro", null, List.of());
+    ServerFleetClass gold =
+        ClassPolicyTest.klass(
+            "apiVersion: serverfleet.dev/v1alpha1\nkind: ServerFleetClass\nmetadata: {name: gold}\n"
+                + "spec: {maxVcpusPerNamespace: 8}\n");
+
+    ClassPolicy.Verdict verdict =
+        ClassPolicy.check(
+            fleet,
+            SpecDefaults.launchSettings(fleet.getSpec().getTemplate(), v),
+            List.of(gold),
+            List.of(fleet),
+            types -> java.util.Map.of("t3.micro", 2));
+
+    assertThat(verdict.refusal())
+        .hasValue(
+            "maxVcpusPerNamespace of ServerFleetClass gold cannot be checked: this fleet takes its"
+                + " instance type from its launch template: set spec.template.instanceType to count"
+                + " its vCPUs");
   }
 }

@@ -6,6 +6,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.BatchResult;
 import dev.serverfleet.operator.cloud.CloudException;
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.FakeEc2;
@@ -123,6 +124,18 @@ final class LoopHarness {
   }
 
   private FleetClasses classes = FleetClasses.NONE;
+  private DrainActions drainActions;
+
+  /** What runs pre-termination hooks from now on (kept across restarts, like EC2). */
+  void useDrains(DrainActions actions) {
+    this.drainActions = actions;
+    loop.useDrains(actions, new DrainMetrics(registry));
+  }
+
+  /** An entry in the journal, in order with the EC2 calls (a hook call, say). */
+  void note(String kind, String detail) {
+    log(kind, detail);
+  }
 
   /** The ServerFleetClasses the loop reads from now on (kept across restarts). */
   void useClasses(FleetClasses classes) {
@@ -136,6 +149,23 @@ final class LoopHarness {
   void useLaunchTemplates(Duration refresh) {
     this.launchTemplateRefresh = refresh;
     loop.useLaunchTemplates(fake.launchTemplates, refresh);
+  }
+
+  private dev.serverfleet.operator.cloud.InstanceTypeInfo instanceTypes =
+      dev.serverfleet.operator.cloud.InstanceTypeInfo.NONE;
+
+  /**
+   * A ServerFleetClass changed: JOSDK's class informer maps it to the fleet (see {@code
+   * ServerFleetReconciler.usersOf}), which is an event.
+   */
+  void classChanged() {
+    eventPending = true;
+  }
+
+  /** Where instance-type sizes come from (kept across restarts). */
+  void useInstanceTypes(dev.serverfleet.operator.cloud.InstanceTypeInfo instanceTypes) {
+    this.instanceTypes = instanceTypes;
+    loop.useInstanceTypes(instanceTypes);
   }
 
   private FleetLoop newLoop() {
@@ -155,8 +185,7 @@ final class LoopHarness {
     // does
     FleetLoop fresh =
         new FleetLoop(
-            ec2,
-            fake,
+            CloudPorts.of(ec2).withOfferings(fake),
             UnavailableOfferings.DEFAULT_TTL,
             CLUSTER,
             clock,
@@ -169,6 +198,12 @@ final class LoopHarness {
     }
     if (launchTemplateRefresh != null) {
       fresh.useLaunchTemplates(fake.launchTemplates, launchTemplateRefresh);
+    }
+    if (instanceTypes != null) {
+      fresh.useInstanceTypes(instanceTypes);
+    }
+    if (drainActions != null) {
+      fresh.useDrains(drainActions, new DrainMetrics(registry));
     }
     return fresh;
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.serverfleet.operator.api.v1alpha1.FleetTemplate;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.FakeEc2;
 import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.fleet.Instance;
@@ -21,8 +22,7 @@ class SharedOfferingsTest {
   private final FakeEc2 fake = new FakeEc2(clock);
   private final FleetLoop loop =
       new FleetLoop(
-          fake,
-          fake,
+          CloudPorts.of(fake).withOfferings(fake),
           UnavailableOfferings.DEFAULT_TTL,
           LoopHarness.CLUSTER,
           clock,
@@ -97,8 +97,7 @@ class SharedOfferingsTest {
   void theTtlComesFromTheOperatorsSetting() {
     FleetLoop shortLived =
         new FleetLoop(
-            fake,
-            fake,
+            CloudPorts.of(fake).withOfferings(fake),
             java.time.Duration.ofSeconds(30),
             LoopHarness.CLUSTER,
             clock,

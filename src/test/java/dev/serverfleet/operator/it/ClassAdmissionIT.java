@@ -57,7 +57,10 @@ class ClassAdmissionIT {
       rules:
       - apiGroups: [serverfleet.dev]
         resources: [serverfleets]
-        verbs: [get, list, create]
+        verbs: [get, list, create, update, patch]
+      - apiGroups: [serverfleet.dev]
+        resources: [serverfleets/scale]
+        verbs: [get, update, patch]
       ---
       apiVersion: rbac.authorization.k8s.io/v1
       kind: RoleBinding
@@ -156,6 +159,91 @@ class ClassAdmissionIT {
     var created = tenant.runWithInput(fleet("web", "team-a", null), "create", "-f", "-");
     assertThat(created.exitCode()).as(created.output()).isZero();
     assertThat(created.stdout()).contains("serverfleet.serverfleet.dev/web created");
+  }
+
+  /** A scale-up by editing the fleet is an update of its spec: refused as a create would be. */
+  @Test
+  void anEditBeyondTheQuotaIsRefused() {
+    ok(tenant.runWithInput(fleet("edited", "team-a", null), "create", "-f", "-"));
+    var refused =
+        tenant.run("patch", "sf/edited", "--type=merge", "-p", "{\"spec\":{\"replicas\":11}}");
+    assertThat(refused.exitCode()).as(refused.output()).isNotZero();
+    assertThat(refused.stderr())
+        .contains(
+            "denied request: spec.replicas: 11 exceeds maxInstancesPerNamespace 10 of"
+                + " ServerFleetClass team-a");
+  }
+
+  /**
+   * {@code kubectl scale} and autoscalers write the scale subresource, whose object (an
+   * autoscaling/v1 Scale) names no class: the policy does not match it, and the operator holds a
+   * scale beyond the quota instead (ClassPolicyIT). This proves the README's word on it.
+   */
+  @Test
+  void theScaleSubresourceIsLeftToTheOperator() {
+    ok(tenant.runWithInput(fleet("scaled", "team-a", null), "create", "-f", "-"));
+    var scaled = tenant.run("scale", "sf/scaled", "--replicas=11");
+    assertThat(scaled.exitCode()).as(scaled.output()).isZero();
+    assertThat(
+            admin
+                .run("get", "sf/scaled", "-n", "team-a", "-o", "jsonpath={.spec.replicas}")
+                .stdout())
+        .isEqualTo("11");
+  }
+
+  /**
+   * Two classes marked default: a fleet that names no class must keep to both, as the operator
+   * holds it to both (ClassPolicyLoopTest); the message names the class that refuses.
+   */
+  @Test
+  void everyDefaultClassAppliesToAFleetThatNamesNone() {
+    ok(admin.runWithInput(DEFAULTS, "apply", "--server-side", "-f", "-"));
+    try {
+      String byNewer = withoutClass(fleet("plain", "team-a", "instanceType: t3.small"));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> dryRun(byNewer).exitCode() != 0);
+      assertThat(dryRun(byNewer).stderr())
+          .contains(
+              "denied request: spec.template.instanceType: t3.small is not allowed by"
+                  + " ServerFleetClass default-new");
+
+      String byOlder = withoutClass(fleet("plain", "team-a", "securityGroupIds: [sg-0bad0000]"));
+      assertThat(dryRun(byOlder).stderr())
+          .contains(
+              "denied request: spec.template.securityGroupIds: sg-0bad0000 is not allowed by"
+                  + " ServerFleetClass default-old");
+
+      var created =
+          tenant.runWithInput(withoutClass(fleet("plain", "team-a", null)), "create", "-f", "-");
+      assertThat(created.exitCode()).as(created.output()).isZero();
+    } finally {
+      ok(admin.run("delete", "serverfleetclass", "default-old", "default-new"));
+    }
+  }
+
+  static final String DEFAULTS =
+      """
+      apiVersion: serverfleet.dev/v1alpha1
+      kind: ServerFleetClass
+      metadata:
+        name: default-old
+        annotations: {serverfleet.dev/is-default-class: "true"}
+      spec: {securityGroupIds: [sg-0aaa1111], instanceTypes: [t3.micro, t3.small]}
+      ---
+      apiVersion: serverfleet.dev/v1alpha1
+      kind: ServerFleetClass
+      metadata:
+        name: default-new
+        annotations: {serverfleet.dev/is-default-class: "true"}
+      spec: {instanceTypes: [t3.micro]}
+      """;
+
+  private static String withoutClass(String manifest) {
+    String without = manifest.replace("  className: team-a\n", "");
+    assertThat(without).doesNotContain("className");
+    return without;
   }
 
   @Test

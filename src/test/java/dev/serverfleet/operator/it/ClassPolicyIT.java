@@ -73,6 +73,77 @@ class ClassPolicyIT extends OperatorTestBed {
     client.resources(ServerFleetClass.class).withName(name).delete();
   }
 
+  /**
+   * maxVcpusPerNamespace with sizes from moto's DescribeInstanceTypes (t3.micro: 2, c5.xlarge: 4):
+   * a scale-up past it launches nothing and says the sums; the neighbour scaling down frees the
+   * quota, which wakes the held fleet at once (no 2-minute recheck to wait for); an instance type
+   * EC2 does not know holds the fleet too.
+   */
+  @Test
+  void aVcpuQuotaHoldsAScaleUpUntilANeighbourFreesIt() {
+    MotoServer.Network network = moto.createNetwork(2);
+    String ns = newNamespace();
+    String name = "cpu-" + UUID.randomUUID().toString().substring(0, 8);
+    ServerFleetClass klass = new ServerFleetClass();
+    klass.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    ServerFleetClassSpec spec = new ServerFleetClassSpec();
+    spec.setNamespaces(List.of(ns));
+    spec.setMaxVcpusPerNamespace(8);
+    klass.setSpec(spec);
+    client.resource(klass).create();
+    ServerFleet big = fleet(ns, "big", 1, network);
+    big.getSpec().setClassName(name);
+    big.getSpec().getTemplate().setInstanceType("c5.xlarge");
+    awaitReady(create(big), 1);
+    ServerFleet web = fleet(ns, "web", 2, network);
+    web.getSpec().setClassName(name);
+    ServerFleet webCreated = awaitReady(create(web), 2);
+
+    var scaled = kubectl.run("scale", "sf/web", "-n", ns, "--replicas=3");
+    assertThat(scaled.exitCode()).as(scaled.output()).isZero();
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> degraded(get(ns, "web")).startsWith("True/ClassPolicy"));
+    assertThat(degraded(get(ns, "web")))
+        .isEqualTo(
+            "True/ClassPolicy: spec.replicas: 10 vCPUs in namespace "
+                + ns
+                + " (6 of this fleet: 3 × t3.micro of 2 vCPUs; 4 of its other fleets) exceed"
+                + " maxVcpusPerNamespace 8 of ServerFleetClass "
+                + name);
+    await()
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(8))
+        .until(() -> liveInstances(webCreated).size() == 2);
+
+    var freed = kubectl.run("scale", "sf/big", "-n", ns, "--replicas=0");
+    assertThat(freed.exitCode()).as(freed.output()).isZero();
+    ServerFleet after = awaitReady(webCreated, 3);
+    assertThat(degraded(after)).startsWith("False");
+
+    var unknown =
+        kubectl.run(
+            "patch",
+            "sf/big",
+            "-n",
+            ns,
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"replicas\":1,\"template\":{\"instanceType\":\"x9.huge\"}}}");
+    assertThat(unknown.exitCode()).as(unknown.output()).isZero();
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> degraded(get(ns, "big")).startsWith("True/ClassPolicy"));
+    assertThat(degraded(get(ns, "big")))
+        .isEqualTo(
+            "True/ClassPolicy: maxVcpusPerNamespace of ServerFleetClass "
+                + name
+                + " cannot be checked: EC2 does not know instance type x9.huge of this fleet");
+    client.resources(ServerFleetClass.class).withName(name).delete();
+  }
+
   private static String degraded(ServerFleet fleet) {
     if (fleet == null || fleet.getStatus() == null) {
       return "";

@@ -85,10 +85,10 @@ class DeployFilesIT {
     assertThat(checked.stdout().strip())
         .isEqualTo(
             "ec2:CreateTags ec2:DeleteTags ec2:DescribeImages ec2:DescribeInstanceStatus "
-                + "ec2:DescribeInstanceTypeOfferings ec2:DescribeInstances "
-                + "ec2:DescribeLaunchTemplateVersions ec2:DescribeSubnets "
-                + "ec2:RunInstances "
-                + "ec2:TerminateInstances iam:PassRole");
+                + "ec2:DescribeInstanceTypeOfferings ec2:DescribeInstanceTypes ec2:DescribeInstances "
+                + "ec2:DescribeLaunchTemplateVersions ec2:DescribeSubnets ec2:RunInstances "
+                + "ec2:TerminateInstances iam:PassRole "
+                + "ssm:GetCommandInvocation ssm:SendCommand");
   }
 
   @Test

@@ -62,6 +62,7 @@ class HelmChartIT {
         annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::123456789012:role/serverfleet-operator"}
       serviceMonitor: {enabled: true, interval: 15s, labels: {release: kube-prometheus-stack}}
       extraEnv: [{name: JAVA_TOOL_OPTIONS, value: "-Xlog:gc"}]
+      admissionPolicy: {enabled: false}
       nodeSelector: {kubernetes.io/os: linux}
       tolerations: [{key: dedicated, operator: Equal, value: ops, effect: NoSchedule}]
       """;
@@ -122,6 +123,9 @@ class HelmChartIT {
         Arguments.of(
             "serviceMonitor.enabled=yes-please",
             "at '/serviceMonitor/enabled': got string, want boolean"),
+        Arguments.of(
+            "admissionPolicy.enabled=maybe",
+            "at '/admissionPolicy/enabled': got string, want boolean"),
         Arguments.of("jvm.options=Xmx1g", "at '/jvm/options': 'Xmx1g' does not match pattern"),
         Arguments.of("replicas=3", "additional properties 'replicas' not allowed"));
   }
@@ -199,9 +203,7 @@ class HelmChartIT {
             "RoleBinding team-b/fleet-serverfleet-operator",
             "Service ops/fleet-serverfleet-operator",
             "Deployment ops/fleet-serverfleet-operator",
-            "ServiceMonitor ops/fleet-serverfleet-operator",
-            "ValidatingAdmissionPolicy fleet-serverfleet-operator-classes",
-            "ValidatingAdmissionPolicyBinding fleet-serverfleet-operator-classes");
+            "ServiceMonitor ops/fleet-serverfleet-operator");
     ObjectNode deployment = only(docs, "Deployment");
     assertThat(deployment.at("/spec/strategy/type").asText())
         .as("one operator at a time without a Lease")
@@ -242,6 +244,29 @@ class HelmChartIT {
 
     serverDryRun(
         docs.stream().filter(d -> !"ServiceMonitor".equals(d.path("kind").asText())).toList());
+  }
+
+  /**
+   * admissionPolicy.enabled: on by default with the policy as the threat model needs it (errors
+   * refuse, no class at all admits, refusals deny); off leaves out the policy and its binding and
+   * nothing else.
+   */
+  @Test
+  void theAdmissionPolicyIsASwitch() {
+    var on = documents(template("r", "sf-vap"));
+    ObjectNode policy = only(on, "ValidatingAdmissionPolicy");
+    assertThat(policy.at("/spec/failurePolicy").asText()).isEqualTo("Fail");
+    assertThat(policy.at("/spec/paramKind/kind").asText()).isEqualTo("ServerFleetClass");
+    ObjectNode binding = only(on, "ValidatingAdmissionPolicyBinding");
+    assertThat(binding.at("/spec/policyName").asText()).isEqualTo("r-serverfleet-operator-classes");
+    assertThat(binding.at("/spec/validationActions/0").asText()).isEqualTo("Deny");
+    assertThat(binding.at("/spec/paramRef/parameterNotFoundAction").asText()).isEqualTo("Allow");
+
+    var off = documents(template("r", "sf-vap", "--set", "admissionPolicy.enabled=false"));
+    assertThat(objects(off))
+        .noneMatch(o -> o.startsWith("ValidatingAdmissionPolicy"))
+        .containsExactlyElementsOf(
+            objects(on).stream().filter(o -> !o.startsWith("ValidatingAdmissionPolicy")).toList());
   }
 
   @Test

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -222,6 +223,81 @@ class InvalidManifestIT extends OperatorTestBed {
             "auto-rollback-not-a-boolean",
             "strategy: {autoRollback: \"sometimes\"}",
             "spec.strategy.autoRollback: Invalid value: \"string\": spec.strategy.autoRollback in body must be of type boolean"),
+        bad(
+            "hook-both-actions",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://drain.example.com/d\"},"
+                + " ssmCommand: {documentName: AWS-RunShellScript}}}",
+            "lifecycle.preTerminate needs exactly one action: webhook or ssmCommand"),
+        bad(
+            "hook-no-action",
+            "lifecycle: {preTerminate: {defaultResult: Continue}}",
+            "lifecycle.preTerminate needs exactly one action: webhook or ssmCommand"),
+        bad(
+            "hook-http-scheme",
+            "lifecycle: {preTerminate: {webhook: {url: \"http://drain.example.com/d\"}}}",
+            "webhook.url must be an absolute https:// URL with a host"),
+        bad(
+            "hook-link-local",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://169.254.10.1/drain\"}}}",
+            "webhook.url must not point at a loopback, link-local (169.254.0.0/16, fe80::/10) or"
+                + " instance metadata address"),
+        bad(
+            "hook-metadata-ip",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://169.254.169.254/latest\"}}}",
+            "webhook.url must not point at a loopback, link-local"),
+        bad(
+            "hook-ipv6-link-local",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://[fe80::1]/drain\"}}}",
+            "webhook.url must not point at a loopback, link-local"),
+        bad(
+            "hook-ipv6-metadata",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://[fd00:ec2::254]/drain\"}}}",
+            "webhook.url must not point at a loopback, link-local"),
+        bad(
+            "hook-loopback",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://127.0.0.1:8443/drain\"}}}",
+            "webhook.url must not point at a loopback, link-local"),
+        bad(
+            "hook-localhost",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://localhost/drain\"}}}",
+            "webhook.url must not name localhost, the metadata service or a cluster-internal name"),
+        bad(
+            "hook-cluster-service",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://drainer.ops.svc.cluster.local/d\"}}}",
+            "webhook.url must not name localhost, the metadata service or a cluster-internal name"),
+        bad(
+            "hook-svc-name",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://drainer.ops.svc/d\"}}}",
+            "webhook.url must not name localhost, the metadata service or a cluster-internal name"),
+        bad(
+            "hook-plain-text-secret",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://drain.example.com/d\","
+                + " headerFrom: {headerName: Authorization, value: \"Bearer s3cret\"}}}}",
+            "unknown field \"spec.lifecycle.preTerminate.webhook.headerFrom.value\""),
+        bad(
+            "hook-timeout-too-long",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://drain.example.com/d\","
+                + " timeoutSeconds: 7200}}}",
+            "spec.lifecycle.preTerminate.webhook.timeoutSeconds in body should be less than or"
+                + " equal to 3600"),
+        bad(
+            "hook-ssm-timeout-too-short",
+            "lifecycle: {preTerminate: {ssmCommand: {documentName: AWS-RunShellScript,"
+                + " timeoutSeconds: 5}}}",
+            "spec.lifecycle.preTerminate.ssmCommand.timeoutSeconds in body should be greater than"
+                + " or equal to 30"),
+        bad(
+            "gate-reserved-key",
+            "lifecycle: {readinessGate: {tag: {key: serverfleet.dev/ready, value: \"true\"}}}",
+            "readinessGate.tag.key must not start with serverfleet.dev/ (the operator's) or aws:"),
+        bad(
+            "gate-without-tag",
+            "lifecycle: {readinessGate: {}}",
+            "spec.lifecycle.readinessGate.tag: Required value"),
+        bad(
+            "hook-bad-default-result",
+            "lifecycle: {preTerminate: {defaultResult: Retry, ssmCommand: {documentName: AWS-RunShellScript}}}",
+            "spec.lifecycle.preTerminate.defaultResult: Unsupported value: \"Retry\""),
         badName(
             "long-name",
             "n".repeat(ServerFleet.MAX_NAME + 1),
@@ -254,6 +330,23 @@ class InvalidManifestIT extends OperatorTestBed {
             "all-unavailable",
             "strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: \"100%\"}}"),
         good("deadline-just-after-min-ready", "minReadySeconds: 600\nprogressDeadlineSeconds: 601"),
+        good(
+            "hook-webhook-with-secret-header",
+            "lifecycle: {preTerminate: {defaultResult: Abandon, webhook: {url:"
+                + " \"https://drain.example.com:8443/v1/drain?team=shop\", timeoutSeconds: 3600,"
+                + " headerFrom: {headerName: Authorization, secretKeyRef: {name: drain-token, key:"
+                + " token}}}}}"),
+        good(
+            "hook-ssm-command",
+            "lifecycle: {preTerminate: {ssmCommand: {documentName: AWS-RunShellScript,"
+                + " timeoutSeconds: 30, parameters: {commands: [\"systemctl stop worker\"]}}}}"),
+        good(
+            "gate-tag",
+            "lifecycle: {readinessGate: {tag: {key: app/ready, value: \"true\"}},"
+                + " preTerminate: {ssmCommand: {documentName: AWS-RunShellScript}}}"),
+        good(
+            "hook-public-ip",
+            "lifecycle: {preTerminate: {webhook: {url: \"https://[2001:db8::1]/drain\"}}}"),
         goodName("longest-name", "n".repeat(ServerFleet.MAX_NAME)));
   }
 
@@ -274,6 +367,32 @@ class InvalidManifestIT extends OperatorTestBed {
     var stored = kubectl.run("get", "serverfleet", name, "-n", ns);
     assertThat(stored.exitCode()).isNotZero();
     assertThat(stored.stderr()).contains("NotFound");
+  }
+
+  /** ServerFleetClass quotas: bounded, with the field named; the bounds themselves accepted. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "maxVcpusPerNamespace: -1 | spec.maxVcpusPerNamespace: Invalid value: -1: spec.maxVcpusPerNamespace in body should be greater than or equal to 0",
+        "maxVcpusPerNamespace: 100000001 | spec.maxVcpusPerNamespace in body should be less than or equal to 100000000",
+        "maxInstancesPerNamespace: -1 | spec.maxInstancesPerNamespace in body should be greater than or equal to 0",
+        "maxVcpusPerNamespace: 0 | -",
+        "maxVcpusPerNamespace: 100000000 | -",
+      })
+  void classQuotasAreBounded(String line, String expected) {
+    String klass =
+        "apiVersion: serverfleet.dev/v1alpha1\nkind: ServerFleetClass\n"
+            + "metadata: {name: quota-check}\nspec:\n  "
+            + line
+            + "\n";
+    var applied = kubectl.runWithInput(klass, "apply", "--dry-run=server", "-f", "-");
+    if ("-".equals(expected)) {
+      assertThat(applied.exitCode()).as(applied.output()).isZero();
+    } else {
+      assertThat(applied.exitCode()).as(applied.output()).isNotZero();
+      assertThat(applied.output()).contains(expected);
+    }
   }
 
   @Test
@@ -372,7 +491,8 @@ class InvalidManifestIT extends OperatorTestBed {
                   "scaleDownPolicy",
                   "paused",
                   "progressDeadlineSeconds",
-                  "revisionHistoryLimit")
+                  "revisionHistoryLimit",
+                  "lifecycle")
               .contains(key);
       if (key.equals("template")) {
         template = null;

@@ -6,22 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.serverfleet.operator.api.v1alpha1.LaunchTemplateRef;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.AwsEc2;
-import dev.serverfleet.operator.cloud.AwsLaunchTemplates;
-import dev.serverfleet.operator.cloud.InstrumentedEc2;
-import dev.serverfleet.operator.cloud.Offerings;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.OwnershipTags;
-import dev.serverfleet.operator.runtime.FleetOperator;
-import dev.serverfleet.operator.runtime.OperatorConfig;
 import dev.serverfleet.operator.testing.MotoServer;
 import dev.serverfleet.operator.testing.OperatorTestBed;
 import dev.serverfleet.operator.testing.RunInstancesCapture;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +31,8 @@ import software.amazon.awssdk.services.ec2.model.InstanceType;
  * Fleets launching from EC2 launch templates, on the real API server and moto (5.2.1 takes the
  * image, instance type, key, metadata options and tags of a version when RunInstances leaves them
  * out), with the operator in process resolving templates through DescribeLaunchTemplateVersions on
- * every 1 s poll. What the operator sends is read from the RunInstances requests on the wire.
+ * every 1 s poll (OperatorTestBed wires AwsLaunchTemplates on moto). What the operator sends is
+ * read from the RunInstances requests on the wire.
  */
 class LaunchTemplatesIT extends OperatorTestBed {
   private static final RunInstancesCapture capture = new RunInstancesCapture();
@@ -59,18 +52,8 @@ class LaunchTemplatesIT extends OperatorTestBed {
                     o.retryStrategy(AwsRetryStrategy.doNotRetry()).addExecutionInterceptor(capture))
             .build();
     stopOperator();
-    var registry = new SimpleMeterRegistry();
-    operator =
-        FleetOperator.start(
-            OperatorConfig.of(
-                cluster, MotoServer.REGION, Optional.of(moto.endpoint()), Duration.ofSeconds(1)),
-            client,
-            new InstrumentedEc2(new AwsEc2(capturing), registry),
-            Offerings.NONE,
-            new AwsLaunchTemplates(capturing),
-            Clock.systemUTC(),
-            registry,
-            TIMING);
+    // OperatorTestBed's operator resolves launch templates in moto (AwsLaunchTemplates)
+    startOperator(new AwsEc2(capturing));
   }
 
   @AfterAll

@@ -181,6 +181,7 @@ final class PlanFixtures {
     private boolean statusChecks = false;
     private Duration grace = Policy.DEFAULT_HEALTH_GRACE;
     private int maxUnhealthyPercent = Policy.DEFAULT_MAX_UNHEALTHY_PERCENT;
+    private Policy.ReadyTag readyTag;
 
     private PolicyBuilder() {}
 
@@ -221,9 +222,27 @@ final class PlanFixtures {
       return this;
     }
 
+    /** A readiness gate: ready once tagged {@code key=value}. */
+    PolicyBuilder readyTag(String key, String value) {
+      this.readyTag = new Policy.ReadyTag(key, value);
+      return this;
+    }
+
+    PolicyBuilder maxUnhealthy(int percent) {
+      this.maxUnhealthyPercent = percent;
+      return this;
+    }
+
+    /** The health grace alone (it also bounds the readiness gate). */
+    PolicyBuilder grace(Duration grace) {
+      this.grace = grace;
+      return this;
+    }
+
     Policy build() {
       return new Policy(
-          strategy, bounds, minReady, paused, order, statusChecks, grace, maxUnhealthyPercent);
+              strategy, bounds, minReady, paused, order, statusChecks, grace, maxUnhealthyPercent)
+          .withReadyTag(readyTag);
     }
   }
 
@@ -240,6 +259,7 @@ final class PlanFixtures {
     private final List<Instance> instances = new ArrayList<>();
     private final List<Intent> intents = new ArrayList<>();
     private final Set<String> avoid = new LinkedHashSet<>();
+    private final Set<String> draining = new LinkedHashSet<>();
     private Instant now = T0;
     private PlanInput.Timing timing = TIMING;
     private Policy policy = PlanFixtures.policy().build();
@@ -294,6 +314,16 @@ final class PlanFixtures {
       return this;
     }
 
+    /** Instances on their way out through the drain stage, as status.draining records them. */
+    InputBuilder draining(String... ids) {
+      return draining(Arrays.asList(ids));
+    }
+
+    InputBuilder draining(Iterable<String> ids) {
+      ids.forEach(draining::add);
+      return this;
+    }
+
     InputBuilder avoid(String... subnets) {
       return avoid(Arrays.asList(subnets));
     }
@@ -335,18 +365,19 @@ final class PlanFixtures {
 
     PlanInput build() {
       return new PlanInput(
-          replicas,
-          subnets,
-          revision,
-          cluster,
-          uid,
-          instances,
-          intents,
-          avoid,
-          now,
-          timing,
-          policy,
-          readySince);
+              replicas,
+              subnets,
+              revision,
+              cluster,
+              uid,
+              instances,
+              intents,
+              avoid,
+              now,
+              timing,
+              policy,
+              readySince)
+          .withDraining(draining);
     }
   }
 }

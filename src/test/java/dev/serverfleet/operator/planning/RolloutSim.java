@@ -47,6 +47,8 @@ final class RolloutSim {
   private CheckpointGate.Spec checkpoints = CheckpointGate.Spec.NONE;
   private CheckpointGate.Recorded recorded = CheckpointGate.Recorded.NONE;
   private CheckpointGate.Decision gate;
+  private int drainSteps;
+  private final Map<String, Integer> draining = new java.util.LinkedHashMap<>();
 
   RolloutSim(int replicas, String... subnets) {
     this.replicas = replicas;
@@ -93,6 +95,20 @@ final class RolloutSim {
     return gate;
   }
 
+  /**
+   * A pre-termination hook that takes this many steps: a running instance a plan terminates is
+   * drained (still running, never ready) and terminated only that many steps later.
+   */
+  RolloutSim drainSteps(int steps) {
+    this.drainSteps = steps;
+    return this;
+  }
+
+  /** Instances draining now. */
+  Set<String> draining() {
+    return Set.copyOf(draining.keySet());
+  }
+
   RolloutSim scaleAt(int atStep, int newReplicas) {
     scaleAt.put(atStep, newReplicas);
     return this;
@@ -130,7 +146,8 @@ final class RolloutSim {
             p.scaleDownOrder(),
             p.statusChecks(),
             p.healthGrace(),
-            p.maxUnhealthyPercent());
+            p.maxUnhealthyPercent(),
+            p.readyTag());
     return PlanFixtures.input()
         .replicas(replicas)
         .subnets(subnets)
@@ -141,6 +158,7 @@ final class RolloutSim {
         .now(now)
         .policy(resolved)
         .readySince(readySince)
+        .draining(draining.keySet())
         .build();
   }
 
@@ -172,10 +190,49 @@ final class RolloutSim {
     readySince.keySet().retainAll(ready);
     ready.forEach(id -> readySince.putIfAbsent(id, now));
 
-    intents = cloud.apply(plan, now);
+    intents = cloud.apply(drainFirst(plan, in), now);
+    settled = settled && in.draining().isEmpty() && draining.isEmpty();
     now = now.plus(STEP);
     step++;
     return plan;
+  }
+
+  /**
+   * The plan as the drain stage lets it act: running victims start draining, drains that have taken
+   * their steps end in termination, everything else as planned.
+   */
+  private Plan drainFirst(Plan plan, PlanInput in) {
+    if (drainSteps == 0) {
+      return plan;
+    }
+    Map<String, Instance> byId = new HashMap<>();
+    in.instances().forEach(i -> byId.put(i.id(), i));
+    List<Termination> now = new ArrayList<>();
+    draining.replaceAll((id, left) -> left - 1);
+    draining
+        .entrySet()
+        .removeIf(
+            e -> {
+              Instance i = byId.get(e.getKey());
+              boolean done = e.getValue() <= 0 || i == null || !i.state().isLive();
+              if (done && i != null && i.state().isLive()) {
+                now.add(new Termination(i.id(), i.subnetId(), Termination.Reason.SCALE_IN));
+              }
+              return done;
+            });
+    for (Termination t : plan.terminations()) {
+      Instance i = byId.get(t.instanceId());
+      assertThat(draining)
+          .as("a draining instance is never chosen again")
+          .doesNotContainKey(t.instanceId());
+      if (i != null && i.state() == InstanceState.RUNNING) {
+        draining.put(t.instanceId(), drainSteps);
+      } else {
+        now.add(t);
+      }
+    }
+    return new Plan(
+        plan.launches(), now, plan.intents(), plan.lookups(), plan.observed(), plan.notes());
   }
 
   private PlanInput gated(PlanInput in) {

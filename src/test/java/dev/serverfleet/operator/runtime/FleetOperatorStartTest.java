@@ -3,6 +3,7 @@ package dev.serverfleet.operator.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.FakeEc2;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -40,7 +41,7 @@ class FleetOperatorStartTest {
                     FleetOperator.start(
                         config,
                         unreachable,
-                        new FakeEc2(Clock.systemUTC()),
+                        CloudPorts.of(new FakeEc2(Clock.systemUTC())),
                         Clock.systemUTC(),
                         registry,
                         josdkMetrics,

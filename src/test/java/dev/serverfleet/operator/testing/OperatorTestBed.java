@@ -1,7 +1,13 @@
 package dev.serverfleet.operator.testing;
 
+import dev.serverfleet.operator.cloud.AwsInstanceTypes;
+import dev.serverfleet.operator.cloud.AwsLaunchTemplates;
+import dev.serverfleet.operator.cloud.CachedInstanceTypes;
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
+import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
+import dev.serverfleet.operator.cloud.InstrumentedLaunchTemplates;
 import dev.serverfleet.operator.runtime.FleetOperator;
 import dev.serverfleet.operator.runtime.OperatorConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -42,7 +48,14 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
         FleetOperator.start(
             config,
             client,
-            new InstrumentedEc2(port, registry),
+            CloudPorts.of(new InstrumentedEc2(port, registry))
+                .withInstanceTypes(
+                    new CachedInstanceTypes(
+                        new InstrumentedInstanceTypes(
+                            new AwsInstanceTypes(moto.ec2Client()), registry)))
+                .withLaunchTemplates(
+                    new InstrumentedLaunchTemplates(
+                        new AwsLaunchTemplates(moto.ec2Client()), registry)),
             Clock.systemUTC(),
             registry,
             TIMING);

@@ -2,6 +2,7 @@ package dev.serverfleet.operator.testing;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
 import dev.serverfleet.operator.cloud.AwsOfferings;
+import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.cloud.InstrumentedOfferings;
@@ -90,7 +91,13 @@ public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
                 registry)
             : Offerings.NONE;
     operator =
-        FleetOperator.start(config, client, ec2, offerings, Clock.systemUTC(), registry, TIMING);
+        FleetOperator.start(
+            config,
+            client,
+            CloudPorts.of(ec2).withOfferings(offerings),
+            Clock.systemUTC(),
+            registry,
+            TIMING);
   }
 
   protected static void stopOperator() {

@@ -61,6 +61,15 @@ public class ServerFleetClassSpec {
           + "class. Omitted: no limit.")
   private Integer maxInstancesPerNamespace;
 
+  @Min(0)
+  @Max(100000000)
+  @JsonPropertyDescription(
+      "Most vCPUs the fleets of one namespace may have in this class: the sum of spec.replicas "
+          + "times the vCPUs of spec.template.instanceType (EC2's DefaultVCpus). Checked by the "
+          + "operator, which holds a scale-up beyond it (Degraded, reason ClassPolicy); an "
+          + "instance type EC2 does not know holds the fleet too. Omitted: no limit.")
+  private Integer maxVcpusPerNamespace;
+
   public List<String> getNamespaces() {
     return namespaces;
   }
@@ -123,5 +132,13 @@ public class ServerFleetClassSpec {
 
   public void setLaunchTemplates(List<String> launchTemplates) {
     this.launchTemplates = launchTemplates;
+  }
+
+  public Integer getMaxVcpusPerNamespace() {
+    return maxVcpusPerNamespace;
+  }
+
+  public void setMaxVcpusPerNamespace(Integer maxVcpusPerNamespace) {
+    this.maxVcpusPerNamespace = maxVcpusPerNamespace;
   }
 }

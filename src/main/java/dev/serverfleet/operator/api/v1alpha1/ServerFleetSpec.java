@@ -87,9 +87,15 @@ public class ServerFleetSpec {
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
   @JsonPropertyDescription(
       "Name of the ServerFleetClass whose policy applies (allowed profiles, subnets, security "
-          + "groups, AMIs, instance types, namespaces, quota). Omitted: the class annotated "
-          + "serverfleet.dev/is-default-class=true, if any.")
+          + "groups, AMIs, instance types, namespaces, quotas). Omitted: the class annotated "
+          + "serverfleet.dev/is-default-class=true, if any; with several such classes, every one "
+          + "of them applies.")
   private String className;
+
+  @JsonPropertyDescription(
+      "Hooks around an instance's life: preTerminate drains an instance (a webhook or an SSM "
+          + "command) before the operator terminates it.")
+  private Lifecycle lifecycle;
 
   public String getClassName() {
     return className;
@@ -177,5 +183,13 @@ public class ServerFleetSpec {
 
   public void setRevisionHistoryLimit(Integer revisionHistoryLimit) {
     this.revisionHistoryLimit = revisionHistoryLimit;
+  }
+
+  public Lifecycle getLifecycle() {
+    return lifecycle;
+  }
+
+  public void setLifecycle(Lifecycle lifecycle) {
+    this.lifecycle = lifecycle;
   }
 }

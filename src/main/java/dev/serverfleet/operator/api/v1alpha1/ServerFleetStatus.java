@@ -58,8 +58,14 @@ public class ServerFleetStatus {
   private List<LaunchIntent> launchIntents = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "The ServerFleetClass whose policy the last reconcile applied; absent when none applies.")
+      "The ServerFleetClass whose policy the last reconcile applied; absent when none applies. "
+          + "With several default classes all apply: their names, newest first, comma-separated.")
   private String className;
+
+  @JsonPropertyDescription(
+      "Instances being drained by lifecycle.preTerminate before their termination, and "
+          + "Abandoned ones kept for a person to decide.")
+  private List<DrainStatus> draining = new ArrayList<>();
 
   @JsonPropertyDescription("Ready, Progressing and Degraded, in the shape of metav1.Condition.")
   private List<Condition> conditions = new ArrayList<>();
@@ -186,6 +192,14 @@ public class ServerFleetStatus {
     this.conditions = conditions == null ? new ArrayList<>() : conditions;
   }
 
+  public List<DrainStatus> getDraining() {
+    return draining;
+  }
+
+  public void setDraining(List<DrainStatus> draining) {
+    this.draining = draining == null ? new ArrayList<>() : draining;
+  }
+
   public String getClassName() {
     return className;
   }
@@ -233,6 +247,7 @@ public class ServerFleetStatus {
         && Objects.equals(className, s.className)
         && Objects.equals(unavailableOfferings, s.unavailableOfferings)
         && Objects.equals(launchTemplate, s.launchTemplate)
+        && Objects.equals(draining, s.draining)
         && Objects.equals(conditions, s.conditions);
   }
 

@@ -1,0 +1,51 @@
+package dev.serverfleet.operator.cloud;
+
+import java.util.Objects;
+
+/**
+ * The operator's ports to AWS, wired once (in {@code Main}, or a test bed) and handed on as one. A
+ * port left out is its {@code NONE}, which says what the operator does without it.
+ *
+ * @param ec2 instances: the only port the operator cannot run without
+ * @param offerings subnets' zones and the instance types each zone offers ({@link Offerings#NONE}:
+ *     capacity shortages are left to subnet avoidance alone)
+ * @param instanceTypes instance-type sizes ({@link InstanceTypeInfo#NONE}: a class with a vCPU
+ *     quota holds every fleet it applies to)
+ * @param launchTemplates launch template versions ({@link LaunchTemplates#NONE}: a fleet with a
+ *     launch template is held, Degraded, saying so)
+ */
+public record CloudPorts(
+    Ec2Port ec2,
+    Offerings offerings,
+    InstanceTypeInfo instanceTypes,
+    LaunchTemplates launchTemplates) {
+
+  public CloudPorts {
+    Objects.requireNonNull(ec2, "ec2");
+    offerings = offerings == null ? Offerings.NONE : offerings;
+    instanceTypes = instanceTypes == null ? InstanceTypeInfo.NONE : instanceTypes;
+    launchTemplates = launchTemplates == null ? LaunchTemplates.NONE : launchTemplates;
+  }
+
+  /** Without launch templates. */
+  public CloudPorts(Ec2Port ec2, Offerings offerings, InstanceTypeInfo instanceTypes) {
+    this(ec2, offerings, instanceTypes, LaunchTemplates.NONE);
+  }
+
+  /** Instances only: every other port is its NONE. */
+  public static CloudPorts of(Ec2Port ec2) {
+    return new CloudPorts(ec2, Offerings.NONE, InstanceTypeInfo.NONE);
+  }
+
+  public CloudPorts withOfferings(Offerings offerings) {
+    return new CloudPorts(ec2, offerings, instanceTypes, launchTemplates);
+  }
+
+  public CloudPorts withInstanceTypes(InstanceTypeInfo instanceTypes) {
+    return new CloudPorts(ec2, offerings, instanceTypes, launchTemplates);
+  }
+
+  public CloudPorts withLaunchTemplates(LaunchTemplates launchTemplates) {
+    return new CloudPorts(ec2, offerings, instanceTypes, launchTemplates);
+  }
+}
