@@ -248,6 +248,7 @@ public final class FleetLoop {
             now);
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
     status.setDraining(drained.drains().stream().map(DrainRecords::status).toList());
+    status.setLaunchTemplate(LaunchTemplateGate.status(pass.settings()));
     return writer.write(current, status);
   }
 

@@ -115,6 +115,9 @@ class LaunchTemplateLoopTest {
               assertThat(i.tag(OwnershipTags.REVISION)).isEqualTo(h.status().getCurrentRevision());
               assertThat(oldIds).doesNotContain(i.id());
             });
+    assertThat(h.writes)
+        .as("every status write shows the version, the intents-first one too")
+        .allSatisfy(w -> assertThat(w.getLaunchTemplate()).isNotNull());
     assertThat(h.revisions().values())
         .as("the history pins the version each revision launched")
         .extracting(r -> r.data().template().getLaunchTemplate().getVersion())

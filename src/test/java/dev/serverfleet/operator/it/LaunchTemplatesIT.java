@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.serverfleet.operator.api.v1alpha1.LaunchTemplateRef;
+import dev.serverfleet.operator.api.v1alpha1.LaunchTemplateStatus;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.AwsEc2;
 import dev.serverfleet.operator.fleet.Instance;
@@ -146,7 +147,10 @@ class LaunchTemplatesIT extends OperatorTestBed {
         .untilAsserted(
             () -> {
               ServerFleet f = get(v1.getMetadata().getNamespace(), "latest");
-              assertThat(f.getStatus().getLaunchTemplate().version()).isEqualTo(2L);
+              assertThat(f.getStatus().getLaunchTemplate())
+                  .isNotNull()
+                  .extracting(LaunchTemplateStatus::version)
+                  .isEqualTo(2L);
               assertThat(f.getStatus().getCurrentRevision()).isNotEqualTo(firstRevision);
               List<Instance> live = liveInstances(f);
               assertThat(live)
