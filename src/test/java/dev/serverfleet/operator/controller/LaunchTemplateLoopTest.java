@@ -4,6 +4,7 @@ import static dev.serverfleet.operator.controller.LoopScenarios.STEP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.serverfleet.operator.api.v1alpha1.LaunchTemplateRef;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.FakeEc2;
@@ -122,6 +123,41 @@ class LaunchTemplateLoopTest {
         .as("the history pins the version each revision launched")
         .extracting(r -> r.data().template().getLaunchTemplate().getVersion())
         .containsExactlyInAnyOrder("1", "2");
+  }
+
+  @Test
+  void undoToTheFirstRevisionPinsItsVersionInsteadOfLatest() {
+    LoopHarness h = fromTemplate(2, "$Latest");
+    h.runUntilStable(40, STEP);
+    String first = h.status().getCurrentRevision();
+    h.fake.launchTemplates.addVersion(templateId(h), AMI_2, "t3.small");
+    h.clock.advance(REFRESH);
+    h.runUntilStable(80, STEP);
+    assertThat(h.status().getLaunchTemplate().version()).isEqualTo(2L);
+
+    h.annotate(ServerFleet.ROLLBACK_TO, "0");
+    h.runUntilStable(80, STEP);
+
+    assertThat(h.fleet().getSpec().getTemplate().getLaunchTemplate().getVersion())
+        .as("the number the revision launched, not $Latest (which is 2)")
+        .isEqualTo("1");
+    assertThat(h.status().getCurrentRevision()).isEqualTo(first);
+    assertThat(h.status().getLaunchTemplate().version()).isEqualTo(1L);
+    assertThat(h.liveInstances())
+        .hasSize(2)
+        .allSatisfy(i -> assertThat(i.imageId()).isEqualTo(AMI_1));
+    assertThat(h.events)
+        .filteredOn(e -> e.reason().equals(Rollbacks.ROLLED_BACK))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.message())
+                    .contains(
+                        "to revision 1 ("
+                            + first
+                            + ", launch template "
+                            + templateId(h)
+                            + " version 1)"));
   }
 
   @Test
