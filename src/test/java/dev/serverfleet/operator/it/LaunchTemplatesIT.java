@@ -6,12 +6,15 @@ import static org.awaitility.Awaitility.await;
 import dev.serverfleet.operator.api.v1alpha1.LaunchTemplateRef;
 import dev.serverfleet.operator.api.v1alpha1.LaunchTemplateStatus;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleetClass;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleetClassSpec;
 import dev.serverfleet.operator.cloud.AwsEc2;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.MotoServer;
 import dev.serverfleet.operator.testing.OperatorTestBed;
 import dev.serverfleet.operator.testing.RunInstancesCapture;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -222,6 +225,48 @@ class LaunchTemplatesIT extends OperatorTestBed {
             });
     assertThat(liveInstances(created)).isEmpty();
     assertThat(runsOf(get(ns, "missing"))).isEmpty();
+  }
+
+  @Test
+  void aClassHoldsAFleetWhoseTemplateVersionSetsAnImageItDoesNotAllow() {
+    String name = uniqueName();
+    String id = createTemplate(name, AMI_V2, "t3.micro");
+    String className = "lt-" + UUID.randomUUID().toString().substring(0, 8);
+    ServerFleetClass klass = new ServerFleetClass();
+    klass.setMetadata(new ObjectMetaBuilder().withName(className).build());
+    ServerFleetClassSpec spec = new ServerFleetClassSpec();
+    spec.setAmiIds(List.of(AMI));
+    spec.setLaunchTemplates(List.of(id));
+    klass.setSpec(spec);
+    client.resource(klass).create();
+    String ns = newNamespace();
+    ServerFleet fleet = templateFleet(ns, "classy", 1, ref(null, name, "$Latest"));
+    fleet.getSpec().setClassName(className);
+    ServerFleet created = create(fleet);
+
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(
+            () ->
+                assertThat(get(ns, "classy").getStatus().getConditions())
+                    .anySatisfy(
+                        c -> {
+                          assertThat(c.getType()).isEqualTo("Degraded");
+                          assertThat(c.getReason()).isEqualTo("ClassPolicy");
+                          assertThat(c.getMessage())
+                              .isEqualTo(
+                                  "launch template "
+                                      + name
+                                      + " ("
+                                      + id
+                                      + ") version 1 sets ImageId: "
+                                      + AMI_V2
+                                      + " is not allowed by ServerFleetClass "
+                                      + className);
+                        }));
+    assertThat(liveInstances(created)).isEmpty();
+    client.resource(klass).delete();
   }
 
   /** The RunInstances requests of the fleet: their client tokens start with part of its uid. */
