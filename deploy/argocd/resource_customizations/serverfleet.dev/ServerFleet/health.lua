@@ -1,6 +1,7 @@
 -- Argo CD health of a serverfleet.dev/v1alpha1 ServerFleet, from the conditions the operator
 -- writes (metav1.Condition: Ready, Progressing, Degraded) and status.observedGeneration.
---   Progressing  no status yet, status for an older generation, or a rollout/scaling under way
+--   Progressing  no status yet, status for an older generation, or a rollout/scaling under way,
+--                or instances AWS will take being replaced (Progressing=True/ReplacingInterrupted)
 --   Degraded     Degraded=True (EC2 refuses a launch, too many unhealthy instances), or
 --                Progressing=False/ProgressDeadlineExceeded
 --   Degraded     also Degraded=True/AutoRolledBack: the rollout failed and was rolled back

@@ -1,5 +1,6 @@
 package dev.serverfleet.operator.controller;
 
+import dev.serverfleet.operator.api.v1alpha1.AmiSelector;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetClass;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetClassSpec;
@@ -53,17 +54,13 @@ final class ClassPolicy {
 
   private ClassPolicy() {}
 
-  /** As {@link #check(ServerFleet, Collection, Collection, ClassQuota.Vcpus)} knowing no sizes. */
+  /** As below, knowing no instance-type sizes. */
   static Verdict check(
       ServerFleet fleet, Collection<ServerFleetClass> classes, Collection<ServerFleet> neighbours) {
     return check(fleet, classes, neighbours, types -> Map.of());
   }
 
-  /**
-   * @param neighbours the fleets of the fleet's namespace (others are ignored), itself included or
-   *     not
-   * @param vcpus sizes of instance types, asked only when a class has a vCPU quota
-   */
+  /** For a fleet that names its AMI, subnets and security groups by ID (no selector to resolve). */
   static Verdict check(
       ServerFleet fleet,
       Collection<ServerFleetClass> classes,
@@ -72,29 +69,24 @@ final class ClassPolicy {
     return check(
         fleet,
         SpecDefaults.launchSettings(fleet.getSpec().getTemplate()),
+        SpecDefaults.subnetIds(fleet),
         classes,
         neighbours,
         vcpus);
   }
 
-  /** The fleet's classes from the informer's classes and the fleets of its namespace. */
-  static Verdict check(
-      ServerFleet fleet, LaunchSettings settings, FleetClasses classes, ClassQuota.Vcpus vcpus) {
-    return check(
-        fleet,
-        settings,
-        classes.classes(),
-        classes.fleetsIn(fleet.getMetadata().getNamespace()),
-        vcpus);
-  }
-
   /**
-   * @param settings the fleet's launch settings, its launch template resolved: what the template
-   *     sets and the fleet does not is checked too ({@link LaunchTemplatePolicy})
+   * @param settings the launch settings with what the selectors resolved to: a selected AMI, subnet
+   *     or security group is held to the class like one written in the spec
+   * @param subnetIds the subnets as given or selected
+   * @param neighbours the fleets of the fleet's namespace (others are ignored), itself included or
+   *     not
+   * @param vcpus sizes of instance types, asked only when a class has a vCPU quota
    */
   static Verdict check(
       ServerFleet fleet,
       LaunchSettings settings,
+      List<String> subnetIds,
       Collection<ServerFleetClass> classes,
       Collection<ServerFleet> neighbours,
       ClassQuota.Vcpus vcpus) {
@@ -113,7 +105,7 @@ final class ClassPolicy {
           Optional.ofNullable(c.getSpec()).orElseGet(ServerFleetClassSpec::new);
       List<ServerFleet> others = ClassQuota.others(fleet, neighbours, f -> appliesTo(f, c));
       refusal =
-          admission(fleet, settings, spec, name)
+          admission(fleet, settings, subnetIds, spec, name)
               .or(() -> ClassQuota.check(fleet, spec, name, others, vcpus));
       if (refusal.isPresent()) {
         break;
@@ -126,7 +118,11 @@ final class ClassPolicy {
 
   /** What admission could also refuse: every allow-list of the class. */
   private static Optional<String> admission(
-      ServerFleet fleet, LaunchSettings s, ServerFleetClassSpec spec, String name) {
+      ServerFleet fleet,
+      LaunchSettings s,
+      List<String> subnetIds,
+      ServerFleetClassSpec spec,
+      String name) {
     String namespace = fleet.getMetadata().getNamespace();
     if (spec.getNamespaces() != null && !spec.getNamespaces().contains(namespace)) {
       return Optional.of("namespace " + namespace + " may not use ServerFleetClass " + name);
@@ -139,18 +135,22 @@ final class ClassPolicy {
     if (profile != null && outside(spec.getInstanceProfiles(), profile)) {
       return refused("spec.template.iamInstanceProfile", profile, name);
     }
-    for (String subnet : SpecDefaults.subnetIds(fleet)) {
+    for (String subnet : subnetIds) {
       if (outside(spec.getSubnetIds(), subnet)) {
-        return refused("spec.template.subnetIds", subnet, name);
+        return refused(field(fleet, "subnetIds", "subnetSelector"), subnet, name);
       }
     }
     for (String group : s.securityGroupIds()) {
       if (outside(spec.getSecurityGroupIds(), group)) {
-        return refused("spec.template.securityGroupIds", group, name);
+        return refused(field(fleet, "securityGroupIds", "securityGroupSelector"), group, name);
       }
     }
-    if (s.amiId() != null && outside(spec.getAmiIds(), s.amiId())) {
-      return refused("spec.template.amiId", s.amiId(), name);
+    if (s.amiId() != null && outside(spec.getAmiIds(), s.amiId())) { // null: the template's
+      return refused(field(fleet, "amiId", "amiSelector"), s.amiId(), name);
+    }
+    Optional<String> source = amiSource(fleet.getSpec().getTemplate().getAmiSelector(), spec, name);
+    if (source.isPresent()) {
+      return source;
     }
     for (String type : s.instanceTypes()) {
       if (outside(spec.getInstanceTypes(), type)) {
@@ -216,6 +216,47 @@ final class ClassPolicy {
   static boolean isDefault(ServerFleetClass c) {
     Map<String, String> annotations = c.getMetadata().getAnnotations();
     return annotations != null && "true".equals(annotations.get(ServerFleetClass.IS_DEFAULT));
+  }
+
+  /**
+   * Where a selected AMI may come from: an SSM parameter the class lists in ssmParameters, or
+   * images of owners it lists in amiOwners (the selector must name its owners, all listed).
+   */
+  private static Optional<String> amiSource(
+      AmiSelector selector, ServerFleetClassSpec spec, String name) {
+    if (selector == null) {
+      return Optional.empty();
+    }
+    if (selector.getSsmParameter() != null) {
+      return outside(spec.getSsmParameters(), selector.getSsmParameter())
+          ? refused("spec.template.amiSelector.ssmParameter", selector.getSsmParameter(), name)
+          : Optional.empty();
+    }
+    if (spec.getAmiOwners() == null) {
+      return Optional.empty();
+    }
+    if (selector.getOwners() == null || selector.getOwners().isEmpty()) {
+      return Optional.of(
+          "spec.template.amiSelector.owners: ServerFleetClass "
+              + name
+              + " allows only images of the owners in its amiOwners; name them in owners");
+    }
+    return selector.getOwners().stream()
+        .filter(o -> outside(spec.getAmiOwners(), o))
+        .findFirst()
+        .flatMap(o -> refused("spec.template.amiSelector.owners", o, name));
+  }
+
+  /** The field a value came from: the ID field, or the selector that chose it. */
+  private static String field(ServerFleet fleet, String ids, String selector) {
+    var t = fleet.getSpec().getTemplate();
+    boolean selected =
+        switch (selector) {
+          case "amiSelector" -> t.getAmiSelector() != null;
+          case "subnetSelector" -> t.getSubnetSelector() != null;
+          default -> t.getSecurityGroupSelector() != null;
+        };
+    return "spec.template." + (selected ? selector : ids);
   }
 
   static boolean outside(List<String> allowed, String value) {

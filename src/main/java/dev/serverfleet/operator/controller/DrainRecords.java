@@ -60,6 +60,7 @@ final class DrainRecords {
       case ROLLOUT -> "Rollout";
       case UNHEALTHY -> "Unhealthy";
       case STOPPED -> "Stopped";
+      case INTERRUPTED -> "Interrupted";
     };
   }
 

@@ -293,6 +293,7 @@ final class FleetActions {
       case STOPPED -> "stopped, replacing";
       case UNHEALTHY -> "failing status checks, replacing";
       case ROLLOUT -> "replaced by the current revision";
+      case INTERRUPTED -> "AWS interruption notice, replaced";
       case SCALE_IN -> "scale-in";
     };
   }

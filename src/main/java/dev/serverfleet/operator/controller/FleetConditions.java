@@ -38,10 +38,15 @@ final class FleetConditions {
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
     List<Condition> previous =
         Conditions.orEmpty(fleet.getStatus() == null ? null : fleet.getStatus().getConditions());
-    boolean complete =
-        c.updatedAvailable() == c.desired() && c.live() == c.desired() && c.inFlight() == 0;
+    // Ready counts what stays: doomed instances (AWS will take them) are left out; Progressing
+    // stays True (ReplacingInterrupted) until they are gone.
+    boolean settled =
+        c.updatedAvailable() - c.doomedAvailable() == c.desired()
+            && c.live() - c.doomed() == c.desired()
+            && c.inFlight() == 0;
+    boolean complete = settled && c.doomed() == 0;
     return List.of(
-        ready(c, status.getCurrentRevision(), complete, generation, now, previous),
+        ready(c, status.getCurrentRevision(), settled, generation, now, previous),
         progressing(fleet, c, status, complete, notes, generation, now, previous),
         degraded(degraded, notes, generation, now, previous));
   }
@@ -62,6 +67,17 @@ final class FleetConditions {
             + revision;
     if (complete) {
       reason = "AllInstancesReady";
+    } else if (c.doomed() > 0) {
+      reason = REPLACING_INTERRUPTED;
+      message =
+          (c.updatedAvailable() - c.doomedAvailable())
+              + " of "
+              + c.desired()
+              + " instances available on revision "
+              + revision
+              + " besides "
+              + c.doomed()
+              + " that AWS will take, being replaced";
     } else if (c.live() + c.inFlight() < c.desired()) {
       reason = "ScalingUp";
       message += ", " + c.inFlight() + " launching";
@@ -160,12 +176,22 @@ final class FleetConditions {
       reason = movement(c, notes);
       message =
           String.format(
-              "%d of %d instance(s) on revision %s, %d available%s",
-              c.updated(), c.desired(), revision, c.updatedAvailable(), waiting);
+              "%d of %d instance(s) on revision %s, %d available%s%s",
+              c.updated(),
+              c.desired(),
+              revision,
+              c.updatedAvailable(),
+              waiting,
+              c.doomed() > 0
+                  ? String.format("; replacing %d instance(s) AWS will take", c.doomed())
+                  : "");
     }
     return Conditions.condition(
         Conditions.PROGRESSING, value, reason, message, generation, now, previous);
   }
+
+  /** Ready and Progressing while instances AWS will take are being replaced. */
+  static final String REPLACING_INTERRUPTED = "ReplacingInterrupted";
 
   /** Progressing=Unknown while a rollout holds at a checkpoint. */
   static final String CHECKPOINT = "Checkpoint";
@@ -186,6 +212,9 @@ final class FleetConditions {
 
   /** What a fleet that is moving is doing. */
   private static String movement(Counts c, Plan.Notes notes) {
+    if (c.doomed() > 0) {
+      return REPLACING_INTERRUPTED;
+    }
     if (c.updated() < c.live() || notes.protectedOutdated() > 0) {
       return "RollingOut";
     }

@@ -13,6 +13,7 @@ import dev.serverfleet.operator.planning.FleetPlanner;
 import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.PlanInput;
+import dev.serverfleet.operator.selection.LaunchResolver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,6 +75,7 @@ public final class FleetLoop {
   private volatile InstanceTypeInfo instanceTypes;
   private volatile DrainStage drains;
   private volatile LaunchTemplateGate templates = LaunchTemplateGate.NONE;
+  private volatile LaunchResolver resolver;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -124,6 +126,7 @@ public final class FleetLoop {
             DrainActions.NONE,
             events,
             new DrainMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    this.resolver = LaunchResolver.unconfigured(clock);
   }
 
   /** What runs pre-termination hooks (the operator's wiring); until set, every hook call fails. */
@@ -133,6 +136,11 @@ public final class FleetLoop {
 
   DrainStage drains() {
     return drains;
+  }
+
+  /** What resolves the templates' selectors (shared by every fleet); none can until set. */
+  public void useResolver(LaunchResolver resolver) {
+    this.resolver = resolver;
   }
 
   public String clusterName() {
@@ -168,19 +176,41 @@ public final class FleetLoop {
   public Result run(
       ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
+    LaunchResolver.Resolution resolution = resolver.resolve(fleet.getSpec().getTemplate());
+    if (resolution.resolved().isEmpty()) {
+      return SelectorSteps.hold(fleet, resolution, resolver, writer, events, now);
+    }
     LaunchTemplateGate.Check template = templates.check(fleet, writer, now);
     if (template.held().isPresent()) {
       return template.held().get();
     }
-    Pass pass = Pass.of(fleet, template, observed, clusterName, timing, failures, zones, now);
-    RolloutSafety.Step step = safety.before(fleet, pass, writer, now);
+    Pass pass =
+        Pass.of(
+            fleet,
+            resolution.resolved().get(),
+            template,
+            observed,
+            clusterName,
+            timing,
+            failures,
+            zones,
+            now);
+    RolloutSafety.Step step =
+        safety.before(
+            fleet, pass.revision(), pass.settings(), pass.view(), pass.owned(), writer, now);
     if (step.rewritten()) {
       // An undo or a rollback wrote the spec: the next pass plans for the new generation.
       return new Result(Optional.of(SETTLE));
     }
     PlanInput input = pass.unguarded().withFreshCap(step.cap());
     ClassPolicy.Verdict policy =
-        ClassPolicy.check(fleet, pass.settings(), classes, instanceTypes::vcpus);
+        ClassPolicy.check(
+            fleet,
+            pass.settings(),
+            input.subnetIds(),
+            classes.classes(),
+            classes.fleetsIn(fleet.getMetadata().getNamespace()),
+            instanceTypes::vcpus);
     Plan decided = guarded(FleetPlanner.plan(input), pass.hold(), policy);
     // Drain before terminate: what the plan terminates goes through the drain stage first.
     DrainStage.Result drained =
@@ -195,6 +225,7 @@ public final class FleetLoop {
     List<Instance> instances = after(pass.owned(), outcome);
     ServerFleetStatus status =
         status(current, pass, step, plan, policy, outcome, drained, instances, now);
+    SelectorSteps.stamp(status, pass.resolved());
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
@@ -215,7 +246,8 @@ public final class FleetLoop {
             failures);
     next = WakeUps.earliest(next, drained.pollIn());
     next = WakeUps.earliest(next, templates.recheck(fleet)); // $Latest and $Default move
-    return new Result(sooner(next, fleet, step, policy, newlyExceeded, now));
+    next = sooner(next, fleet, step, policy, newlyExceeded, now);
+    return new Result(SelectorSteps.nextPass(next, fleet, resolver));
   }
 
   /**
@@ -249,6 +281,7 @@ public final class FleetLoop {
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
     status.setDraining(drained.drains().stream().map(DrainRecords::status).toList());
     status.setLaunchTemplate(LaunchTemplateGate.status(pass.settings()));
+    SelectorSteps.stamp(status, pass.resolved());
     return writer.write(current, status);
   }
 

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -119,12 +120,8 @@ final class InstanceCache {
    * stopping, shutting-down (a termination requested too), across all fleets.
    */
   synchronized Map<String, InFlux> inFlux() {
-    Set<ResourceID> fleets = new HashSet<>(swept.keySet());
-    fleets.addAll(refreshed.keySet());
-    fleets.addAll(launched.keySet());
-    fleets.addAll(terminating.keySet());
     Map<String, InFlux> flux = new HashMap<>();
-    for (ResourceID fleet : fleets) {
+    for (ResourceID fleet : fleets()) {
       for (Instance i : observe(fleet).all()) {
         if (IN_FLUX.contains(i.state())) {
           flux.put(i.id(), new InFlux(fleet, i.state()));
@@ -132,6 +129,26 @@ final class InstanceCache {
       }
     }
     return flux;
+  }
+
+  /** The fleet an instance that is not gone is observed in; empty when no fleet has it. */
+  synchronized Optional<ResourceID> fleetOf(String instanceId) {
+    for (ResourceID fleet : fleets()) {
+      for (Instance i : observe(fleet).all()) {
+        if (i.id().equals(instanceId) && !i.state().isGone()) {
+          return Optional.of(fleet);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Set<ResourceID> fleets() {
+    Set<ResourceID> fleets = new HashSet<>(swept.keySet());
+    fleets.addAll(refreshed.keySet());
+    fleets.addAll(launched.keySet());
+    fleets.addAll(terminating.keySet());
+    return fleets;
   }
 
   /**

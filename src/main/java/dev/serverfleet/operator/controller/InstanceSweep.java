@@ -78,6 +78,7 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
   private final Counter overruns;
   private final Consumer<Map<ResourceID, Set<Instance>>> afterSweep;
   private final FastLane fastLane;
+  private final Describer describer;
   private volatile boolean lastSweepFailed;
   private ScheduledExecutorService executor;
   private ScheduledExecutorService fastExecutor;
@@ -101,6 +102,7 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
     this.period = period;
     this.clock = clock;
     this.afterSweep = afterSweep;
+    this.describer = describer;
     this.fastLane =
         fastPeriod.isZero()
             ? null
@@ -201,6 +203,27 @@ public final class InstanceSweep extends AbstractEventSource<Instance, ServerFle
       afterSweep.accept(fetched);
     } catch (RuntimeException e) {
       log.warn("after-sweep work failed: {}", e.toString());
+    }
+  }
+
+  /** The fleet that has this instance (not gone), as last observed; empty when none has it. */
+  public java.util.Optional<ResourceID> fleetOf(String instanceId) {
+    return cache.fleetOf(instanceId);
+  }
+
+  /**
+   * Describes these instances by id now (an event said they changed state) and lays the answer over
+   * the cache as the fast lane does; the fleets whose view changed get an event. A failed describe
+   * changes nothing: the sweep remains the truth.
+   *
+   * @param instances instance id to the fleet it was observed in
+   */
+  public void refresh(Map<String, ResourceID> instances) {
+    Instant sent = clock.instant();
+    try {
+      wake(cache.refreshCompleted(instances, describer.describe(instances.keySet()), sent));
+    } catch (RuntimeException e) {
+      log.debug("describe of {} changed instance(s) failed: {}", instances.size(), e.toString());
     }
   }
 

@@ -1,8 +1,10 @@
 package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.Interruption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one fleet's reconcile knows of EC2.
@@ -12,13 +14,26 @@ import java.util.List;
  * @param launched instances RunInstances returned that no sweep has shown yet: reported in status,
  *     but counted by the planner only through the launch ledger, so that an instance EC2 has not
  *     shown yet is never taken for one it has
+ * @param notices AWS's interruption notices for the fleet's instances, received from the
+ *     interruption queue and not yet recorded in status ({@link InterruptionNotices})
  */
-public record Observation(List<Instance> swept, List<Instance> launched) {
+public record Observation(
+    List<Instance> swept, List<Instance> launched, Map<String, Interruption> notices) {
   public static final Observation NONE = new Observation(List.of(), List.of());
+
+  public Observation(List<Instance> swept, List<Instance> launched) {
+    this(swept, launched, Map.of());
+  }
 
   public Observation {
     swept = List.copyOf(swept);
     launched = List.copyOf(launched);
+    notices = Map.copyOf(notices);
+  }
+
+  /** The same observation with these notices. */
+  public Observation withNotices(Map<String, Interruption> received) {
+    return new Observation(swept, launched, received);
   }
 
   /** Everything known, for status and deletion. */

@@ -4,20 +4,23 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.planning.InstanceChecks;
 import dev.serverfleet.operator.planning.Intent;
+import dev.serverfleet.operator.planning.Interruptions;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.PlanInput;
 import dev.serverfleet.operator.planning.Revision;
+import dev.serverfleet.operator.selection.LaunchResolver;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * What one pass of {@link FleetLoop} knows before it decides anything: the fleet's instances, its
- * launch settings and revision, a launch hold, and the planner's input before the rollout rails cap
- * it.
+ * What one pass of {@link FleetLoop} knows before it decides anything: the fleet's instances, what
+ * its selectors resolved to, its launch settings and revision, a launch hold, and the planner's
+ * input before the rollout rails cap it.
  */
 record Pass(
     List<Instance> owned,
+    LaunchResolver.Resolved resolved,
     LaunchSettings settings,
     String revision,
     Optional<LaunchHolds.Hold> hold,
@@ -26,6 +29,7 @@ record Pass(
 
   static Pass of(
       ServerFleet fleet,
+      LaunchResolver.Resolved resolved,
       LaunchTemplateGate.Check launchTemplate,
       Observation observed,
       String clusterName,
@@ -39,14 +43,20 @@ record Pass(
         observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
     LaunchSettings settings =
         SpecDefaults.launchSettings(
-            fleet.getSpec().getTemplate(), launchTemplate.version().orElse(null));
+            fleet.getSpec().getTemplate(), resolved, launchTemplate.version().orElse(null));
     String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
     PlanInput unguarded =
-        input(fleet, observed, revision, clusterName, timing, failures, now)
+        input(fleet, resolved.subnetIds(), observed, revision, clusterName, timing, failures, now)
             .withInstanceTypes(
-                zones.choice(settings, SpecDefaults.subnetIds(fleet), failures.offerings(), now));
+                zones.choice(settings, resolved.subnetIds(), failures.offerings(), now))
+            .withInterruptions(
+                new Interruptions(
+                    InterruptionNotices.doomed(fleet, observed.notices()),
+                    SpecDefaults.maintenance(fleet),
+                    SpecDefaults.healthLaunchFirst(fleet)));
     return new Pass(
         owned,
+        resolved,
         settings,
         revision,
         failures.holds().current(uid, generation, now),
@@ -54,9 +64,13 @@ record Pass(
         new InstanceChecks(unguarded));
   }
 
-  /** What the planner decides on: the fleet's instances as the last sweep showed them. */
+  /**
+   * What the planner decides on: the fleet's instances as the last sweep showed them, and the
+   * subnets as given or selected (an instance in a subnet no longer among them is drained).
+   */
   private static PlanInput input(
       ServerFleet fleet,
+      List<String> subnetIds,
       Observation observed,
       String revision,
       String clusterName,
@@ -72,7 +86,7 @@ record Pass(
             : fleet.getStatus().getLaunchIntents().stream().map(StatusBuilder::intent).toList();
     return new PlanInput(
             SpecDefaults.replicas(fleet),
-            SpecDefaults.subnetIds(fleet),
+            subnetIds,
             revision,
             clusterName,
             uid,

@@ -12,6 +12,7 @@ import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.AutoRollback;
 import dev.serverfleet.operator.planning.CheckpointGate;
 import dev.serverfleet.operator.planning.InstanceChecks;
+import dev.serverfleet.operator.planning.LaunchSettings;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -88,10 +89,17 @@ final class RolloutSafety {
     this.store = store;
   }
 
-  Step before(ServerFleet fleet, Pass pass, FleetLoop.StatusWriter writer, Instant now) {
-    String revision = pass.revision();
-    InstanceChecks view = pass.view();
-    List<Instance> owned = pass.owned();
+  /**
+   * @param settings what the revision launches (the selectors' answers), stored in the history
+   */
+  Step before(
+      ServerFleet fleet,
+      String revision,
+      LaunchSettings settings,
+      InstanceChecks view,
+      List<Instance> owned,
+      FleetLoop.StatusWriter writer,
+      Instant now) {
     RolloutStatus previous = previous(fleet, revision);
     String requested = annotation(fleet, ServerFleet.ROLLBACK_TO);
     if (requested != null) {
@@ -100,7 +108,8 @@ final class RolloutSafety {
         return Step.rewritten(rolledBack.get(), previous);
       }
     }
-    RolloutStatus rollout = withNumber(previous, number(fleet, pass, previous));
+    RolloutStatus rollout =
+        withNumber(previous, number(fleet, revision, settings, previous, owned));
     Counts c = counts(fleet, revision, view, owned);
     Optional<String> why = AutoRollback.reason(facts(fleet, revision, rollout, c));
     if (why.isPresent()) {
@@ -222,12 +231,17 @@ final class RolloutSafety {
   }
 
   /** The current revision's number: from status while it is unchanged, else from the history. */
-  private long number(ServerFleet fleet, Pass pass, RolloutStatus previous) {
+  private long number(
+      ServerFleet fleet,
+      String revision,
+      LaunchSettings settings,
+      RolloutStatus previous,
+      List<Instance> owned) {
     if (previous.revision() != null) {
       return previous.revision();
     }
     Set<String> live =
-        pass.owned().stream()
+        owned.stream()
             .filter(i -> i.state().isLive())
             .map(i -> String.valueOf(i.tag(OwnershipTags.REVISION)))
             .collect(Collectors.toSet());
@@ -235,8 +249,8 @@ final class RolloutSafety {
         .history()
         .record(
             fleet,
-            pass.revision(),
-            SpecDefaults.revisionData(fleet, pass.settings().launchTemplate()),
+            revision,
+            SpecDefaults.revisionData(fleet, settings),
             SpecDefaults.revisionHistoryLimit(fleet),
             live);
   }

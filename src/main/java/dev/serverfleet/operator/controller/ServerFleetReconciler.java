@@ -51,6 +51,8 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
   private final Clock clock;
   private final FleetStore store;
   private final ClassHoldWakeUps classHolds = new ClassHoldWakeUps();
+  private final InterruptionNotices notices;
+  private final java.util.Optional<InterruptionConsumer> interruptions;
 
   public ServerFleetReconciler(
       InstanceSweep sweep,
@@ -61,7 +63,37 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
       FleetMetrics metrics,
       FleetStore store,
       Clock clock) {
+    this(
+        sweep,
+        loop,
+        fleets,
+        ec2,
+        events,
+        metrics,
+        store,
+        clock,
+        new InterruptionNotices(),
+        java.util.Optional.empty());
+  }
+
+  /**
+   * @param notices interruption notices on their way into status, settled after each reconcile
+   * @param interruptions the interruption queue's consumer, an event source of its own, if any
+   */
+  public ServerFleetReconciler(
+      InstanceSweep sweep,
+      FleetLoop loop,
+      FleetDirectory fleets,
+      Ec2Port ec2,
+      FleetEvents events,
+      FleetMetrics metrics,
+      FleetStore store,
+      Clock clock,
+      InterruptionNotices notices,
+      java.util.Optional<InterruptionConsumer> interruptions) {
     this.store = store;
+    this.notices = notices;
+    this.interruptions = interruptions;
     this.sweep = sweep;
     this.fleets = fleets;
     this.loop = loop;
@@ -115,7 +147,10 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
             return context.getPrimaryCache().list(namespace).toList();
           }
         });
-    return List.of(sweep, classes, classHolds);
+    List<EventSource<?, ServerFleet>> sources =
+        new java.util.ArrayList<>(List.of(sweep, classes, classHolds));
+    interruptions.ifPresent(sources::add);
+    return sources;
   }
 
   /**
@@ -139,14 +174,20 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
       return UpdateControl.<ServerFleet>noUpdate().rescheduleAfter(UNSYNCED_RETRY);
     }
     ResourceID id = ResourceID.fromResource(fleet);
+    var stored = new java.util.concurrent.atomic.AtomicReference<>(fleet);
     FleetLoop.Result result =
         loop.run(
             fleet,
-            sweep.observe(id),
-            (current, status) -> patchStatus(current, context, status),
+            sweep.observe(id).withNotices(notices.of(id)),
+            (current, status) -> {
+              stored.set(patchStatus(current, context, status));
+              return stored.get();
+            },
             cacheFor(id));
     classHolds.after(
         fleet, context.getPrimaryCache().list(fleet.getMetadata().getNamespace()).toList());
+    // The status now records the notices it was given: their messages may be deleted.
+    notices.settle(id, stored.get().getStatus());
     UpdateControl<ServerFleet> control = UpdateControl.noUpdate();
     return result.requeueAfter().map(control::rescheduleAfter).orElse(control);
   }

@@ -17,8 +17,10 @@ import dev.serverfleet.operator.api.v1alpha1.StrategyType;
 import dev.serverfleet.operator.fleet.LaunchTemplateVersion;
 import dev.serverfleet.operator.planning.CheckpointGate;
 import dev.serverfleet.operator.planning.LaunchSettings;
+import dev.serverfleet.operator.planning.Maintenance;
 import dev.serverfleet.operator.planning.Policy;
 import dev.serverfleet.operator.planning.RolloutBounds;
+import dev.serverfleet.operator.selection.LaunchResolver;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import java.time.Duration;
 import java.util.List;
@@ -103,6 +105,32 @@ final class SpecDefaults {
         .orElse(null);
   }
 
+  /** spec.maintenance, each percentage defaulting to {@link Maintenance#DEFAULT}'s. */
+  static Maintenance maintenance(ServerFleet fleet) {
+    var m = fleet.getSpec().getMaintenance();
+    if (m == null) {
+      return Maintenance.DEFAULT;
+    }
+    return new Maintenance(
+        Optional.ofNullable(m.getMinHealthyPercentage())
+            .orElse(Maintenance.DEFAULT.minHealthyPercentage()),
+        Optional.ofNullable(m.getMaxHealthyPercentage())
+            .orElse(Maintenance.DEFAULT.maxHealthyPercentage()));
+  }
+
+  /**
+   * Whether health replacements launch first: the spec names a maintenance policy, which for an
+   * Auto Scaling group applies to health replacements too (without one, they terminate first).
+   */
+  static boolean healthLaunchFirst(ServerFleet fleet) {
+    return fleet.getSpec().getMaintenance() != null;
+  }
+
+  /** spec.capacityRebalance; false when omitted. */
+  static boolean capacityRebalance(ServerFleet fleet) {
+    return Boolean.TRUE.equals(fleet.getSpec().getCapacityRebalance());
+  }
+
   private static Object intOrString(IntOrString value) {
     if (value == null) {
       return null;
@@ -110,24 +138,40 @@ final class SpecDefaults {
     return value.getIntVal() != null ? value.getIntVal() : value.getStrVal();
   }
 
-  /**
-   * Without a launch template; see {@link #launchSettings(FleetTemplate, LaunchTemplateVersion)}.
-   */
+  /** For a template that names its AMI and security groups by ID (no selector to resolve). */
   static LaunchSettings launchSettings(FleetTemplate t) {
-    return launchSettings(t, null);
+    return launchSettings(t, (LaunchTemplateVersion) null);
+  }
+
+  /** As above, from the given launch template version (null: none). */
+  static LaunchSettings launchSettings(FleetTemplate t, LaunchTemplateVersion launchTemplate) {
+    return launchSettings(
+        t,
+        t.getAmiId(),
+        Optional.ofNullable(t.getSecurityGroupIds()).orElse(List.of()),
+        launchTemplate);
   }
 
   /**
-   * @param launchTemplate the fleet's launch template resolved ({@link LaunchTemplateGate}), or
-   *     null without one
+   * With the AMI and security groups the selectors resolved to, and the launch template version
+   * ({@link LaunchTemplateGate}; null without one): what a revision launches.
    */
-  static LaunchSettings launchSettings(FleetTemplate t, LaunchTemplateVersion launchTemplate) {
+  static LaunchSettings launchSettings(
+      FleetTemplate t, LaunchResolver.Resolved resolved, LaunchTemplateVersion launchTemplate) {
+    return launchSettings(t, resolved.amiId(), resolved.securityGroupIds(), launchTemplate);
+  }
+
+  private static LaunchSettings launchSettings(
+      FleetTemplate t,
+      String amiId,
+      List<String> securityGroupIds,
+      LaunchTemplateVersion launchTemplate) {
     MetadataOptions imds =
         Optional.ofNullable(t.getMetadataOptions()).orElseGet(MetadataOptions::new);
     return new LaunchSettings(
-        t.getAmiId(),
+        amiId,
         instanceTypes(t),
-        Optional.ofNullable(t.getSecurityGroupIds()).orElse(List.of()),
+        securityGroupIds,
         blankToNull(t.getKeyName()),
         blankToNull(t.getIamInstanceProfile()),
         blankToNull(t.getUserData()),
@@ -180,22 +224,26 @@ final class SpecDefaults {
   /**
    * What the history stores of the current revision: the template with every default written out
    * (so it reads the same whatever the user omitted, and gives the same hash), without the subnets
-   * (placement, not part of the revision), and the restart annotation.
+   * (placement, not part of the revision), and the restart annotation. A selected AMI or security
+   * groups are stored as the IDs they resolved to: the revision is what was launched, and an undo
+   * or a rollback to it must launch that image again, not whatever the selector finds then.
    */
-  static FleetRevisions.Data revisionData(ServerFleet fleet) {
-    return revisionData(fleet, null);
-  }
-
-  /**
-   * As above, with the launch template's version pinned to the number it resolved to: an undo or a
-   * rollback to this revision launches that very version, not whatever $Latest is by then.
-   */
-  static FleetRevisions.Data revisionData(ServerFleet fleet, LaunchTemplateVersion launchTemplate) {
+  static FleetRevisions.Data revisionData(ServerFleet fleet, LaunchSettings settings) {
     FleetTemplate t =
         JSON.unmarshal(JSON.asJson(fleet.getSpec().getTemplate()), FleetTemplate.class);
     t.setSubnetIds(null);
-    if (t.getLaunchTemplate() != null && launchTemplate != null) {
-      t.getLaunchTemplate().setVersion(String.valueOf(launchTemplate.version()));
+    t.setSubnetSelector(null);
+    if (t.getAmiSelector() != null) {
+      t.setAmiSelector(null);
+      t.setAmiId(settings.amiId());
+    }
+    if (t.getSecurityGroupSelector() != null) {
+      t.setSecurityGroupSelector(null);
+      t.setSecurityGroupIds(settings.securityGroupIds());
+    }
+    if (t.getLaunchTemplate() != null && settings.launchTemplate() != null) {
+      // the number $Latest/$Default resolved to: an undo launches that very version again
+      t.getLaunchTemplate().setVersion(String.valueOf(settings.launchTemplate().version()));
     }
     if (t.getCapacityType() == null) {
       t.setCapacityType(CapacityType.ON_DEMAND);
@@ -215,12 +263,13 @@ final class SpecDefaults {
 
   /**
    * The fleet with a stored revision's template and restart annotation in place of its own, keeping
-   * its subnets: how an undo or a rollback writes the revision back.
+   * its subnets (by ID or by selector): how an undo or a rollback writes the revision back.
    */
   static ServerFleet withRevision(ServerFleet fleet, FleetRevisions.Data data) {
     ServerFleet changed = copy(fleet);
     FleetTemplate template = JSON.unmarshal(JSON.asJson(data.template()), FleetTemplate.class);
     template.setSubnetIds(fleet.getSpec().getTemplate().getSubnetIds());
+    template.setSubnetSelector(fleet.getSpec().getTemplate().getSubnetSelector());
     changed.getSpec().setTemplate(template);
     Map<String, String> annotations =
         new java.util.HashMap<>(

@@ -40,7 +40,9 @@ final class StatusBuilder {
       int updated,
       int updatedAvailable,
       int inFlight,
-      int protectedCount) {}
+      int protectedCount,
+      int doomed,
+      int doomedAvailable) {}
 
   private StatusBuilder() {}
 
@@ -84,7 +86,8 @@ final class StatusBuilder {
             .map(
                 i ->
                     instanceStatus(
-                        i, view.ready(i) ? readySince.getOrDefault(i.id(), seconds(now)) : null))
+                            i, view.ready(i) ? readySince.getOrDefault(i.id(), seconds(now)) : null)
+                        .withInterruption(InterruptionNotices.status(view.interruption(i))))
             .toList());
     status.setLaunchIntents(intents.stream().map(StatusBuilder::launchIntent).toList());
     status.setRollout(rollout);
@@ -109,7 +112,9 @@ final class StatusBuilder {
         count(live, view::current),
         count(live, i -> view.current(i) && view.available(i)),
         unseen(intents, owned),
-        count(present, Instance::isProtected));
+        count(present, Instance::isProtected),
+        count(live, i -> view.interruption(i) != null),
+        count(live, i -> view.interruption(i) != null && view.current(i) && view.available(i)));
   }
 
   /** For the scale subresource (HPA, KEDA): the fleet tag's value, with a dot for the slash. */

@@ -30,7 +30,10 @@ import java.util.stream.Collectors;
  *   <li>a recorded intent is never launched under a new token while it may still appear: its
  *       outcome is settled by the {@link LaunchLedger} first;
  *   <li>new instances go to the least-filled subnets, victims keep the subnets even;
- *   <li>at most {@link Policy#maxUnhealthyReplacements} unhealthy instances are replaced at once.
+ *   <li>at most {@link Policy#maxUnhealthyReplacements} unhealthy instances are replaced at once;
+ *   <li>an instance AWS will take (doomed, {@link PlanInput#interruptions}) gets one replacement,
+ *       and goes only within the fleet's {@link Maintenance} policy ({@link
+ *       InterruptionReplacement}).
  * </ul>
  */
 public final class FleetPlanner {
@@ -45,13 +48,17 @@ public final class FleetPlanner {
         LaunchLedger.review(in.intents(), seenByToken, in.revision(), in.now(), in.timing());
 
     HealthReplacement health = replaceUnhealthy(in, view, owned, ledger);
-    List<Instance> pool =
+    List<Instance> live =
         owned.stream()
             .filter(
                 i -> i.state().isLive() && !view.draining(i) && !health.replaced().contains(i.id()))
             .toList();
     int drainingLive =
         (int) owned.stream().filter(i -> i.state().isLive() && view.draining(i)).count();
+    // Doomed instances are live but leaving: the rollout decides without them, so each gets its
+    // replacement, and InterruptionReplacement decides when they go.
+    List<Instance> doomed = InterruptionReplacement.doomed(in, live, health.launchFirst());
+    List<Instance> pool = live.stream().filter(i -> !doomed.contains(i)).toList();
 
     // Intents whose retry is due are left out of what is launching: the decision says whether
     // the fleet still wants their instances, and they fill that want before any new token does.
@@ -64,8 +71,16 @@ public final class FleetPlanner {
     int launchingCurrent = unseen(ledger, launching, i -> i.revision().equals(in.revision()));
     int launchingOld = unseen(ledger, launching, i -> !i.revision().equals(in.revision()));
     Victims victims = new Victims(in, view, new HashMap<>(perSubnet));
-    Rollout.Decision decision =
+    Rollout.Decision rollout =
         new Rollout(in, view, victims).decide(pool, launchingCurrent, launchingOld, drainingLive);
+    // What counts against the policy's maximum besides the pool and the doomed: instances on the
+    // way, and those still running while they drain.
+    InterruptionReplacement.Outcome interrupted =
+        InterruptionReplacement.decide(
+            in, view, pool, doomed, launchingCurrent + launchingOld + drainingLive, rollout);
+    Rollout.Decision decision =
+        new Rollout.Decision(
+            interrupted.launch(), rollout.terminations(), rollout.protectedOutdated());
 
     Retries retries = retry(retryDue, decision.launch(), ledger);
     List<Intent> open = new ArrayList<>();
@@ -79,6 +94,7 @@ public final class FleetPlanner {
 
     List<Termination> terminations = new ArrayList<>(health.terminations());
     terminations.addAll(decision.terminations());
+    terminations.addAll(interrupted.terminations());
     return new Plan(
         launches,
         terminations,
@@ -88,28 +104,43 @@ public final class FleetPlanner {
         new Plan.Notes(health.deferred(), decision.protectedOutdated()));
   }
 
-  /** Unhealthy instances to replace now, and how many more wait for the replacement cap. */
+  /**
+   * Unhealthy instances to replace now, how many more wait for the replacement cap, and the
+   * impaired ones replaced launch-first under the fleet's maintenance policy.
+   */
   private record HealthReplacement(
-      List<Termination> terminations, Set<String> replaced, int deferred) {}
+      List<Termination> terminations,
+      Set<String> replaced,
+      int deferred,
+      Set<String> launchFirst) {}
 
   /**
    * Health: stopped instances, and with status checks impaired ones past their grace, are replaced
    * at most {@link Policy#maxUnhealthyReplacements} at a time, stopped ones first. The cap counts
    * replacements still starting (current instances not yet available, launches on the way), so a
-   * wave of failures is replaced a share at a time, not all within one poll.
+   * wave of failures is replaced a share at a time, not all within one poll. With a maintenance
+   * policy in the spec ({@link Interruptions#healthLaunchFirst}), impaired instances that still run
+   * are replaced like doomed ones instead: launch first, within the policy's bounds.
    */
   private static HealthReplacement replaceUnhealthy(
       PlanInput in, InstanceChecks view, List<Instance> owned, LaunchLedger.Review ledger) {
+    Set<String> launchFirst =
+        in.interruptions().healthLaunchFirst()
+            ? owned.stream()
+                .filter(i -> view.unhealthy(i) && i.state().isLive())
+                .map(Instance::id)
+                .collect(Collectors.toSet())
+            : Set.of();
     List<Instance> unhealthy =
         owned.stream()
-            .filter(view::unhealthy)
+            .filter(i -> view.unhealthy(i) && !launchFirst.contains(i.id()))
             .sorted(
                 Comparator.comparing((Instance i) -> !i.state().isStopped())
                     .thenComparing(i -> i.launchTime() == null ? Instant.MAX : i.launchTime())
                     .thenComparing(Instance::id))
             .toList();
     if (unhealthy.isEmpty()) {
-      return new HealthReplacement(List.of(), Set.of(), 0);
+      return new HealthReplacement(List.of(), Set.of(), 0, launchFirst);
     }
     int cap = in.policy().maxUnhealthyReplacements(in.replicas());
     Predicate<Instance> currentAndHealthy =
@@ -136,7 +167,8 @@ public final class FleetPlanner {
     return new HealthReplacement(
         terminations,
         replaced.stream().map(Instance::id).collect(Collectors.toSet()),
-        Math.max(0, unhealthy.size() - cap));
+        Math.max(0, unhealthy.size() - cap),
+        launchFirst);
   }
 
   /**

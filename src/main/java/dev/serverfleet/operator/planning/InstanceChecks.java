@@ -77,6 +77,11 @@ public final class InstanceChecks {
     return !launched.plus(in.policy().healthGrace()).isAfter(in.now());
   }
 
+  /** AWS's notice that it will take the instance, or null: the instance is not doomed. */
+  public dev.serverfleet.operator.fleet.Interruption interruption(Instance i) {
+    return in.interruptions().doomed().get(i.id());
+  }
+
   /** On the current revision and in a subnet the spec lists: otherwise a rollout replaces it. */
   public boolean current(Instance i) {
     return in.revision().equals(i.tag(OwnershipTags.REVISION))

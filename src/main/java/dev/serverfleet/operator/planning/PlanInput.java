@@ -24,6 +24,8 @@ import java.util.Set;
  * @param draining instances already on their way out through the drain stage (a pre-termination
  *     hook running, or abandoned by it): never chosen again, never ready or available, and while
  *     live still counted against replicas + maxSurge
+ * @param interruptions instances AWS will take (doomed) and the maintenance policy for replacing
+ *     them
  */
 public record PlanInput(
     int replicas,
@@ -40,9 +42,10 @@ public record PlanInput(
     Map<String, Instant> readySince,
     int freshCap,
     InstanceTypeChoice instanceTypes,
-    Set<String> draining) {
+    Set<String> draining,
+    Interruptions interruptions) {
 
-  /** Without instances draining. */
+  /** Without a choice of instance types, instances draining or interruptions. */
   public PlanInput(
       int replicas,
       List<String> subnetIds,
@@ -72,10 +75,11 @@ public record PlanInput(
         readySince,
         freshCap,
         null,
-        Set.of());
+        Set.of(),
+        Interruptions.NONE);
   }
 
-  /** Without a checkpoint cap. */
+  /** As above, without a checkpoint cap. */
   public PlanInput(
       int replicas,
       List<String> subnetIds,
@@ -102,13 +106,31 @@ public record PlanInput(
         timing,
         policy,
         readySince,
-        CheckpointGate.NO_CAP,
-        null,
-        Set.of());
+        CheckpointGate.NO_CAP);
   }
 
   /** The same input, with the rollout held at {@code cap} instances of the current revision. */
   public PlanInput withFreshCap(int cap) {
+    return with(cap, instanceTypes, draining, interruptions);
+  }
+
+  /** The same input, choosing each new launch's type by {@code choice}. */
+  public PlanInput withInstanceTypes(InstanceTypeChoice choice) {
+    return with(freshCap, choice, draining, interruptions);
+  }
+
+  /** The same input, with these instances draining. */
+  public PlanInput withDraining(Set<String> ids) {
+    return with(freshCap, instanceTypes, ids, interruptions);
+  }
+
+  /** The same input, with these instances doomed and this maintenance policy. */
+  public PlanInput withInterruptions(Interruptions notices) {
+    return with(freshCap, instanceTypes, draining, notices);
+  }
+
+  private PlanInput with(
+      int cap, InstanceTypeChoice types, Set<String> drains, Interruptions notices) {
     return new PlanInput(
         replicas,
         subnetIds,
@@ -123,48 +145,9 @@ public record PlanInput(
         policy,
         readySince,
         cap,
-        instanceTypes,
-        draining);
-  }
-
-  /** The same input, choosing each new launch's type by {@code choice}. */
-  public PlanInput withInstanceTypes(InstanceTypeChoice choice) {
-    return new PlanInput(
-        replicas,
-        subnetIds,
-        revision,
-        clusterName,
-        fleetUid,
-        instances,
-        intents,
-        avoidSubnets,
-        now,
-        timing,
-        policy,
-        readySince,
-        freshCap,
-        choice,
-        draining);
-  }
-
-  /** The same input, with these instances draining. */
-  public PlanInput withDraining(Set<String> ids) {
-    return new PlanInput(
-        replicas,
-        subnetIds,
-        revision,
-        clusterName,
-        fleetUid,
-        instances,
-        intents,
-        avoidSubnets,
-        now,
-        timing,
-        policy,
-        readySince,
-        freshCap,
-        instanceTypes,
-        ids);
+        types,
+        drains,
+        notices);
   }
 
   /**
@@ -207,6 +190,7 @@ public record PlanInput(
     Objects.requireNonNull(policy, "policy");
     readySince = Map.copyOf(readySince);
     draining = Set.copyOf(draining);
+    interruptions = interruptions == null ? Interruptions.NONE : interruptions;
   }
 
   /**

@@ -11,6 +11,11 @@ public record Termination(String instanceId, String subnetId, Reason reason) {
     /** The instance fails EC2 status checks past its grace period: replace it. */
     UNHEALTHY,
     /** The instance runs an older template revision and a rollout replaces it. */
-    ROLLOUT
+    ROLLOUT,
+    /**
+     * AWS will take the instance (spot interruption, scheduled change, rebalance recommendation),
+     * and its replacement is available or the maintenance policy lets it go first.
+     */
+    INTERRUPTED
   }
 }

@@ -11,6 +11,7 @@ import dev.serverfleet.operator.controller.FleetMetrics;
 import dev.serverfleet.operator.controller.HookCalls;
 import dev.serverfleet.operator.controller.InstancePoller;
 import dev.serverfleet.operator.controller.InstanceSweep;
+import dev.serverfleet.operator.controller.InterruptionNotices;
 import dev.serverfleet.operator.controller.KubeFleetStore;
 import dev.serverfleet.operator.controller.OrphanCollector;
 import dev.serverfleet.operator.controller.SecretReader;
@@ -18,6 +19,8 @@ import dev.serverfleet.operator.controller.ServerFleetReconciler;
 import dev.serverfleet.operator.controller.SsmDrains;
 import dev.serverfleet.operator.controller.WebhookCalls;
 import dev.serverfleet.operator.planning.PlanInput;
+import dev.serverfleet.operator.selection.LaunchResolver;
+import dev.serverfleet.operator.selection.SelectorCache;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -106,6 +109,7 @@ public final class FleetOperator implements AutoCloseable {
    *
    * @param cloud every port to AWS the operator uses ({@link CloudPorts})
    * @param josdkMetrics from {@link #instrument} on {@code registry}, the same for every attempt
+   * @param lookups resolve amiSelector, subnetSelector and securityGroupSelector
    */
   public static FleetOperator start(
       OperatorConfig config,
@@ -223,6 +227,9 @@ public final class FleetOperator implements AutoCloseable {
     loop.useDrains(drainActions, new DrainMetrics(registry));
     // refreshed once per poll: a new $Latest is seen as soon as a new instance would be
     loop.useLaunchTemplates(cloud.launchTemplates(), config.pollInterval());
+    loop.useResolver(
+        new LaunchResolver(
+            cloud.lookups(), new SelectorCache(clock, config.selectorRefreshInterval())));
     var fleets = new FleetDirectory();
     var orphans =
         new OrphanCollector(
@@ -242,7 +249,11 @@ public final class FleetOperator implements AutoCloseable {
             orphans,
             ec2::describeByIds,
             config.fastPollInterval());
-    return new ServerFleetReconciler(sweep, loop, fleets, ec2, events, metrics, store, clock);
+    var notices = new InterruptionNotices();
+    var interruptions =
+        InterruptionQueues.consumer(config, sweep, fleets, notices, events, registry, clock);
+    return new ServerFleetReconciler(
+        sweep, loop, fleets, ec2, events, metrics, store, clock, notices, interruptions);
   }
 
   /** The pod name where there is one, made unique so that two processes on one host differ. */

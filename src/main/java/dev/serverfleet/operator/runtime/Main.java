@@ -2,6 +2,7 @@ package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
 import dev.serverfleet.operator.cloud.AwsInstanceTypes;
+import dev.serverfleet.operator.cloud.AwsLaunchLookups;
 import dev.serverfleet.operator.cloud.AwsLaunchTemplates;
 import dev.serverfleet.operator.cloud.AwsOfferings;
 import dev.serverfleet.operator.cloud.CachedInstanceTypes;
@@ -9,6 +10,7 @@ import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
+import dev.serverfleet.operator.cloud.InstrumentedLaunchLookups;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchTemplates;
 import dev.serverfleet.operator.cloud.InstrumentedOfferings;
 import dev.serverfleet.operator.planning.PlanInput;
@@ -88,17 +90,15 @@ public final class Main {
   }
 
   /**
-   * The EC2 ports as configured: timed, and within EC2's request limits unless turned off;
-   * instance-type sizes remembered for the life of the process; launch templates read on the same
-   * client.
+   * The ports to AWS as configured: timed, and within EC2's request limits unless turned off (one
+   * set of buckets per process, as EC2 meters the account, shared by the instances' port and the
+   * selector lookups' describes); instance-type sizes remembered for the life of the process;
+   * launch templates read on the instances' describe client.
    */
   static CloudPorts cloud(OperatorConfig config, MeterRegistry registry) {
-    AwsEc2 aws =
-        AwsEc2.create(
-            config.region(),
-            config.ec2Endpoint(),
-            config.sdkRetries(),
-            config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty());
+    Optional<Ec2RateLimits> limits =
+        config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty();
+    AwsEc2 aws = AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries(), limits);
     return new CloudPorts(
         new InstrumentedEc2(aws, registry),
         // subnets' zones and the types each zone offers: rare calls, on their own client
@@ -107,6 +107,11 @@ public final class Main {
             registry),
         new CachedInstanceTypes(
             new InstrumentedInstanceTypes(AwsInstanceTypes.sharing(aws), registry)),
+        // SSM goes to the same endpoint override
+        new InstrumentedLaunchLookups(
+            AwsLaunchLookups.create(
+                config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
+            registry),
         new InstrumentedLaunchTemplates(AwsLaunchTemplates.sharing(aws), registry));
   }
 
@@ -114,7 +119,7 @@ public final class Main {
     LoggerFactory.getLogger(Main.class)
         .info(
             "starting: cluster={} region={} ec2Endpoint={} pollInterval={} namespaces={} labelSelector={} "
-                + "leaderElection={} ec2RateLimits={}",
+                + "leaderElection={} ec2RateLimits={} interruptionQueue={}",
             config.clusterName(),
             config.region(),
             config.ec2Endpoint().map(Object::toString).orElse("(AWS)"),
@@ -122,7 +127,8 @@ public final class Main {
             config.namespaces().isEmpty() ? "(all)" : config.namespaces(),
             config.labelSelector().orElse("(none)"),
             config.leaderElection() ? config.leaseName() : "off",
-            config.ec2RateLimits() ? "EC2 defaults" : "off");
+            config.ec2RateLimits() ? "EC2 defaults" : "off",
+            config.interruptionQueue().orElse("off"));
   }
 
   /** SIGTERM: probes first, then the operator (it releases its lease), then the client. */

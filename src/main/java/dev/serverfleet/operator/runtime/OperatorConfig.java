@@ -22,6 +22,10 @@ import java.util.Set;
  * @param ec2RateLimits keep EC2's account request limits on the client (cloud/Ec2RateLimits)
  * @param unavailableOfferingTtl how long an offering (capacity type × instance type × zone) that
  *     answered a launch with no capacity is avoided by every fleet
+ * @param selectorRefreshInterval how often each distinct selector (amiSelector, subnetSelector,
+ *     securityGroupSelector) is looked up again, for all fleets that use it
+ * @param interruptionQueue the SQS queue URL EventBridge fills with EC2's interruption, rebalance,
+ *     scheduled-change and state-change events; empty: no queue is consumed
  */
 public record OperatorConfig(
     String clusterName,
@@ -39,7 +43,9 @@ public record OperatorConfig(
     Duration orphanGrace,
     Duration fastPollInterval,
     boolean ec2RateLimits,
-    Duration unavailableOfferingTtl) {
+    Duration unavailableOfferingTtl,
+    Duration selectorRefreshInterval,
+    Optional<String> interruptionQueue) {
 
   static final List<Option> OPTIONS =
       List.of(
@@ -117,7 +123,21 @@ public record OperatorConfig(
               "SF_UNAVAILABLE_OFFERING_TTL",
               "3m",
               "how long an instance type in a zone that answered a launch with no capacity"
-                  + " (InsufficientInstanceCapacity, ...) is avoided by every fleet"));
+                  + " (InsufficientInstanceCapacity, ...) is avoided by every fleet"),
+          new Option(
+              "selector-refresh-interval",
+              "SF_SELECTOR_REFRESH_INTERVAL",
+              "5m",
+              "how often each distinct amiSelector, subnetSelector and securityGroupSelector is"
+                  + " looked up again (one call per selector for all fleets); a new answer rolls"
+                  + " the fleets that use it"),
+          new Option(
+              "interruption-queue",
+              "SF_INTERRUPTION_QUEUE",
+              "",
+              "SQS queue URL that EventBridge fills with EC2 spot interruption warnings, rebalance"
+                  + " recommendations, AWS Health scheduled changes and state changes"
+                  + " (deploy/aws/); empty = off"));
 
   record Option(String flag, String env, String defaultValue, String help) {}
 
@@ -139,6 +159,16 @@ public record OperatorConfig(
     }
     if (unavailableOfferingTtl.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("unavailable-offering-ttl must be at least 1s");
+    }
+    if (selectorRefreshInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("selector-refresh-interval must be at least 1s");
+    }
+    interruptionQueue = interruptionQueue.filter(q -> !q.isBlank());
+    if (interruptionQueue.isPresent() && !interruptionQueue.get().matches("^https?://[^/]+/.+")) {
+      throw new IllegalArgumentException(
+          "interruption-queue must be an SQS queue URL (https://sqs.<region>.amazonaws.com/"
+              + "<account>/<name>), was: "
+              + interruptionQueue.get());
     }
     if (orphanGrace.isNegative()) {
       throw new IllegalArgumentException("orphan-grace must not be negative");
@@ -166,7 +196,9 @@ public record OperatorConfig(
         grace,
         fastPollInterval,
         ec2RateLimits,
-        unavailableOfferingTtl);
+        unavailableOfferingTtl,
+        selectorRefreshInterval,
+        interruptionQueue);
   }
 
   /** As this configuration with another unavailable-offering TTL. */
@@ -187,7 +219,32 @@ public record OperatorConfig(
         orphanGrace,
         fastPollInterval,
         ec2RateLimits,
-        ttl);
+        ttl,
+        selectorRefreshInterval,
+        interruptionQueue);
+  }
+
+  /** As this configuration consuming this interruption queue (an SQS queue URL). */
+  public OperatorConfig withInterruptionQueue(String queueUrl) {
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        namespaces,
+        managementPort,
+        sdkRetries,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        labelSelector,
+        logFormat,
+        orphanGrace,
+        fastPollInterval,
+        ec2RateLimits,
+        unavailableOfferingTtl,
+        selectorRefreshInterval,
+        Optional.of(queueUrl));
   }
 
   /** As this configuration with another fast-lane interval (zero: off). */
@@ -208,7 +265,32 @@ public record OperatorConfig(
         orphanGrace,
         interval,
         ec2RateLimits,
-        unavailableOfferingTtl);
+        unavailableOfferingTtl,
+        selectorRefreshInterval,
+        interruptionQueue);
+  }
+
+  /** As this configuration with another selector refresh interval. */
+  public OperatorConfig withSelectorRefreshInterval(Duration interval) {
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        namespaces,
+        managementPort,
+        sdkRetries,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        labelSelector,
+        logFormat,
+        orphanGrace,
+        fastPollInterval,
+        ec2RateLimits,
+        unavailableOfferingTtl,
+        interval,
+        interruptionQueue);
   }
 
   /** The settings an in-process test needs; everything else at its default. */
@@ -230,7 +312,9 @@ public record OperatorConfig(
         Duration.ofMinutes(10),
         Duration.ofSeconds(2),
         false,
-        Duration.ofMinutes(3));
+        Duration.ofMinutes(3),
+        Duration.ofMinutes(5),
+        Optional.empty());
   }
 
   public static OperatorConfig parse(String[] args, Map<String, String> env) {
@@ -276,7 +360,9 @@ public record OperatorConfig(
         duration(v.get("orphan-grace")),
         duration(v.get("fast-poll-interval")),
         Boolean.parseBoolean(v.get("ec2-rate-limits")),
-        duration(v.get("unavailable-offering-ttl")));
+        duration(v.get("unavailable-offering-ttl")),
+        duration(v.get("selector-refresh-interval")),
+        Optional.of(v.get("interruption-queue")).filter(q -> !q.isBlank()));
   }
 
   /** Accepts 500ms, 10s, 5m, 1h or ISO-8601 (PT30S). */

@@ -27,6 +27,8 @@ class ClassPolicyTest {
         amiIds: [ami-0abcdef1234567890]
         instanceTypes: [t3.micro]
         maxInstancesPerNamespace: 5
+        ssmParameters: [/serverfleet/gold/ami]
+        amiOwners: ["123456789012", self]
       """;
 
   /** A default class that allows nothing but t3.nano. */
@@ -124,6 +126,51 @@ class ClassPolicyTest {
     assertThat(verdict.className()).isEqualTo(applied);
     assertThat(verdict.refusal())
         .isEqualTo(parts.length == 2 ? Optional.of(parts[1]) : Optional.empty());
+  }
+
+  /** Where an amiSelector may look: the class's ssmParameters and amiOwners. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      value = {
+        "listed parameter     | {ssmParameter: /serverfleet/gold/ami}   | -",
+        "unlisted parameter   | {ssmParameter: /aws/service/x}          | spec.template.amiSelector.ssmParameter: /aws/service/x is not allowed by ServerFleetClass gold",
+        "listed owners        | '{name: web-*, owners: [self, \"123456789012\"]}' | -",
+        "no owners            | '{name: web-*}'                         | spec.template.amiSelector.owners: ServerFleetClass gold allows only images of the owners in its amiOwners; name them in owners",
+        "an unlisted owner    | '{tags: {a: b}, owners: [self, amazon]}' | spec.template.amiSelector.owners: amazon is not allowed by ServerFleetClass gold",
+      })
+  void whereASelectorMayLook(String label, String selector, String expected) {
+    ServerFleet fleet = fleet("web", "uid-1", "team-a", "gold", "amiId: null");
+    fleet
+        .getSpec()
+        .getTemplate()
+        .setAmiSelector(
+            Serialization.unmarshal(
+                    "amiSelector: " + selector,
+                    dev.serverfleet.operator.api.v1alpha1.FleetTemplate.class)
+                .getAmiSelector());
+    var settings =
+        new dev.serverfleet.operator.planning.LaunchSettings(
+            "ami-0abcdef1234567890",
+            List.of("t3.micro"),
+            List.of("sg-0aaa1111"),
+            null,
+            "web",
+            null,
+            false,
+            true,
+            2,
+            java.util.Map.of());
+    ClassPolicy.Verdict verdict =
+        ClassPolicy.check(
+            fleet,
+            settings,
+            List.of("subnet-0aaa1111"),
+            List.of(klass(GOLD)),
+            List.of(fleet),
+            types -> java.util.Map.of());
+    assertThat(verdict.refusal()).isEqualTo(Optional.ofNullable(expected));
   }
 
   static ServerFleetClass klass(String yaml) {

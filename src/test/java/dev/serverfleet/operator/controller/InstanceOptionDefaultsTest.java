@@ -115,7 +115,9 @@ class InstanceOptionDefaultsTest {
   @Test
   void theRevisionHistoryStoresAndRestoresEveryOption() {
     ServerFleet fleet = fleet(EVERYTHING);
-    var stored = SpecDefaults.revisionData(fleet);
+    var stored =
+        SpecDefaults.revisionData(
+            fleet, SpecDefaults.launchSettings(fleet.getSpec().getTemplate()));
     // what the ControllerRevision holds goes through JSON, as the API server stores it
     var readBack = JSON.unmarshal(JSON.asJson(stored), stored.getClass());
 

@@ -85,6 +85,7 @@ class LaunchTemplatePolicyTest {
         ClassPolicy.check(
             fleet,
             SpecDefaults.launchSettings(t, v),
+            SpecDefaults.subnetIds(fleet),
             List.of(gold),
             List.of(fleet),
             types -> java.util.Map.of());
@@ -112,6 +113,7 @@ class LaunchTemplatePolicyTest {
         ClassPolicy.check(
             fleet,
             SpecDefaults.launchSettings(fleet.getSpec().getTemplate(), v),
+            SpecDefaults.subnetIds(fleet),
             List.of(gold),
             List.of(fleet),
             types -> java.util.Map.of("t3.micro", 2));

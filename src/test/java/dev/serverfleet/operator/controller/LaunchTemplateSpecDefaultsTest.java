@@ -43,7 +43,9 @@ class LaunchTemplateSpecDefaultsTest {
   @Test
   void historyPinsTheResolvedNumberAndAnUndoComesBackToTheSameRevision() {
     ServerFleet latest = fleet("$Latest");
-    FleetRevisions.Data data = SpecDefaults.revisionData(latest, V3);
+    FleetRevisions.Data data =
+        SpecDefaults.revisionData(
+            latest, SpecDefaults.launchSettings(latest.getSpec().getTemplate(), V3));
 
     assertThat(data.template().getLaunchTemplate().getVersion()).isEqualTo("3");
     assertThat(data.template().getLaunchTemplate().getName()).isEqualTo("web");

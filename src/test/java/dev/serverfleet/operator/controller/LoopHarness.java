@@ -82,6 +82,10 @@ final class LoopHarness {
   private long resourceVersion = 1;
   private FleetLoop loop;
   private InstanceCache cache = new InstanceCache();
+
+  /** Interruption notices from the queue on their way into status (lost by a restart). */
+  InterruptionNotices notices = new InterruptionNotices();
+
   private FastLane lane;
   private Instant nextRunAt;
   private boolean eventPending = true; // the informer's initial list is an event
@@ -168,6 +172,14 @@ final class LoopHarness {
     loop.useInstanceTypes(instanceTypes);
   }
 
+  private dev.serverfleet.operator.selection.LaunchResolver resolver;
+
+  /** What resolves the fleet's selectors from now on (kept across restarts). */
+  void useResolver(dev.serverfleet.operator.selection.LaunchResolver resolver) {
+    this.resolver = resolver;
+    loop.useResolver(resolver);
+  }
+
   private FleetLoop newLoop() {
     FleetEvents recorder =
         new FleetEvents() {
@@ -204,6 +216,9 @@ final class LoopHarness {
     }
     if (drainActions != null) {
       fresh.useDrains(drainActions, new DrainMetrics(registry));
+    }
+    if (resolver != null) {
+      fresh.useResolver(resolver);
     }
     return fresh;
   }
@@ -427,7 +442,7 @@ final class LoopHarness {
     FleetLoop.Result result =
         loop.run(
             fleet(),
-            cached(),
+            cached().withNotices(notices.of(FLEET_ID)),
             store,
             new FleetLoop.CacheUpdates() {
               @Override
@@ -440,6 +455,7 @@ final class LoopHarness {
                 cache.terminating(FLEET_ID, instanceId, clock.instant());
               }
             });
+    notices.settle(FLEET_ID, stored.getStatus());
     nextRunAt = result.requeueAfter().map(d -> clock.instant().plus(d)).orElse(null);
     return result;
   }
@@ -487,6 +503,7 @@ final class LoopHarness {
   void restart() {
     loop = newLoop();
     cache = new InstanceCache();
+    notices = new InterruptionNotices();
     lane = null;
     nextRunAt = null;
     eventPending = true;
@@ -494,6 +511,12 @@ final class LoopHarness {
 
   int passes() {
     return passes;
+  }
+
+  /** The interruption queue delivers a notice for the instance: the next pass is due. */
+  void interrupt(String instanceId, dev.serverfleet.operator.fleet.Interruption notice) {
+    notices.offer(new InterruptionNotices.Key(FLEET_ID, instanceId), notice);
+    eventPending = true;
   }
 
   // ---- EC2 ----

@@ -38,6 +38,8 @@ class ClassAdmissionIT {
         instanceTypes: [t3.micro, t3.small]
         launchTemplates: [web-base, lt-0aaa1111bbbb2222c]
         maxInstancesPerNamespace: 10
+        ssmParameters: [/serverfleet/team-a/ami]
+        amiOwners: ["123456789012"]
       ---
       apiVersion: serverfleet.dev/v1alpha1
       kind: ServerFleetClass
@@ -127,6 +129,33 @@ class ClassAdmissionIT {
                 + " 'serverfleet-operator-classes' with binding 'serverfleet-operator-classes'"
                 + " denied request: "
                 + message);
+  }
+
+  /**
+   * Selectors: where an amiSelector looks (SSM parameter, owners) is checked at admission; what it
+   * and a subnet selector resolve to is left to the operator.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "SSM parameter not listed | amiId | amiSelector: {ssmParameter: /aws/service/x} | spec.template.amiSelector.ssmParameter: /aws/service/x is not allowed by ServerFleetClass team-a",
+        "name without owners | amiId | amiSelector: {name: web-*} | spec.template.amiSelector.owners: ServerFleetClass team-a allows only images of the owners in its amiOwners; name them in owners",
+        "owner not listed | amiId | 'amiSelector: {name: web-*, owners: [\"123456789012\", amazon]}' | spec.template.amiSelector.owners: amazon is not allowed by ServerFleetClass team-a",
+        "SSM parameter listed | amiId | amiSelector: {ssmParameter: /serverfleet/team-a/ami} | ",
+        "owners listed | amiId | 'amiSelector: {tags: {release: stable}, owners: [\"123456789012\"]}' | ",
+        "subnets by tags | subnetIds | subnetSelector: {tags: {tier: web}} | ",
+      })
+  void selectorsAtAdmission(String what, String removed, String added, String message) {
+    String manifest =
+        fleet("sel", "team-a", null).replaceAll("(?m)^    " + removed + ":.*$", "    " + added);
+    var result = tenant.runWithInput(manifest, "create", "--dry-run=server", "-f", "-");
+    if (message == null) {
+      assertThat(result.exitCode()).as("%s: %s", what, result.output()).isZero();
+      return;
+    }
+    assertThat(result.exitCode()).as("%s: %s", what, result.output()).isNotZero();
+    assertThat(result.stderr()).as(what).contains("denied request: " + message);
   }
 
   @Test

@@ -86,9 +86,11 @@ class DeployFilesIT {
         .isEqualTo(
             "ec2:CreateTags ec2:DeleteTags ec2:DescribeImages ec2:DescribeInstanceStatus "
                 + "ec2:DescribeInstanceTypeOfferings ec2:DescribeInstanceTypes ec2:DescribeInstances "
-                + "ec2:DescribeLaunchTemplateVersions ec2:DescribeSubnets ec2:RunInstances "
+                + "ec2:DescribeLaunchTemplateVersions ec2:DescribeSecurityGroups ec2:DescribeSubnets"
+                + " ec2:RunInstances "
                 + "ec2:TerminateInstances iam:PassRole "
-                + "ssm:GetCommandInvocation ssm:SendCommand");
+                + "sqs:DeleteMessage sqs:GetQueueAttributes sqs:ReceiveMessage "
+                + "ssm:GetCommandInvocation ssm:GetParameter ssm:SendCommand");
   }
 
   @Test
@@ -134,11 +136,20 @@ class DeployFilesIT {
                 .at("/Condition/ForAllValues:StringLike/aws:TagKeys")
                 .asText())
         .isEqualTo("serverfleet.dev/*");
+    assertThat(texts(statement(statements, "ReadAmiParametersOfAwsAndServerfleet").get("Resource")))
+        .as(
+            "SSM parameters of AWS's public tree and the documented prefix, in the operator's region")
+        .containsExactly(
+            "arn:aws:ssm:${AWS_REGION}:*:parameter/aws/service/*",
+            "arn:aws:ssm:${AWS_REGION}:*:parameter/serverfleet/*");
     JsonNode passRole = statement(statements, "PassOnlyFleetRolesToEc2");
     assertThat(passRole.at("/Condition/StringEquals/iam:PassedToService").asText())
         .isEqualTo("ec2.amazonaws.com");
     assertThat(passRole.get("Resource").asText())
         .isEqualTo("arn:aws:iam::*:role/${INSTANCE_ROLE_PATH}*");
+    assertThat(statement(statements, "ConsumeTheInterruptionQueue").get("Resource").asText())
+        .as("only the interruption queue")
+        .isEqualTo("arn:aws:sqs:${AWS_REGION}:*:${INTERRUPTION_QUEUE}");
     assertThat(JSON.readTree(IAM_POLICY.toFile()).toString())
         .as("no condition accepts any cluster")
         .doesNotContain("StringLike\":{\"aws:RequestTag", "StringLike\":{\"aws:ResourceTag");

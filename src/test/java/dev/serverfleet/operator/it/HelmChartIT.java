@@ -53,6 +53,7 @@ class HelmChartIT {
       ec2Endpoint: http://moto.moto.svc:5000
       pollInterval: 1m
       fastPollInterval: 0s
+      interruptionQueue: https://sqs.eu-west-1.amazonaws.com/123456789012/serverfleet-interruptions
       jvm: {options: "-XX:+UseG1GC -XX:MaxRAMPercentage=70"}
       watchNamespaces: [team-a, team-b]
       labelSelector: serverfleet.dev/shard=a
@@ -121,6 +122,9 @@ class HelmChartIT {
         Arguments.of(
             "fastPollInterval=100ms", "at '/fastPollInterval': '100ms' does not match pattern"),
         Arguments.of(
+            "interruptionQueue=serverfleet-interruptions",
+            "at '/interruptionQueue': 'serverfleet-interruptions' does not match pattern"),
+        Arguments.of(
             "serviceMonitor.enabled=yes-please",
             "at '/serviceMonitor/enabled': got string, want boolean"),
         Arguments.of(
@@ -172,7 +176,8 @@ class HelmChartIT {
         .containsEntry("SF_FAST_POLL_INTERVAL", "2s")
         .containsEntry("JDK_JAVA_OPTIONS", imageJvmOptions())
         .containsEntry("AWS_REGION", "us-east-1")
-        .doesNotContainKey("SF_EC2_ENDPOINT");
+        .doesNotContainKey("SF_EC2_ENDPOINT")
+        .doesNotContainKey("SF_INTERRUPTION_QUEUE");
     JsonNode container = deployment.at("/spec/template/spec/containers/0");
     assertThat(container.at("/ports/0/name").asText()).isEqualTo("metrics");
     assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(8080);
@@ -216,6 +221,9 @@ class HelmChartIT {
         .containsEntry("SF_CLUSTER_NAME", "prod-eu1")
         .containsEntry("SF_POLL_INTERVAL", "1m")
         .containsEntry("SF_FAST_POLL_INTERVAL", "0s")
+        .containsEntry(
+            "SF_INTERRUPTION_QUEUE",
+            "https://sqs.eu-west-1.amazonaws.com/123456789012/serverfleet-interruptions")
         .containsEntry("JDK_JAVA_OPTIONS", "-XX:+UseG1GC -XX:MaxRAMPercentage=70")
         .containsEntry("SF_LOG_FORMAT", "plain")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xlog:gc")

@@ -45,7 +45,10 @@ class InvalidManifestIT extends OperatorTestBed {
             "no-subnets",
             "subnetIds: []",
             "spec.template.subnetIds: Invalid value: 0: spec.template.subnetIds in body should have at least 1 items"),
-        bad("missing-subnets", "subnetIds: null", "spec.template.subnetIds: Required value"),
+        bad(
+            "missing-subnets",
+            "subnetIds: null",
+            "spec.template: Invalid value: \"object\": exactly one of subnetIds or subnetSelector must be set"),
         bad(
             "malformed-subnet",
             "subnetIds: [subnet-xyz]",
@@ -298,6 +301,95 @@ class InvalidManifestIT extends OperatorTestBed {
             "hook-bad-default-result",
             "lifecycle: {preTerminate: {defaultResult: Retry, ssmCommand: {documentName: AWS-RunShellScript}}}",
             "spec.lifecycle.preTerminate.defaultResult: Unsupported value: \"Retry\""),
+        // selectors: amiSelector, subnetSelector, securityGroupSelector
+        bad(
+            "ami-id-and-selector",
+            "amiSelector: {ssmParameter: /serverfleet/web/ami}",
+            "spec.template: Invalid value: \"object\": exactly one of amiId or amiSelector must be set"),
+        bad("no-ami", "amiId: null", "exactly one of amiId or amiSelector must be set"),
+        swapped(
+            "ssm-and-name",
+            "amiId",
+            "amiSelector: {ssmParameter: /serverfleet/web/ami, name: web-*}",
+            "spec.template.amiSelector: Invalid value: \"object\": amiSelector must give either ssmParameter "
+                + "alone, or name and/or tags (optionally with owners)"),
+        swapped(
+            "owners-only",
+            "amiId",
+            "amiSelector: {owners: [self]}",
+            "amiSelector must give either ssmParameter alone, or name and/or tags"),
+        swapped(
+            "empty-ami-selector",
+            "amiId",
+            "amiSelector: {}",
+            "amiSelector must give either ssmParameter alone, or name and/or tags"),
+        swapped(
+            "bad-owner",
+            "amiId",
+            "amiSelector: {name: web-*, owners: [someone]}",
+            "spec.template.amiSelector.owners[0] in body should match "
+                + "'^([0-9]{12}|self|amazon|aws-marketplace)$'"),
+        swapped(
+            "bad-ssm-name",
+            "amiId",
+            "amiSelector: {ssmParameter: \"my parameter\"}",
+            "spec.template.amiSelector.ssmParameter in body should match"),
+        bad(
+            "subnet-ids-and-selector",
+            "subnetSelector: {tags: {tier: web}}",
+            "exactly one of subnetIds or subnetSelector must be set"),
+        swapped(
+            "empty-subnet-selector",
+            "subnetIds",
+            "subnetSelector: {tags: {}}",
+            "spec.template.subnetSelector.tags: Invalid value: 0: spec.template.subnetSelector.tags "
+                + "in body should have at least 1 properties"),
+        swapped(
+            "subnet-selector-without-tags",
+            "subnetIds",
+            "subnetSelector: {}",
+            "spec.template.subnetSelector.tags: Required value"),
+        bad(
+            "sg-ids-and-selector",
+            "securityGroupSelector: {tags: {tier: web}}",
+            "spec.template: Invalid value: \"object\": at most one of securityGroupIds or "
+                + "securityGroupSelector may be set"),
+        swapped(
+            "empty-selector-tag-key",
+            "securityGroupIds",
+            "securityGroupSelector: {tags: {\"\": web}}",
+            "selector tag keys must have 1 to 128 characters"),
+        swapped(
+            "too-many-selector-tags",
+            "subnetIds",
+            "subnetSelector: {tags: " + tags(9) + "}",
+            "spec.template.subnetSelector.tags: Too many: 9: must have at most 8 items"),
+        // the instance maintenance policy, as Auto Scaling groups bound it
+        bad(
+            "maintenance-min-over-100",
+            "maintenance: {minHealthyPercentage: 101}",
+            "spec.maintenance.minHealthyPercentage in body should be less than or equal to 100"),
+        bad(
+            "maintenance-max-under-100",
+            "maintenance: {maxHealthyPercentage: 90}",
+            "spec.maintenance.maxHealthyPercentage in body should be greater than or equal to 100"),
+        bad(
+            "maintenance-max-over-200",
+            "maintenance: {minHealthyPercentage: 100, maxHealthyPercentage: 201}",
+            "spec.maintenance.maxHealthyPercentage in body should be less than or equal to 200"),
+        bad(
+            "maintenance-range-over-100",
+            "maintenance: {minHealthyPercentage: 50}",
+            "maintenance.maxHealthyPercentage (200 when omitted) may exceed"
+                + " maintenance.minHealthyPercentage (100 when omitted) by at most 100"),
+        bad(
+            "maintenance-both-100",
+            "maintenance: {maxHealthyPercentage: 100}",
+            "maintenance.minHealthyPercentage and maxHealthyPercentage must not both be 100"),
+        bad(
+            "capacity-rebalance-not-a-boolean",
+            "capacityRebalance: \"yes\"",
+            "spec.capacityRebalance: Invalid value: \"string\": spec.capacityRebalance in body must be of type boolean"),
         badName(
             "long-name",
             "n".repeat(ServerFleet.MAX_NAME + 1),
@@ -347,7 +439,27 @@ class InvalidManifestIT extends OperatorTestBed {
         good(
             "hook-public-ip",
             "lifecycle: {preTerminate: {webhook: {url: \"https://[2001:db8::1]/drain\"}}}"),
-        goodName("longest-name", "n".repeat(ServerFleet.MAX_NAME)));
+        goodName("longest-name", "n".repeat(ServerFleet.MAX_NAME)),
+        goodSwapped(
+            "ami-by-ssm",
+            "amiId",
+            "amiSelector: {ssmParameter: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}"),
+        goodSwapped(
+            "ami-by-name-owners-tags",
+            "amiId",
+            "amiSelector: {name: \"al2023-ami-2023.*-x86_64\", owners: [amazon, \"123456789012\"], tags: {team: shop}}"),
+        goodSwapped("ami-by-tags", "amiId", "amiSelector: {tags: {release: stable}}"),
+        goodSwapped(
+            "subnets-by-tags", "subnetIds", "subnetSelector: {tags: {tier: web, env: \"*\"}}"),
+        goodSwapped(
+            "groups-by-tags", "securityGroupIds", "securityGroupSelector: {tags: {tier: web}}"),
+        good("no-security-groups", "securityGroupIds: null"),
+        good(
+            "maintenance-terminate-first",
+            "maintenance: {minHealthyPercentage: 0, maxHealthyPercentage: 100}"),
+        good(
+            "maintenance-asg-preset",
+            "maintenance: {minHealthyPercentage: 100, maxHealthyPercentage: 110}\ncapacityRebalance: true"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -439,6 +551,20 @@ class InvalidManifestIT extends OperatorTestBed {
         .collect(Collectors.joining(", ", "[", "]"));
   }
 
+  /** The base manifest without the template's {@code removed} field, with {@code added} instead. */
+  private static Arguments swapped(String name, String removed, String added, String expected) {
+    return Arguments.of(name, name, swap(name, removed, added), expected);
+  }
+
+  private static Arguments goodSwapped(String name, String removed, String added) {
+    return Arguments.of(name, swap(name, removed, added));
+  }
+
+  private static String swap(String name, String removed, String added) {
+    return manifest(name, removed + ": null")
+        .replace("  template:\n", "  template:\n    " + added + "\n");
+  }
+
   private static Arguments badName(String label, String name, String expected) {
     return Arguments.of(label, name, manifest(name, ""), expected);
   }
@@ -492,7 +618,9 @@ class InvalidManifestIT extends OperatorTestBed {
                   "paused",
                   "progressDeadlineSeconds",
                   "revisionHistoryLimit",
-                  "lifecycle")
+                  "lifecycle",
+                  "maintenance",
+                  "capacityRebalance")
               .contains(key);
       if (key.equals("template")) {
         template = null;

@@ -47,7 +47,7 @@ final class LaunchTemplateManifests {
             "no-ami-no-template",
             "no-ami-no-template",
             InvalidManifestIT.manifest("no-ami-no-template", "").replace(AMI_LINE, ""),
-            "amiId is required unless launchTemplate is set"),
+            "exactly one of amiId or amiSelector must be set"),
         Arguments.of(
             "lt-both-type-fields",
             "lt-both-type-fields",

@@ -318,6 +318,7 @@ final class RolloutSim {
                 case SCALE_IN -> "scale-in ";
                 case STOPPED -> "replace stopped ";
                 case UNHEALTHY -> "replace unhealthy ";
+                case INTERRUPTED -> "interrupted ";
               }
               + t.instanceId());
     }

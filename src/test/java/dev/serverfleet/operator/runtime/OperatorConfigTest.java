@@ -32,6 +32,18 @@ class OperatorConfigTest {
     assertThat(c.logFormat()).isEqualTo("plain");
     assertThat(c.fastPollInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.ec2RateLimits()).isTrue();
+    assertThat(c.interruptionQueue()).as("no queue unless named").isEmpty();
+  }
+
+  @Test
+  void theInterruptionQueueComesFromTheFlagOrTheEnvironment() {
+    String url = "https://sqs.eu-west-1.amazonaws.com/123456789012/serverfleet-interruptions";
+    Map<String, String> env = Map.of("AWS_REGION", "eu-west-1", "SF_INTERRUPTION_QUEUE", url);
+    assertThat(OperatorConfig.parse(new String[0], env).interruptionQueue()).contains(url);
+    assertThat(
+            OperatorConfig.parse(new String[] {"--interruption-queue="}, env).interruptionQueue())
+        .as("an empty flag turns it off")
+        .isEmpty();
   }
 
   @Test
@@ -101,6 +113,7 @@ class OperatorConfigTest {
         "--cluster-name=has space|cluster-name must be 1-63 letters",
         "--log-format=xml|log-format must be plain or json",
         "--fast-poll-interval=100ms|fast-poll-interval must be 0s or at least 500ms",
+        "--interruption-queue=serverfleet-interruptions|interruption-queue must be an SQS queue URL",
         "--colour=blue|unknown flag --colour",
         "positional|unexpected argument 'positional'"
       })
@@ -117,6 +130,8 @@ class OperatorConfigTest {
         .hasMessageContaining("--cluster-name")
         .hasMessageContaining("SF_CLUSTER_NAME")
         .hasMessageContaining("--leader-election")
-        .hasMessageContaining("SF_LOG_FORMAT");
+        .hasMessageContaining("SF_LOG_FORMAT")
+        .hasMessageContaining("--interruption-queue")
+        .hasMessageContaining("SF_INTERRUPTION_QUEUE");
   }
 }

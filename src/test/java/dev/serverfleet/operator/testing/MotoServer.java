@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.testing;
 
 import dev.serverfleet.operator.cloud.AwsEc2;
+import dev.serverfleet.operator.cloud.AwsLaunchLookups;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -21,7 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * A moto server process on 127.0.0.1 for *IT tests, with AMI and instance-type validation on and
@@ -43,6 +47,8 @@ public final class MotoServer implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Ec2Client ec2;
+  private AwsLaunchLookups lookups;
+  private SsmClient ssm;
 
   /** The subnets are in distinct zones, in order: us-east-1a, us-east-1b, ... */
   public record Network(
@@ -120,6 +126,37 @@ public final class MotoServer implements AutoCloseable {
     return ec2;
   }
 
+  /** Selector lookups (SSM and EC2) against this server, SDK retries off, no request limits. */
+  public synchronized AwsLaunchLookups launchLookups() {
+    if (lookups == null) {
+      lookups =
+          AwsLaunchLookups.create(
+              REGION,
+              Optional.of(endpoint),
+              false,
+              Optional.empty(),
+              StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")),
+              UrlConnectionHttpClient.create());
+    }
+    return lookups;
+  }
+
+  /** An SSM client for this server (to put the parameters tests select by). */
+  public synchronized SsmClient ssmClient() {
+    if (ssm == null) {
+      ssm =
+          SsmClient.builder()
+              .region(Region.of(REGION))
+              .endpointOverride(endpoint)
+              .credentialsProvider(
+                  StaticCredentialsProvider.create(
+                      AwsBasicCredentials.create("testing", "testing")))
+              .httpClientBuilder(UrlConnectionHttpClient.builder())
+              .build();
+    }
+    return ssm;
+  }
+
   /**
    * A VPC 10.x.0.0/16 with {@code subnets} /24 subnets in distinct zones and one security group.
    */
@@ -158,6 +195,10 @@ public final class MotoServer implements AutoCloseable {
     if (ec2 != null) {
       ec2.close();
       ec2 = null;
+    }
+    if (ssm != null) {
+      ssm.close();
+      ssm = null;
     }
     // A python launcher (pyenv shim, venv wrapper) may run moto as a child: end those too.
     process.descendants().forEach(ProcessHandle::destroy);

@@ -7,6 +7,7 @@ import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
+import dev.serverfleet.operator.cloud.InstrumentedLaunchLookups;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchTemplates;
 import dev.serverfleet.operator.runtime.FleetOperator;
 import dev.serverfleet.operator.runtime.OperatorConfig;
@@ -19,10 +20,14 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The integration test bed of {@link ControlPlaneTestBed} with the operator running in-process,
- * with the same wiring as the jar ({@link FleetOperator}), a 1 s poll and short intent timings.
+ * with the same wiring as the jar ({@link FleetOperator}), a 1 s poll and short intent timings, and
+ * selector lookups against the same moto refreshed every {@link #SELECTOR_REFRESH}.
  */
 public abstract class OperatorTestBed extends ControlPlaneTestBed {
   protected static FleetOperator operator;
+
+  /** How often a selector is looked up again in these tests (5 min in production). */
+  protected static final Duration SELECTOR_REFRESH = Duration.ofSeconds(2);
 
   @BeforeAll
   static void startInProcessOperator() {
@@ -42,7 +47,8 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
   protected static void startOperator(Ec2Port port) {
     var config =
         OperatorConfig.of(
-            cluster, MotoServer.REGION, Optional.of(moto.endpoint()), Duration.ofSeconds(1));
+                cluster, MotoServer.REGION, Optional.of(moto.endpoint()), Duration.ofSeconds(1))
+            .withSelectorRefreshInterval(SELECTOR_REFRESH);
     var registry = new SimpleMeterRegistry();
     operator =
         FleetOperator.start(
@@ -53,6 +59,7 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
                     new CachedInstanceTypes(
                         new InstrumentedInstanceTypes(
                             new AwsInstanceTypes(moto.ec2Client()), registry)))
+                .withLookups(new InstrumentedLaunchLookups(moto.launchLookups(), registry))
                 .withLaunchTemplates(
                     new InstrumentedLaunchTemplates(
                         new AwsLaunchTemplates(moto.ec2Client()), registry)),

@@ -72,9 +72,20 @@ public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
    */
   protected static void startOperator(
       Duration pollInterval, boolean rateLimits, boolean learnOfferings) {
+    startOperator(pollInterval, rateLimits, learnOfferings, c -> c);
+  }
+
+  /** As above, with the configuration changed by {@code configure} (an interruption queue). */
+  protected static void startOperator(
+      Duration pollInterval,
+      boolean rateLimits,
+      boolean learnOfferings,
+      java.util.function.UnaryOperator<OperatorConfig> configure) {
     var config =
-        OperatorConfig.of(cluster, MotoServer.REGION, Optional.of(proxy.endpoint()), pollInterval)
-            .withOrphanGrace(ORPHAN_GRACE);
+        configure.apply(
+            OperatorConfig.of(
+                    cluster, MotoServer.REGION, Optional.of(proxy.endpoint()), pollInterval)
+                .withOrphanGrace(ORPHAN_GRACE));
     registry = new SimpleMeterRegistry();
     var ec2 =
         new InstrumentedEc2(

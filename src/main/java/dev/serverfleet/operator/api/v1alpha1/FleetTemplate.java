@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -22,9 +21,6 @@ import java.util.Map;
             + " instanceTypes for an ordered list (with a launchTemplate, at most one: omitted,"
             + " the launch template's instance type is used)")
 @ValidationRule(
-    value = "has(self.amiId) || has(self.launchTemplate)",
-    message = "amiId is required unless launchTemplate is set (the launch template's image)")
-@ValidationRule(
     value =
         "!has(self.creditSpecification) || (has(self.instanceType) ? "
             + "self.instanceType.matches('^t[0-9]') : "
@@ -39,6 +35,19 @@ import java.util.Map;
     message =
         "placement.tenancy host cannot be used with capacityType spot: EC2 runs no Spot "
             + "Instances on Dedicated Hosts")
+@ValidationRule(
+    value =
+        "has(self.launchTemplate) ? !(has(self.amiId) && has(self.amiSelector)) : "
+            + "has(self.amiId) != has(self.amiSelector)",
+    message =
+        "exactly one of amiId or amiSelector must be set (with a launchTemplate, at most one:"
+            + " omitted, the launch template's image is used)")
+@ValidationRule(
+    value = "has(self.subnetIds) != has(self.subnetSelector)",
+    message = "exactly one of subnetIds or subnetSelector must be set")
+@ValidationRule(
+    value = "!(has(self.securityGroupIds) && has(self.securityGroupSelector))",
+    message = "at most one of securityGroupIds or securityGroupSelector may be set")
 public class FleetTemplate {
   public static final String AMI_PATTERN = "^ami-([0-9a-f]{8}|[0-9a-f]{17})$";
 
@@ -62,8 +71,8 @@ public class FleetTemplate {
       message =
           "amiId must be 'ami-' followed by 8 or 17 lowercase hex digits, e.g. ami-0abcdef1234567890")
   @JsonPropertyDescription(
-      "ID of the Amazon Machine Image to launch, e.g. ami-0abcdef1234567890. Required unless"
-          + " launchTemplate is set.")
+      "ID of the Amazon Machine Image to launch, e.g. ami-0abcdef1234567890. Exactly one of amiId "
+          + "and amiSelector, or neither with a launchTemplate (its image).")
   private String amiId;
 
   /** An EC2 instance type's name: family with generation, a dot, size. */
@@ -82,20 +91,21 @@ public class FleetTemplate {
           + " the same as instanceTypes: [x].")
   private String instanceType;
 
-  @Required
   @Size(min = 1, max = 16)
   @ValidationRule(
       value = "self.all(s, self.exists_one(t, t == s))",
       message = "subnetIds must not repeat a subnet")
   @JsonPropertyDescription(
       "Subnets to launch into (at least one). The fleet is spread evenly across them, "
-          + "so give one subnet per Availability Zone for zone balance.")
+          + "so give one subnet per Availability Zone for zone balance. Exactly one of subnetIds and "
+          + "subnetSelector.")
   private List<@Size(max = 24) @Pattern("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$") String> subnetIds;
 
   @Size(max = 5)
   @JsonPropertyDescription(
       "Security groups for the instances' network interface (at most 5). "
-          + "Empty means the VPC's default security group.")
+          + "Empty means the VPC's default security group. At most one of securityGroupIds and "
+          + "securityGroupSelector.")
   private List<@Size(max = 20) @Pattern("^sg-([0-9a-f]{8}|[0-9a-f]{17})$") String> securityGroupIds;
 
   @Size(max = 255)
@@ -238,6 +248,23 @@ public class FleetTemplate {
       "IPv6 addresses for the primary network interface (the subnet needs an IPv6 range; the "
           + "type caps the count); omitted: the subnet's setting.")
   private Integer ipv6AddressCount;
+
+  // Selectors: alternatives to amiId, subnetIds and securityGroupIds, resolved by the operator.
+  @JsonPropertyDescription(
+      "The AMI by SSM parameter, or the newest image matching name, owners and tags; the resolved "
+          + "ID is in status.resolvedAmiId. Exactly one of amiId and amiSelector.")
+  private AmiSelector amiSelector;
+
+  @JsonPropertyDescription(
+      "The subnets to launch into, by tags (every subnet that carries them all, e.g. one per "
+          + "Availability Zone); the resolved subnets and zones are in status.subnets. A subnet that "
+          + "leaves the selection is drained like one removed from subnetIds.")
+  private TagSelector subnetSelector;
+
+  @JsonPropertyDescription(
+      "The security groups, by tags (at most 5 may match); the resolved IDs are in "
+          + "status.securityGroupIds.")
+  private TagSelector securityGroupSelector;
 
   public String getAmiId() {
     return amiId;
@@ -414,6 +441,30 @@ public class FleetTemplate {
 
   public void setIpv6AddressCount(Integer ipv6AddressCount) {
     this.ipv6AddressCount = ipv6AddressCount;
+  }
+
+  public AmiSelector getAmiSelector() {
+    return amiSelector;
+  }
+
+  public void setAmiSelector(AmiSelector amiSelector) {
+    this.amiSelector = amiSelector;
+  }
+
+  public TagSelector getSubnetSelector() {
+    return subnetSelector;
+  }
+
+  public void setSubnetSelector(TagSelector subnetSelector) {
+    this.subnetSelector = subnetSelector;
+  }
+
+  public TagSelector getSecurityGroupSelector() {
+    return securityGroupSelector;
+  }
+
+  public void setSecurityGroupSelector(TagSelector securityGroupSelector) {
+    this.securityGroupSelector = securityGroupSelector;
   }
 
   // Launch templates (issue 9 item 2): the other fields override the launch template's values.

@@ -21,8 +21,39 @@ public record InstanceStatus(
     @JsonPropertyDescription(
             "True when tagged serverfleet.dev/protected=true: kept out of scale-in and rollouts.")
         Boolean protectedInstance,
-    @JsonPropertyDescription("EC2 instance type, one of the template's types.")
-        String instanceType) {
+    @JsonPropertyDescription("EC2 instance type, one of the template's types.") String instanceType,
+    @JsonPropertyDescription(
+            "AWS's notice that it will take the instance, if any: the fleet launches its"
+                + " replacement, then terminates it within spec.maintenance.")
+        InterruptionStatus interruption) {
+
+  /** Without an interruption notice. */
+  public InstanceStatus(
+      String id,
+      String state,
+      String revision,
+      String subnetId,
+      String zone,
+      String privateIp,
+      String launchTime,
+      String health,
+      String readySince,
+      Boolean protectedInstance,
+      String instanceType) {
+    this(
+        id,
+        state,
+        revision,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        health,
+        readySince,
+        protectedInstance,
+        instanceType,
+        null);
+  }
 
   /** Without the instance type. */
   public InstanceStatus(
@@ -47,6 +78,24 @@ public record InstanceStatus(
         health,
         readySince,
         protectedInstance,
+        null,
         null);
+  }
+
+  /** The same instance status with this notice (null: none). */
+  public InstanceStatus withInterruption(InterruptionStatus notice) {
+    return new InstanceStatus(
+        id,
+        state,
+        revision,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        health,
+        readySince,
+        protectedInstance,
+        instanceType,
+        notice);
   }
 }

@@ -34,7 +34,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Available",
     jsonPath = ".status.availableReplicas",
     type = Type.INTEGER)
-@AdditionalPrinterColumn(name = "AMI", jsonPath = ".spec.template.amiId", type = Type.STRING)
+// status.resolvedAmiId: the AMI the fleet launches, whether spec pinned it or a selector chose it.
+@AdditionalPrinterColumn(name = "AMI", jsonPath = ".status.resolvedAmiId", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 // CEL at the root may read metadata.name (not the namespace); fieldPath may not point into
 // metadata. Checked on create only (the name is immutable): a fleet stored before this rule, with a

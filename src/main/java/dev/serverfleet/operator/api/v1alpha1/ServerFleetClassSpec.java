@@ -70,6 +70,20 @@ public class ServerFleetClassSpec {
           + "instance type EC2 does not know holds the fleet too. Omitted: no limit.")
   private Integer maxVcpusPerNamespace;
 
+  // AMI sources for fleets that select their AMI (spec.template.amiSelector).
+  @Size(max = 64)
+  @JsonPropertyDescription(
+      "SSM parameters fleets may take their AMI from (spec.template.amiSelector.ssmParameter)."
+          + ANY)
+  private List<@Size(max = 2048) String> ssmParameters;
+
+  @Size(max = 32)
+  @JsonPropertyDescription(
+      "Image owners (account IDs, self, amazon, aws-marketplace) a fleet's amiSelector by name or "
+          + "tags may search: its owners must be given and each listed here."
+          + ANY)
+  private List<@Size(max = 15) String> amiOwners;
+
   public List<String> getNamespaces() {
     return namespaces;
   }
@@ -140,5 +154,21 @@ public class ServerFleetClassSpec {
 
   public void setMaxVcpusPerNamespace(Integer maxVcpusPerNamespace) {
     this.maxVcpusPerNamespace = maxVcpusPerNamespace;
+  }
+
+  public List<String> getSsmParameters() {
+    return ssmParameters;
+  }
+
+  public void setSsmParameters(List<String> ssmParameters) {
+    this.ssmParameters = ssmParameters;
+  }
+
+  public List<String> getAmiOwners() {
+    return amiOwners;
+  }
+
+  public void setAmiOwners(List<String> amiOwners) {
+    this.amiOwners = amiOwners;
   }
 }

@@ -97,6 +97,36 @@ public class ServerFleetSpec {
           + "command) before the operator terminates it.")
   private Lifecycle lifecycle;
 
+  @JsonPropertyDescription(
+      "Instance maintenance policy, as Auto Scaling groups define it: bounds on available and"
+          + " total capacity while instances AWS will take are replaced. Default: minimum 100%,"
+          + " maximum 200% (launch before terminate). When set, it also governs health"
+          + " replacements: an instance failing status checks is kept until its replacement is"
+          + " available instead of being terminated first.")
+  private MaintenancePolicy maintenance;
+
+  @JsonPropertyDescription(
+      "True: an EC2 rebalance recommendation (a spot instance at elevated risk of interruption)"
+          + " replaces the instance like an interruption warning does, as Auto Scaling groups'"
+          + " capacity rebalancing. Default false. Needs the operator's --interruption-queue.")
+  private Boolean capacityRebalance;
+
+  public MaintenancePolicy getMaintenance() {
+    return maintenance;
+  }
+
+  public void setMaintenance(MaintenancePolicy maintenance) {
+    this.maintenance = maintenance;
+  }
+
+  public Boolean getCapacityRebalance() {
+    return capacityRebalance;
+  }
+
+  public void setCapacityRebalance(Boolean capacityRebalance) {
+    this.capacityRebalance = capacityRebalance;
+  }
+
   public String getClassName() {
     return className;
   }

@@ -80,6 +80,20 @@ public class ServerFleetStatus {
           + " number); absent without spec.template.launchTemplate.")
   private LaunchTemplateStatus launchTemplate;
 
+  // What spec.template's amiId/amiSelector, subnets and security groups resolved to.
+  @JsonPropertyDescription(
+      "The AMI the current revision launches: spec.template.amiId, or what amiSelector resolved to.")
+  private String resolvedAmiId;
+
+  @JsonPropertyDescription(
+      "The subnets the fleet launches into (subnetIds, or what subnetSelector resolved to), with "
+          + "their zones when selected.")
+  private List<ResolvedSubnet> subnets;
+
+  @JsonPropertyDescription(
+      "The security groups the fleet launches with, when securityGroupSelector chose them.")
+  private List<String> securityGroupIds;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -228,6 +242,30 @@ public class ServerFleetStatus {
     this.launchTemplate = launchTemplate;
   }
 
+  public String getResolvedAmiId() {
+    return resolvedAmiId;
+  }
+
+  public void setResolvedAmiId(String resolvedAmiId) {
+    this.resolvedAmiId = resolvedAmiId;
+  }
+
+  public List<ResolvedSubnet> getSubnets() {
+    return subnets;
+  }
+
+  public void setSubnets(List<ResolvedSubnet> subnets) {
+    this.subnets = subnets;
+  }
+
+  public List<String> getSecurityGroupIds() {
+    return securityGroupIds;
+  }
+
+  public void setSecurityGroupIds(List<String> securityGroupIds) {
+    this.securityGroupIds = securityGroupIds;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerFleetStatus s
@@ -248,7 +286,10 @@ public class ServerFleetStatus {
         && Objects.equals(unavailableOfferings, s.unavailableOfferings)
         && Objects.equals(launchTemplate, s.launchTemplate)
         && Objects.equals(draining, s.draining)
-        && Objects.equals(conditions, s.conditions);
+        && Objects.equals(conditions, s.conditions)
+        && Objects.equals(resolvedAmiId, s.resolvedAmiId)
+        && Objects.equals(subnets, s.subnets)
+        && Objects.equals(securityGroupIds, s.securityGroupIds);
   }
 
   @Override
