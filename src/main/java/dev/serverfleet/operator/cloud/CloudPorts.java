@@ -13,15 +13,28 @@ import java.util.Objects;
  *     quota holds every fleet it applies to)
  * @param lookups what the templates' selectors resolve through: SSM parameters, images, subnets and
  *     security groups by tag ({@link LaunchLookups#NONE}: a fleet with a selector is held Degraded)
+ * @param launchTemplates launch template versions ({@link LaunchTemplates#NONE}: a fleet with a
+ *     launch template is held, Degraded, saying so)
  */
 public record CloudPorts(
-    Ec2Port ec2, Offerings offerings, InstanceTypeInfo instanceTypes, LaunchLookups lookups) {
+    Ec2Port ec2,
+    Offerings offerings,
+    InstanceTypeInfo instanceTypes,
+    LaunchLookups lookups,
+    LaunchTemplates launchTemplates) {
 
   public CloudPorts {
     Objects.requireNonNull(ec2, "ec2");
     offerings = offerings == null ? Offerings.NONE : offerings;
     instanceTypes = instanceTypes == null ? InstanceTypeInfo.NONE : instanceTypes;
     lookups = lookups == null ? LaunchLookups.NONE : lookups;
+    launchTemplates = launchTemplates == null ? LaunchTemplates.NONE : launchTemplates;
+  }
+
+  /** Without launch templates. */
+  public CloudPorts(
+      Ec2Port ec2, Offerings offerings, InstanceTypeInfo instanceTypes, LaunchLookups lookups) {
+    this(ec2, offerings, instanceTypes, lookups, LaunchTemplates.NONE);
   }
 
   /** Instances only: every other port is its NONE. */
@@ -30,14 +43,18 @@ public record CloudPorts(
   }
 
   public CloudPorts withOfferings(Offerings offerings) {
-    return new CloudPorts(ec2, offerings, instanceTypes, lookups);
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates);
   }
 
   public CloudPorts withInstanceTypes(InstanceTypeInfo instanceTypes) {
-    return new CloudPorts(ec2, offerings, instanceTypes, lookups);
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates);
   }
 
   public CloudPorts withLookups(LaunchLookups lookups) {
-    return new CloudPorts(ec2, offerings, instanceTypes, lookups);
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates);
+  }
+
+  public CloudPorts withLaunchTemplates(LaunchTemplates launchTemplates) {
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates);
   }
 }

@@ -31,6 +31,7 @@ final class Ec2Conversions {
             .maxCount(r.count())
             .imageId(r.imageId())
             .instanceType(r.instanceType());
+    LaunchTemplateConversions.launchTemplate(b, r);
     LaunchOptionsConversions.network(b, r);
     metadataOptions(b, r);
     optionalSettings(b, r);

@@ -49,6 +49,9 @@ public final class ErrorClassifier {
           Map.entry("InvalidParameter", ErrorClass.TERMINAL),
           Map.entry("MissingParameter", ErrorClass.TERMINAL),
           Map.entry("InvalidIAMInstanceProfile", ErrorClass.TERMINAL),
+          // a launch template or version that does not exist (NotFound, VersionNotFound, Malformed)
+          Map.entry("InvalidLaunchTemplateId", ErrorClass.TERMINAL),
+          Map.entry("InvalidLaunchTemplateName", ErrorClass.TERMINAL),
           Map.entry(
               "NoSuchEntity",
               ErrorClass.TERMINAL), // moto's (IAM-style) answer to a bad instance profile

@@ -41,7 +41,9 @@ final class LaunchOptionsConversions {
     }
     // The CRD refuses credits for a non-T type; a type list (instance type fallback) may mix
     // families, and EC2 refuses the option for the others, so it goes with T types only.
-    if (o.cpuCredits() != null && BURSTABLE.matcher(r.instanceType()).matches()) {
+    if (o.cpuCredits() != null
+        && r.instanceType() != null
+        && BURSTABLE.matcher(r.instanceType()).matches()) {
       b.creditSpecification(c -> c.cpuCredits(o.cpuCredits()));
     }
     if (o.ebsOptimized()) {

@@ -127,6 +127,10 @@ final class ClassPolicy {
     if (spec.getNamespaces() != null && !spec.getNamespaces().contains(namespace)) {
       return Optional.of("namespace " + namespace + " may not use ServerFleetClass " + name);
     }
+    Optional<String> template = LaunchTemplatePolicy.refusal(fleet, s, spec, name);
+    if (template.isPresent()) {
+      return template;
+    }
     String profile = s.iamInstanceProfile();
     if (profile != null && outside(spec.getInstanceProfiles(), profile)) {
       return refused("spec.template.iamInstanceProfile", profile, name);
@@ -141,7 +145,7 @@ final class ClassPolicy {
         return refused(field(fleet, "securityGroupIds", "securityGroupSelector"), group, name);
       }
     }
-    if (outside(spec.getAmiIds(), s.amiId())) {
+    if (s.amiId() != null && outside(spec.getAmiIds(), s.amiId())) { // null: the template's
       return refused(field(fleet, "amiId", "amiSelector"), s.amiId(), name);
     }
     Optional<String> source = amiSource(fleet.getSpec().getTemplate().getAmiSelector(), spec, name);
@@ -255,11 +259,11 @@ final class ClassPolicy {
     return "spec.template." + (selected ? selector : ids);
   }
 
-  private static boolean outside(List<String> allowed, String value) {
+  static boolean outside(List<String> allowed, String value) {
     return allowed != null && !allowed.contains(value);
   }
 
-  private static Optional<String> refused(String field, String value, String name) {
+  static Optional<String> refused(String field, String value, String name) {
     return Optional.of(field + ": " + value + " is not allowed by ServerFleetClass " + name);
   }
 }

@@ -98,6 +98,14 @@ final class ClassQuota {
       return Optional.empty();
     }
     String cannot = "maxVcpusPerNamespace of ServerFleetClass " + name + " cannot be checked: ";
+    Optional<String> fromTemplate = typeFromLaunchTemplate(fleet, others);
+    if (fromTemplate.isPresent()) {
+      return Optional.of(
+          cannot
+              + fromTemplate.get()
+              + " takes its instance type from its launch template: set"
+              + " spec.template.instanceType to count its vCPUs");
+    }
     TreeSet<String> types = new TreeSet<>();
     types.addAll(instanceTypes(fleet));
     others.forEach(f -> types.addAll(instanceTypes(f)));
@@ -154,7 +162,23 @@ final class ClassQuota {
   }
 
   static List<String> instanceTypes(ServerFleet fleet) {
-    return SpecDefaults.launchSettings(fleet.getSpec().getTemplate()).instanceTypes();
+    return SpecDefaults.instanceTypes(fleet.getSpec().getTemplate());
+  }
+
+  /**
+   * This fleet or the first other (by name) whose instance type only its launch template knows: the
+   * quota holds (the template's type of other fleets is not resolved here).
+   */
+  private static Optional<String> typeFromLaunchTemplate(
+      ServerFleet fleet, List<ServerFleet> others) {
+    if (instanceTypes(fleet).isEmpty()) {
+      return Optional.of("this fleet");
+    }
+    return others.stream()
+        .filter(f -> instanceTypes(f).isEmpty())
+        .map(f -> "fleet " + f.getMetadata().getName())
+        .sorted()
+        .findFirst();
   }
 
   /** The fleet's type of the most vCPUs: what each of its replicas counts as. */

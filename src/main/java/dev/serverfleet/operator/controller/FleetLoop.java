@@ -5,6 +5,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.InstanceTypeInfo;
+import dev.serverfleet.operator.cloud.LaunchTemplates;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
@@ -74,6 +75,7 @@ public final class FleetLoop {
   private volatile InstanceTypeInfo instanceTypes;
   private volatile DrainStage drains;
   private volatile GateStage gates;
+  private volatile LaunchTemplateGate templates = LaunchTemplateGate.NONE;
   private volatile LaunchResolver resolver;
 
   public FleetLoop(
@@ -162,6 +164,13 @@ public final class FleetLoop {
     this.instanceTypes = instanceTypes;
   }
 
+  /**
+   * Where launch templates are resolved, once per {@code refresh} for all fleets; none until set.
+   */
+  public void useLaunchTemplates(LaunchTemplates port, Duration refresh) {
+    this.templates = new LaunchTemplateGate(port, refresh, clock, events);
+  }
+
   FailureMemory failures() {
     return failures;
   }
@@ -178,10 +187,15 @@ public final class FleetLoop {
     if (resolution.resolved().isEmpty()) {
       return SelectorSteps.hold(fleet, resolution, resolver, writer, events, now);
     }
+    LaunchTemplateGate.Check template = templates.check(fleet, writer, now);
+    if (template.held().isPresent()) {
+      return template.held().get();
+    }
     Pass pass =
         Pass.of(
             fleet,
             resolution.resolved().get(),
+            template,
             observed,
             clusterName,
             timing,
@@ -243,6 +257,7 @@ public final class FleetLoop {
             failures);
     next = WakeUps.earliest(next, drained.pollIn());
     next = WakeUps.earliest(next, gated.pollIn());
+    next = WakeUps.earliest(next, templates.recheck(fleet)); // $Latest and $Default move
     next = sooner(next, fleet, step, policy, newlyExceeded, now);
     return new Result(SelectorSteps.nextPass(next, fleet, resolver));
   }
@@ -279,6 +294,7 @@ public final class FleetLoop {
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
     status.setDraining(drained.drains().stream().map(DrainRecords::status).toList());
     status.setGates(gated.gates());
+    status.setLaunchTemplate(LaunchTemplateGate.status(pass.settings()));
     SelectorSteps.stamp(status, pass.resolved());
     return writer.write(current, status);
   }
@@ -346,6 +362,7 @@ public final class FleetLoop {
             now);
     status.setRollout(safety.completed(current, pass.revision(), status, step.rollout(), now));
     status.setClassName(policy.className());
+    status.setLaunchTemplate(LaunchTemplateGate.status(pass.settings()));
     status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
     status.setDraining(DrainRecords.after(drained, outcome.terminated()));
     return status;

@@ -29,7 +29,9 @@ final class LaunchRequests {
         launch.subnetId(),
         launch.count(),
         s.amiId(),
-        launch.instanceType() != null ? launch.instanceType() : s.preferredType(),
+        !s.sendsInstanceType()
+            ? null
+            : launch.instanceType() != null ? launch.instanceType() : s.preferredType(),
         s.securityGroupIds(),
         s.keyName(),
         s.iamInstanceProfile(),
@@ -38,6 +40,7 @@ final class LaunchRequests {
         s.httpTokensRequired(),
         s.httpPutResponseHopLimit(),
         tags,
-        s.instanceOptions());
+        s.instanceOptions(),
+        s.launchTemplate());
   }
 }

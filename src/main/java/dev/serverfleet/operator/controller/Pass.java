@@ -37,6 +37,7 @@ record Pass(
   static Pass of(
       ServerFleet fleet,
       LaunchResolver.Resolved resolved,
+      LaunchTemplateGate.Check launchTemplate,
       Observation observed,
       String clusterName,
       PlanInput.Timing timing,
@@ -47,7 +48,9 @@ record Pass(
     long generation = Optional.ofNullable(fleet.getMetadata().getGeneration()).orElse(0L);
     List<Instance> owned =
         observed.all().stream().filter(i -> i.ownedBy(clusterName, uid)).toList();
-    LaunchSettings settings = SpecDefaults.launchSettings(fleet.getSpec().getTemplate(), resolved);
+    LaunchSettings settings =
+        SpecDefaults.launchSettings(
+            fleet.getSpec().getTemplate(), resolved, launchTemplate.version().orElse(null));
     String revision = Revision.of(settings, SpecDefaults.restartedAt(fleet));
     PlanInput unguarded =
         input(fleet, resolved.subnetIds(), observed, revision, clusterName, timing, failures, now)

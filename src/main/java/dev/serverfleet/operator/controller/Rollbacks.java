@@ -107,7 +107,7 @@ final class Rollbacks {
   /** Why the revision cannot be launched any more, or empty when its AMI still exists. */
   Optional<String> missingImage(StoredRevision target) {
     String ami = target.data().template().getAmiId();
-    if (ec2.existingImages(List.of(ami)).contains(ami)) {
+    if (ami == null || ec2.existingImages(List.of(ami)).contains(ami)) { // null: the template's
       return Optional.empty();
     }
     return Optional.of(
@@ -191,14 +191,20 @@ final class Rollbacks {
   private static String describe(Optional<StoredRevision> r, String hash) {
     return r.map(
             s ->
-                "revision "
-                    + s.number()
-                    + " ("
-                    + hash
-                    + ", "
-                    + s.data().template().getAmiId()
-                    + ")")
+                "revision " + s.number() + " (" + hash + ", " + launches(s.data().template()) + ")")
         .orElse("revision " + hash);
+  }
+
+  /** The AMI, or the launch template version (pinned in history) that gives it. */
+  private static String launches(dev.serverfleet.operator.api.v1alpha1.FleetTemplate t) {
+    var lt = t.getLaunchTemplate();
+    if (t.getAmiId() != null || lt == null) {
+      return t.getAmiId();
+    }
+    return "launch template "
+        + (lt.getId() != null ? lt.getId() : lt.getName())
+        + " version "
+        + lt.getVersion();
   }
 
   private static ServerFleet withoutRequest(ServerFleet fleet) {

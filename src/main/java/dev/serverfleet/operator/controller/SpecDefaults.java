@@ -14,6 +14,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetSpec;
 import dev.serverfleet.operator.api.v1alpha1.Strategy;
 import dev.serverfleet.operator.api.v1alpha1.StrategyType;
+import dev.serverfleet.operator.fleet.LaunchTemplateVersion;
 import dev.serverfleet.operator.planning.CheckpointGate;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.Maintenance;
@@ -140,17 +141,32 @@ final class SpecDefaults {
 
   /** For a template that names its AMI and security groups by ID (no selector to resolve). */
   static LaunchSettings launchSettings(FleetTemplate t) {
-    return launchSettings(
-        t, t.getAmiId(), Optional.ofNullable(t.getSecurityGroupIds()).orElse(List.of()));
+    return launchSettings(t, (LaunchTemplateVersion) null);
   }
 
-  /** With the AMI and security groups the selectors resolved to: what a revision launches. */
-  static LaunchSettings launchSettings(FleetTemplate t, LaunchResolver.Resolved resolved) {
-    return launchSettings(t, resolved.amiId(), resolved.securityGroupIds());
+  /** As above, from the given launch template version (null: none). */
+  static LaunchSettings launchSettings(FleetTemplate t, LaunchTemplateVersion launchTemplate) {
+    return launchSettings(
+        t,
+        t.getAmiId(),
+        Optional.ofNullable(t.getSecurityGroupIds()).orElse(List.of()),
+        launchTemplate);
+  }
+
+  /**
+   * With the AMI and security groups the selectors resolved to, and the launch template version
+   * ({@link LaunchTemplateGate}; null without one): what a revision launches.
+   */
+  static LaunchSettings launchSettings(
+      FleetTemplate t, LaunchResolver.Resolved resolved, LaunchTemplateVersion launchTemplate) {
+    return launchSettings(t, resolved.amiId(), resolved.securityGroupIds(), launchTemplate);
   }
 
   private static LaunchSettings launchSettings(
-      FleetTemplate t, String amiId, List<String> securityGroupIds) {
+      FleetTemplate t,
+      String amiId,
+      List<String> securityGroupIds,
+      LaunchTemplateVersion launchTemplate) {
     MetadataOptions imds =
         Optional.ofNullable(t.getMetadataOptions()).orElseGet(MetadataOptions::new);
     return new LaunchSettings(
@@ -165,7 +181,8 @@ final class SpecDefaults {
         Optional.ofNullable(imds.getHttpPutResponseHopLimit())
             .orElse(LaunchSettings.DEFAULT_HOP_LIMIT),
         Optional.ofNullable(t.getTags()).orElse(Map.of()),
-        InstanceOptionDefaults.of(t));
+        InstanceOptionDefaults.of(t),
+        launchTemplate);
   }
 
   /** The ordered list, or the single instanceType as a list of one (the CRD allows one of them). */
@@ -224,6 +241,10 @@ final class SpecDefaults {
     if (t.getSecurityGroupSelector() != null) {
       t.setSecurityGroupSelector(null);
       t.setSecurityGroupIds(settings.securityGroupIds());
+    }
+    if (t.getLaunchTemplate() != null && settings.launchTemplate() != null) {
+      // the number $Latest/$Default resolved to: an undo launches that very version again
+      t.getLaunchTemplate().setVersion(String.valueOf(settings.launchTemplate().version()));
     }
     if (t.getCapacityType() == null) {
       t.setCapacityType(CapacityType.ON_DEMAND);

@@ -51,11 +51,11 @@ final class ZoneOfferings {
     String capacityType = Offering.capacityType(settings.spot());
     Map<String, String> zones = zones(subnetIds);
     Set<Offering> unavailable = new HashSet<>(shortages.current(now).keySet());
-    notOffered(settings.instanceTypes(), Set.copyOf(zones.values()))
+    notOffered(settings.launchableTypes(), Set.copyOf(zones.values()))
         .forEach(
             (zone, types) ->
                 types.forEach(t -> unavailable.add(new Offering(capacityType, t, zone))));
-    return new InstanceTypeChoice(settings.instanceTypes(), capacityType, zones, unavailable);
+    return new InstanceTypeChoice(settings.launchableTypes(), capacityType, zones, unavailable);
   }
 
   /** The zones of the given subnets that are known, asking EC2 once for those never asked. */

@@ -1,6 +1,7 @@
 package dev.serverfleet.operator.planning;
 
 import dev.serverfleet.operator.fleet.InstanceOptions;
+import dev.serverfleet.operator.fleet.LaunchTemplateVersion;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +11,9 @@ import java.util.Map;
  *
  * @param instanceTypes the fleet's instance types, preferred first: {@code instanceType: x} and
  *     {@code instanceTypes: [x]} both give {@code [x]}; each launch uses one ({@link
- *     InstanceTypeChoice})
+ *     InstanceTypeChoice}). Empty only with a launch template that sets the type.
+ * @param amiId null only with a launch template that sets the image
+ * @param launchTemplate the resolved launch template version, or null without one
  */
 public record LaunchSettings(
     String amiId,
@@ -23,18 +26,48 @@ public record LaunchSettings(
     boolean httpTokensRequired,
     int httpPutResponseHopLimit,
     Map<String, String> tags,
-    InstanceOptions instanceOptions) {
+    InstanceOptions instanceOptions,
+    LaunchTemplateVersion launchTemplate) {
 
   public static final int DEFAULT_HOP_LIMIT = 2;
 
   public LaunchSettings {
-    if (instanceTypes == null || instanceTypes.isEmpty()) {
+    instanceTypes = instanceTypes == null ? List.of() : List.copyOf(instanceTypes);
+    if (instanceTypes.isEmpty()
+        && (launchTemplate == null || launchTemplate.instanceType() == null)) {
       throw new IllegalArgumentException("at least one instance type is required");
     }
-    instanceTypes = List.copyOf(instanceTypes);
     securityGroupIds = securityGroupIds == null ? List.of() : List.copyOf(securityGroupIds);
     tags = tags == null ? Map.of() : Map.copyOf(tags);
     instanceOptions = instanceOptions == null ? InstanceOptions.NONE : instanceOptions;
+  }
+
+  /** Without a launch template. */
+  public LaunchSettings(
+      String amiId,
+      List<String> instanceTypes,
+      List<String> securityGroupIds,
+      String keyName,
+      String iamInstanceProfile,
+      String userData,
+      boolean spot,
+      boolean httpTokensRequired,
+      int httpPutResponseHopLimit,
+      Map<String, String> tags,
+      InstanceOptions instanceOptions) {
+    this(
+        amiId,
+        instanceTypes,
+        securityGroupIds,
+        keyName,
+        iamInstanceProfile,
+        userData,
+        spot,
+        httpTokensRequired,
+        httpPutResponseHopLimit,
+        tags,
+        instanceOptions,
+        null);
   }
 
   /** Without volumes or instance options ({@link InstanceOptions#NONE}). */
@@ -65,6 +98,19 @@ public record LaunchSettings(
 
   /** The first instance type: what every launch uses while it has capacity. */
   public String preferredType() {
-    return instanceTypes.get(0);
+    return launchableTypes().get(0);
+  }
+
+  /**
+   * The types launches choose from: the fleet's, or the launch template's one when the fleet sets
+   * none (a RunInstances then sends no type, and the template's applies).
+   */
+  public List<String> launchableTypes() {
+    return instanceTypes.isEmpty() ? List.of(launchTemplate.instanceType()) : instanceTypes;
+  }
+
+  /** Whether RunInstances sends an instance type (otherwise the launch template's applies). */
+  public boolean sendsInstanceType() {
+    return !instanceTypes.isEmpty();
   }
 }

@@ -46,6 +46,12 @@ public final class Revision {
     field(canonical, "hopLimit", String.valueOf(s.httpPutResponseHopLimit()));
     new TreeMap<>(s.tags()).forEach((k, v) -> field(canonical, "tag:" + k, v));
     s.instanceOptions().forEachSetting((name, value) -> field(canonical, name, value));
+    if (s.launchTemplate() != null) {
+      // the template's id and resolved number, never how they were asked for (name, $Latest):
+      // the revision changes when what is launched does, and a fleet without one keeps its hash
+      field(canonical, "launchTemplate", s.launchTemplate().id());
+      field(canonical, "launchTemplateVersion", String.valueOf(s.launchTemplate().version()));
+    }
     return HexFormat.of().formatHex(sha256(canonical.toString())).substring(0, 10);
   }
 

@@ -225,6 +225,8 @@ public final class FleetOperator implements AutoCloseable {
             store);
     loop.useDrains(drainActions, new DrainMetrics(registry));
     loop.useGates(drainActions);
+    // refreshed once per poll: a new $Latest is seen as soon as a new instance would be
+    loop.useLaunchTemplates(cloud.launchTemplates(), config.pollInterval());
     loop.useResolver(
         new LaunchResolver(
             cloud.lookups(), new SelectorCache(clock, config.selectorRefreshInterval())));

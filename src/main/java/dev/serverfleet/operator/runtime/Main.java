@@ -3,6 +3,7 @@ package dev.serverfleet.operator.runtime;
 import dev.serverfleet.operator.cloud.AwsEc2;
 import dev.serverfleet.operator.cloud.AwsInstanceTypes;
 import dev.serverfleet.operator.cloud.AwsLaunchLookups;
+import dev.serverfleet.operator.cloud.AwsLaunchTemplates;
 import dev.serverfleet.operator.cloud.AwsOfferings;
 import dev.serverfleet.operator.cloud.CachedInstanceTypes;
 import dev.serverfleet.operator.cloud.CloudPorts;
@@ -10,6 +11,7 @@ import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchLookups;
+import dev.serverfleet.operator.cloud.InstrumentedLaunchTemplates;
 import dev.serverfleet.operator.cloud.InstrumentedOfferings;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -90,7 +92,8 @@ public final class Main {
   /**
    * The ports to AWS as configured: timed, and within EC2's request limits unless turned off (one
    * set of buckets per process, as EC2 meters the account, shared by the instances' port and the
-   * selector lookups' describes); instance-type sizes remembered for the life of the process.
+   * selector lookups' describes); instance-type sizes remembered for the life of the process;
+   * launch templates read on the instances' describe client.
    */
   static CloudPorts cloud(OperatorConfig config, MeterRegistry registry) {
     Optional<Ec2RateLimits> limits =
@@ -108,7 +111,8 @@ public final class Main {
         new InstrumentedLaunchLookups(
             AwsLaunchLookups.create(
                 config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
-            registry));
+            registry),
+        new InstrumentedLaunchTemplates(AwsLaunchTemplates.sharing(aws), registry));
   }
 
   private static void logStart(OperatorConfig config) {

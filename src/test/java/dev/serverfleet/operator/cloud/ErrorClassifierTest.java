@@ -17,6 +17,9 @@ class ErrorClassifierTest {
   @CsvSource({
     // terminal: the request can never succeed as made
     "InvalidAMIID.NotFound,                 400, TERMINAL",
+    "InvalidLaunchTemplateId.NotFound,      400, TERMINAL",
+    "InvalidLaunchTemplateId.VersionNotFound, 400, TERMINAL",
+    "InvalidLaunchTemplateName.NotFoundException, 400, TERMINAL",
     "InvalidAMIID.Malformed,                400, TERMINAL",
     "InvalidAMIID.Unavailable,              400, TERMINAL",
     "InvalidSubnetID.NotFound,              400, TERMINAL",

@@ -78,6 +78,10 @@ public final class FakeEc2 implements Ec2Port, Offerings {
   private final Set<String> insufficientCapacity = new HashSet<>();
   private final FakeCapacity capacity = new FakeCapacity();
   private final FakeEc2Calls log = new FakeEc2Calls();
+
+  /** The account's launch templates, which RunInstances launches from. */
+  public final FakeLaunchTemplates launchTemplates = new FakeLaunchTemplates();
+
   private int addresses;
 
   private record Launch(LaunchRequest request, List<String> instanceIds) {}
@@ -199,10 +203,11 @@ public final class FakeEc2 implements Ec2Port, Offerings {
           .map(FakeInstance::view)
           .toList();
     }
-    validate(request);
+    LaunchRequest applied = launchTemplates.applied(request); // what a launch template gives
+    validate(applied);
     List<Instance> launched = new ArrayList<>();
     for (int n = 0; n < request.count(); n++) {
-      FakeInstance created = new FakeInstance(newInstance(request, now), now.plus(visibilityDelay));
+      FakeInstance created = new FakeInstance(newInstance(applied, now), now.plus(visibilityDelay));
       created.transition(InstanceState.RUNNING, now.plus(pendingDuration));
       instances.put(created.id(), created);
       launched.add(created.view());

@@ -155,6 +155,14 @@ final class LoopHarness {
     loop.useClasses(classes);
   }
 
+  private Duration launchTemplateRefresh;
+
+  /** Launch templates from the fake's, refreshed every {@code refresh} (kept across restarts). */
+  void useLaunchTemplates(Duration refresh) {
+    this.launchTemplateRefresh = refresh;
+    loop.useLaunchTemplates(fake.launchTemplates, refresh);
+  }
+
   private dev.serverfleet.operator.cloud.InstanceTypeInfo instanceTypes =
       dev.serverfleet.operator.cloud.InstanceTypeInfo.NONE;
 
@@ -207,6 +215,9 @@ final class LoopHarness {
             history);
     if (classes != null) {
       fresh.useClasses(classes);
+    }
+    if (launchTemplateRefresh != null) {
+      fresh.useLaunchTemplates(fake.launchTemplates, launchTemplateRefresh);
     }
     if (instanceTypes != null) {
       fresh.useInstanceTypes(instanceTypes);

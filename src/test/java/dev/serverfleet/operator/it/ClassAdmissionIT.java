@@ -36,6 +36,7 @@ class ClassAdmissionIT {
         securityGroupIds: [sg-0aaa1111]
         amiIds: [ami-0abcdef1234567890]
         instanceTypes: [t3.micro, t3.small]
+        launchTemplates: [web-base, lt-0aaa1111bbbb2222c]
         maxInstancesPerNamespace: 10
         ssmParameters: [/serverfleet/team-a/ami]
         amiOwners: ["123456789012"]
@@ -155,6 +156,31 @@ class ClassAdmissionIT {
     }
     assertThat(result.exitCode()).as("%s: %s", what, result.output()).isNotZero();
     assertThat(result.stderr()).as(what).contains("denied request: " + message);
+  }
+
+  @Test
+  void aLaunchTemplateTheClassDoesNotListIsRefused() {
+    String manifest =
+        fleet("lt-refused", "team-a", null) + "    launchTemplate: {name: other-lt}\n";
+    var refused = tenant.runWithInput(manifest, "create", "-f", "-");
+    assertThat(refused.exitCode()).as(refused.output()).isNotZero();
+    assertThat(refused.stderr())
+        .contains(
+            "denied request: spec.template.launchTemplate: other-lt is not allowed by"
+                + " ServerFleetClass team-a");
+  }
+
+  @Test
+  void aFleetFromAListedLaunchTemplateWithoutImageOrTypeIsAdmitted() {
+    // the class's amiIds and instanceTypes cannot see what the template sets: the operator checks
+    // the resolved version on every reconcile (ClassPolicy)
+    String manifest =
+        fleet("lt-allowed", "team-a", null)
+                .replace("    amiId: ami-0abcdef1234567890\n", "")
+                .replace("    instanceType: t3.micro\n", "")
+            + "    launchTemplate: {id: lt-0aaa1111bbbb2222c, version: $Latest}\n";
+    var admitted = dryRun(manifest);
+    assertThat(admitted.exitCode()).as(admitted.output()).isZero();
   }
 
   @Test

@@ -86,7 +86,8 @@ class DeployFilesIT {
         .isEqualTo(
             "ec2:CreateTags ec2:DeleteTags ec2:DescribeImages ec2:DescribeInstanceStatus "
                 + "ec2:DescribeInstanceTypeOfferings ec2:DescribeInstanceTypes ec2:DescribeInstances "
-                + "ec2:DescribeSecurityGroups ec2:DescribeSubnets ec2:RunInstances "
+                + "ec2:DescribeLaunchTemplateVersions ec2:DescribeSecurityGroups ec2:DescribeSubnets"
+                + " ec2:RunInstances "
                 + "ec2:TerminateInstances iam:PassRole "
                 + "sqs:DeleteMessage sqs:GetQueueAttributes sqs:ReceiveMessage "
                 + "ssm:GetCommandInvocation ssm:GetParameter ssm:SendCommand");
@@ -106,7 +107,9 @@ class DeployFilesIT {
     assertThat(texts(launch.get("Resource")))
         .allMatch(r -> r.endsWith(":instance/*") || r.endsWith(":volume/*"));
     assertThat(texts(statement(statements, "LaunchUsingTheseResources").get("Resource")))
-        .noneMatch(r -> r.endsWith(":instance/*") || r.endsWith(":volume/*"));
+        .noneMatch(r -> r.endsWith(":instance/*") || r.endsWith(":volume/*"))
+        // fleets may launch from a launch template (spec.template.launchTemplate)
+        .contains("arn:aws:ec2:${AWS_REGION}:*:launch-template/*");
 
     assertThat(
             statement(statements, "TagOnlyAtLaunch")

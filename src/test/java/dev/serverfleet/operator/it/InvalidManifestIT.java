@@ -502,7 +502,11 @@ class InvalidManifestIT extends OperatorTestBed {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource({"invalidManifests", "dev.serverfleet.operator.it.LaunchOptionManifests#invalid"})
+  @MethodSource({
+    "invalidManifests",
+    "dev.serverfleet.operator.it.LaunchOptionManifests#invalid",
+    "dev.serverfleet.operator.it.LaunchTemplateManifests#invalid"
+  })
   void refusedWithAClearMessageAndNothingStored(
       String label, String name, String manifest, String expected) {
     var applied = kubectl.runWithInput(manifest, "apply", "-n", ns, "-f", "-");
@@ -578,7 +582,11 @@ class InvalidManifestIT extends OperatorTestBed {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource({"validEdgeCases", "dev.serverfleet.operator.it.LaunchOptionManifests#valid"})
+  @MethodSource({
+    "validEdgeCases",
+    "dev.serverfleet.operator.it.LaunchOptionManifests#valid",
+    "dev.serverfleet.operator.it.LaunchTemplateManifests#valid"
+  })
   void acceptedAtTheLimit(String label, String manifest) {
     var applied = kubectl.runWithInput(manifest, "apply", "--dry-run=server", "-n", ns, "-f", "-");
     assertThat(applied.exitCode())

@@ -1,12 +1,14 @@
 package dev.serverfleet.operator.testing;
 
 import dev.serverfleet.operator.cloud.AwsInstanceTypes;
+import dev.serverfleet.operator.cloud.AwsLaunchTemplates;
 import dev.serverfleet.operator.cloud.CachedInstanceTypes;
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchLookups;
+import dev.serverfleet.operator.cloud.InstrumentedLaunchTemplates;
 import dev.serverfleet.operator.runtime.FleetOperator;
 import dev.serverfleet.operator.runtime.OperatorConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -57,7 +59,10 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
                     new CachedInstanceTypes(
                         new InstrumentedInstanceTypes(
                             new AwsInstanceTypes(moto.ec2Client()), registry)))
-                .withLookups(new InstrumentedLaunchLookups(moto.launchLookups(), registry)),
+                .withLookups(new InstrumentedLaunchLookups(moto.launchLookups(), registry))
+                .withLaunchTemplates(
+                    new InstrumentedLaunchTemplates(
+                        new AwsLaunchTemplates(moto.ec2Client()), registry)),
             Clock.systemUTC(),
             registry,
             TIMING);

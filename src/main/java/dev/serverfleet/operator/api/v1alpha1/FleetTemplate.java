@@ -13,10 +13,13 @@ import java.util.Map;
 /** The launch settings shared by every instance of a fleet. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "has(self.instanceType) != has(self.instanceTypes)",
+    value =
+        "has(self.launchTemplate) ? !(has(self.instanceType) && has(self.instanceTypes)) : "
+            + "has(self.instanceType) != has(self.instanceTypes)",
     message =
         "exactly one of instanceType and instanceTypes must be set: instanceType for one type,"
-            + " instanceTypes for an ordered list")
+            + " instanceTypes for an ordered list (with a launchTemplate, at most one: omitted,"
+            + " the launch template's instance type is used)")
 @ValidationRule(
     value =
         "!has(self.creditSpecification) || (has(self.instanceType) ? "
@@ -33,8 +36,12 @@ import java.util.Map;
         "placement.tenancy host cannot be used with capacityType spot: EC2 runs no Spot "
             + "Instances on Dedicated Hosts")
 @ValidationRule(
-    value = "has(self.amiId) != has(self.amiSelector)",
-    message = "exactly one of amiId or amiSelector must be set")
+    value =
+        "has(self.launchTemplate) ? !(has(self.amiId) && has(self.amiSelector)) : "
+            + "has(self.amiId) != has(self.amiSelector)",
+    message =
+        "exactly one of amiId or amiSelector must be set (with a launchTemplate, at most one:"
+            + " omitted, the launch template's image is used)")
 @ValidationRule(
     value = "has(self.subnetIds) != has(self.subnetSelector)",
     message = "exactly one of subnetIds or subnetSelector must be set")
@@ -65,7 +72,7 @@ public class FleetTemplate {
           "amiId must be 'ami-' followed by 8 or 17 lowercase hex digits, e.g. ami-0abcdef1234567890")
   @JsonPropertyDescription(
       "ID of the Amazon Machine Image to launch, e.g. ami-0abcdef1234567890. Exactly one of amiId "
-          + "and amiSelector.")
+          + "and amiSelector, or neither with a launchTemplate (its image).")
   private String amiId;
 
   /** An EC2 instance type's name: family with generation, a dot, size. */
@@ -458,5 +465,22 @@ public class FleetTemplate {
 
   public void setSecurityGroupSelector(TagSelector securityGroupSelector) {
     this.securityGroupSelector = securityGroupSelector;
+  }
+
+  // Launch templates (issue 9 item 2): the other fields override the launch template's values.
+  @JsonPropertyDescription(
+      "An EC2 launch template to launch from (by id or name, at a version). Every other field of"
+          + " this template that is set overrides the launch template's value, as with Auto"
+          + " Scaling groups; subnets, the operator's tags and the IMDS settings (IMDSv2 unless"
+          + " metadataOptions says otherwise) always come from the fleet. With a launch template,"
+          + " amiId and the instance type may be omitted to use the launch template's.")
+  private LaunchTemplateRef launchTemplate;
+
+  public LaunchTemplateRef getLaunchTemplate() {
+    return launchTemplate;
+  }
+
+  public void setLaunchTemplate(LaunchTemplateRef launchTemplate) {
+    this.launchTemplate = launchTemplate;
   }
 }

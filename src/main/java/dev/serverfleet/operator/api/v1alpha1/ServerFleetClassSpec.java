@@ -45,6 +45,15 @@ public class ServerFleetClassSpec {
   @JsonPropertyDescription("Instance types fleets may launch, e.g. t3.micro." + ANY)
   private List<@Size(max = 32) String> instanceTypes;
 
+  @Size(max = 256)
+  @JsonPropertyDescription(
+      "Launch templates fleets may launch from, by ID (lt-...) or name as written in"
+          + " spec.template.launchTemplate. The operator also holds fleets whose resolved launch"
+          + " template version sets an AMI, instance type, instance profile or security group"
+          + " the lists above refuse (when the fleet does not override it)."
+          + ANY)
+  private List<@Size(max = 128) String> launchTemplates;
+
   @Min(0)
   @Max(1000000)
   @JsonPropertyDescription(
@@ -129,6 +138,14 @@ public class ServerFleetClassSpec {
 
   public void setMaxInstancesPerNamespace(Integer maxInstancesPerNamespace) {
     this.maxInstancesPerNamespace = maxInstancesPerNamespace;
+  }
+
+  public List<String> getLaunchTemplates() {
+    return launchTemplates;
+  }
+
+  public void setLaunchTemplates(List<String> launchTemplates) {
+    this.launchTemplates = launchTemplates;
   }
 
   public Integer getMaxVcpusPerNamespace() {

@@ -80,6 +80,11 @@ public class ServerFleetStatus {
           + " launches avoid now: out of capacity for a while, or not offered in the zone.")
   private List<UnavailableOffering> unavailableOfferings;
 
+  @JsonPropertyDescription(
+      "The launch template version the current revision launches from (its version resolved to a"
+          + " number); absent without spec.template.launchTemplate.")
+  private LaunchTemplateStatus launchTemplate;
+
   // What spec.template's amiId/amiSelector, subnets and security groups resolved to.
   @JsonPropertyDescription(
       "The AMI the current revision launches: spec.template.amiId, or what amiSelector resolved to.")
@@ -242,6 +247,14 @@ public class ServerFleetStatus {
             : unavailableOfferings;
   }
 
+  public LaunchTemplateStatus getLaunchTemplate() {
+    return launchTemplate;
+  }
+
+  public void setLaunchTemplate(LaunchTemplateStatus launchTemplate) {
+    this.launchTemplate = launchTemplate;
+  }
+
   public String getResolvedAmiId() {
     return resolvedAmiId;
   }
@@ -284,6 +297,7 @@ public class ServerFleetStatus {
         && Objects.equals(launchIntents, s.launchIntents)
         && Objects.equals(className, s.className)
         && Objects.equals(unavailableOfferings, s.unavailableOfferings)
+        && Objects.equals(launchTemplate, s.launchTemplate)
         && Objects.equals(draining, s.draining)
         && Objects.equals(gates, s.gates)
         && Objects.equals(conditions, s.conditions)
