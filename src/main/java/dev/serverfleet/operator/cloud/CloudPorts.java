@@ -13,31 +13,43 @@ import java.util.Objects;
  *     quota holds every fleet it applies to)
  * @param lookups what the templates' selectors resolve through: SSM parameters, images, subnets and
  *     security groups by tag ({@link LaunchLookups#NONE}: a fleet with a selector is held Degraded)
+ * @param targetGroups ELBv2 target groups of spec.loadBalancer ({@link TargetGroups#NONE}: a fleet
+ *     with loadBalancer is held Degraded, its instances never registered)
  */
 public record CloudPorts(
-    Ec2Port ec2, Offerings offerings, InstanceTypeInfo instanceTypes, LaunchLookups lookups) {
+    Ec2Port ec2,
+    Offerings offerings,
+    InstanceTypeInfo instanceTypes,
+    LaunchLookups lookups,
+    TargetGroups targetGroups) {
 
   public CloudPorts {
     Objects.requireNonNull(ec2, "ec2");
     offerings = offerings == null ? Offerings.NONE : offerings;
     instanceTypes = instanceTypes == null ? InstanceTypeInfo.NONE : instanceTypes;
     lookups = lookups == null ? LaunchLookups.NONE : lookups;
+    targetGroups = targetGroups == null ? TargetGroups.NONE : targetGroups;
   }
 
   /** Instances only: every other port is its NONE. */
   public static CloudPorts of(Ec2Port ec2) {
-    return new CloudPorts(ec2, Offerings.NONE, InstanceTypeInfo.NONE, LaunchLookups.NONE);
+    return new CloudPorts(
+        ec2, Offerings.NONE, InstanceTypeInfo.NONE, LaunchLookups.NONE, TargetGroups.NONE);
   }
 
   public CloudPorts withOfferings(Offerings offerings) {
-    return new CloudPorts(ec2, offerings, instanceTypes, lookups);
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, targetGroups);
   }
 
   public CloudPorts withInstanceTypes(InstanceTypeInfo instanceTypes) {
-    return new CloudPorts(ec2, offerings, instanceTypes, lookups);
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, targetGroups);
   }
 
   public CloudPorts withLookups(LaunchLookups lookups) {
-    return new CloudPorts(ec2, offerings, instanceTypes, lookups);
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, targetGroups);
+  }
+
+  public CloudPorts withTargetGroups(TargetGroups targetGroups) {
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, targetGroups);
   }
 }

@@ -5,6 +5,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.InstanceTypeInfo;
+import dev.serverfleet.operator.cloud.TargetGroups;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
@@ -73,6 +74,8 @@ public final class FleetLoop {
   private volatile FleetClasses classes = FleetClasses.NONE;
   private volatile InstanceTypeInfo instanceTypes;
   private volatile DrainStage drains;
+  private final TargetGroups targetGroups;
+  private final TargetRegistrations registrations;
   private volatile LaunchResolver resolver;
 
   public FleetLoop(
@@ -119,9 +122,12 @@ public final class FleetLoop {
     this.failures = new FailureMemory(unavailableOfferingTtl);
     this.actions = new FleetActions(ec2, clusterName, events, metrics, failures);
     this.events = events;
+    this.targetGroups = cloud.targetGroups();
+    this.registrations = new TargetRegistrations(targetGroups, events);
     this.drains =
         new DrainStage(
             DrainActions.NONE,
+            targetGroups,
             events,
             new DrainMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     this.resolver = LaunchResolver.unconfigured(clock);
@@ -129,7 +135,7 @@ public final class FleetLoop {
 
   /** What runs pre-termination hooks (the operator's wiring); until set, every hook call fails. */
   public void useDrains(DrainActions actions, DrainMetrics drainMetrics) {
-    this.drains = new DrainStage(actions, events, drainMetrics);
+    this.drains = new DrainStage(actions, targetGroups, events, drainMetrics);
   }
 
   DrainStage drains() {
@@ -164,9 +170,11 @@ public final class FleetLoop {
    *     since
    * @param cache receives what this pass launched and terminated, before the next sweep
    */
-  public Result run(
-      ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
+  public Result run(ServerFleet fleet, Observation swept, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
+    // the load balancer's targets: registered once running; their health for healthCheck ELB
+    TargetRegistrations.Seen targets = registrations.observe(fleet, swept, clusterName);
+    Observation observed = targets.observed();
     LaunchResolver.Resolution resolution = resolver.resolve(fleet.getSpec().getTemplate());
     if (resolution.resolved().isEmpty()) {
       return SelectorSteps.hold(fleet, resolution, resolver, writer, events, now);
@@ -210,7 +218,7 @@ public final class FleetLoop {
 
     List<Instance> instances = after(pass.owned(), outcome);
     ServerFleetStatus status =
-        status(current, pass, step, plan, policy, outcome, drained, instances, now);
+        status(current, pass, step, plan, policy, outcome, drained, targets, instances, now);
     SelectorSteps.stamp(status, pass.resolved());
     boolean newlyExceeded = announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
@@ -231,6 +239,8 @@ public final class FleetLoop {
             timing,
             failures);
     next = WakeUps.earliest(next, drained.pollIn());
+    // target health changes are no event: look again, a DescribeTargetHealth per group
+    next = WakeUps.earliest(next, TargetRegistrations.recheck(fleet));
     next = sooner(next, fleet, step, policy, newlyExceeded, now);
     return new Result(SelectorSteps.nextPass(next, fleet, resolver));
   }
@@ -308,6 +318,7 @@ public final class FleetLoop {
       ClassPolicy.Verdict policy,
       FleetActions.Outcome outcome,
       DrainStage.Result drained,
+      TargetRegistrations.Seen targets,
       List<Instance> instances,
       Instant now) {
     Optional<Degradation> degraded =
@@ -317,6 +328,7 @@ public final class FleetLoop {
             .or(step::degraded)
             .or(outcome::degraded)
             .or(drained::degraded)
+            .or(() -> targets.failure().map(m -> new Degradation(TargetRegistrations.REASON, m)))
             .or(() -> degradation(pass.hold()))
             .or(step::notice);
     ServerFleetStatus status =

@@ -4,13 +4,16 @@ import dev.serverfleet.operator.cloud.AwsEc2;
 import dev.serverfleet.operator.cloud.AwsInstanceTypes;
 import dev.serverfleet.operator.cloud.AwsLaunchLookups;
 import dev.serverfleet.operator.cloud.AwsOfferings;
+import dev.serverfleet.operator.cloud.AwsTargetGroups;
 import dev.serverfleet.operator.cloud.CachedInstanceTypes;
+import dev.serverfleet.operator.cloud.CachedTargetGroups;
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchLookups;
 import dev.serverfleet.operator.cloud.InstrumentedOfferings;
+import dev.serverfleet.operator.cloud.InstrumentedTargetGroups;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -108,7 +111,12 @@ public final class Main {
         new InstrumentedLaunchLookups(
             AwsLaunchLookups.create(
                 config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
-            registry));
+            registry),
+        // ELBv2 goes to the same endpoint override; deregistration delays read once per group
+        new CachedTargetGroups(
+            new InstrumentedTargetGroups(
+                AwsTargetGroups.create(config.region(), config.ec2Endpoint(), config.sdkRetries()),
+                registry)));
   }
 
   private static void logStart(OperatorConfig config) {

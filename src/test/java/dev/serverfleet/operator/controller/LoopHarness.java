@@ -132,6 +132,17 @@ final class LoopHarness {
     loop.useDrains(actions, new DrainMetrics(registry));
   }
 
+  private dev.serverfleet.operator.cloud.TargetGroups targetGroups;
+
+  /**
+   * The ELBv2 port from now on (kept across restarts, like EC2); before the first pass, as the loop
+   * is built anew with it.
+   */
+  void useTargetGroups(dev.serverfleet.operator.cloud.TargetGroups targetGroups) {
+    this.targetGroups = targetGroups;
+    this.loop = newLoop();
+  }
+
   /** An entry in the journal, in order with the EC2 calls (a hook call, say). */
   void note(String kind, String detail) {
     log(kind, detail);
@@ -185,7 +196,7 @@ final class LoopHarness {
     // does
     FleetLoop fresh =
         new FleetLoop(
-            CloudPorts.of(ec2).withOfferings(fake),
+            CloudPorts.of(ec2).withOfferings(fake).withTargetGroups(targetGroups),
             UnavailableOfferings.DEFAULT_TTL,
             CLUSTER,
             clock,

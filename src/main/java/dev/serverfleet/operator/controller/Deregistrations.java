@@ -1,0 +1,94 @@
+package dev.serverfleet.operator.controller;
+
+import dev.serverfleet.operator.api.v1alpha1.LoadBalancer;
+import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import dev.serverfleet.operator.cloud.CloudException;
+import dev.serverfleet.operator.cloud.ErrorClass;
+import dev.serverfleet.operator.cloud.TargetGroups;
+import dev.serverfleet.operator.planning.Deregistration;
+import dev.serverfleet.operator.planning.Drain;
+import dev.serverfleet.operator.planning.DrainMachine;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The load balancer's step of the drain stage, for {@link DrainStage}: the DeregisterTargets calls
+ * {@link Deregistration} asks for, and the deregistration delays (each target group's attribute,
+ * read once per process by the port's cache) that set the wait.
+ */
+final class Deregistrations {
+  private final TargetGroups targetGroups;
+  private final FleetEvents events;
+  private final DrainMetrics metrics;
+
+  Deregistrations(TargetGroups targetGroups, FleetEvents events, DrainMetrics metrics) {
+    this.targetGroups = targetGroups;
+    this.events = events;
+    this.metrics = metrics;
+  }
+
+  static Optional<LoadBalancer> loadBalancer(ServerFleet fleet) {
+    return Optional.ofNullable(fleet.getSpec().getLoadBalancer())
+        .filter(lb -> lb.getTargetGroupArns() != null && !lb.getTargetGroupArns().isEmpty());
+  }
+
+  static boolean isDeregistration(Drain d) {
+    return Deregistration.ACTION.equals(d.action());
+  }
+
+  /** One step of a deregistration, with the DeregisterTargets calls it asks for made. */
+  Drain step(ServerFleet fleet, Drain d, Instant now) {
+    Optional<LoadBalancer> lb = loadBalancer(fleet);
+    if (lb.isEmpty() && d.phase() == Drain.Phase.RUNNING) {
+      // loadBalancer was removed from the spec while this drain ran: nothing left to wait for
+      return Deregistration.refused(d, now, "loadBalancer removed from the spec");
+    }
+    DrainMachine.Step step = Deregistration.next(d, now);
+    if (step.act() != DrainMachine.Act.SEND) {
+      step.ended().ifPresent(outcome -> ended(fleet, step.drain(), outcome, now));
+      return step.drain();
+    }
+    try {
+      List<Integer> delays = new ArrayList<>();
+      for (String arn : lb.get().getTargetGroupArns()) {
+        targetGroups.deregister(arn, List.of(d.instanceId()), lb.get().getPort());
+        delays.add(targetGroups.deregistrationDelaySeconds(arn));
+      }
+      Duration wait = Deregistration.wait(delays, lb.get().getDeregistrationDelayCapSeconds());
+      Drain made = Deregistration.deregistered(d, now, wait);
+      events.normal(
+          fleet,
+          "Deregistered",
+          "Deregistered "
+              + d.instanceId()
+              + " from "
+              + delays.size()
+              + " target group(s) ("
+              + d.reason()
+              + "); terminating it in "
+              + wait.toSeconds()
+              + "s, when connections have drained");
+      return made;
+    } catch (CloudException e) {
+      String why = e.operation() + " failed (" + e.code() + "): " + e.getMessage();
+      if (e.errorClass() == ErrorClass.TERMINAL) {
+        // the target group is gone or access is refused: there is no draining to wait for
+        Drain failed = Deregistration.refused(d, now, why + "; terminating without the wait");
+        ended(fleet, failed, Drain.Phase.FAILED, now);
+        return failed;
+      }
+      return Deregistration.retry(d, why + "; trying again");
+    }
+  }
+
+  private void ended(ServerFleet fleet, Drain d, Drain.Phase outcome, Instant now) {
+    metrics.ended(d.action(), outcome.display(), Duration.between(d.startedAt(), now));
+    if (outcome != Drain.Phase.SUCCEEDED) {
+      events.warning(
+          fleet, "DeregistrationFailed", "Deregistering " + d.instanceId() + ": " + d.message());
+    }
+  }
+}
