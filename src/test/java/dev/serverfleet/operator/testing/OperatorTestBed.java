@@ -7,6 +7,7 @@ import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchLookups;
+import dev.serverfleet.operator.cloud.TargetGroups;
 import dev.serverfleet.operator.runtime.FleetOperator;
 import dev.serverfleet.operator.runtime.OperatorConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -43,6 +44,11 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
 
   /** With this EC2 port, e.g. one whose client records what it sends. */
   protected static void startOperator(Ec2Port port) {
+    startOperator(port, TargetGroups.NONE);
+  }
+
+  /** With these EC2 and ELBv2 ports. */
+  protected static void startOperator(Ec2Port port, TargetGroups targetGroups) {
     var config =
         OperatorConfig.of(
                 cluster, MotoServer.REGION, Optional.of(moto.endpoint()), Duration.ofSeconds(1))
@@ -57,7 +63,8 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
                     new CachedInstanceTypes(
                         new InstrumentedInstanceTypes(
                             new AwsInstanceTypes(moto.ec2Client()), registry)))
-                .withLookups(new InstrumentedLaunchLookups(moto.launchLookups(), registry)),
+                .withLookups(new InstrumentedLaunchLookups(moto.launchLookups(), registry))
+                .withTargetGroups(targetGroups),
             Clock.systemUTC(),
             registry,
             TIMING);
