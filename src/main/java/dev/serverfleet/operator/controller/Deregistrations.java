@@ -8,6 +8,7 @@ import dev.serverfleet.operator.cloud.TargetGroups;
 import dev.serverfleet.operator.planning.Deregistration;
 import dev.serverfleet.operator.planning.Drain;
 import dev.serverfleet.operator.planning.DrainMachine;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,11 +22,14 @@ import java.util.Optional;
  */
 final class Deregistrations {
   private final TargetGroups targetGroups;
+  private final Clock clock;
   private final FleetEvents events;
   private final DrainMetrics metrics;
 
-  Deregistrations(TargetGroups targetGroups, FleetEvents events, DrainMetrics metrics) {
+  Deregistrations(
+      TargetGroups targetGroups, Clock clock, FleetEvents events, DrainMetrics metrics) {
     this.targetGroups = targetGroups;
+    this.clock = clock;
     this.events = events;
     this.metrics = metrics;
   }
@@ -58,7 +62,11 @@ final class Deregistrations {
         delays.add(targetGroups.deregistrationDelaySeconds(arn));
       }
       Duration wait = Deregistration.wait(delays, lb.get().getDeregistrationDelayCapSeconds());
-      Drain made = Deregistration.deregistered(d, now, wait);
+      // the wait starts when the last target group took the deregistration, not at the pass's
+      // start: a slow pass (a busy API server) must not shorten it
+      Instant deregisteredAt = clock.instant();
+      Drain made =
+          Deregistration.deregistered(d, deregisteredAt.isAfter(now) ? deregisteredAt : now, wait);
       events.normal(
           fleet,
           "Deregistered",

@@ -79,18 +79,24 @@ public final class DrainStage {
   private final Deregistrations deregistrations;
 
   public DrainStage(DrainActions actions, FleetEvents events, DrainMetrics metrics) {
-    this(actions, TargetGroups.NONE, events, metrics);
+    this(actions, TargetGroups.NONE, java.time.Clock.systemUTC(), events, metrics);
   }
 
   /**
    * @param targetGroups where instances of fleets with spec.loadBalancer are deregistered
+   * @param clock when a deregistration was made: the delay is counted from the call, not from the
+   *     start of the pass
    */
   public DrainStage(
-      DrainActions actions, TargetGroups targetGroups, FleetEvents events, DrainMetrics metrics) {
+      DrainActions actions,
+      TargetGroups targetGroups,
+      java.time.Clock clock,
+      FleetEvents events,
+      DrainMetrics metrics) {
     this.actions = actions;
     this.events = events;
     this.metrics = metrics;
-    this.deregistrations = new Deregistrations(targetGroups, events, metrics);
+    this.deregistrations = new Deregistrations(targetGroups, clock, events, metrics);
   }
 
   /** Whether terminations of this fleet go through a drain: a hook, or a load balancer. */

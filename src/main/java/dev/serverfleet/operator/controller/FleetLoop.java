@@ -128,6 +128,7 @@ public final class FleetLoop {
         new DrainStage(
             DrainActions.NONE,
             targetGroups,
+            clock,
             events,
             new DrainMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     this.resolver = LaunchResolver.unconfigured(clock);
@@ -135,7 +136,7 @@ public final class FleetLoop {
 
   /** What runs pre-termination hooks (the operator's wiring); until set, every hook call fails. */
   public void useDrains(DrainActions actions, DrainMetrics drainMetrics) {
-    this.drains = new DrainStage(actions, targetGroups, events, drainMetrics);
+    this.drains = new DrainStage(actions, targetGroups, clock, events, drainMetrics);
   }
 
   DrainStage drains() {

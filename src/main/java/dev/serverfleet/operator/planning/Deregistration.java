@@ -67,7 +67,16 @@ public final class Deregistration {
         null,
         null,
         "deregistered from the target groups; connections drain for " + wait.toSeconds() + "s",
-        now.plus(wait));
+        wholeSecondAtOrAfter(now.plus(wait)));
+  }
+
+  /**
+   * Status keeps times to the second: the end of the wait is rounded up, so that reading it back
+   * never shortens the wait.
+   */
+  static Instant wholeSecondAtOrAfter(Instant t) {
+    Instant floor = t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    return floor.equals(t) ? t : floor.plusSeconds(1);
   }
 
   /** A definite refusal (the target group is gone, no ELBv2 access): nothing to wait for. */

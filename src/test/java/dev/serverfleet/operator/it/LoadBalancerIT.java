@@ -134,7 +134,7 @@ class LoadBalancerIT extends OperatorTestBed {
   }
 
   @Test
-  void instancesAreRegisteredAndAScaleInDeregistersBeforeTerminateInstances() {
+  void instancesAreRegisteredAndScaleInAndDeletionDeregisterBeforeTerminateInstances() {
     MotoServer.Network network = moto.createNetwork(1);
     String arn = targetGroup(network.vpcId(), "web-lb-it");
     String ns = newNamespace();
@@ -208,5 +208,18 @@ class LoadBalancerIT extends OperatorTestBed {
     assertThat(health(arn, List.of(victim, kept)))
         .containsEntry(victim, "Target.NotRegistered")
         .containsEntry(kept, "healthy");
+
+    // deletion drains too: the last instance leaves the target group before it is terminated
+    client.resources(ServerFleet.class).inNamespace(ns).withName("web").delete();
+    await()
+        .atMost(90, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> get(ns, "web") == null);
+    AwsCallLog.Call lastOut = calls.first("DeregisterTargets", kept).orElseThrow();
+    AwsCallLog.Call lastGone = calls.first("TerminateInstances", kept).orElseThrow();
+    assertThat(lastOut.seq()).isLessThan(lastGone.seq());
+    assertThat(Duration.between(lastOut.at(), lastGone.at()))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(DELAY_SECONDS));
+    assertThat(health(arn, List.of(kept))).containsEntry(kept, "Target.NotRegistered");
   }
 }

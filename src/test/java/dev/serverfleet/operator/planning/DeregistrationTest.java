@@ -34,6 +34,13 @@ class DeregistrationTest {
   }
 
   @Test
+  void theEndOfTheWaitIsRoundedUpToTheSecondStatusKeeps() {
+    Drain d = Deregistration.start("i-1", "ScaleIn", T0);
+    Drain sent = Deregistration.deregistered(d, T0.plusMillis(1_100), Duration.ofSeconds(3));
+    assertThat(sent.waitUntil()).isEqualTo(T0.plusSeconds(5));
+  }
+
+  @Test
   void aRetryKeepsTheDrainUnsentAndARefusalEndsIt() {
     Drain d = Deregistration.start("i-1", "ScaleIn", T0);
     Drain retry = Deregistration.retry(d, "throttled");
