@@ -230,17 +230,20 @@ class LoadBalancerLoopTest {
 
   @Test
   void anElbUnhealthyInstanceIsReplacedAfterTheGracePeriodDeregisteredFirst() {
-    LoopHarness h = converged(2, loadBalancer(5, TG_A).andThen(elbHealth(60)));
+    LoopHarness h = converged(2, loadBalancer(5, TG_A).andThen(elbHealth(300)));
     seconds(h, 30, x -> {});
     assertThat(h.status().getReadyReplicas()).isEqualTo(2);
     String sick = h.liveInstances().get(0).id();
-    groups.failHealthChecks(sick);
+    groups.failHealthChecks(sick); // 90s after launch, within the 300s grace period
+
+    seconds(h, 150, x -> {});
+    assertThat(ids(h.liveInstances())).as("kept within the grace period").contains(sick);
+    assertThat(h.status().getReadyReplicas()).as("but not ready").isEqualTo(1);
 
     seconds(h, 120, x -> {});
-
     assertThat(ids(h.liveInstances())).doesNotContain(sick).hasSize(2);
-    assertThat(terminatedAt(h, sick)).isGreaterThan(deregisteredAt(h, sick));
     assertThat(deregisteredAt(h, sick)).isNotNegative();
+    assertThat(terminatedAt(h, sick)).isGreaterThan(deregisteredAt(h, sick));
   }
 
   @Test
@@ -287,5 +290,25 @@ class LoadBalancerLoopTest {
         h.liveInstances().stream()
             .filter(i -> groups.state(TG_A, i.id()) == TargetState.HEALTHY)
             .count();
+  }
+
+  @Test
+  void aMissingTargetGroupDegradesTheFleetAndItsInstancesGoWithoutAWait() {
+    String gone =
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/gone/0000000000000000";
+    LoopHarness h = converged(2, loadBalancer(null, gone));
+    assertThat(h.condition(Conditions.DEGRADED).getStatus()).isEqualTo("True");
+    assertThat(h.condition(Conditions.DEGRADED).getReason()).isEqualTo(TargetRegistrations.REASON);
+    assertThat(h.condition(Conditions.DEGRADED).getMessage()).contains("TargetGroupNotFound", gone);
+
+    h.scale(1);
+    seconds(h, 10, x -> {});
+
+    assertThat(h.liveInstances()).hasSize(1);
+    assertThat(h.events).extracting(LoopHarness.Event::reason).contains("DeregistrationFailed");
+    assertThat(h.events)
+        .filteredOn(e -> e.reason().equals("DeregistrationFailed"))
+        .first()
+        .satisfies(e -> assertThat(e.message()).contains("terminating without the wait"));
   }
 }
