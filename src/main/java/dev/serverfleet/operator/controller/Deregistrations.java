@@ -5,6 +5,8 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.ErrorClass;
 import dev.serverfleet.operator.cloud.TargetGroups;
+import dev.serverfleet.operator.fleet.Instance;
+import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.planning.Deregistration;
 import dev.serverfleet.operator.planning.Drain;
 import dev.serverfleet.operator.planning.DrainMachine;
@@ -98,5 +100,29 @@ final class Deregistrations {
       events.warning(
           fleet, "DeregistrationFailed", "Deregistering " + d.instanceId() + ": " + d.message());
     }
+  }
+
+  /** A hook's drain that ended goes on to deregistration when the fleet has a load balancer. */
+  static boolean deregisterFirst(ServerFleet fleet, Drain d, Instance instance) {
+    return !Deregistrations.isDeregistration(d)
+        && Deregistrations.loadBalancer(fleet).isPresent()
+        && instance != null
+        && instance.state() == InstanceState.RUNNING;
+  }
+
+  /** Soon while a hook runs or a deregistration is to be made; at the end of a delay otherwise. */
+  static Optional<Duration> pollIn(List<Drain> drains, Instant now, Duration poll) {
+    Optional<Duration> next = Optional.empty();
+    for (Drain d : drains) {
+      if (d.phase() != Drain.Phase.RUNNING) {
+        continue;
+      }
+      Optional<Duration> mine =
+          Deregistrations.isDeregistration(d)
+              ? Deregistration.pollIn(d, now).or(() -> Optional.of(poll))
+              : Optional.of(poll);
+      next = WakeUps.earliest(next, mine);
+    }
+    return next;
   }
 }

@@ -167,7 +167,7 @@ public final class DrainStage {
               : Deregistrations.isDeregistration(d)
                   ? deregistrations.step(fleet, d, now)
                   : step(fleet, hook, d, instance, now);
-      if (goesNow(next, instance) && deregisterFirst(fleet, next, instance)) {
+      if (goesNow(next, instance) && Deregistrations.deregisterFirst(fleet, next, instance)) {
         // the hook is done: the load balancer's step follows, recorded before its call
         actions.forget(fleet, next);
         next = Deregistration.start(next.instanceId(), next.reason(), now);
@@ -178,31 +178,8 @@ public final class DrainStage {
         actions.forget(fleet, next);
       }
     }
-    return new Result(ready, direct, after, abandoned(after), pollIn(after, now));
-  }
-
-  /** A hook's drain that ended goes on to deregistration when the fleet has a load balancer. */
-  private static boolean deregisterFirst(ServerFleet fleet, Drain d, Instance instance) {
-    return !Deregistrations.isDeregistration(d)
-        && Deregistrations.loadBalancer(fleet).isPresent()
-        && instance != null
-        && instance.state() == InstanceState.RUNNING;
-  }
-
-  /** Soon while a hook runs or a deregistration is to be made; at the end of a delay otherwise. */
-  private static Optional<Duration> pollIn(List<Drain> drains, Instant now) {
-    Optional<Duration> next = Optional.empty();
-    for (Drain d : drains) {
-      if (d.phase() != Drain.Phase.RUNNING) {
-        continue;
-      }
-      Optional<Duration> mine =
-          Deregistrations.isDeregistration(d)
-              ? Deregistration.pollIn(d, now).or(() -> Optional.of(POLL))
-              : Optional.of(POLL);
-      next = WakeUps.earliest(next, mine);
-    }
-    return next;
+    return new Result(
+        ready, direct, after, abandoned(after), Deregistrations.pollIn(after, now, POLL));
   }
 
   /** One step of the machine for one drain, with the call it asks for made. */
