@@ -15,13 +15,16 @@ import java.util.Objects;
  *     security groups by tag ({@link LaunchLookups#NONE}: a fleet with a selector is held Degraded)
  * @param launchTemplates launch template versions ({@link LaunchTemplates#NONE}: a fleet with a
  *     launch template is held, Degraded, saying so)
+ * @param targetGroups ELBv2 target groups of spec.loadBalancer ({@link TargetGroups#NONE}: a fleet
+ *     with loadBalancer is held Degraded, its instances never registered)
  */
 public record CloudPorts(
     Ec2Port ec2,
     Offerings offerings,
     InstanceTypeInfo instanceTypes,
     LaunchLookups lookups,
-    LaunchTemplates launchTemplates) {
+    LaunchTemplates launchTemplates,
+    TargetGroups targetGroups) {
 
   public CloudPorts {
     Objects.requireNonNull(ec2, "ec2");
@@ -29,32 +32,37 @@ public record CloudPorts(
     instanceTypes = instanceTypes == null ? InstanceTypeInfo.NONE : instanceTypes;
     lookups = lookups == null ? LaunchLookups.NONE : lookups;
     launchTemplates = launchTemplates == null ? LaunchTemplates.NONE : launchTemplates;
-  }
-
-  /** Without launch templates. */
-  public CloudPorts(
-      Ec2Port ec2, Offerings offerings, InstanceTypeInfo instanceTypes, LaunchLookups lookups) {
-    this(ec2, offerings, instanceTypes, lookups, LaunchTemplates.NONE);
+    targetGroups = targetGroups == null ? TargetGroups.NONE : targetGroups;
   }
 
   /** Instances only: every other port is its NONE. */
   public static CloudPorts of(Ec2Port ec2) {
-    return new CloudPorts(ec2, Offerings.NONE, InstanceTypeInfo.NONE, LaunchLookups.NONE);
+    return new CloudPorts(
+        ec2,
+        Offerings.NONE,
+        InstanceTypeInfo.NONE,
+        LaunchLookups.NONE,
+        LaunchTemplates.NONE,
+        TargetGroups.NONE);
   }
 
   public CloudPorts withOfferings(Offerings offerings) {
-    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates);
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates, targetGroups);
   }
 
   public CloudPorts withInstanceTypes(InstanceTypeInfo instanceTypes) {
-    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates);
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates, targetGroups);
   }
 
   public CloudPorts withLookups(LaunchLookups lookups) {
-    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates);
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates, targetGroups);
   }
 
   public CloudPorts withLaunchTemplates(LaunchTemplates launchTemplates) {
-    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates);
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates, targetGroups);
+  }
+
+  public CloudPorts withTargetGroups(TargetGroups targetGroups) {
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates, targetGroups);
   }
 }

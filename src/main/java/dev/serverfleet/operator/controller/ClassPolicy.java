@@ -145,6 +145,14 @@ final class ClassPolicy {
         return refused(field(fleet, "securityGroupIds", "securityGroupSelector"), group, name);
       }
     }
+    if (fleet.getSpec().getLoadBalancer() != null
+        && fleet.getSpec().getLoadBalancer().getTargetGroupArns() != null) {
+      for (String arn : fleet.getSpec().getLoadBalancer().getTargetGroupArns()) {
+        if (outside(spec.getTargetGroupArns(), arn)) {
+          return refused("spec.loadBalancer.targetGroupArns", arn, name);
+        }
+      }
+    }
     if (s.amiId() != null && outside(spec.getAmiIds(), s.amiId())) { // null: the template's
       return refused(field(fleet, "amiId", "amiSelector"), s.amiId(), name);
     }

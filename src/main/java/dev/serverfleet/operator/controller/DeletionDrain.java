@@ -55,7 +55,7 @@ final class DeletionDrain {
       Instant now) {
     boolean stored = !DrainStage.stored(fleet).isEmpty();
     if (SpecDefaults.deletionPolicy(fleet.getSpec()) == DeletionPolicy.Retain
-        || (DrainStage.hook(fleet).isEmpty() && !stored)) {
+        || (!DrainStage.drains(fleet) && !stored)) {
       return Optional.empty();
     }
     String uid = fleet.getMetadata().getUid();

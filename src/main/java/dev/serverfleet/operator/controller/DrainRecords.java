@@ -83,7 +83,8 @@ final class DrainRecords {
         d.attempts(),
         d.handle(),
         d.finishedAt() == null ? null : StatusBuilder.seconds(d.finishedAt()),
-        d.message());
+        d.message(),
+        d.waitUntil() == null ? null : StatusBuilder.seconds(d.waitUntil()));
   }
 
   static Drain drain(DrainStatus s) {
@@ -96,6 +97,7 @@ final class DrainRecords {
         s.attempts() == null ? 0 : s.attempts(),
         s.commandId(),
         s.finishedAt() == null ? null : Instant.parse(s.finishedAt()),
-        s.message());
+        s.message(),
+        s.waitUntil() == null ? null : Instant.parse(s.waitUntil()));
   }
 }

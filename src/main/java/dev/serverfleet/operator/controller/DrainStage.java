@@ -3,9 +3,11 @@ package dev.serverfleet.operator.controller;
 import dev.serverfleet.operator.api.v1alpha1.DefaultResult;
 import dev.serverfleet.operator.api.v1alpha1.PreTerminateHook;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
+import dev.serverfleet.operator.cloud.TargetGroups;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
+import dev.serverfleet.operator.planning.Deregistration;
 import dev.serverfleet.operator.planning.Drain;
 import dev.serverfleet.operator.planning.DrainMachine;
 import java.time.Duration;
@@ -27,6 +29,12 @@ import java.util.stream.Collectors;
  * defaultResult Continue; with Abandon it stays, and the fleet is Degraded naming it until a person
  * terminates it or tags it {@code serverfleet.dev/drain-decision=terminate}. Without a hook, or for
  * an instance not running (pending, stopped: nothing to drain), it passes straight through.
+ *
+ * <p>With {@code spec.loadBalancer}, a running instance is also deregistered from its target groups
+ * before it goes: after the hook ends (whatever its outcome, but Abandon), or as the only step
+ * without a hook, the drain becomes a {@code deregister} drain ({@link Deregistrations}, {@code
+ * planning/Deregistration}): DeregisterTargets, then the deregistration delay waited out with its
+ * end in status, then TerminateInstances.
  *
  * <p>A drain is written to status in the pass that decides it and its hook is called from the next
  * pass on, so no hook runs for an instance status does not show as draining. State lives in status,
@@ -68,11 +76,32 @@ public final class DrainStage {
   private final DrainActions actions;
   private final FleetEvents events;
   private final DrainMetrics metrics;
+  private final Deregistrations deregistrations;
 
   public DrainStage(DrainActions actions, FleetEvents events, DrainMetrics metrics) {
+    this(actions, TargetGroups.NONE, java.time.Clock.systemUTC(), events, metrics);
+  }
+
+  /**
+   * @param targetGroups where instances of fleets with spec.loadBalancer are deregistered
+   * @param clock when a deregistration was made: the delay is counted from the call, not from the
+   *     start of the pass
+   */
+  public DrainStage(
+      DrainActions actions,
+      TargetGroups targetGroups,
+      java.time.Clock clock,
+      FleetEvents events,
+      DrainMetrics metrics) {
     this.actions = actions;
     this.events = events;
     this.metrics = metrics;
+    this.deregistrations = new Deregistrations(targetGroups, clock, events, metrics);
+  }
+
+  /** Whether terminations of this fleet go through a drain: a hook, or a load balancer. */
+  static boolean drains(ServerFleet fleet) {
+    return hook(fleet).isPresent() || Deregistrations.loadBalancer(fleet).isPresent();
   }
 
   /** The ids status records as draining: the planner must not choose them again. */
@@ -115,10 +144,14 @@ public final class DrainStage {
           if (drains.containsKey(id)) {
             return;
           }
-          if (hook.isEmpty() || i == null || i.state() != InstanceState.RUNNING) {
+          if (!drains(fleet) || i == null || i.state() != InstanceState.RUNNING) {
             direct.add(id);
           } else {
-            drains.put(id, Drain.start(id, reason, actionOf(hook.get()), now));
+            drains.put(
+                id,
+                hook.isPresent()
+                    ? Drain.start(id, reason, actionOf(hook.get()), now)
+                    : Deregistration.start(id, reason, now));
             fresh.add(id);
           }
         });
@@ -127,17 +160,26 @@ public final class DrainStage {
     for (Drain d : drains.values()) {
       // A new drain is only recorded in this pass: it is in status before its hook is called (the
       // next pass calls it), as a launch intent is before its RunInstances.
+      Instance instance = byId.get(d.instanceId());
       Drain next =
-          fresh.contains(d.instanceId()) ? d : step(fleet, hook, d, byId.get(d.instanceId()), now);
+          fresh.contains(d.instanceId())
+              ? d
+              : Deregistrations.isDeregistration(d)
+                  ? deregistrations.step(fleet, d, now)
+                  : step(fleet, hook, d, instance, now);
+      if (goesNow(next, instance) && Deregistrations.deregisterFirst(fleet, next, instance)) {
+        // the hook is done: the load balancer's step follows, recorded before its call
+        actions.forget(fleet, next);
+        next = Deregistration.start(next.instanceId(), next.reason(), now);
+      }
       after.add(next);
-      if (goesNow(next, byId.get(d.instanceId()))) {
+      if (goesNow(next, instance)) {
         ready.add(next);
         actions.forget(fleet, next);
       }
     }
-    boolean running = after.stream().anyMatch(d -> d.phase() == Drain.Phase.RUNNING);
     return new Result(
-        ready, direct, after, abandoned(after), running ? Optional.of(POLL) : Optional.empty());
+        ready, direct, after, abandoned(after), Deregistrations.pollIn(after, now, POLL));
   }
 
   /** One step of the machine for one drain, with the call it asks for made. */
@@ -155,7 +197,8 @@ public final class DrainStage {
               d.attempts(),
               d.handle(),
               now,
-              "hook removed from the spec")
+              "hook removed from the spec",
+              null)
           : d;
     }
     DrainMachine.Rules rules = rules(hook.get(), noticeEnd(fleet, d.instanceId()));

@@ -39,7 +39,13 @@ public final class FleetDirectory implements OrphanCollector.Fleets {
 
   /** Whether the fleet asks for EC2 status checks (healthCheck.type EC2StatusChecks). */
   public boolean wantsStatusChecks(ResourceID id) {
-    return cached(id).map(f -> SpecDefaults.policy(f).statusChecks()).orElse(false);
+    return cached(id)
+        .map(
+            f ->
+                f.getSpec().getHealthCheck() != null
+                    && f.getSpec().getHealthCheck().getType()
+                        == dev.serverfleet.operator.api.v1alpha1.HealthCheckType.EC2StatusChecks)
+        .orElse(false);
   }
 
   boolean ready() {

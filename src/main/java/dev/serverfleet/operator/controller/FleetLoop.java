@@ -6,6 +6,7 @@ import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.InstanceTypeInfo;
 import dev.serverfleet.operator.cloud.LaunchTemplates;
+import dev.serverfleet.operator.cloud.TargetGroups;
 import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
@@ -76,6 +77,8 @@ public final class FleetLoop {
   private volatile DrainStage drains;
   private volatile GateStage gates;
   private volatile LaunchTemplateGate templates = LaunchTemplateGate.NONE;
+  private final TargetGroups targetGroups;
+  private final TargetRegistrations registrations;
   private volatile LaunchResolver resolver;
 
   public FleetLoop(
@@ -122,9 +125,13 @@ public final class FleetLoop {
     this.failures = new FailureMemory(unavailableOfferingTtl);
     this.actions = new FleetActions(ec2, clusterName, events, metrics, failures);
     this.events = events;
+    this.targetGroups = cloud.targetGroups();
+    this.registrations = new TargetRegistrations(targetGroups, events);
     this.drains =
         new DrainStage(
             DrainActions.NONE,
+            targetGroups,
+            clock,
             events,
             new DrainMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     this.gates = new GateStage(GateActions.NONE, events);
@@ -138,7 +145,7 @@ public final class FleetLoop {
 
   /** What runs pre-termination hooks (the operator's wiring); until set, every hook call fails. */
   public void useDrains(DrainActions actions, DrainMetrics drainMetrics) {
-    this.drains = new DrainStage(actions, events, drainMetrics);
+    this.drains = new DrainStage(actions, targetGroups, clock, events, drainMetrics);
   }
 
   DrainStage drains() {
@@ -180,9 +187,11 @@ public final class FleetLoop {
    *     since
    * @param cache receives what this pass launched and terminated, before the next sweep
    */
-  public Result run(
-      ServerFleet fleet, Observation observed, StatusWriter writer, CacheUpdates cache) {
+  public Result run(ServerFleet fleet, Observation swept, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
+    // the load balancer's targets: registered once running; their health for healthCheck ELB
+    TargetRegistrations.Seen targets = registrations.observe(fleet, swept, clusterName);
+    Observation observed = targets.observed();
     LaunchResolver.Resolution resolution = resolver.resolve(fleet.getSpec().getTemplate());
     if (resolution.resolved().isEmpty()) {
       return SelectorSteps.hold(fleet, resolution, resolver, writer, events, now);
@@ -234,7 +243,7 @@ public final class FleetLoop {
 
     List<Instance> instances = after(pass.owned(), outcome);
     ServerFleetStatus status =
-        status(current, pass, step, plan, policy, outcome, drained, instances, now);
+        status(current, pass, step, plan, policy, outcome, drained, targets, instances, now);
     status.setGates(gated.gates());
     SelectorSteps.stamp(status, pass.resolved());
     boolean newlyExceeded = announceDeadline(fleet, status);
@@ -258,6 +267,8 @@ public final class FleetLoop {
     next = WakeUps.earliest(next, drained.pollIn());
     next = WakeUps.earliest(next, gated.pollIn());
     next = WakeUps.earliest(next, templates.recheck(fleet)); // $Latest and $Default move
+    // target health changes are no event: look again, a DescribeTargetHealth per group
+    next = WakeUps.earliest(next, TargetRegistrations.recheck(fleet));
     next = sooner(next, fleet, step, policy, newlyExceeded, now);
     return new Result(SelectorSteps.nextPass(next, fleet, resolver));
   }
@@ -338,6 +349,7 @@ public final class FleetLoop {
       ClassPolicy.Verdict policy,
       FleetActions.Outcome outcome,
       DrainStage.Result drained,
+      TargetRegistrations.Seen targets,
       List<Instance> instances,
       Instant now) {
     Optional<Degradation> degraded =
@@ -347,6 +359,7 @@ public final class FleetLoop {
             .or(step::degraded)
             .or(outcome::degraded)
             .or(drained::degraded)
+            .or(() -> targets.failure().map(m -> new Degradation(TargetRegistrations.REASON, m)))
             .or(() -> degradation(pass.hold()))
             .or(step::notice);
     ServerFleetStatus status =

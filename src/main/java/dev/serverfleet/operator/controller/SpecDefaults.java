@@ -87,7 +87,9 @@ final class SpecDefaults {
             spec.getScaleDownPolicy() == ScaleDownPolicy.OldestFirst
                 ? Policy.ScaleDownOrder.OLDEST_FIRST
                 : Policy.ScaleDownOrder.NEWEST_FIRST,
-            health.getType() == HealthCheckType.EC2StatusChecks,
+            // ELB: the instances' health is their target health, read in the pass
+            health.getType() == HealthCheckType.EC2StatusChecks
+                || health.getType() == HealthCheckType.ELB,
             Optional.ofNullable(health.getGracePeriodSeconds())
                 .map(Duration::ofSeconds)
                 .orElse(Policy.DEFAULT_HEALTH_GRACE),

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param handle what identifies the call in flight across restarts: the SSM command id; null for a
  *     webhook, whose in-flight request lives only in this process
  * @param finishedAt when the action ended; null while running
+ * @param waitUntil deregister: when the deregistration delay is waited out; null before the
+ *     DeregisterTargets call
  */
 public record Drain(
     String instanceId,
@@ -23,7 +25,8 @@ public record Drain(
     int attempts,
     String handle,
     Instant finishedAt,
-    String message) {
+    String message,
+    Instant waitUntil) {
 
   public enum Phase {
     RUNNING("Running"),
@@ -60,15 +63,25 @@ public record Drain(
 
   /** A drain just decided: running, nothing sent yet. */
   public static Drain start(String instanceId, String reason, String action, Instant now) {
-    return new Drain(instanceId, reason, action, Phase.RUNNING, now, 0, null, null, null);
+    return new Drain(instanceId, reason, action, Phase.RUNNING, now, 0, null, null, null, null);
   }
 
   Drain sent(String newHandle) {
     return new Drain(
-        instanceId, reason, action, phase, startedAt, attempts + 1, newHandle, null, message);
+        instanceId,
+        reason,
+        action,
+        phase,
+        startedAt,
+        attempts + 1,
+        newHandle,
+        null,
+        message,
+        waitUntil);
   }
 
   Drain ended(Phase newPhase, Instant at, String why) {
-    return new Drain(instanceId, reason, action, newPhase, startedAt, attempts, handle, at, why);
+    return new Drain(
+        instanceId, reason, action, newPhase, startedAt, attempts, handle, at, why, waitUntil);
   }
 }

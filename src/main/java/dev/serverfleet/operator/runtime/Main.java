@@ -5,7 +5,9 @@ import dev.serverfleet.operator.cloud.AwsInstanceTypes;
 import dev.serverfleet.operator.cloud.AwsLaunchLookups;
 import dev.serverfleet.operator.cloud.AwsLaunchTemplates;
 import dev.serverfleet.operator.cloud.AwsOfferings;
+import dev.serverfleet.operator.cloud.AwsTargetGroups;
 import dev.serverfleet.operator.cloud.CachedInstanceTypes;
+import dev.serverfleet.operator.cloud.CachedTargetGroups;
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
@@ -13,6 +15,7 @@ import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchLookups;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchTemplates;
 import dev.serverfleet.operator.cloud.InstrumentedOfferings;
+import dev.serverfleet.operator.cloud.InstrumentedTargetGroups;
 import dev.serverfleet.operator.planning.PlanInput;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -112,7 +115,12 @@ public final class Main {
             AwsLaunchLookups.create(
                 config.region(), config.ec2Endpoint(), config.sdkRetries(), limits),
             registry),
-        new InstrumentedLaunchTemplates(AwsLaunchTemplates.sharing(aws), registry));
+        new InstrumentedLaunchTemplates(AwsLaunchTemplates.sharing(aws), registry),
+        // ELBv2 goes to the same endpoint override; deregistration delays read once per group
+        new CachedTargetGroups(
+            new InstrumentedTargetGroups(
+                AwsTargetGroups.create(config.region(), config.ec2Endpoint(), config.sdkRetries()),
+                registry)));
   }
 
   private static void logStart(OperatorConfig config) {

@@ -29,6 +29,7 @@ class ClassPolicyTest {
         maxInstancesPerNamespace: 5
         ssmParameters: [/serverfleet/gold/ami]
         amiOwners: ["123456789012", self]
+        targetGroupArns: ["arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef"]
       """;
 
   /** A default class that allows nothing but t3.nano. */
@@ -86,6 +87,8 @@ class ClassPolicyTest {
         "security group              | gold | securityGroupIds: [sg-0bad0000]           | -     | - | gold: spec.template.securityGroupIds: sg-0bad0000 is not allowed by ServerFleetClass gold",
         "AMI                         | gold | amiId: ami-0badbadbadbadbad0              | -     | - | gold: spec.template.amiId: ami-0badbadbadbadbad0 is not allowed by ServerFleetClass gold",
         "instance type               | gold | instanceType: m7g.large                   | -     | - | gold: spec.template.instanceType: m7g.large is not allowed by ServerFleetClass gold",
+        "target group allowed        | gold | loadBalancer: {targetGroupArns: [\"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef\"]} | - | - | gold:",
+        "target group                | gold | loadBalancer: {targetGroupArns: [\"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef\", \"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/admin/fedcba9876543210\"]} | - | - | gold: spec.loadBalancer.targetGroupArns: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/admin/fedcba9876543210 is not allowed by ServerFleetClass gold",
         "quota: 3 + 2 neighbours = 5 | gold | replicas: 3                               | -     | neighbour 2 | gold:",
         "quota: 4 + 2 neighbours > 5 | gold | replicas: 4                               | -     | neighbour 2 | gold: spec.replicas: 6 instances in namespace team-a (4 of this fleet, 2 of its other fleets) exceed maxInstancesPerNamespace 5 of ServerFleetClass gold",
         "quota ignores other classes | gold | replicas: 5                               | -     | neighbour in open | gold:",
@@ -193,8 +196,8 @@ class ClassPolicyTest {
     String replicas = "replicas: 1";
     if (line != null) {
       String key = line.substring(0, line.indexOf(':'));
-      if (key.equals("replicas")) {
-        replicas = line;
+      if (key.equals("replicas") || key.equals("loadBalancer")) {
+        replicas = key.equals("replicas") ? line : replicas + "\n  " + line;
       } else {
         template = template.replaceAll("(?m)^" + key + ":.*$", line.endsWith(": null") ? "" : line);
       }

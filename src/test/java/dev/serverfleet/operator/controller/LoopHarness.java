@@ -144,6 +144,17 @@ final class LoopHarness {
     loop.useGates(actions);
   }
 
+  private dev.serverfleet.operator.cloud.TargetGroups targetGroups;
+
+  /**
+   * The ELBv2 port from now on (kept across restarts, like EC2); before the first pass, as the loop
+   * is built anew with it.
+   */
+  void useTargetGroups(dev.serverfleet.operator.cloud.TargetGroups targetGroups) {
+    this.targetGroups = targetGroups;
+    this.loop = newLoop();
+  }
+
   /** An entry in the journal, in order with the EC2 calls (a hook call, say). */
   void note(String kind, String detail) {
     log(kind, detail);
@@ -205,7 +216,7 @@ final class LoopHarness {
     // does
     FleetLoop fresh =
         new FleetLoop(
-            CloudPorts.of(ec2).withOfferings(fake),
+            CloudPorts.of(ec2).withOfferings(fake).withTargetGroups(targetGroups),
             UnavailableOfferings.DEFAULT_TTL,
             CLUSTER,
             clock,

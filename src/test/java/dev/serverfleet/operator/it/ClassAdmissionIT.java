@@ -40,6 +40,7 @@ class ClassAdmissionIT {
         maxInstancesPerNamespace: 10
         ssmParameters: [/serverfleet/team-a/ami]
         amiOwners: ["123456789012"]
+        targetGroupArns: ["arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef"]
       ---
       apiVersion: serverfleet.dev/v1alpha1
       kind: ServerFleetClass
@@ -118,6 +119,7 @@ class ClassAdmissionIT {
         "instance type | instanceType: m7g.large | spec.template.instanceType: m7g.large is not allowed by ServerFleetClass team-a",
         "one fleet above the quota | replicas: 11 | spec.replicas: 11 exceeds maxInstancesPerNamespace 10 of ServerFleetClass team-a",
         "a class for another namespace | className: team-b | namespace team-a may not use ServerFleetClass team-b",
+        "target group | 'loadBalancer: {targetGroupArns: [\"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/admin/fedcba9876543210\"]}' | spec.loadBalancer.targetGroupArns: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/admin/fedcba9876543210 is not allowed by ServerFleetClass team-a",
       })
   void refusedWithTheFieldAndTheClass(String what, String line, String message) {
     var refused = tenant.runWithInput(fleet("web", "team-a", line), "create", "-f", "-");
@@ -181,6 +183,17 @@ class ClassAdmissionIT {
             + "    launchTemplate: {id: lt-0aaa1111bbbb2222c, version: $Latest}\n";
     var admitted = dryRun(manifest);
     assertThat(admitted.exitCode()).as(admitted.output()).isZero();
+  }
+
+  @Test
+  void aTargetGroupTheClassListsIsAdmitted() {
+    ok(
+        dryRun(
+            fleet(
+                "lb",
+                "team-a",
+                "loadBalancer: {targetGroupArns:"
+                    + " [\"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef\"]}")));
   }
 
   @Test
@@ -295,7 +308,9 @@ class ClassAdmissionIT {
         """;
     if (line != null) {
       String key = line.substring(0, line.indexOf(':'));
-      if (spec.contains(key + ":")) {
+      if (key.equals("loadBalancer")) {
+        spec = spec + line + "\n";
+      } else if (spec.contains(key + ":")) {
         spec = spec.replaceAll("(?m)^" + key + ":.*$", line);
       } else {
         template = template.replaceAll("(?m)^" + key + ":.*$", line);

@@ -88,7 +88,10 @@ class DeployFilesIT {
                 + "ec2:DescribeInstanceTypeOfferings ec2:DescribeInstanceTypes ec2:DescribeInstances "
                 + "ec2:DescribeLaunchTemplateVersions ec2:DescribeSecurityGroups ec2:DescribeSubnets"
                 + " ec2:RunInstances "
-                + "ec2:TerminateInstances iam:PassRole "
+                + "ec2:TerminateInstances elasticloadbalancing:DeregisterTargets "
+                + "elasticloadbalancing:DescribeTargetGroupAttributes "
+                + "elasticloadbalancing:DescribeTargetHealth elasticloadbalancing:RegisterTargets "
+                + "iam:PassRole "
                 + "sqs:DeleteMessage sqs:GetQueueAttributes sqs:ReceiveMessage "
                 + "ssm:GetCommandInvocation ssm:GetParameter ssm:SendCommand");
   }
@@ -142,6 +145,15 @@ class DeployFilesIT {
         .containsExactly(
             "arn:aws:ssm:${AWS_REGION}:*:parameter/aws/service/*",
             "arn:aws:ssm:${AWS_REGION}:*:parameter/serverfleet/*");
+    // ELBv2 cannot scope RegisterTargets/DeregisterTargets by the instance's tags: target groups
+    // of the operator's region only; the describes take no resource, so the region condition
+    assertThat(statement(statements, "RegisterTargetsInTargetGroupsOnly").get("Resource").asText())
+        .isEqualTo("arn:aws:elasticloadbalancing:${AWS_REGION}:*:targetgroup/*");
+    assertThat(
+            statement(statements, "DescribeTargetGroupsInTheOperatorsRegion")
+                .at("/Condition/StringEquals/aws:RequestedRegion")
+                .asText())
+        .isEqualTo("${AWS_REGION}");
     JsonNode passRole = statement(statements, "PassOnlyFleetRolesToEc2");
     assertThat(passRole.at("/Condition/StringEquals/iam:PassedToService").asText())
         .isEqualTo("ec2.amazonaws.com");

@@ -32,6 +32,42 @@ class InvalidManifestIT extends OperatorTestBed {
   static Stream<Arguments> invalidManifests() {
     return Stream.of(
         bad(
+            "lb-no-target-groups",
+            "loadBalancer: {targetGroupArns: []}",
+            "spec.loadBalancer.targetGroupArns in body should have at least 1 items"),
+        bad(
+            "lb-missing-target-groups",
+            "loadBalancer: {port: 80}",
+            "spec.loadBalancer.targetGroupArns: Required value"),
+        bad(
+            "lb-six-target-groups",
+            "loadBalancer: {targetGroupArns: [arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web0/0123456789abcdef, arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web1/0123456789abcdef, arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web2/0123456789abcdef, arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web3/0123456789abcdef, arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web4/0123456789abcdef, arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web5/0123456789abcdef]}",
+            "spec.loadBalancer.targetGroupArns: Too many: 6: must have at most 5 items"),
+        bad(
+            "lb-not-a-target-group",
+            "loadBalancer: {targetGroupArns: [\"arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0\"]}",
+            "spec.loadBalancer.targetGroupArns[0] in body should match"),
+        bad(
+            "lb-repeated-target-group",
+            "loadBalancer: {targetGroupArns: [arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef, arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef]}",
+            "loadBalancer.targetGroupArns must not repeat a target group"),
+        bad(
+            "lb-port-zero",
+            "loadBalancer: {targetGroupArns: [arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef], port: 0}",
+            "spec.loadBalancer.port in body should be greater than or equal to 1"),
+        bad(
+            "lb-port-too-high",
+            "loadBalancer: {targetGroupArns: [arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef], port: 70000}",
+            "spec.loadBalancer.port in body should be less than or equal to 65535"),
+        bad(
+            "lb-negative-cap",
+            "loadBalancer: {targetGroupArns: [arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef], deregistrationDelayCapSeconds: -1}",
+            "spec.loadBalancer.deregistrationDelayCapSeconds in body should be greater than or equal to 0"),
+        bad(
+            "elb-health-without-lb",
+            "healthCheck: {type: ELB}",
+            "healthCheck.type ELB needs loadBalancer (the target groups whose health counts)"),
+        bad(
             "short-ami",
             "amiId: ami-123",
             "amiId must be 'ami-' followed by 8 or 17 lowercase hex digits"),
@@ -684,7 +720,8 @@ class InvalidManifestIT extends OperatorTestBed {
                   "revisionHistoryLimit",
                   "lifecycle",
                   "maintenance",
-                  "capacityRebalance")
+                  "capacityRebalance",
+                  "loadBalancer")
               .contains(key);
       if (key.equals("template")) {
         template = null;

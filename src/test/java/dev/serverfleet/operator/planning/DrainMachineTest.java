@@ -23,11 +23,11 @@ class DrainMachineTest {
 
   private static Drain running(int attempts) {
     return new Drain(
-        "i-1", "Rollout", "webhook", Drain.Phase.RUNNING, T0, attempts, null, null, null);
+        "i-1", "Rollout", "webhook", Drain.Phase.RUNNING, T0, attempts, null, null, null, null);
   }
 
   private static Drain in(Drain.Phase phase) {
-    return new Drain("i-1", "Rollout", "webhook", phase, T0, 1, null, T0.plusSeconds(3), "x");
+    return new Drain("i-1", "Rollout", "webhook", phase, T0, 1, null, T0.plusSeconds(3), "x", null);
   }
 
   static Stream<Arguments> rows() {

@@ -9,6 +9,7 @@ import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.cloud.InstrumentedInstanceTypes;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchLookups;
 import dev.serverfleet.operator.cloud.InstrumentedLaunchTemplates;
+import dev.serverfleet.operator.cloud.TargetGroups;
 import dev.serverfleet.operator.runtime.FleetOperator;
 import dev.serverfleet.operator.runtime.OperatorConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -45,6 +46,11 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
 
   /** With this EC2 port, e.g. one whose client records what it sends. */
   protected static void startOperator(Ec2Port port) {
+    startOperator(port, TargetGroups.NONE);
+  }
+
+  /** With these EC2 and ELBv2 ports. */
+  protected static void startOperator(Ec2Port port, TargetGroups targetGroups) {
     var config =
         OperatorConfig.of(
                 cluster, MotoServer.REGION, Optional.of(moto.endpoint()), Duration.ofSeconds(1))
@@ -62,7 +68,8 @@ public abstract class OperatorTestBed extends ControlPlaneTestBed {
                 .withLookups(new InstrumentedLaunchLookups(moto.launchLookups(), registry))
                 .withLaunchTemplates(
                     new InstrumentedLaunchTemplates(
-                        new AwsLaunchTemplates(moto.ec2Client()), registry)),
+                        new AwsLaunchTemplates(moto.ec2Client()), registry))
+                .withTargetGroups(targetGroups),
             Clock.systemUTC(),
             registry,
             TIMING);

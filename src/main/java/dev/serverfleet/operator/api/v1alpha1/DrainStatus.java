@@ -10,7 +10,10 @@ public record DrainStatus(
     @JsonPropertyDescription(
             "Why it is terminated: ScaleIn, Rollout, Unhealthy, Stopped or FleetDeleted.")
         String reason,
-    @JsonPropertyDescription("webhook or ssmCommand.") String action,
+    @JsonPropertyDescription(
+            "webhook or ssmCommand (the preTerminate hook), or deregister (out of"
+                + " loadBalancer's target groups; after the hook, if any).")
+        String action,
     @JsonPropertyDescription(
             "Running, Succeeded, Failed, TimedOut (then terminated), or Abandoned (kept: a person"
                 + " decides).")
@@ -20,4 +23,8 @@ public record DrainStatus(
         Integer attempts,
     @JsonPropertyDescription("The SSM command ID being followed.") String commandId,
     @JsonPropertyDescription("When the action ended (RFC 3339).") String finishedAt,
-    @JsonPropertyDescription("What the action answered.") String message) {}
+    @JsonPropertyDescription("What the action answered.") String message,
+    @JsonPropertyDescription(
+            "deregister: when the deregistration delay (capped) is over and the instance is"
+                + " terminated (RFC 3339).")
+        String waitUntil) {}

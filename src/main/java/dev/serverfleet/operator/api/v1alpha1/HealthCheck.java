@@ -9,14 +9,15 @@ import io.fabric8.generator.annotation.Min;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HealthCheck {
   @JsonPropertyDescription(
-      "EC2 (running is ready, the default) or EC2StatusChecks (running and both EC2 status "
-          + "checks pass).")
+      "EC2 (running is ready, the default), EC2StatusChecks (running and both EC2 status "
+          + "checks pass) or ELB (running and healthy in every target group of loadBalancer).")
   private HealthCheckType type;
 
   @Min(0)
   @Max(7200)
   @JsonPropertyDescription(
-      "Seconds after launch before failed status checks count as unhealthy. Default 300.")
+      "Seconds after launch before failed status checks (or ELB health checks) count as"
+          + " unhealthy. Default 300.")
   private Integer gracePeriodSeconds;
 
   @Min(1)

@@ -5,5 +5,7 @@ public enum HealthCheckType {
   /** Running is ready (the default). */
   EC2,
   /** Running, and EC2's instance and system status checks pass. */
-  EC2StatusChecks
+  EC2StatusChecks,
+  /** Running, and healthy in every target group of spec.loadBalancer. */
+  ELB
 }

@@ -84,6 +84,20 @@ public class ServerFleetClassSpec {
           + ANY)
   private List<@Size(max = 15) String> amiOwners;
 
+  @Size(max = 64)
+  @JsonPropertyDescription(
+      "Target group ARNs fleets may register their instances in (spec.loadBalancer.targetGroupArns)."
+          + ANY)
+  private List<@Size(max = 200) String> targetGroupArns;
+
+  public List<String> getTargetGroupArns() {
+    return targetGroupArns;
+  }
+
+  public void setTargetGroupArns(List<String> targetGroupArns) {
+    this.targetGroupArns = targetGroupArns;
+  }
+
   public List<String> getNamespaces() {
     return namespaces;
   }

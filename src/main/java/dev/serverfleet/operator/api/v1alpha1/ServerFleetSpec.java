@@ -23,6 +23,12 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
             + " when omitted) must be "
             + "greater than minReadySeconds, as for a Deployment: no instance could become available before the deadline",
     fieldPath = ".progressDeadlineSeconds")
+@ValidationRule(
+    value =
+        "!has(self.healthCheck) || !has(self.healthCheck.type) || self.healthCheck.type != 'ELB'"
+            + " || has(self.loadBalancer)",
+    message = "healthCheck.type ELB needs loadBalancer (the target groups whose health counts)",
+    fieldPath = ".healthCheck.type")
 public class ServerFleetSpec {
   public static final int MAX_REPLICAS = 1000;
 
@@ -127,6 +133,11 @@ public class ServerFleetSpec {
     this.capacityRebalance = capacityRebalance;
   }
 
+  @JsonPropertyDescription(
+      "Target groups to register the instances in; each instance is deregistered, and the"
+          + " deregistration delay waited out, before it is terminated.")
+  private LoadBalancer loadBalancer;
+
   public String getClassName() {
     return className;
   }
@@ -221,5 +232,13 @@ public class ServerFleetSpec {
 
   public void setLifecycle(Lifecycle lifecycle) {
     this.lifecycle = lifecycle;
+  }
+
+  public LoadBalancer getLoadBalancer() {
+    return loadBalancer;
+  }
+
+  public void setLoadBalancer(LoadBalancer loadBalancer) {
+    this.loadBalancer = loadBalancer;
   }
 }
