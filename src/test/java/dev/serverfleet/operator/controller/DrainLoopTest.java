@@ -297,4 +297,36 @@ class DrainLoopTest {
   private static Set<String> ids(List<Instance> instances) {
     return instances.stream().map(Instance::id).collect(Collectors.toSet());
   }
+
+  @Test
+  void aDrainOfAnInstanceAwsWillTakeEndsWithTheNoticeEvenUnderAbandon() {
+    // a drain service that never answers, a 10-minute hook timeout and Abandon: without the
+    // notice the instance would be kept; AWS takes it in 120 s whatever the operator does
+    LoopHarness h = converged(2, webhook(600, DefaultResult.Abandon));
+    FakeDrains drains = new FakeDrains(h);
+    drains.answer = FakeDrains.Answer.NEVER;
+    h.useDrains(drains);
+    Instance doomed = h.liveInstances().get(0);
+    java.time.Instant deadline = h.clock.instant().plusSeconds(120);
+    h.interrupt(
+        doomed.id(),
+        new dev.serverfleet.operator.fleet.Interruption(
+            dev.serverfleet.operator.fleet.Interruption.Kind.SPOT_INTERRUPTION,
+            deadline,
+            "terminate"));
+
+    seconds(h, 180, x -> {});
+
+    assertThat(drains.sent).extracting(FakeDrains.Call::instanceId).contains(doomed.id());
+    assertDrainedBeforeTerminated(h, Set.of(doomed.id()));
+    assertThat(h.fake.instance(doomed.id()).orElseThrow().state().isLive()).isFalse();
+    assertThat(h.events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.reason()).isEqualTo("DrainFailed");
+              assertThat(e.message()).contains("the interruption notice ended at " + deadline);
+            });
+    assertThat(h.events).extracting(LoopHarness.Event::reason).doesNotContain("DrainAbandoned");
+    assertThat(h.liveInstances()).hasSize(2);
+  }
 }
