@@ -208,7 +208,7 @@ class LaunchTemplatesIT extends OperatorTestBed {
         .pollInterval(Duration.ofMillis(250))
         .untilAsserted(
             () ->
-                assertThat(get(ns, "missing").getStatus().getConditions())
+                assertThat(conditionsOf(ns, "missing"))
                     .anySatisfy(
                         c -> {
                           assertThat(c.getType()).isEqualTo("Degraded");
@@ -249,7 +249,7 @@ class LaunchTemplatesIT extends OperatorTestBed {
         .pollInterval(Duration.ofMillis(250))
         .untilAsserted(
             () ->
-                assertThat(get(ns, "classy").getStatus().getConditions())
+                assertThat(conditionsOf(ns, "classy"))
                     .anySatisfy(
                         c -> {
                           assertThat(c.getType()).isEqualTo("Degraded");
@@ -275,5 +275,11 @@ class LaunchTemplatesIT extends OperatorTestBed {
     return capture.runs().stream()
         .filter(r -> r.getOrDefault("ClientToken", "").startsWith(prefix))
         .toList();
+  }
+
+  /** The fleet's conditions; none before the operator wrote its first status. */
+  private List<io.fabric8.kubernetes.api.model.Condition> conditionsOf(String ns, String name) {
+    ServerFleet f = get(ns, name);
+    return f.getStatus() == null ? List.of() : f.getStatus().getConditions();
   }
 }
