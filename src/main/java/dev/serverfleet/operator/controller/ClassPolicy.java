@@ -4,7 +4,6 @@ import dev.serverfleet.operator.api.v1alpha1.AmiSelector;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetClass;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetClassSpec;
-import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.LaunchSettings;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.Termination;
@@ -209,16 +208,16 @@ final class ClassPolicy {
    * so the fleet keeps its instances and may only shrink.
    */
   static Plan hold(Plan plan) {
-    List<String> fresh = plan.newLaunches().stream().map(Launch::token).toList();
+    Plan held = plan.withoutNewLaunches();
     return new Plan(
-        plan.launches().stream().filter(Launch::retry).toList(),
-        plan.terminations().stream()
+        held.launches(),
+        held.terminations().stream()
             .filter(t -> t.reason() == Termination.Reason.SCALE_IN)
             .toList(),
-        plan.intents().stream().filter(i -> !fresh.contains(i.token())).toList(),
-        plan.lookups(),
-        plan.observed(),
-        plan.notes());
+        held.intents(),
+        held.lookups(),
+        held.observed(),
+        held.notes());
   }
 
   static boolean isDefault(ServerFleetClass c) {

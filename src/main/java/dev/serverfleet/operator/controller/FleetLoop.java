@@ -7,11 +7,9 @@ import dev.serverfleet.operator.cloud.Ec2Port;
 import dev.serverfleet.operator.cloud.InstanceTypeInfo;
 import dev.serverfleet.operator.cloud.LaunchTemplates;
 import dev.serverfleet.operator.cloud.TargetGroups;
-import dev.serverfleet.operator.controller.StatusBuilder.Degradation;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.planning.FleetPlanner;
-import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.PlanInput;
 import dev.serverfleet.operator.selection.LaunchResolver;
@@ -80,6 +78,7 @@ public final class FleetLoop {
   private final TargetGroups targetGroups;
   private final TargetRegistrations registrations;
   private volatile LaunchResolver resolver;
+  private final PassRecord record;
 
   public FleetLoop(
       Ec2Port ec2,
@@ -136,6 +135,7 @@ public final class FleetLoop {
             new DrainMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     this.gates = new GateStage(GateActions.NONE, events);
     this.resolver = LaunchResolver.unconfigured(clock);
+    this.record = new PassRecord(safety, failures, zones, events);
   }
 
   /** What runs SSM and webhook readiness gates (the operator's wiring); until set, none passes. */
@@ -183,15 +183,13 @@ public final class FleetLoop {
   }
 
   /**
-   * @param observed the fleet's instances as the shared sweep last saw them, and those launched
-   *     since
+   * @param swept the fleet's instances as the shared sweep last saw them, and those launched since
    * @param cache receives what this pass launched and terminated, before the next sweep
    */
   public Result run(ServerFleet fleet, Observation swept, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
     // the load balancer's targets: registered once running; their health for healthCheck ELB
     TargetRegistrations.Seen targets = registrations.observe(fleet, swept, clusterName);
-    Observation observed = targets.observed();
     LaunchResolver.Resolution resolution = resolver.resolve(fleet.getSpec().getTemplate());
     if (resolution.resolved().isEmpty()) {
       return SelectorSteps.hold(fleet, resolution, resolver, writer, events, now);
@@ -205,7 +203,7 @@ public final class FleetLoop {
             fleet,
             resolution.resolved().get(),
             template,
-            observed,
+            targets.observed(),
             clusterName,
             timing,
             failures,
@@ -221,6 +219,21 @@ public final class FleetLoop {
       // An undo or a rollback wrote the spec: the next pass plans for the new generation.
       return new Result(Optional.of(SETTLE));
     }
+    return planAndAct(fleet, new Stages(pass, step, gated, targets), writer, cache, now);
+  }
+
+  /** What the pass knows once the fleet may go ahead: its stages' results so far. */
+  private record Stages(
+      Pass pass,
+      RolloutSafety.Step step,
+      GateStage.Result gated,
+      TargetRegistrations.Seen targets) {}
+
+  /** Plan under the class and the rails, drain what goes, call EC2, record, pick the next pass. */
+  private Result planAndAct(
+      ServerFleet fleet, Stages stages, StatusWriter writer, CacheUpdates cache, Instant now) {
+    Pass pass = stages.pass();
+    RolloutSafety.Step step = stages.step();
     PlanInput input = pass.unguarded().withFreshCap(step.cap());
     ClassPolicy.Verdict policy =
         ClassPolicy.check(
@@ -236,17 +249,27 @@ public final class FleetLoop {
         drains.run(fleet, pass.owned(), DrainRecords.reasons(decided.terminations()), now);
     Plan plan = DrainRecords.acting(decided, drained, pass.owned());
 
-    ServerFleet current = intentsFirst(fleet, pass, step, plan, drained, gated, writer, now);
+    ServerFleet current =
+        record.intentsFirst(fleet, pass, step, plan, drained, stages.gated(), writer, now);
     Set<String> known = pass.owned().stream().map(Instance::id).collect(Collectors.toSet());
     FleetActions.Outcome outcome =
         actions.apply(current, plan, pass.settings(), input.instanceTypes(), now, known, cache);
 
     List<Instance> instances = after(pass.owned(), outcome);
     ServerFleetStatus status =
-        status(current, pass, step, plan, policy, outcome, drained, targets, instances, now);
-    status.setGates(gated.gates());
-    SelectorSteps.stamp(status, pass.resolved());
-    boolean newlyExceeded = announceDeadline(fleet, status);
+        record.status(
+            current,
+            pass,
+            step,
+            plan,
+            policy,
+            outcome,
+            drained,
+            stages.gated(),
+            stages.targets(),
+            instances,
+            now);
+    boolean newlyExceeded = record.announceDeadline(fleet, status);
     if (!status.equals(current.getStatus())) {
       current = writer.write(current, status);
     }
@@ -265,49 +288,12 @@ public final class FleetLoop {
             timing,
             failures);
     next = WakeUps.earliest(next, drained.pollIn());
-    next = WakeUps.earliest(next, gated.pollIn());
+    next = WakeUps.earliest(next, stages.gated().pollIn());
     next = WakeUps.earliest(next, templates.recheck(fleet)); // $Latest and $Default move
     // target health changes are no event: look again, a DescribeTargetHealth per group
     next = WakeUps.earliest(next, TargetRegistrations.recheck(fleet));
     next = sooner(next, fleet, step, policy, newlyExceeded, now);
     return new Result(SelectorSteps.nextPass(next, fleet, resolver));
-  }
-
-  /**
-   * The status with the pass's launch intents, written before any RunInstances leaves (the fleet as
-   * stored); the fleet as it was when there is nothing to launch. Degraded is decided after the
-   * calls; until then the stored condition stands.
-   */
-  private ServerFleet intentsFirst(
-      ServerFleet fleet,
-      Pass pass,
-      RolloutSafety.Step step,
-      Plan plan,
-      DrainStage.Result drained,
-      GateStage.Result gated,
-      StatusWriter writer,
-      Instant now) {
-    ServerFleet current = step.fleet();
-    if (plan.newLaunches().isEmpty()) {
-      return current;
-    }
-    ServerFleetStatus status =
-        StatusBuilder.build(
-            current,
-            pass.revision(),
-            pass.view(),
-            pass.owned(),
-            plan.intents(),
-            degradation(pass.hold()).or(() -> storedDegradation(fleet)),
-            plan.notes(),
-            step.rollout(),
-            now);
-    status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
-    status.setDraining(drained.drains().stream().map(DrainRecords::status).toList());
-    status.setGates(gated.gates());
-    status.setLaunchTemplate(LaunchTemplateGate.status(pass.settings()));
-    SelectorSteps.stamp(status, pass.resolved());
-    return writer.write(current, status);
   }
 
   /** The next pass, sooner for what the rollout rails and the class wait for. */
@@ -333,109 +319,7 @@ public final class FleetLoop {
   /** The plan without new launches while a launch failure holds them or the class refuses. */
   private static Plan guarded(
       Plan plan, Optional<LaunchHolds.Hold> hold, ClassPolicy.Verdict policy) {
-    Plan guarded = hold.isPresent() ? withoutNewLaunches(plan) : plan;
+    Plan guarded = hold.isPresent() ? plan.withoutNewLaunches() : plan;
     return policy.refusal().isPresent() ? ClassPolicy.hold(guarded) : guarded;
-  }
-
-  /**
-   * The status after the pass; the first reason for Degraded wins: the class, a rollback that
-   * cannot be made, EC2's refusal, a launch hold, then a rollback the fleet runs on.
-   */
-  private ServerFleetStatus status(
-      ServerFleet current,
-      Pass pass,
-      RolloutSafety.Step step,
-      Plan plan,
-      ClassPolicy.Verdict policy,
-      FleetActions.Outcome outcome,
-      DrainStage.Result drained,
-      TargetRegistrations.Seen targets,
-      List<Instance> instances,
-      Instant now) {
-    Optional<Degradation> degraded =
-        policy
-            .refusal()
-            .map(m -> new Degradation(ClassPolicy.REASON, m))
-            .or(step::degraded)
-            .or(outcome::degraded)
-            .or(drained::degraded)
-            .or(() -> targets.failure().map(m -> new Degradation(TargetRegistrations.REASON, m)))
-            .or(() -> degradation(pass.hold()))
-            .or(step::notice);
-    ServerFleetStatus status =
-        StatusBuilder.build(
-            current,
-            pass.revision(),
-            pass.view(),
-            instances,
-            outcome.intents(),
-            degraded,
-            plan.notes(),
-            step.rollout(),
-            now);
-    status.setRollout(safety.completed(current, pass.revision(), status, step.rollout(), now));
-    status.setClassName(policy.className());
-    status.setLaunchTemplate(LaunchTemplateGate.status(pass.settings()));
-    status.setUnavailableOfferings(unavailableOfferings(current, pass, now));
-    status.setDraining(DrainRecords.after(drained, outcome.terminated()));
-    return status;
-  }
-
-  /** The fleet's offerings avoided after this pass's launches. */
-  private List<dev.serverfleet.operator.api.v1alpha1.UnavailableOffering> unavailableOfferings(
-      ServerFleet fleet, Pass pass, Instant now) {
-    var shortages = failures.offerings().current(now);
-    var choice =
-        zones.choice(pass.settings(), SpecDefaults.subnetIds(fleet), failures.offerings(), now);
-    return OfferingStatus.of(choice, shortages);
-  }
-
-  /**
-   * One Warning event when a rollout passes its progress deadline, like a Deployment's. Returns
-   * whether it passed in this pass.
-   */
-  private boolean announceDeadline(ServerFleet fleet, ServerFleetStatus status) {
-    boolean before = fleet.getStatus() != null && exceeded(fleet.getStatus());
-    if (!before && exceeded(status)) {
-      status.getConditions().stream()
-          .filter(c -> Conditions.PROGRESSING.equals(c.getType()))
-          .findFirst()
-          .ifPresent(c -> events.warning(fleet, Conditions.DEADLINE_EXCEEDED, c.getMessage()));
-      return true;
-    }
-    return false;
-  }
-
-  private static boolean exceeded(ServerFleetStatus status) {
-    return status.getConditions().stream()
-        .anyMatch(
-            c ->
-                Conditions.PROGRESSING.equals(c.getType())
-                    && Conditions.DEADLINE_EXCEEDED.equals(c.getReason()));
-  }
-
-  private static Optional<Degradation> storedDegradation(ServerFleet fleet) {
-    if (fleet.getStatus() == null) {
-      return Optional.empty();
-    }
-    return fleet.getStatus().getConditions().stream()
-        .filter(c -> Conditions.DEGRADED.equals(c.getType()) && "True".equals(c.getStatus()))
-        .findFirst()
-        .map(c -> new Degradation(c.getReason(), c.getMessage()));
-  }
-
-  private static Optional<Degradation> degradation(Optional<LaunchHolds.Hold> hold) {
-    return hold.map(h -> new Degradation(h.reason(), h.message()));
-  }
-
-  private static Plan withoutNewLaunches(Plan plan) {
-    List<String> fresh = plan.newLaunches().stream().map(Launch::token).toList();
-    return new Plan(
-        plan.launches().stream().filter(Launch::retry).toList(),
-        plan.terminations(),
-        plan.intents().stream().filter(i -> !fresh.contains(i.token())).toList(),
-        plan.lookups(),
-        plan.observed(),
-        plan.notes());
   }
 }

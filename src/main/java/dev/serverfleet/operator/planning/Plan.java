@@ -47,4 +47,19 @@ public record Plan(
   public List<Launch> newLaunches() {
     return launches.stream().filter(l -> !l.retry()).toList();
   }
+
+  /**
+   * This plan without its launches under new tokens and their intents: what a hold lets through.
+   * Retries stay, since their instances may exist already and only the same token settles them.
+   */
+  public Plan withoutNewLaunches() {
+    List<String> fresh = newLaunches().stream().map(Launch::token).toList();
+    return new Plan(
+        launches.stream().filter(Launch::retry).toList(),
+        terminations,
+        intents.stream().filter(i -> !fresh.contains(i.token())).toList(),
+        lookups,
+        observed,
+        notes);
+  }
 }
