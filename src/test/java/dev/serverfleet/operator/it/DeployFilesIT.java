@@ -38,6 +38,11 @@ class DeployFilesIT {
           "serverfleet_instances_launched_total",
           "serverfleet_instances_terminated_total",
           "serverfleet_fleet_replicas",
+          "serverfleet_launch_fallbacks_total",
+          "serverfleet_interruption_messages_total",
+          "serverfleet_drain_seconds_count",
+          "serverfleet_drain_seconds_sum",
+          "serverfleet_drain_seconds_max",
           "operator_sdk_controllers_execution_reconcile_seconds_bucket",
           "operator_sdk_controllers_execution_reconcile_seconds_count",
           "operator_sdk_controllers_execution_reconcile_seconds_sum",
@@ -220,7 +225,10 @@ class DeployFilesIT {
             "EC2 errors by operation and outcome",
             "Reconcile latency",
             "Launches",
-            "Terminations by reason");
+            "Terminations by reason",
+            "Launch fallbacks by reason",
+            "Interruption messages by type and outcome",
+            "Drains by action and outcome");
   }
 
   @Test
