@@ -524,7 +524,9 @@ public final class FakeEc2 implements Ec2Port, Offerings {
         zoneBySubnet.get(r.subnetId()),
         nextPrivateIp(),
         now,
-        r.tags());
+        r.tags(),
+        null,
+        r.spot());
   }
 
   private String newInstanceId() {
