@@ -106,6 +106,9 @@ class SpotMixLoopTest {
     assertThat(h.status().getInstances())
         .extracting(InstanceStatus::capacityType)
         .containsOnly("on-demand");
+    assertThat(h.condition(Conditions.READY).getMessage())
+        .contains("3 fallback on-demand (no spot capacity)");
+    assertThat(h.condition(Conditions.PROGRESSING).getMessage()).contains("3 fallback on-demand");
 
     // spot is back, and the operator sees it once the unavailable offerings expire
     ZONES.forEach(z -> h.fake.setSpotShortage("t3.micro", z, null));
@@ -123,6 +126,7 @@ class SpotMixLoopTest {
 
     assertConverged(h, 3);
     assertThat(spot(h)).isEqualTo(3);
+    assertThat(h.condition(Conditions.READY).getMessage()).doesNotContain("fallback");
     assertThat(h.liveInstances()).noneMatch(i -> fallbackIds.contains(i.id()));
   }
 
