@@ -131,6 +131,29 @@ class SpotMixLoopTest {
   }
 
   @Test
+  void aRolloutKeepsTheMixAndTheZoneBalance() {
+    LoopHarness h = fleet(9, 1, 30, null);
+    h.runUntilStable(40, STEP);
+    assertConverged(h, 9);
+    // 1 + ceil(8 * 30%) = 4 on-demand
+    assertThat(spot(h)).isEqualTo(5);
+
+    h.editSpec(s -> s.getTemplate().setAmiId(LoopScenarios.NEW_AMI));
+    h.runUntilStable(120, STEP);
+
+    assertConverged(h, 9);
+    assertThat(h.liveInstances()).allMatch(i -> i.imageId().equals(LoopScenarios.NEW_AMI));
+    assertThat(spot(h)).isEqualTo(5);
+    assertThat(
+            h.liveInstances().stream()
+                .collect(
+                    java.util.stream.Collectors.groupingBy(
+                        Instance::subnetId, java.util.stream.Collectors.counting()))
+                .values())
+        .containsOnly(3L);
+  }
+
+  @Test
   void withoutFallbackASpotFleetDoesNotBuyOnDemand() {
     LoopHarness h = fleet(3, null, null, null);
     ZONES.forEach(z -> h.fake.setSpotShortage("t3.micro", z, ICE));
