@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
+import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
 import software.amazon.awssdk.services.ec2.model.MarketType;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -126,7 +127,10 @@ final class Ec2Conversions {
         i.placement() == null ? null : i.placement().availabilityZone(),
         i.privateIpAddress(),
         i.launchTime(),
-        tags);
+        tags,
+        null,
+        // DescribeInstances says spot here for Spot Instances and omits it for on-demand ones
+        i.instanceLifecycle() == InstanceLifecycleType.SPOT);
   }
 
   private static boolean present(String s) {

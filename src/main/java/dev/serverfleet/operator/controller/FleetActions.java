@@ -202,8 +202,7 @@ final class FleetActions {
       pass.launchesStopped = !e.code().startsWith("InvalidSubnet");
     } else if (e.errorClass() == ErrorClass.INSUFFICIENT_CAPACITY) {
       fallback
-          .fallBack(
-              pass.fleet, launch.subnetId(), typeOf(launch, settings), pass.types, e, pass.now)
+          .fallBack(pass.fleet, launch, typeOf(launch, settings), pass.types, e, pass.now)
           .ifPresentOrElse(
               left -> pass.types = left,
               () -> failures.avoidance().avoid(pass.uid, launch.subnetId(), pass.now));

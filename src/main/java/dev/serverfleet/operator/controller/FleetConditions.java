@@ -46,8 +46,14 @@ final class FleetConditions {
             && c.inFlight() == 0;
     boolean complete = settled && c.doomed() == 0;
     return List.of(
-        ready(c, status.getCurrentRevision(), settled, generation, now, previous),
-        progressing(fleet, c, status, complete, notes, generation, now, previous),
+        FallbackNote.noted(
+            ready(c, status.getCurrentRevision(), settled, generation, now, previous),
+            fleet,
+            status),
+        FallbackNote.noted(
+            progressing(fleet, c, status, complete, notes, generation, now, previous),
+            fleet,
+            status),
         degraded(degraded, notes, generation, now, previous));
   }
 

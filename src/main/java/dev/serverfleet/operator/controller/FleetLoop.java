@@ -9,7 +9,6 @@ import dev.serverfleet.operator.cloud.LaunchTemplates;
 import dev.serverfleet.operator.cloud.TargetGroups;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.InstanceState;
-import dev.serverfleet.operator.planning.FleetPlanner;
 import dev.serverfleet.operator.planning.Plan;
 import dev.serverfleet.operator.planning.PlanInput;
 import dev.serverfleet.operator.selection.LaunchResolver;
@@ -243,7 +242,7 @@ public final class FleetLoop {
             classes.classes(),
             classes.fleetsIn(fleet.getMetadata().getNamespace()),
             instanceTypes::vcpus);
-    Plan decided = guarded(FleetPlanner.plan(input), pass.hold(), policy);
+    Plan decided = guarded(SpotMarkets.plan(fleet, input, events, metrics), pass.hold(), policy);
     // Drain before terminate: what the plan terminates goes through the drain stage first.
     DrainStage.Result drained =
         drains.run(fleet, pass.owned(), DrainRecords.reasons(decided.terminations()), now);

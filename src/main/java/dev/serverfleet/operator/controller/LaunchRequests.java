@@ -2,6 +2,7 @@ package dev.serverfleet.operator.controller;
 
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.LaunchRequest;
+import dev.serverfleet.operator.fleet.Offering;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.Launch;
 import dev.serverfleet.operator.planning.LaunchSettings;
@@ -36,7 +37,7 @@ final class LaunchRequests {
         s.keyName(),
         s.iamInstanceProfile(),
         s.userData(),
-        s.spot(),
+        launch.capacityType() == null ? s.spot() : Offering.SPOT.equals(launch.capacityType()),
         s.httpTokensRequired(),
         s.httpPutResponseHopLimit(),
         tags,

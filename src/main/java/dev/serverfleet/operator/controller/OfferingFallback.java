@@ -4,6 +4,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.fleet.Offering;
 import dev.serverfleet.operator.planning.InstanceTypeChoice;
+import dev.serverfleet.operator.planning.Launch;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -26,6 +27,8 @@ final class OfferingFallback {
   }
 
   /**
+   * @param launch the refused launch: its subnet, and its market (spot or on-demand; null: the
+   *     fleet's), which names the offering marked unavailable
    * @param type the instance type the refused launch asked for
    * @param types the pass's choice before the refusal
    * @return the pass's choice without the refused offering; empty when the shortage is the
@@ -34,16 +37,18 @@ final class OfferingFallback {
    */
   Optional<InstanceTypeChoice> fallBack(
       ServerFleet fleet,
-      String subnetId,
+      Launch launch,
       String type,
       InstanceTypeChoice types,
       CloudException e,
       Instant now) {
+    String subnetId = launch.subnetId();
     String zone = types.zoneBySubnet().get(subnetId);
     if (!e.offeringUnavailable() || zone == null) {
       return Optional.empty();
     }
-    Offering offering = new Offering(types.capacityType(), type, zone);
+    String market = launch.capacityType() == null ? types.capacityType() : launch.capacityType();
+    Offering offering = new Offering(market, type, zone);
     UnavailableOfferings.Entry entry = offerings.mark(offering, e.code(), now);
     InstanceTypeChoice left = types.without(offering);
     metrics.fallback(fleet, codeFamily(e.code()));

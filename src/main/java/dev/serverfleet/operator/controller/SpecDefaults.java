@@ -178,7 +178,7 @@ final class SpecDefaults {
         blankToNull(t.getKeyName()),
         blankToNull(t.getIamInstanceProfile()),
         blankToNull(t.getUserData()),
-        t.getCapacityType() == CapacityType.SPOT,
+        CapacityDefaults.capacityType(t) == CapacityType.SPOT,
         imds.getHttpTokens() != HttpTokens.OPTIONAL,
         Optional.ofNullable(imds.getHttpPutResponseHopLimit())
             .orElse(LaunchSettings.DEFAULT_HOP_LIMIT),
@@ -248,7 +248,7 @@ final class SpecDefaults {
       // the number $Latest/$Default resolved to: an undo launches that very version again
       t.getLaunchTemplate().setVersion(String.valueOf(settings.launchTemplate().version()));
     }
-    if (t.getCapacityType() == null) {
+    if (t.getCapacityType() == null && t.getCapacity() == null) {
       t.setCapacityType(CapacityType.ON_DEMAND);
     }
     MetadataOptions imds =

@@ -180,17 +180,18 @@ final class StatusBuilder {
 
   static InstanceStatus instanceStatus(Instance i, String readySince) {
     return new InstanceStatus(
-        i.id(),
-        i.state().ec2Name(),
-        i.tag(OwnershipTags.REVISION),
-        i.subnetId(),
-        i.zone(),
-        i.privateIp(),
-        i.launchTime() == null ? null : seconds(i.launchTime()),
-        i.health().name(),
-        readySince,
-        i.isProtected() ? Boolean.TRUE : null,
-        i.instanceType());
+            i.id(),
+            i.state().ec2Name(),
+            i.tag(OwnershipTags.REVISION),
+            i.subnetId(),
+            i.zone(),
+            i.privateIp(),
+            i.launchTime() == null ? null : seconds(i.launchTime()),
+            i.health().name(),
+            readySince,
+            i.isProtected() ? Boolean.TRUE : null,
+            i.instanceType())
+        .withCapacityType(i.capacityType());
   }
 
   static LaunchIntent launchIntent(Intent i) {
@@ -204,7 +205,8 @@ final class StatusBuilder {
         STATE_NAMES.get(i.state()),
         i.attempts(),
         millis(i.since()),
-        i.instanceType());
+        i.instanceType(),
+        i.capacityType());
   }
 
   static Intent intent(LaunchIntent i) {
@@ -225,7 +227,8 @@ final class StatusBuilder {
         i.attempts() == null ? 0 : i.attempts(),
         i.since() == null ? created : Instant.parse(i.since()),
         i.instanceIds(),
-        i.instanceType());
+        i.instanceType(),
+        i.capacityType());
   }
 
   private static final Map<Intent.State, String> STATE_NAMES =

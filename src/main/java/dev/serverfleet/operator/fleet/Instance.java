@@ -9,6 +9,8 @@ import java.util.Objects;
  *
  * @param launchTime may be null for an instance the cloud has not fully described yet
  * @param health status checks, {@link Health#UNKNOWN} unless the poller asked EC2
+ * @param spot whether the instance is a Spot Instance (EC2's InstanceLifecycle spot), false for
+ *     on-demand
  */
 public record Instance(
     String id,
@@ -20,13 +22,40 @@ public record Instance(
     String privateIp,
     Instant launchTime,
     Map<String, String> tags,
-    Health health) {
+    Health health,
+    boolean spot) {
 
   public Instance {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(state, "state");
     tags = tags == null ? Map.of() : Map.copyOf(tags);
     health = health == null ? Health.UNKNOWN : health;
+  }
+
+  /** An on-demand instance. */
+  public Instance(
+      String id,
+      InstanceState state,
+      String imageId,
+      String instanceType,
+      String subnetId,
+      String zone,
+      String privateIp,
+      Instant launchTime,
+      Map<String, String> tags,
+      Health health) {
+    this(
+        id,
+        state,
+        imageId,
+        instanceType,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        tags,
+        health,
+        false);
   }
 
   public Instance(
@@ -64,7 +93,17 @@ public record Instance(
 
   public Instance withState(InstanceState newState) {
     return new Instance(
-        id, newState, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, health);
+        id,
+        newState,
+        imageId,
+        instanceType,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        tags,
+        health,
+        spot);
   }
 
   /**
@@ -75,7 +114,17 @@ public record Instance(
     Map<String, String> merged = new java.util.HashMap<>(tags);
     merged.putAll(added);
     return new Instance(
-        id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, merged, health);
+        id,
+        state,
+        imageId,
+        instanceType,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        merged,
+        health,
+        spot);
   }
 
   /**
@@ -87,6 +136,37 @@ public record Instance(
 
   public Instance withHealth(Health newHealth) {
     return new Instance(
-        id, state, imageId, instanceType, subnetId, zone, privateIp, launchTime, tags, newHealth);
+        id,
+        state,
+        imageId,
+        instanceType,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        tags,
+        newHealth,
+        spot);
+  }
+
+  /** The instance as EC2 would show it bought spot (true) or on-demand (false). */
+  public Instance withSpot(boolean isSpot) {
+    return new Instance(
+        id,
+        state,
+        imageId,
+        instanceType,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        tags,
+        health,
+        isSpot);
+  }
+
+  /** on-demand or spot, as {@link Offering} names capacity types. */
+  public String capacityType() {
+    return Offering.capacityType(spot);
   }
 }

@@ -190,7 +190,8 @@ public final class FleetPlanner {
                 intent.count(),
                 intent.revision(),
                 true,
-                intent.instanceType()));
+                intent.instanceType(),
+                intent.capacityType()));
         remaining -= intent.count();
       } else {
         unneeded.add(intent);

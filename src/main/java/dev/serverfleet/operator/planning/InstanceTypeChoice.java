@@ -77,4 +77,14 @@ public record InstanceTypeChoice(
     more.add(offering);
     return new InstanceTypeChoice(instanceTypes, capacityType, zoneBySubnet, more);
   }
+
+  /**
+   * The same choice for launches in this market (on-demand or spot); null: this choice. The
+   * unavailable offerings are shared by every market, each named with its own.
+   */
+  public InstanceTypeChoice forMarket(String market) {
+    return market == null || market.equals(capacityType)
+        ? this
+        : new InstanceTypeChoice(instanceTypes, market, zoneBySubnet, unavailable);
+  }
 }

@@ -23,6 +23,9 @@ import java.util.stream.Collectors;
  *     then
  * @param instanceType the type the launch asks for, so a retry sends the same; null for an intent
  *     recorded before intents named their type (the fleet's preferred type then)
+ * @param capacityType on-demand or spot, so a retry buys in the same market (EC2 refuses a client
+ *     token with other parameters); null for an intent recorded before intents named theirs (the
+ *     fleet's capacity type then)
  */
 public record Intent(
     String token,
@@ -34,7 +37,8 @@ public record Intent(
     int attempts,
     Instant since,
     List<String> instanceIds,
-    String instanceType) {
+    String instanceType,
+    String capacityType) {
 
   /** See the table in {@link LaunchLedger}. */
   public enum State {
@@ -50,6 +54,48 @@ public record Intent(
     state = state == null ? State.WRITTEN : state;
     since = since == null ? createdAt : since;
     instanceIds = instanceIds == null ? List.of() : List.copyOf(instanceIds);
+  }
+
+  /** Without a recorded capacity type. */
+  public Intent(
+      String token,
+      String subnetId,
+      int count,
+      String revision,
+      Instant createdAt,
+      State state,
+      int attempts,
+      Instant since,
+      List<String> instanceIds,
+      String instanceType) {
+    this(
+        token,
+        subnetId,
+        count,
+        revision,
+        createdAt,
+        state,
+        attempts,
+        since,
+        instanceIds,
+        instanceType,
+        null);
+  }
+
+  /** The same intent, buying in this market (on-demand or spot). */
+  public Intent withCapacityType(String market) {
+    return new Intent(
+        token,
+        subnetId,
+        count,
+        revision,
+        createdAt,
+        state,
+        attempts,
+        since,
+        instanceIds,
+        instanceType,
+        market);
   }
 
   /** Without a recorded instance type. */
@@ -94,7 +140,17 @@ public record Intent(
 
   Intent to(State next, Instant at) {
     return new Intent(
-        token, subnetId, count, revision, createdAt, next, attempts, at, instanceIds, instanceType);
+        token,
+        subnetId,
+        count,
+        revision,
+        createdAt,
+        next,
+        attempts,
+        at,
+        instanceIds,
+        instanceType,
+        capacityType);
   }
 
   Intent attempted(State next, Instant at) {
@@ -108,7 +164,8 @@ public record Intent(
         attempts + 1,
         at,
         instanceIds,
-        instanceType);
+        instanceType,
+        capacityType);
   }
 
   /** How many instances launched under each token are observed, by token. */

@@ -187,7 +187,8 @@ public final class LaunchLedger {
         intent.attempts() + 1,
         now,
         instanceIds,
-        intent.instanceType());
+        intent.instanceType(),
+        intent.capacityType());
   }
 
   /**
@@ -238,6 +239,7 @@ public final class LaunchLedger {
             intent.attempts(),
             now,
             found,
-            intent.instanceType()));
+            intent.instanceType(),
+            intent.capacityType()));
   }
 }

@@ -18,6 +18,7 @@ final class FakeCapacity {
   private record TypeInZone(String instanceType, String zone) {}
 
   private final Map<TypeInZone, String> shortages = new HashMap<>();
+  private final Map<TypeInZone, String> spotShortages = new HashMap<>();
   private final Set<TypeInZone> notOffered = new HashSet<>();
 
   void shortage(String instanceType, String zone, String code) {
@@ -28,17 +29,27 @@ final class FakeCapacity {
     }
   }
 
+  /** Spot capacity only: on-demand launches of the type in the zone still succeed. */
+  void spotShortage(String instanceType, String zone, String code) {
+    if (code == null) {
+      spotShortages.remove(new TypeInZone(instanceType, zone));
+    } else {
+      spotShortages.put(new TypeInZone(instanceType, zone), code);
+    }
+  }
+
   void notOffered(String instanceType, String zone) {
     notOffered.add(new TypeInZone(instanceType, zone));
   }
 
   void clear() {
     shortages.clear();
+    spotShortages.clear();
     notOffered.clear();
   }
 
-  /** The refusal a launch of this type in this zone gets, if any. */
-  Optional<CloudException> refusal(String instanceType, String zone) {
+  /** The refusal a launch of this type in this zone, in this market, gets, if any. */
+  Optional<CloudException> refusal(String instanceType, String zone, boolean spot) {
     TypeInZone key = new TypeInZone(instanceType, zone);
     if (notOffered.contains(key)) {
       return Optional.of(
@@ -54,6 +65,9 @@ final class FakeCapacity {
               400));
     }
     String code = shortages.get(key);
+    if (code == null && spot) {
+      code = spotShortages.get(key);
+    }
     if (code == null) {
       return Optional.empty();
     }

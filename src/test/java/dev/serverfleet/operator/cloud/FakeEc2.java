@@ -320,6 +320,15 @@ public final class FakeEc2 implements Ec2Port, Offerings {
   }
 
   /**
+   * While {@code code} is not null, every spot launch of this type in this zone fails with it
+   * (InsufficientInstanceCapacity), on-demand ones still succeed: a zone out of spot capacity.
+   */
+  public synchronized FakeEc2 setSpotShortage(String instanceType, String zone, String code) {
+    capacity.spotShortage(instanceType, zone, code);
+    return this;
+  }
+
+  /**
    * The zone does not offer the type: DescribeInstanceTypeOfferings leaves it out, and a launch of
    * it there fails with Unsupported.
    */
@@ -480,7 +489,7 @@ public final class FakeEc2 implements Ec2Port, Offerings {
               + ").",
           500);
     }
-    Optional<CloudException> refused = capacity.refusal(r.instanceType(), zone);
+    Optional<CloudException> refused = capacity.refusal(r.instanceType(), zone, r.spot());
     if (refused.isPresent()) {
       throw refused.get();
     }
@@ -524,7 +533,9 @@ public final class FakeEc2 implements Ec2Port, Offerings {
         zoneBySubnet.get(r.subnetId()),
         nextPrivateIp(),
         now,
-        r.tags());
+        r.tags(),
+        null,
+        r.spot());
   }
 
   private String newInstanceId() {

@@ -89,6 +89,8 @@ final class FakeInstance {
             i.zone(),
             i.privateIp(),
             i.launchTime(),
-            tags);
+            tags,
+            i.health(),
+            i.spot());
   }
 }

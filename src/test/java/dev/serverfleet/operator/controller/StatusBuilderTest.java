@@ -385,7 +385,21 @@ class StatusBuilderTest {
                 "UNKNOWN",
                 null,
                 null,
-                "t3.micro"));
+                "t3.micro",
+                null,
+                "on-demand"));
+    assertThat(StatusBuilder.instanceStatus(stopping.withSpot(true), null).capacityType())
+        .isEqualTo("spot");
+  }
+
+  @Test
+  void anIntentsMarketIsRecordedAndReadBack() {
+    Intent spot =
+        new Intent(
+                "sf-abc-2", "subnet-a", 1, REV, Instant.parse("2025-01-01T12:00:00Z"), "t3.micro")
+            .withCapacityType("spot");
+    assertThat(StatusBuilder.launchIntent(spot).capacityType()).isEqualTo("spot");
+    assertThat(StatusBuilder.intent(StatusBuilder.launchIntent(spot))).isEqualTo(spot);
   }
 
   @Test

@@ -108,6 +108,36 @@ final class LaunchOptionManifests {
             "capacityType: spot\nplacement: {tenancy: host}",
             "placement.tenancy host cannot be used with capacityType spot"),
         bad(
+            "capacity-and-shorthand",
+            "capacityType: spot\ncapacity: {type: spot}",
+            "set capacityType or capacity, not both: capacityType: spot is shorthand for"),
+        bad(
+            "capacity-without-type",
+            "capacity: {onDemandBase: 1}",
+            "spec.template.capacity.type: Required value"),
+        bad(
+            "capacity-mix-on-demand",
+            "capacity: {type: on-demand, onDemandBase: 2}",
+            "capacity.onDemandBase, capacity.onDemandPercentageAboveBase and"
+                + " capacity.spotFallbackToOnDemand apply only to capacity.type spot"),
+        bad(
+            "capacity-fallback-on-demand",
+            "capacity: {type: on-demand, spotFallbackToOnDemand: true}",
+            "apply only to capacity.type spot"),
+        bad(
+            "capacity-percentage-high",
+            "capacity: {type: spot, onDemandPercentageAboveBase: 101}",
+            "spec.template.capacity.onDemandPercentageAboveBase in body should be less than or"
+                + " equal to 100"),
+        bad(
+            "capacity-base-negative",
+            "capacity: {type: spot, onDemandBase: -1}",
+            "spec.template.capacity.onDemandBase in body should be greater than or equal to 0"),
+        bad(
+            "capacity-spot-on-host",
+            "capacity: {type: spot}\nplacement: {tenancy: host}",
+            "placement.tenancy host cannot be used with capacityType spot (or capacity.type spot)"),
+        bad(
             "half-cpu-options",
             "cpuOptions: {coreCount: 2}",
             "cpuOptions needs both coreCount and threadsPerCore, as EC2 does"),
@@ -154,7 +184,13 @@ final class LaunchOptionManifests {
                 + "instanceInitiatedShutdownBehavior: terminate\n"
                 + "associatePublicIpAddress: true\n"
                 + "ipv6AddressCount: 64"),
-        good("spot-dedicated", "capacityType: spot\nplacement: {tenancy: dedicated}"));
+        good("spot-dedicated", "capacityType: spot\nplacement: {tenancy: dedicated}"),
+        good(
+            "capacity-mix-at-the-limits",
+            "capacity: {type: spot, onDemandBase: 10000, onDemandPercentageAboveBase: 100,"
+                + " spotFallbackToOnDemand: true}"),
+        good("capacity-on-demand", "capacity: {type: on-demand}"),
+        good("capacity-spot-only-type", "capacity: {type: spot}"));
   }
 
   private static String volume(String ebs) {

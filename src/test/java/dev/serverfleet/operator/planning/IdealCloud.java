@@ -61,7 +61,9 @@ final class IdealCloud {
       }
       for (int k = 0; k < l.count(); k++) {
         String id = "n-" + ++launched;
-        Instance i = PlanFixtures.owned(id, InstanceState.PENDING, l.subnetId(), now);
+        Instance i =
+            PlanFixtures.owned(id, InstanceState.PENDING, l.subnetId(), now)
+                .withSpot(dev.serverfleet.operator.fleet.Offering.SPOT.equals(l.capacityType()));
         instances.put(
             id, PlanFixtures.launchedBy(PlanFixtures.revision(i, l.revision()), l.token()));
       }

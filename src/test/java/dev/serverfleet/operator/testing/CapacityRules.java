@@ -21,13 +21,25 @@ import org.w3c.dom.Element;
  * answered to RunInstances with EC2's InsufficientInstanceCapacity (HTTP 500, the error document
  * EC2 sends, worded as EC2 words it), unforwarded. A request names a subnet, the rule a zone: the
  * subnet's zone is asked of moto once (DescribeSubnets with the request's own headers, so the same
- * account and region) and kept. Thread-safe.
+ * account and region) and kept. Spot rules refuse only spot RunInstances (the query form's
+ * InstanceMarketOptions.MarketType=spot), as a zone out of spot capacity still sells on-demand.
+ * Thread-safe.
  */
 final class CapacityRules {
   private record TypeInZone(String instanceType, String zone) {}
 
   private final Set<TypeInZone> noCapacity = ConcurrentHashMap.newKeySet();
+  private final Set<TypeInZone> noSpotCapacity = ConcurrentHashMap.newKeySet();
   private final Map<String, String> zoneBySubnet = new ConcurrentHashMap<>();
+
+  void setSpot(String instanceType, String zone, boolean unavailable) {
+    TypeInZone key = new TypeInZone(instanceType, zone);
+    if (unavailable) {
+      noSpotCapacity.add(key);
+    } else {
+      noSpotCapacity.remove(key);
+    }
+  }
 
   void set(String instanceType, String zone, boolean unavailable) {
     TypeInZone key = new TypeInZone(instanceType, zone);
@@ -40,12 +52,14 @@ final class CapacityRules {
 
   void clear() {
     noCapacity.clear();
+    noSpotCapacity.clear();
   }
 
   /** EC2's refusal of this RunInstances, when a rule covers its type in its subnet's zone. */
   Optional<Answer> refusal(Request request, HttpClient http, URI upstream)
       throws InterruptedException {
-    if (noCapacity.isEmpty() || !request.action().equals("RunInstances")) {
+    if ((noCapacity.isEmpty() && noSpotCapacity.isEmpty())
+        || !request.action().equals("RunInstances")) {
       return Optional.empty();
     }
     String type = request.params().get("InstanceType");
@@ -54,12 +68,13 @@ final class CapacityRules {
       return Optional.empty();
     }
     String zone = zoneOf(subnet, request, http, upstream);
-    if (zone == null || !noCapacity.contains(new TypeInZone(type, zone))) {
+    boolean spot = "spot".equals(request.params().get("InstanceMarketOptions.MarketType"));
+    if (zone == null || !refused(new TypeInZone(type, zone), spot)) {
       return Optional.empty();
     }
     Set<String> others = new TreeSet<>();
     zoneBySubnet.values().stream()
-        .filter(z -> !z.equals(zone) && !noCapacity.contains(new TypeInZone(type, z)))
+        .filter(z -> !z.equals(zone) && !refused(new TypeInZone(type, z), spot))
         .forEach(others::add);
     return Optional.of(
         Ec2Wire.error(
@@ -74,6 +89,10 @@ final class CapacityRules {
                 + type
                 + " capacity by not specifying an Availability Zone in your request"
                 + (others.isEmpty() ? "." : " or choosing " + String.join(", ", others) + ".")));
+  }
+
+  private boolean refused(TypeInZone key, boolean spot) {
+    return noCapacity.contains(key) || (spot && noSpotCapacity.contains(key));
   }
 
   private String zoneOf(String subnet, Request request, HttpClient http, URI upstream)

@@ -153,6 +153,11 @@ public final class Ec2FaultProxy implements AutoCloseable {
     capacity.set(instanceType, zone, unavailable);
   }
 
+  /** As {@link #noCapacity}, for spot RunInstances only (InstanceMarketOptions.MarketType=spot). */
+  public void noSpotCapacity(String instanceType, String zone, boolean unavailable) {
+    capacity.setSpot(instanceType, zone, unavailable);
+  }
+
   /**
    * The next {@code times} calls of {@code action} go to moto (which acts), and then the client
    * gets no answer: the connection is closed without a response, an IO error for the SDK.

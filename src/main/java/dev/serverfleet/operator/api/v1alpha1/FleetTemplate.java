@@ -31,10 +31,16 @@ import java.util.Map;
 @ValidationRule(
     value =
         "!(has(self.placement) && has(self.placement.tenancy) && self.placement.tenancy == 'host' "
-            + "&& has(self.capacityType) && self.capacityType == 'spot')",
+            + "&& ((has(self.capacityType) && self.capacityType == 'spot')"
+            + " || (has(self.capacity) && self.capacity.type == 'spot')))",
     message =
-        "placement.tenancy host cannot be used with capacityType spot: EC2 runs no Spot "
-            + "Instances on Dedicated Hosts")
+        "placement.tenancy host cannot be used with capacityType spot (or capacity.type spot):"
+            + " EC2 runs no Spot Instances on Dedicated Hosts")
+@ValidationRule(
+    value = "!(has(self.capacityType) && has(self.capacity))",
+    message =
+        "set capacityType or capacity, not both: capacityType: spot is shorthand for capacity:"
+            + " {type: spot}")
 @ValidationRule(
     value =
         "has(self.launchTemplate) ? !(has(self.amiId) && has(self.amiSelector)) : "
@@ -135,7 +141,9 @@ public class FleetTemplate {
           + "4 bytes each.")
   private String userData;
 
-  @JsonPropertyDescription("on-demand (the default) or spot.")
+  @JsonPropertyDescription(
+      "on-demand (the default) or spot: shorthand for capacity: {type: ...}. Set this or"
+          + " capacity, not both.")
   private CapacityType capacityType;
 
   // maxProperties also bounds the cost of the rules below: the API server refuses a CRD whose rules
@@ -482,5 +490,21 @@ public class FleetTemplate {
 
   public void setLaunchTemplate(LaunchTemplateRef launchTemplate) {
     this.launchTemplate = launchTemplate;
+  }
+
+  // Capacity mix (issue 10 item 2): kept at the end, the longhand of capacityType.
+  @JsonPropertyDescription(
+      "How instances are bought: type on-demand or spot, and for spot an on-demand base and"
+          + " percentage (as an Auto Scaling group's mixed instances policy) and whether a zone out"
+          + " of spot falls back to on-demand. Set this or capacityType, not both; omitted:"
+          + " on-demand.")
+  private Capacity capacity;
+
+  public Capacity getCapacity() {
+    return capacity;
+  }
+
+  public void setCapacity(Capacity capacity) {
+    this.capacity = capacity;
   }
 }

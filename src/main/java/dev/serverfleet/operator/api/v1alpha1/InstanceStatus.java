@@ -25,7 +25,40 @@ public record InstanceStatus(
     @JsonPropertyDescription(
             "AWS's notice that it will take the instance, if any: the fleet launches its"
                 + " replacement, then terminates it within spec.maintenance.")
-        InterruptionStatus interruption) {
+        InterruptionStatus interruption,
+    @JsonPropertyDescription(
+            "How the instance is bought, as EC2 reports it (InstanceLifecycle): on-demand or spot.")
+        String capacityType) {
+
+  /** Without the capacity type. */
+  public InstanceStatus(
+      String id,
+      String state,
+      String revision,
+      String subnetId,
+      String zone,
+      String privateIp,
+      String launchTime,
+      String health,
+      String readySince,
+      Boolean protectedInstance,
+      String instanceType,
+      InterruptionStatus interruption) {
+    this(
+        id,
+        state,
+        revision,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        health,
+        readySince,
+        protectedInstance,
+        instanceType,
+        interruption,
+        null);
+  }
 
   /** Without an interruption notice. */
   public InstanceStatus(
@@ -96,6 +129,25 @@ public record InstanceStatus(
         readySince,
         protectedInstance,
         instanceType,
-        notice);
+        notice,
+        capacityType);
+  }
+
+  /** The same instance status with this capacity type (on-demand or spot). */
+  public InstanceStatus withCapacityType(String type) {
+    return new InstanceStatus(
+        id,
+        state,
+        revision,
+        subnetId,
+        zone,
+        privateIp,
+        launchTime,
+        health,
+        readySince,
+        protectedInstance,
+        instanceType,
+        interruption,
+        type);
   }
 }

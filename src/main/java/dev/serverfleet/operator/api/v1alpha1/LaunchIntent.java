@@ -29,7 +29,37 @@ public record LaunchIntent(
     @JsonPropertyDescription("When the intent entered its state (RFC 3339).") String since,
     @JsonPropertyDescription(
             "Instance type of the launch, one of the template's types (a retry sends the same).")
-        String instanceType) {
+        String instanceType,
+    @JsonPropertyDescription(
+            "on-demand or spot: the market of the launch (a retry buys in the same); omitted: the"
+                + " template's capacity type.")
+        String capacityType) {
+
+  /** Without a capacity type: as recorded before intents named theirs. */
+  public LaunchIntent(
+      String token,
+      String subnetId,
+      Integer count,
+      String revision,
+      String createdAt,
+      java.util.List<String> instanceIds,
+      String state,
+      Integer attempts,
+      String since,
+      String instanceType) {
+    this(
+        token,
+        subnetId,
+        count,
+        revision,
+        createdAt,
+        instanceIds,
+        state,
+        attempts,
+        since,
+        instanceType,
+        null);
+  }
 
   /** As first written, before any call. */
   public LaunchIntent(
@@ -39,7 +69,7 @@ public record LaunchIntent(
       String revision,
       String createdAt,
       java.util.List<String> instanceIds) {
-    this(token, subnetId, count, revision, createdAt, instanceIds, null, null, null, null);
+    this(token, subnetId, count, revision, createdAt, instanceIds, null, null, null, null, null);
   }
 
   /** Without an instance type: as recorded before intents named theirs. */
@@ -53,6 +83,17 @@ public record LaunchIntent(
       String state,
       Integer attempts,
       String since) {
-    this(token, subnetId, count, revision, createdAt, instanceIds, state, attempts, since, null);
+    this(
+        token,
+        subnetId,
+        count,
+        revision,
+        createdAt,
+        instanceIds,
+        state,
+        attempts,
+        since,
+        null,
+        null);
   }
 }
