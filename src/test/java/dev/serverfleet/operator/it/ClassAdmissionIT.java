@@ -133,6 +133,19 @@ class ClassAdmissionIT {
                 + message);
   }
 
+  @Test
+  void anInstanceTypesListWithATypeTheClassDoesNotListIsRefused() {
+    String manifest =
+        fleet("web-list", "team-a", null)
+            .replace("    instanceType: t3.micro\n", "    instanceTypes: [t3.micro, m7g.large]\n");
+    var refused = tenant.runWithInput(manifest, "create", "-f", "-");
+    assertThat(refused.exitCode()).as(refused.output()).isNotZero();
+    assertThat(refused.stderr())
+        .contains(
+            "denied request: spec.template.instanceTypes: m7g.large is not allowed by"
+                + " ServerFleetClass team-a");
+  }
+
   /**
    * Selectors: where an amiSelector looks (SSM parameter, owners) is checked at admission; what it
    * and a subnet selector resolve to is left to the operator.
