@@ -286,13 +286,30 @@ public final class FleetLoop {
             pass.hold(),
             timing,
             failures);
+    next =
+        sooner(
+            forStages(next, fleet, drained, stages.gated()),
+            fleet,
+            step,
+            policy,
+            newlyExceeded,
+            now);
+    return new Result(SelectorSteps.nextPass(next, fleet, resolver));
+  }
+
+  /**
+   * The next pass, sooner for what the pass's stages wait for: drains, gates, templates, targets.
+   */
+  private Optional<Duration> forStages(
+      Optional<Duration> next,
+      ServerFleet fleet,
+      DrainStage.Result drained,
+      GateStage.Result gated) {
     next = WakeUps.earliest(next, drained.pollIn());
-    next = WakeUps.earliest(next, stages.gated().pollIn());
+    next = WakeUps.earliest(next, gated.pollIn());
     next = WakeUps.earliest(next, templates.recheck(fleet)); // $Latest and $Default move
     // target health changes are no event: look again, a DescribeTargetHealth per group
-    next = WakeUps.earliest(next, TargetRegistrations.recheck(fleet));
-    next = sooner(next, fleet, step, policy, newlyExceeded, now);
-    return new Result(SelectorSteps.nextPass(next, fleet, resolver));
+    return WakeUps.earliest(next, TargetRegistrations.recheck(fleet));
   }
 
   /** The next pass, sooner for what the rollout rails and the class wait for. */
