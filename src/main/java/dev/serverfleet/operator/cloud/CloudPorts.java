@@ -46,6 +46,10 @@ public record CloudPorts(
         TargetGroups.NONE);
   }
 
+  public CloudPorts withEc2(Ec2Port ec2) {
+    return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates, targetGroups);
+  }
+
   public CloudPorts withOfferings(Offerings offerings) {
     return new CloudPorts(ec2, offerings, instanceTypes, lookups, launchTemplates, targetGroups);
   }

@@ -2,6 +2,7 @@ package dev.serverfleet.operator.runtime;
 
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.TerminationBatcher;
 import dev.serverfleet.operator.controller.DrainMetrics;
 import dev.serverfleet.operator.controller.EventRecorder;
 import dev.serverfleet.operator.controller.FleetDirectory;
@@ -204,11 +205,13 @@ public final class FleetOperator implements AutoCloseable {
   private static ServerFleetReconciler reconciler(
       OperatorConfig config,
       KubernetesClient client,
-      CloudPorts cloud,
+      CloudPorts ports,
       Clock clock,
       MeterRegistry registry,
       PlanInput.Timing timing,
       HookCalls drainActions) {
+    // every fleet's terminations in as few calls as EC2 allows, below them the calls as given
+    CloudPorts cloud = ports.withEc2(new TerminationBatcher(ports.ec2(), registry));
     Ec2Port ec2 = cloud.ec2();
     var metrics = new FleetMetrics(registry);
     var events = new EventRecorder(client, clock);
