@@ -49,8 +49,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Metrics: {@code serverfleet_ec2_terminate_batch_callers} (callers per merged call) and {@code
  * serverfleet_ec2_terminate_batch_ids} (ids per merged call), distribution summaries; {@code
  * serverfleet_ec2_terminate_batch_split_total} (merged calls refused and sent again caller by
- * caller). Every other method goes straight to the port below. Wrap the timed port ({@link
- * InstrumentedEc2}) with this one, so that its counts are of the calls really made.
+ * caller) and {@code serverfleet_ec2_terminate_batch_waited_total} (callers that found a call in
+ * flight and queued: the contention that merging turns into fewer calls). Every other method goes
+ * straight to the port below. Wrap the timed port ({@link InstrumentedEc2}) with this one, so that
+ * its counts are of the calls really made.
  */
 public final class TerminationBatcher implements Ec2Port {
   private static final String OPERATION = "TerminateInstances";
@@ -60,6 +62,7 @@ public final class TerminationBatcher implements Ec2Port {
   private final DistributionSummary callersPerCall;
   private final DistributionSummary idsPerCall;
   private final Counter splits;
+  private final Counter waited;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition callEnded = lock.newCondition();
@@ -84,6 +87,11 @@ public final class TerminationBatcher implements Ec2Port {
     this.splits =
         Counter.builder("serverfleet.ec2.terminate.batch.split")
             .description("Merged TerminateInstances refused and sent again caller by caller")
+            .register(registry);
+    this.waited =
+        Counter.builder("serverfleet.ec2.terminate.batch.waited")
+            .description(
+                "Callers that found a TerminateInstances in flight and queued for the next")
             .register(registry);
   }
 
@@ -149,6 +157,9 @@ public final class TerminationBatcher implements Ec2Port {
       if (!me.queued) {
         me.queued = true;
         queue.add(me);
+        if (inFlight) {
+          waited.increment();
+        }
       }
       while (!me.done && inFlight) {
         try {

@@ -52,6 +52,7 @@ class TerminationBatcherTest {
     assertThat(result).isEqualTo(new BatchResult(List.of("i-a", "i-b"), List.of()));
     assertThat(port.calls).containsExactly(List.of("i-a", "i-b"));
     assertThat(summary("callers").count()).isEqualTo(1);
+    assertThat(registry.get("serverfleet.ec2.terminate.batch.waited").counter().count()).isZero();
     assertThat(batcher.terminate(List.of())).isEqualTo(BatchResult.NONE);
     assertThat(port.calls).hasSize(1);
   }
@@ -75,6 +76,8 @@ class TerminationBatcherTest {
     assertThat(summary("callers").count()).isEqualTo(2);
     assertThat(summary("callers").max()).isEqualTo(3);
     assertThat(summary("ids").totalAmount()).isEqualTo(7);
+    assertThat(registry.get("serverfleet.ec2.terminate.batch.waited").counter().count())
+        .isEqualTo(3);
   }
 
   @Test

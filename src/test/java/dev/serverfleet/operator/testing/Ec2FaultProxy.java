@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,12 +36,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * client (dropped, or replaced by a 500 after moto acted); the same token with other parameters
  * fails with IdempotentParameterMismatch. Calls with one token are served one at a time.
  *
- * <p>A call goes: take the action's next one-shot fault; wait the action's {@link #delay}; a fault
- * that refuses (throttle, {@link #fail}, internal error before moto) answers without forwarding;
- * otherwise a describe by id of a {@linkplain #hideNewInstances hidden} instance fails with
- * InvalidInstanceID.NotFound, or the first answer is replayed, or moto is called (and describe
- * answers lose hidden instances); then a fault after moto (internal error after, dropped answer)
- * replaces the answer. One-shot faults queue per action in the order they were asked for.
+ * <p>A call goes: take the action's next one-shot fault; wait the action's {@link #delay}, and
+ * while the action is {@linkplain #hold held}; a fault that refuses (throttle, {@link #fail},
+ * internal error before moto) answers without forwarding; otherwise a describe by id of a
+ * {@linkplain #hideNewInstances hidden} instance fails with InvalidInstanceID.NotFound, or the
+ * first answer is replayed, or moto is called (and describe answers lose hidden instances); then a
+ * fault after moto (internal error after, dropped answer) replaces the answer. One-shot faults
+ * queue per action in the order they were asked for.
  *
  * <p>Every method is thread-safe.
  */
@@ -80,6 +82,7 @@ public final class Ec2FaultProxy implements AutoCloseable {
   private HttpServer server; // null while unreachable; guarded by this
   private final Map<String, Deque<Fault>> faults = new HashMap<>(); // guarded by itself
   private final Map<String, Duration> delays = new ConcurrentHashMap<>();
+  private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
   private volatile Duration hideFor = Duration.ZERO;
   private volatile Duration pendingFor = Duration.ZERO;
   private final Map<String, Instant> launchedAt = new ConcurrentHashMap<>();
@@ -179,6 +182,23 @@ public final class Ec2FaultProxy implements AutoCloseable {
   }
 
   /**
+   * Every call of {@code action} from now on is held, after its {@link #delay} and before anything
+   * else, until {@link #release}: a call the test keeps in flight as long as it needs, where a
+   * delay would guess how long that is. Keep it under the client's read timeout (the SDK's: 30 s).
+   */
+  public void hold(String action) {
+    holds.putIfAbsent(action, new CountDownLatch(1));
+  }
+
+  /** Lets every held call of {@code action} go on, and holds no more. */
+  public void release(String action) {
+    CountDownLatch gate = holds.remove(action);
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
+  /**
    * Instances launched through this proxy are absent from DescribeInstances and
    * DescribeInstanceStatus answers until {@code d} after their launch (EC2's eventual consistency),
    * and a describe naming one by id fails with InvalidInstanceID.NotFound. Applies to instances
@@ -218,8 +238,8 @@ public final class Ec2FaultProxy implements AutoCloseable {
   }
 
   /**
-   * Forgets one-shot faults, delays, hiding, pending and capacity rules. Client tokens stay
-   * honoured.
+   * Forgets one-shot faults, delays, holds (releasing held calls), hiding, pending and capacity
+   * rules. Client tokens stay honoured.
    */
   public void clearFaults() {
     capacity.clear();
@@ -227,6 +247,7 @@ public final class Ec2FaultProxy implements AutoCloseable {
       faults.clear();
     }
     delays.clear();
+    List.copyOf(holds.keySet()).forEach(this::release);
     hideFor = Duration.ZERO;
     pendingFor = Duration.ZERO;
   }
@@ -253,6 +274,7 @@ public final class Ec2FaultProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    List.copyOf(holds.keySet()).forEach(this::release);
     unreachable(true);
     workers.shutdownNow();
   }
@@ -302,6 +324,10 @@ public final class Ec2FaultProxy implements AutoCloseable {
         Duration delay = delays.get(request.action());
         if (delay != null) {
           Thread.sleep(delay.toMillis());
+        }
+        CountDownLatch gate = holds.get(request.action());
+        if (gate != null) {
+          gate.await();
         }
         result = serve(request, fault);
       } finally {
