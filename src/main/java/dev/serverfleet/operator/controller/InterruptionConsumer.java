@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *       once</td><td>once the fleet's status records it (else SQS delivers it again)</td></tr>
  *   <tr><td>rebalance recommendation, capacityRebalance off</td><td>none</td><td>at once</td></tr>
  *   <tr><td>state-change notification for an owned instance</td><td>instance described by id into
- *       the cache, fleet reconciled at once</td><td>at once</td></tr>
+ *       the cache (one DescribeInstances for every state change of a received batch), fleet
+ *       reconciled at once</td><td>at once</td></tr>
  *   <tr><td>any event for an instance no fleet has</td><td>none</td><td>at once</td></tr>
  *   <tr><td>unknown or malformed</td><td>logged</td><td>at once</td></tr>
  * </table>
@@ -133,8 +134,9 @@ public final class InterruptionConsumer extends AbstractEventSource<Interruption
     List<String> done = new ArrayList<>();
     Map<InterruptionNotices.Key, List<String>> waiting = new HashMap<>();
     Set<ResourceID> wake = new HashSet<>();
+    Map<String, ResourceID> changed = new HashMap<>();
     for (EventQueue.Message m : batch) {
-      Handled h = handle(m);
+      Handled h = handle(m, changed);
       h.wake().ifPresent(wake::add);
       if (h.awaits().isEmpty()) {
         done.add(m.receiptHandle());
@@ -143,6 +145,9 @@ public final class InterruptionConsumer extends AbstractEventSource<Interruption
             .forEach(
                 k -> waiting.computeIfAbsent(k, x -> new ArrayList<>()).add(m.receiptHandle()));
       }
+    }
+    if (!changed.isEmpty()) {
+      sweep.refresh(changed); // one DescribeInstances for the batch's state changes, before wakes
     }
     wake.forEach(this::wake);
     if (!waiting.isEmpty()) {
@@ -175,13 +180,17 @@ public final class InterruptionConsumer extends AbstractEventSource<Interruption
     static final Handled NOTHING = new Handled(Optional.empty(), List.of());
   }
 
-  private Handled handle(EventQueue.Message m) {
+  /**
+   * @param changed where a state change of an owned instance is put, to be described by id with the
+   *     rest of the batch's
+   */
+  private Handled handle(EventQueue.Message m, Map<String, ResourceID> changed) {
     Ec2Event event = Ec2Events.parse(m.body(), clock.instant());
     if (event instanceof Ec2Event.Notice notice) {
       return notice(notice);
     }
     if (event instanceof Ec2Event.StateChange change) {
-      return stateChange(change);
+      return stateChange(change, changed);
     }
     if (event instanceof Ec2Event.Malformed bad) {
       log.warn("interruption queue: malformed message {} deleted: {}", m.messageId(), bad.reason());
@@ -194,12 +203,12 @@ public final class InterruptionConsumer extends AbstractEventSource<Interruption
     return count(event, "unknown", Handled.NOTHING);
   }
 
-  private Handled stateChange(Ec2Event.StateChange change) {
+  private Handled stateChange(Ec2Event.StateChange change, Map<String, ResourceID> changed) {
     Optional<ResourceID> fleet = sweep.fleetOf(change.instanceId());
     if (fleet.isEmpty()) {
       return count(change, "foreign", Handled.NOTHING);
     }
-    sweep.refresh(Map.of(change.instanceId(), fleet.get()));
+    changed.put(change.instanceId(), fleet.get());
     return count(change, "accepted", new Handled(fleet, List.of()));
   }
 

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 class InterruptionConsumerTest {
   private static final ResourceID FLEET = new ResourceID("web", "shop");
   private static final String OWNED = "i-0123456789abcdef0";
+  private static final String OWNED_TOO = "i-0123456789abcdef1";
 
   private final MutableClock clock = new MutableClock();
   private final FakeEventQueue queue = new FakeEventQueue();
@@ -59,9 +60,20 @@ class InterruptionConsumerTest {
             null,
             Instant.EPOCH,
             Map.of(OwnershipTags.FLEET, "shop/web"));
+    Instance ownedToo =
+        new Instance(
+            OWNED_TOO,
+            InstanceState.RUNNING,
+            "ami-1",
+            "t3.micro",
+            "subnet-b",
+            "us-east-1b",
+            null,
+            Instant.EPOCH,
+            Map.of(OwnershipTags.FLEET, "shop/web"));
     sweep =
         new InstanceSweep(
-            () -> Map.of(FLEET, Set.of(owned)),
+            () -> Map.of(FLEET, Set.of(owned, ownedToo)),
             Duration.ofMinutes(10),
             clock,
             registry,
@@ -224,9 +236,25 @@ class InterruptionConsumerTest {
 
     assertThat(described).containsExactly(List.of(OWNED));
     assertThat(sweep.observe(FLEET).swept())
+        .filteredOn(i -> i.id().equals(OWNED))
         .singleElement()
         .satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.STOPPING));
     assertThat(queue.deleted()).hasSize(1);
     assertThat(count("state-change", "accepted")).isEqualTo(1);
+  }
+
+  @Test
+  void theStateChangesOfOneReceivedBatchAreDescribedInOneCall() throws Exception {
+    queue.send(sample("state-change-notification.json", OWNED));
+    queue.send(sample("state-change-notification.json", OWNED_TOO));
+    queue.send(sample("state-change-notification.json", OWNED)); // a repeat: described once
+    clock.advance(Duration.ofSeconds(1));
+
+    consumer.pollOnce();
+
+    assertThat(described).hasSize(1);
+    assertThat(described.get(0)).containsExactlyInAnyOrder(OWNED, OWNED_TOO);
+    assertThat(queue.deleted()).hasSize(3);
+    assertThat(count("state-change", "accepted")).isEqualTo(3);
   }
 }
