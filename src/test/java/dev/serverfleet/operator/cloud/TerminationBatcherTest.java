@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.serverfleet.operator.fleet.Health;
-import dev.serverfleet.operator.fleet.Instance;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +26,7 @@ class TerminationBatcherTest {
 
   private final List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final GatedPort port = new GatedPort();
+  private final GatedEc2 port = new GatedEc2();
   private TerminationBatcher batcher = new TerminationBatcher(port, registry);
 
   @AfterEach
@@ -73,6 +66,7 @@ class TerminationBatcherTest {
     assertThat(port.calls)
         .containsExactly(
             List.of("i-a1", "i-a2"), List.of("i-b1", "i-gone-b", "i-c1", "i-d1", "i-d2"));
+    assertThat(port.mostInFlight).as("calls in flight at once").hasValue(1);
     assertThat(summary("callers").count()).isEqualTo(2);
     assertThat(summary("callers").max()).isEqualTo(3);
     assertThat(summary("ids").totalAmount()).isEqualTo(7);
@@ -260,86 +254,5 @@ class TerminationBatcherTest {
 
   private DistributionSummary summary(String what) {
     return registry.get("serverfleet.ec2.terminate.batch." + what).summary();
-  }
-
-  /**
-   * TerminateInstances that records each call, holds the first one (and, when asked, the second)
-   * until released, refuses the calls {@link #refuse} names, and answers ids starting with {@code
-   * i-gone} as unknown. Nothing else is used by the batcher but passed through.
-   */
-  private static final class GatedPort implements Ec2Port {
-    final List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
-    final CountDownLatch firstEntered = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    final CountDownLatch secondEntered = new CountDownLatch(1);
-    final CountDownLatch releaseSecond = new CountDownLatch(1);
-    volatile boolean holdFirstCall = true;
-    volatile boolean holdSecondCall;
-    volatile Function<List<String>, CloudException> refuse = ids -> null;
-    volatile Thread secondSender;
-
-    @Override
-    public BatchResult terminate(Collection<String> instanceIds) {
-      List<String> ids = List.copyOf(instanceIds);
-      calls.add(ids);
-      if (calls.size() == 1 && holdFirstCall) {
-        firstEntered.countDown();
-        awaitQuietly(release);
-      } else if (calls.size() == 2 && holdSecondCall) {
-        secondSender = Thread.currentThread();
-        secondEntered.countDown();
-        awaitQuietly(releaseSecond);
-      }
-      CloudException refused = refuse.apply(ids);
-      if (refused != null) {
-        throw refused;
-      }
-      return new BatchResult(
-          ids.stream().filter(id -> !id.startsWith("i-gone")).toList(),
-          ids.stream().filter(id -> id.startsWith("i-gone")).toList());
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-      try {
-        latch.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    @Override
-    public BatchResult untag(Collection<String> instanceIds, Collection<String> tagKeys) {
-      return new BatchResult(List.copyOf(instanceIds), List.of());
-    }
-
-    @Override
-    public List<Instance> describeByIds(Collection<String> instanceIds) {
-      return List.of();
-    }
-
-    @Override
-    public List<Instance> describeOwned(String clusterName) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Map<String, Health> describeHealth(Collection<String> instanceIds) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<Instance> runInstances(LaunchRequest request) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<Instance> describeLaunch(String clusterName, String clientToken) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Set<String> existingImages(Collection<String> amiIds) {
-      throw new UnsupportedOperationException();
-    }
   }
 }
