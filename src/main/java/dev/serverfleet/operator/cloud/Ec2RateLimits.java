@@ -159,8 +159,8 @@ public final class Ec2RateLimits {
     }
   }
 
-  /** Who this thread's calls are made for now. */
-  static String currentCaller() {
+  /** Who this thread's calls are made for now: a fleet's key, or {@value #OPERATOR}. */
+  public static String currentCaller() {
     String key = CALLER.get();
     return key == null ? OPERATOR : key;
   }
