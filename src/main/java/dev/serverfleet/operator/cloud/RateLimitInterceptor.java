@@ -1,15 +1,17 @@
 package dev.serverfleet.operator.cloud;
 
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 
 /**
  * Puts every HTTP attempt of an EC2 client, the SDK's own retries included, through {@link
- * Ec2RateLimits}: it waits for a token before the request leaves, and reports each answer. EC2
- * answers a throttle with HTTP 503 (RequestLimitExceeded), as it does when it is unavailable; both
- * mean "slower".
+ * Ec2RateLimits}: it waits for a token before the request leaves (for RunInstances, also for as
+ * many instances as its MaxCount), and reports each answer. EC2 answers a throttle with HTTP 503
+ * (RequestLimitExceeded), as it does when it is unavailable; both mean "slower".
  */
 final class RateLimitInterceptor implements ExecutionInterceptor {
   private static final int SERVICE_UNAVAILABLE = 503;
@@ -24,7 +26,15 @@ final class RateLimitInterceptor implements ExecutionInterceptor {
   @Override
   public void beforeTransmission(
       Context.BeforeTransmission context, ExecutionAttributes attributes) {
-    limits.acquire(operation(attributes));
+    limits.acquire(operation(attributes), instances(context.request()));
+  }
+
+  /** How many instances the call launches: RunInstances' MaxCount, else 1. */
+  static int instances(SdkRequest request) {
+    if (request instanceof RunInstancesRequest run && run.maxCount() != null) {
+      return Math.max(1, run.maxCount());
+    }
+    return 1;
   }
 
   @Override

@@ -4,20 +4,23 @@ import java.util.function.LongSupplier;
 
 /**
  * One of EC2's account token buckets, mirrored on the client: {@code burst} tokens, refilled at
- * {@code rate} per second. A call reserves a token and is told how long to wait for it, so that
- * calls queue in the order they asked (the bucket goes below zero while calls wait). The rate
- * adapts as TCP's window does (AIMD): halved, down to a tenth of the configured rate, when EC2
- * throttles anyway (another tool in the account shares its buckets), and raised by a twentieth of
- * the configured rate per call that went through, up to the configured rate.
+ * {@code rate} per second. A call asks how long until the tokens it needs are there ({@link
+ * #shortfall}) and takes them when there are none to wait for ({@link #take}); which call asks
+ * first is {@link FairQueue}'s decision. A call needing more than the burst waits only for a full
+ * bucket and takes all it needs (the bucket goes below zero, as EC2's own accounting does, and the
+ * calls after it wait for that debt). The rate adapts as TCP's window does (AIMD): halved, down to
+ * a tenth of the configured rate, when EC2 throttles anyway (another tool in the account shares its
+ * buckets), and raised by a twentieth of the configured rate per call that went through, up to the
+ * configured rate.
  *
- * <p>Pure arithmetic over the injected nanosecond clock; thread-safe.
+ * <p>Pure arithmetic over the injected nanosecond clock; not thread-safe (its owner locks).
  */
 final class TokenBucket {
   private final double burst;
   private final double maxRate;
   private final double minRate;
   private final LongSupplier nanos;
-  private double rate;
+  private volatile double rate; // read by the metrics gauge without the owner's lock
   private double tokens;
   private long last;
   private long lastDecrease = Long.MIN_VALUE;
@@ -39,15 +42,31 @@ final class TokenBucket {
     this.last = nanos.getAsLong();
   }
 
-  /** Takes a token; returns how many nanoseconds the caller must wait before it may call. */
-  synchronized long reserve() {
+  /**
+   * Nanoseconds until {@code tokens} (capped at the burst, which is all a bucket ever holds) are
+   * there; zero when they are now.
+   */
+  long shortfall(double tokens) {
     refill();
-    tokens -= 1;
-    return tokens >= 0 ? 0 : (long) Math.ceil(-tokens / rate * 1e9);
+    double missing = Math.min(tokens, burst) - this.tokens;
+    return missing <= ROUNDING ? 0 : (long) Math.ceil(missing / rate * 1e9);
+  }
+
+  /** Takes the tokens a call needs (possibly more than there are: the next calls wait longer). */
+  void take(double tokens) {
+    refill();
+    this.tokens -= tokens;
+  }
+
+  /** Less than this is floating-point rounding of a wait already waited, not a missing token. */
+  private static final double ROUNDING = 1e-9;
+
+  double burst() {
+    return burst;
   }
 
   /** EC2 throttled a call anyway: halve the rate. */
-  synchronized void throttled() {
+  void throttled() {
     refill();
     if (lastDecrease == Long.MIN_VALUE || last - lastDecrease >= DECREASE_INTERVAL) {
       rate = Math.max(minRate, rate / 2);
@@ -61,12 +80,12 @@ final class TokenBucket {
   private static final long DECREASE_INTERVAL = 1_000_000_000L;
 
   /** A call went through: raise the rate a little, up to the configured one. */
-  synchronized void succeeded() {
+  void succeeded() {
     refill();
     rate = Math.min(maxRate, rate + maxRate / 20);
   }
 
-  synchronized double rate() {
+  double rate() {
     return rate;
   }
 

@@ -4,6 +4,7 @@ import dev.serverfleet.operator.api.v1alpha1.DeletionPolicy;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.fleet.Instance;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.planning.Intent;
@@ -56,6 +57,10 @@ final class FleetDeletion {
   }
 
   Result run(ServerFleet fleet, Observation observed, FleetActions.Observer cache) {
+    return Ec2RateLimits.callingAs(fleet.fleetKey(), () -> delete(fleet, observed, cache));
+  }
+
+  private Result delete(ServerFleet fleet, Observation observed, FleetActions.Observer cache) {
     String uid = fleet.getMetadata().getUid();
     Set<String> ids = new LinkedHashSet<>();
     observed.all().stream()

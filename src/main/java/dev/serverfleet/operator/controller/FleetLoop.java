@@ -4,6 +4,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstanceTypeInfo;
 import dev.serverfleet.operator.cloud.LaunchTemplates;
 import dev.serverfleet.operator.cloud.TargetGroups;
@@ -186,6 +187,12 @@ public final class FleetLoop {
    * @param cache receives what this pass launched and terminated, before the next sweep
    */
   public Result run(ServerFleet fleet, Observation swept, StatusWriter writer, CacheUpdates cache) {
+    // EC2's buckets are shared fairly across fleets: this pass's calls are this fleet's
+    return Ec2RateLimits.callingAs(fleet.fleetKey(), () -> pass(fleet, swept, writer, cache));
+  }
+
+  private Result pass(
+      ServerFleet fleet, Observation swept, StatusWriter writer, CacheUpdates cache) {
     Instant now = clock.instant();
     // the load balancer's targets: registered once running; their health for healthCheck ELB
     TargetRegistrations.Seen targets = registrations.observe(fleet, swept, clusterName);

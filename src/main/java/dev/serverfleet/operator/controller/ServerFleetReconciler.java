@@ -4,6 +4,7 @@ import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetClass;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.fleet.Instance;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -202,13 +203,16 @@ public class ServerFleetReconciler implements Reconciler<ServerFleet>, Cleaner<S
         fleet, context.getPrimaryCache().list(fleet.getMetadata().getNamespace()).toList());
     // Drain before terminate, for deletion too: the finalizer waits for the fleet's drains.
     Optional<DeletionDrain.Waiting> draining =
-        deletionDrain.run(
-            fleet,
-            sweep.observe(id),
-            loop.drains(),
-            (current, status) -> patchStatus(current, context, status),
-            cacheFor(id),
-            clock.instant());
+        Ec2RateLimits.callingAs(
+            fleet.fleetKey(),
+            () ->
+                deletionDrain.run(
+                    fleet,
+                    sweep.observe(id),
+                    loop.drains(),
+                    (current, status) -> patchStatus(current, context, status),
+                    cacheFor(id),
+                    clock.instant()));
     if (draining.isPresent()) {
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(draining.get().retryIn());
     }

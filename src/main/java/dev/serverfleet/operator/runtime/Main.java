@@ -100,7 +100,7 @@ public final class Main {
    */
   static CloudPorts cloud(OperatorConfig config, MeterRegistry registry) {
     Optional<Ec2RateLimits> limits =
-        config.ec2RateLimits() ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty();
+        config.ec2RateLimits().map(sizes -> new Ec2RateLimits(registry, sizes));
     AwsEc2 aws = AwsEc2.create(config.region(), config.ec2Endpoint(), config.sdkRetries(), limits);
     return new CloudPorts(
         new InstrumentedEc2(aws, registry),
@@ -135,7 +135,7 @@ public final class Main {
             config.namespaces().isEmpty() ? "(all)" : config.namespaces(),
             config.labelSelector().orElse("(none)"),
             config.leaderElection() ? config.leaseName() : "off",
-            config.ec2RateLimits() ? "EC2 defaults" : "off",
+            config.ec2RateLimits().map(Object::toString).orElse("off"),
             config.interruptionQueue().orElse("off"));
   }
 

@@ -1,5 +1,6 @@
 package dev.serverfleet.operator.runtime;
 
+import dev.serverfleet.operator.cloud.Ec2Buckets;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
@@ -19,7 +20,8 @@ import java.util.Set;
  * @param namespaces empty means every namespace
  * @param fastPollInterval how often instances in flux are described by id between polls; zero turns
  *     the fast lane off
- * @param ec2RateLimits keep EC2's account request limits on the client (cloud/Ec2RateLimits)
+ * @param ec2RateLimits the sizes of EC2's account buckets the client keeps calls within
+ *     (cloud/Ec2RateLimits); empty: no client-side limits
  * @param unavailableOfferingTtl how long an offering (capacity type × instance type × zone) that
  *     answered a launch with no capacity is avoided by every fleet
  * @param selectorRefreshInterval how often each distinct selector (amiSelector, subnetSelector,
@@ -42,7 +44,7 @@ public record OperatorConfig(
     String logFormat,
     Duration orphanGrace,
     Duration fastPollInterval,
-    boolean ec2RateLimits,
+    Optional<Ec2Buckets> ec2RateLimits,
     Duration unavailableOfferingTtl,
     Duration selectorRefreshInterval,
     Optional<String> interruptionQueue) {
@@ -90,8 +92,12 @@ public record OperatorConfig(
               "ec2-rate-limits",
               "SF_EC2_RATE_LIMITS",
               "true",
-              "wait for EC2's documented request limits (token buckets per action, slowed down"
-                  + " further when EC2 throttles) instead of running into RequestLimitExceeded"),
+              "wait for EC2's request limits (token buckets per action class, shared fairly by"
+                  + " the fleets, slowed down further when EC2 throttles) instead of running into"
+                  + " RequestLimitExceeded: true (EC2's defaults), false (off), or an account's"
+                  + " raised limits as burst/refill-per-second, e.g. describe=100/20,run=5/2,"
+                  + "run-instances=1000/2,terminate=100/5,tags=100/10 (classes not named keep"
+                  + " EC2's defaults)"),
           new Option(
               "leader-election",
               "SF_LEADER_ELECTION",
@@ -270,6 +276,29 @@ public record OperatorConfig(
         interruptionQueue);
   }
 
+  /** As this configuration with the client's EC2 buckets of these sizes (empty: off). */
+  public OperatorConfig withEc2RateLimits(Optional<Ec2Buckets> sizes) {
+    return new OperatorConfig(
+        clusterName,
+        region,
+        ec2Endpoint,
+        pollInterval,
+        namespaces,
+        managementPort,
+        sdkRetries,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        labelSelector,
+        logFormat,
+        orphanGrace,
+        fastPollInterval,
+        sizes,
+        unavailableOfferingTtl,
+        selectorRefreshInterval,
+        interruptionQueue);
+  }
+
   /** As this configuration with another selector refresh interval. */
   public OperatorConfig withSelectorRefreshInterval(Duration interval) {
     return new OperatorConfig(
@@ -311,7 +340,7 @@ public record OperatorConfig(
         "plain",
         Duration.ofMinutes(10),
         Duration.ofSeconds(2),
-        false,
+        Optional.empty(),
         Duration.ofMinutes(3),
         Duration.ofMinutes(5),
         Optional.empty());
@@ -359,7 +388,7 @@ public record OperatorConfig(
         v.get("log-format"),
         duration(v.get("orphan-grace")),
         duration(v.get("fast-poll-interval")),
-        Boolean.parseBoolean(v.get("ec2-rate-limits")),
+        Ec2Buckets.parse(v.get("ec2-rate-limits")),
         duration(v.get("unavailable-offering-ttl")),
         duration(v.get("selector-refresh-interval")),
         Optional.of(v.get("interruption-queue")).filter(q -> !q.isBlank()));

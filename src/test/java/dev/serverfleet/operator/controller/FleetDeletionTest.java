@@ -6,6 +6,8 @@ import dev.serverfleet.operator.api.v1alpha1.DeletionPolicy;
 import dev.serverfleet.operator.api.v1alpha1.LaunchIntent;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleet;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
+import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.FakeEc2;
 import dev.serverfleet.operator.cloud.LaunchRequest;
@@ -14,6 +16,8 @@ import dev.serverfleet.operator.fleet.InstanceState;
 import dev.serverfleet.operator.fleet.OwnershipTags;
 import dev.serverfleet.operator.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,6 +164,47 @@ class FleetDeletionTest {
               assertThat(e.reason()).isEqualTo("DeletionFailed");
             });
     assertThat(fake.instance(observed.id()).orElseThrow().state().isLive()).isTrue();
+  }
+
+  @Test
+  void deletionMakesItsEc2CallsAsItsFleet() {
+    Instance observed = launch("tok-1").get(0);
+    launch("tok-unknown");
+    List<String> calls = new ArrayList<>();
+    Ec2Port recording =
+        (Ec2Port)
+            Proxy.newProxyInstance(
+                Ec2Port.class.getClassLoader(),
+                new Class<?>[] {Ec2Port.class},
+                (proxy, method, args) -> {
+                  calls.add(method.getName() + " as " + Ec2RateLimits.currentCaller());
+                  try {
+                    return method.invoke(fake, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    FleetDeletion asFleet =
+        new FleetDeletion(
+            recording,
+            LoopHarness.CLUSTER,
+            new FleetEvents() {
+              @Override
+              public void normal(ServerFleet fleet, String reason, String message) {}
+
+              @Override
+              public void warning(ServerFleet fleet, String reason, String message) {}
+            },
+            new FleetMetrics(new SimpleMeterRegistry()),
+            new FailureMemory());
+
+    asFleet.run(
+        fleetWith(intent("tok-unknown", "Unknown", null)),
+        new Observation(List.of(observed), List.of()),
+        cache);
+
+    assertThat(calls).containsExactly("describeLaunch as shop/web", "terminate as shop/web");
+    assertThat(Ec2RateLimits.currentCaller()).isEqualTo(Ec2RateLimits.OPERATOR);
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.serverfleet.operator.api.v1alpha1.LaunchIntent;
 import dev.serverfleet.operator.api.v1alpha1.ServerFleetStatus;
+import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.FakeEc2;
 import dev.serverfleet.operator.cloud.LaunchRequest;
 import dev.serverfleet.operator.controller.LoopHarness.Entry;
@@ -65,6 +66,34 @@ class FleetLoopTest {
     assertThat(h.fake.calls("CreateTags")).isZero();
     assertThat(h.events).filteredOn(e -> e.reason().equals("Launched")).hasSize(3);
     assertThat(h.counter("serverfleet.instances.launched")).isEqualTo(6);
+  }
+
+  @Test
+  void aPassMakesItsEc2CallsAsItsFleetAndTheSweepAsTheOperator() {
+    LoopHarness h = new LoopHarness(3);
+    h.poll();
+    h.step();
+    h.scale(0);
+    h.poll();
+    h.step();
+
+    List<String> passCalls = new ArrayList<>();
+    List<String> sweepCalls = new ArrayList<>();
+    for (Entry e : h.journal) {
+      if (e.kind().equals(FakeEc2.RUN) || e.kind().equals(FakeEc2.TERMINATE)) {
+        passCalls.add(h.callers.get(e.seq()));
+      } else if (e.kind().equals(FakeEc2.DESCRIBE) && e.detail().equals(CLUSTER)) {
+        sweepCalls.add(h.callers.get(e.seq()));
+      }
+    }
+    assertThat(passCalls)
+        .as("3 launches (one per subnet), 1 TerminateInstances")
+        .hasSize(4)
+        .containsOnly("shop/web");
+    assertThat(sweepCalls).hasSize(2).containsOnly(Ec2RateLimits.OPERATOR);
+    assertThat(Ec2RateLimits.currentCaller())
+        .as("the scope ends with the pass")
+        .isEqualTo("operator");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.serverfleet.operator.cloud.BatchResult;
 import dev.serverfleet.operator.cloud.CloudException;
 import dev.serverfleet.operator.cloud.CloudPorts;
 import dev.serverfleet.operator.cloud.Ec2Port;
+import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.ErrorClassifier;
 import dev.serverfleet.operator.cloud.FakeEc2;
 import dev.serverfleet.operator.cloud.LaunchRequest;
@@ -69,6 +70,10 @@ final class LoopHarness {
   final MutableClock clock = new MutableClock();
   final FakeEc2 fake = new FakeEc2(clock);
   final List<Entry> journal = new ArrayList<>();
+
+  /** For each journal entry, whose EC2 calls the thread was making then (Ec2RateLimits). */
+  final List<String> callers = new ArrayList<>();
+
   final List<ServerFleetStatus> writes = new ArrayList<>();
   final List<Event> events = new ArrayList<>();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -576,6 +581,7 @@ final class LoopHarness {
 
   private void log(String kind, String detail) {
     journal.add(new Entry(journal.size(), kind, detail));
+    callers.add(Ec2RateLimits.currentCaller());
   }
 
   private static <T> T copy(T value, Class<T> type) {

@@ -3,6 +3,8 @@ package dev.serverfleet.operator.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.serverfleet.operator.cloud.Ec2Buckets;
+import dev.serverfleet.operator.cloud.Ec2Buckets.Bucket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -31,7 +33,7 @@ class OperatorConfigTest {
     assertThat(c.labelSelector()).isEmpty();
     assertThat(c.logFormat()).isEqualTo("plain");
     assertThat(c.fastPollInterval()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(c.ec2RateLimits()).isTrue();
+    assertThat(c.ec2RateLimits()).as("EC2's defaults").contains(Ec2Buckets.EC2_DEFAULTS);
     assertThat(c.interruptionQueue()).as("no queue unless named").isEmpty();
   }
 
@@ -49,9 +51,28 @@ class OperatorConfigTest {
   @Test
   void ec2RateLimitsCanBeTurnedOff() {
     Map<String, String> env = Map.of("AWS_REGION", "eu-west-1", "SF_EC2_RATE_LIMITS", "false");
-    assertThat(OperatorConfig.parse(new String[0], env).ec2RateLimits()).isFalse();
+    assertThat(OperatorConfig.parse(new String[0], env).ec2RateLimits()).isEmpty();
     assertThat(OperatorConfig.parse(new String[] {"--ec2-rate-limits=true"}, env).ec2RateLimits())
-        .isTrue();
+        .contains(Ec2Buckets.EC2_DEFAULTS);
+  }
+
+  @Test
+  void ec2RateLimitsTakeAnAccountsRaisedLimitsClassByClass() {
+    Map<String, String> env =
+        Map.of("AWS_REGION", "eu-west-1", "SF_EC2_RATE_LIMITS", "run=10/4, run-instances=2000/5");
+    Ec2Buckets sizes = OperatorConfig.parse(new String[0], env).ec2RateLimits().orElseThrow();
+    assertThat(sizes.of(Bucket.RUN)).isEqualTo(new Ec2Buckets.Limit(10, 4));
+    assertThat(sizes.of(Bucket.RUN_INSTANCES)).isEqualTo(new Ec2Buckets.Limit(2000, 5));
+    assertThat(sizes.of(Bucket.DESCRIBE))
+        .as("a class not named keeps EC2's default")
+        .isEqualTo(new Ec2Buckets.Limit(100, 20));
+    assertThat(
+            OperatorConfig.parse(new String[] {"--ec2-rate-limits=tags=200/20"}, env)
+                .ec2RateLimits()
+                .orElseThrow()
+                .of(Bucket.RUN))
+        .as("the flag wins over the environment, whole")
+        .isEqualTo(new Ec2Buckets.Limit(5, 2));
   }
 
   @Test
@@ -115,6 +136,9 @@ class OperatorConfigTest {
         "--fast-poll-interval=100ms|fast-poll-interval must be 0s or at least 500ms",
         "--interruption-queue=serverfleet-interruptions|interruption-queue must be an SQS queue URL",
         "--colour=blue|unknown flag --colour",
+        "--ec2-rate-limits=yes|ec2-rate-limits must be true, false or a list",
+        "--ec2-rate-limits=runs=5/2|unknown class 'runs'",
+        "--ec2-rate-limits=run=5|'5' is not burst/refill-per-second",
         "positional|unexpected argument 'positional'"
       })
   void badSettingsAreRefusedWithTheReason(String arg, String message) {
@@ -131,6 +155,7 @@ class OperatorConfigTest {
         .hasMessageContaining("SF_CLUSTER_NAME")
         .hasMessageContaining("--leader-election")
         .hasMessageContaining("SF_LOG_FORMAT")
+        .hasMessageContaining("run-instances=1000/2")
         .hasMessageContaining("--interruption-queue")
         .hasMessageContaining("SF_INTERRUPTION_QUEUE");
   }

@@ -110,10 +110,16 @@ public final class Ec2FaultProxy implements AutoCloseable {
 
   /**
    * From now on every call draws on EC2's default account token buckets ({@link AccountLimits}): a
-   * call that finds its bucket empty gets HTTP 503 RequestLimitExceeded, unforwarded.
+   * call that finds its bucket empty gets HTTP 503 RequestLimitExceeded, unforwarded. RunInstances
+   * also draws MaxCount tokens from the instance bucket (1,000, refilled at 2 per second).
    */
   public void meterLikeAnAccount() {
     accountLimits = new AccountLimits();
+  }
+
+  /** As {@link #meterLikeAnAccount()}, with an instance bucket of this size (short tests). */
+  public void meterLikeAnAccount(int instanceCapacity, double instancesPerSecond) {
+    accountLimits = new AccountLimits(instanceCapacity, instancesPerSecond);
   }
 
   /**
@@ -318,7 +324,7 @@ public final class Ec2FaultProxy implements AutoCloseable {
       try {
         AccountLimits metered = accountLimits;
         Fault fault =
-            metered == null || metered.admit(request.action())
+            metered == null || metered.admit(request.action(), request.maxCount())
                 ? nextFault(request.action())
                 : THROTTLED;
         Duration delay = delays.get(request.action());

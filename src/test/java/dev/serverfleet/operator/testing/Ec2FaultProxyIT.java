@@ -304,6 +304,24 @@ class Ec2FaultProxyIT {
   }
 
   @Test
+  void meteredLikeAnAccountRunInstancesNeedsItsMaxCountOfInstanceTokens() {
+    proxy.meterLikeAnAccount(10, 0.01); // 10 instances, one more every 100 s
+
+    assertThat(ec2.runInstances(launch(8))).hasSize(8);
+    assertThat(classOf(() -> ec2.runInstances(launch(3))))
+        .as("2 instances left: a request token is not enough")
+        .isEqualTo(ErrorClass.THROTTLED);
+    assertThat(ec2.runInstances(launch(2))).as("the refused call cost nothing").hasSize(2);
+
+    assertThat(proxy.calls())
+        .extracting(Ec2Call::action, Ec2Call::outcome)
+        .containsExactly(
+            tuple("RunInstances", Outcome.FORWARDED),
+            tuple("RunInstances", Outcome.THROTTLED),
+            tuple("RunInstances", Outcome.FORWARDED));
+  }
+
+  @Test
   void faultsQueuePerActionInOrderAndClearFaultsForgetsThem() {
     proxy.throttle("RunInstances", 1);
     proxy.internalError("RunInstances", 1, false);

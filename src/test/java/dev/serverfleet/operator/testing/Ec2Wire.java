@@ -104,6 +104,15 @@ final class Ec2Wire {
       }
     }
 
+    /** The MaxCount parameter (RunInstances), 0 when absent or not a number. */
+    int maxCount() {
+      try {
+        return Integer.parseInt(params.getOrDefault("MaxCount", "0"));
+      } catch (NumberFormatException e) {
+        return 0;
+      }
+    }
+
     /** The ids of InstanceId.1, InstanceId.2, ... (EC2's list encoding). */
     List<String> instanceIds() {
       List<String> ids = new ArrayList<>();

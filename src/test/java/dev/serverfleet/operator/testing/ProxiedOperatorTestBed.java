@@ -3,6 +3,7 @@ package dev.serverfleet.operator.testing;
 import dev.serverfleet.operator.cloud.AwsEc2;
 import dev.serverfleet.operator.cloud.AwsOfferings;
 import dev.serverfleet.operator.cloud.CloudPorts;
+import dev.serverfleet.operator.cloud.Ec2Buckets;
 import dev.serverfleet.operator.cloud.Ec2RateLimits;
 import dev.serverfleet.operator.cloud.InstrumentedEc2;
 import dev.serverfleet.operator.cloud.InstrumentedOfferings;
@@ -75,7 +76,10 @@ public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
     startOperator(pollInterval, rateLimits, learnOfferings, c -> c);
   }
 
-  /** As above, with the configuration changed by {@code configure} (an interruption queue). */
+  /**
+   * As above, with the configuration changed by {@code configure} (an interruption queue; the sizes
+   * of the client's EC2 buckets, when {@code rateLimits}).
+   */
   protected static void startOperator(
       Duration pollInterval,
       boolean rateLimits,
@@ -93,7 +97,11 @@ public abstract class ProxiedOperatorTestBed extends ControlPlaneTestBed {
                 MotoServer.REGION,
                 Optional.of(proxy.endpoint()),
                 true,
-                rateLimits ? Optional.of(new Ec2RateLimits(registry)) : Optional.empty()),
+                rateLimits
+                    ? Optional.of(
+                        new Ec2RateLimits(
+                            registry, config.ec2RateLimits().orElse(Ec2Buckets.EC2_DEFAULTS)))
+                    : Optional.empty()),
             registry);
     Offerings offerings =
         learnOfferings
