@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceType;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
@@ -44,6 +45,11 @@ final class FloorEc2 implements AutoCloseable {
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
 
   private static final long THROTTLE_BACKOFF_NANOS = 100_000_000L;
+
+  private static final List<Filter> LIVE_FLOOR_INSTANCES =
+      List.of(
+          Filter.builder().name("tag-key").values(FLEET_TAG).build(),
+          Filter.builder().name("instance-state-name").values("pending", "running").build());
 
   /** An instance of a floor fleet as DescribeInstances showed it. */
   record Seen(String id, String fleet, String subnet, String ami, String state) {}
@@ -72,7 +78,7 @@ final class FloorEc2 implements AutoCloseable {
                 o ->
                     o.retryStrategy(AwsRetryStrategy.doNotRetry())
                         .apiCallTimeout(CALL_TIMEOUT)
-                        .addExecutionInterceptor(new CallCounter()))
+                        .addExecutionInterceptor(new PaceAndCount()))
             .build();
   }
 
@@ -83,9 +89,8 @@ final class FloorEc2 implements AutoCloseable {
             .resourceType(ResourceType.INSTANCE)
             .tags(Tag.builder().key(FLEET_TAG).value(launch.fleet()).build())
             .build();
-    return paced(
+    return retryingThrottles(
             "RunInstances",
-            launch.count(),
             () ->
                 ec2.runInstances(
                     r ->
@@ -104,7 +109,8 @@ final class FloorEc2 implements AutoCloseable {
 
   /** Terminates up to 1,000 instances in one call; returns how many EC2 says are terminating. */
   int terminate(List<String> ids) {
-    return paced("TerminateInstances", 0, () -> ec2.terminateInstances(r -> r.instanceIds(ids)))
+    return retryingThrottles(
+            "TerminateInstances", () -> ec2.terminateInstances(r -> r.instanceIds(ids)))
         .terminatingInstances()
         .size();
   }
@@ -114,26 +120,19 @@ final class FloorEc2 implements AutoCloseable {
     List<Seen> seen = new ArrayList<>();
     String token = null;
     do {
-      String page = token;
-      DescribeInstancesResponse answer =
-          paced(
-              "DescribeInstances",
-              0,
-              () ->
-                  ec2.describeInstances(
-                      r ->
-                          r.filters(
-                                  Filter.builder().name("tag-key").values(FLEET_TAG).build(),
-                                  Filter.builder()
-                                      .name("instance-state-name")
-                                      .values("pending", "running")
-                                      .build())
-                              .maxResults(1000)
-                              .nextToken(page)));
-      answer.reservations().forEach(r -> r.instances().forEach(i -> seen.add(seen(i))));
-      token = answer.nextToken();
+      DescribeInstancesResponse page = describePage(token);
+      page.reservations().forEach(r -> r.instances().forEach(i -> seen.add(seen(i))));
+      token = page.nextToken();
     } while (token != null && !token.isEmpty());
     return seen;
+  }
+
+  private DescribeInstancesResponse describePage(String token) {
+    return retryingThrottles(
+        "DescribeInstances",
+        () ->
+            ec2.describeInstances(
+                r -> r.filters(LIVE_FLOOR_INSTANCES).maxResults(1000).nextToken(token)));
   }
 
   /** HTTP requests sent, by operation. */
@@ -151,9 +150,9 @@ final class FloorEc2 implements AutoCloseable {
     ec2.close();
   }
 
-  private <T> T paced(String action, int launched, Supplier<T> call) {
+  /** The call, again after a short wait each time the account throttles it. */
+  private <T> T retryingThrottles(String action, Supplier<T> call) {
     while (true) {
-      sleepUntil(pacer.reserve(action, launched, System.nanoTime()));
       try {
         return call.get();
       } catch (AwsServiceException e) {
@@ -194,12 +193,18 @@ final class FloorEc2 implements AutoCloseable {
     return copy;
   }
 
-  /** Counts each HTTP request as it leaves, by the SDK's operation name. */
-  private final class CallCounter implements ExecutionInterceptor {
+  /**
+   * Holds each HTTP request until the pacer's send time, then counts it by the SDK's operation
+   * name. Pacing here, after signing, puts the reserved instant as close as the SDK allows to the
+   * one the account meters (the first call of a fresh client spends a few hundred ms before it).
+   */
+  private final class PaceAndCount implements ExecutionInterceptor {
     @Override
     public void beforeTransmission(
         Context.BeforeTransmission context, ExecutionAttributes attributes) {
       String op = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+      int launched = context.request() instanceof RunInstancesRequest run ? run.maxCount() : 0;
+      sleepUntil(pacer.reserve(op, launched, System.nanoTime()));
       calls.computeIfAbsent(op, o -> new AtomicInteger()).incrementAndGet();
     }
   }

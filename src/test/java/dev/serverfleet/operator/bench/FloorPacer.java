@@ -14,7 +14,14 @@ import java.util.Map;
  * bucket's tokens early (the account debits at arrival, and a full bucket wastes its refill). A
  * bucket is {@code min(burst, level + rate * elapsed)}, the same arithmetic as the account's.
  *
- * <p>Pure: the caller passes the time (nanoseconds, any origin) and sleeps itself. Thread-safe.
+ * <p>One allowance, not in EC2's figures: the account meters a call when it arrives, up to {@link
+ * #ARRIVAL_ALLOWANCE_NANOS} after it is sent (a fresh connection, a busy proxy), and a bucket that
+ * is full meanwhile wastes that refill. So a bucket that a call leaves (nearly) full refills only
+ * from when the call may have arrived: the first call after a burst goes up to the allowance later;
+ * the burst itself and calls at the refill rate are not slowed. Without it, through the fault proxy
+ * metering like an account, a cold run's first call after the burst was throttled: a fresh JVM's
+ * first requests reached the meter 7 to 40 ms after they were sent (connections opened, the HTTP
+ * stack loaded), the next one on time.
  */
 final class FloorPacer {
   private static final Map<String, Bucket.Limit> REQUESTS =
@@ -27,6 +34,9 @@ final class FloorPacer {
 
   /** The most instances one RunInstances may ask for: the resource bucket's burst. */
   static final int MAX_INSTANCES_PER_LAUNCH = (int) LAUNCHED_INSTANCES.burst();
+
+  /** How much later than sent a call may reach the account's meter. */
+  static final long ARRIVAL_ALLOWANCE_NANOS = 100_000_000L;
 
   private final Map<String, Bucket> requests;
   private final Bucket describes;
@@ -58,35 +68,50 @@ final class FloorPacer {
     return sendAt;
   }
 
-  /** One token bucket; its last debit may lie in the future (a reserved send time). */
+  /**
+   * One token bucket. Its last debit may lie in the future (a reserved send time), and so may the
+   * instant its refill resumes: a bucket that would fill up while a call is on its way wastes that
+   * refill.
+   */
   static final class Bucket {
     record Limit(double burst, double perSecond) {}
 
     private final Limit limit;
     private double level;
-    private long at;
+    private long lastDebit;
+    private long refillFrom;
 
     Bucket(Limit limit, long nowNanos) {
       this.limit = limit;
       this.level = limit.burst();
-      this.at = nowNanos;
+      this.lastDebit = nowNanos;
+      this.refillFrom = nowNanos;
     }
 
-    /** The first instant at or after {@code nowNanos} when the bucket holds {@code n} tokens. */
+    /**
+     * The first instant at or after {@code nowNanos} (and the last debit) with {@code n} tokens.
+     */
     long readyAt(double n, long nowNanos) {
-      long from = Math.max(nowNanos, at);
+      long from = Math.max(nowNanos, lastDebit);
       double missing = n - levelAt(from);
-      return missing <= 0 ? from : from + (long) Math.ceil(missing / limit.perSecond() * 1e9);
+      return missing <= 0
+          ? from
+          : Math.max(from, refillFrom) + (long) Math.ceil(missing / limit.perSecond() * 1e9);
     }
 
     /** Takes {@code n} tokens at {@code when}, not earlier than the last debit. */
     void debit(double n, long when) {
-      level = levelAt(when) - n;
-      at = when;
+      double before = levelAt(when);
+      long toFull = (long) ((limit.burst() - before) / limit.perSecond() * 1e9);
+      long wasted = Math.max(0, ARRIVAL_ALLOWANCE_NANOS - toFull);
+      level = before - n;
+      lastDebit = when;
+      refillFrom = Math.max(refillFrom, when + wasted);
     }
 
     private double levelAt(long when) {
-      return Math.min(limit.burst(), level + (when - at) / 1e9 * limit.perSecond());
+      double refilled = Math.max(0, when - refillFrom) / 1e9 * limit.perSecond();
+      return Math.min(limit.burst(), level + refilled);
     }
   }
 }
