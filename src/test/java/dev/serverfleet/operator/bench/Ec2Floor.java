@@ -28,17 +28,19 @@ import java.util.stream.Collectors;
  * answer does not hold back the next token. For F fleets of R instances over S subnets:
  *
  * <ul>
- *   <li>{@code cold}: one RunInstances per fleet per subnet that gets instances (min(R, S) per
- *       fleet; tags in TagSpecifications, so no CreateTags), then DescribeInstances (pages of
- *       1,000) until F*R run. Time: about (F*min(R,S) - 5) / 2 s by the request bucket, or (F*R -
- *       1000) / 2 s by the resource bucket, whichever is longer.
- *   <li>{@code scale}: one DescribeInstances sweep to see the fleets, then RunInstances of R more
- *       per fleet, balanced over the subnets (min(R, S) calls per fleet), then describes until 2FR
- *       run.
- *   <li>{@code rollout}: one sweep, as many instances on {@code --new-ami} per fleet and subnet as
- *       it had, then TerminateInstances of the old ones by 1,000 ids, then describes until only
- *       new-AMI instances run.
+ *   <li>{@code cold}: one RunInstances per fleet per subnet that gets instances, F*min(R, S) in all
+ *       (tags in TagSpecifications, so no CreateTags), then one DescribeInstances sweep of
+ *       ceil(F*R/1000) pages, repeated a second apart until F*R run.
+ *   <li>{@code scale}: a sweep to find the fleets, F*min(R, S) RunInstances adding R per fleet
+ *       balanced over the subnets, then sweeps until 2FR run.
+ *   <li>{@code rollout}: a sweep, one RunInstances on {@code --new-ami} per fleet and subnet it
+ *       occupies (as many instances as there), ceil(F*R/1000) TerminateInstances of the old ones,
+ *       then sweeps until only new-AMI instances run.
  * </ul>
+ *
+ * <p>So the time is bound below by the larger of (launches - 5) / 2 s (request bucket) and
+ * (instances launched - 1000) / 2 s (instance bucket), plus the answers' latency: 20 x 5 cold is
+ * 27.5 s; 1,000 x 10 cold is 4,500 s by the instance bucket (1,497.5 s by requests).
  *
  * <p>A RequestLimitExceeded (another client sharing the buckets) is waited out, retried and
  * counted. Writes the figures as JSON to {@code --out} and prints one summary line.
