@@ -1,0 +1,117 @@
+package dev.serverfleet.operator.bench;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * EC2's published account buckets, mirrored exactly on the floor's side so that it sends each call
+ * at the first instant the account would accept it: describes 100 burst / 20 per second,
+ * RunInstances 5 / 2, TerminateInstances 100 / 5, CreateTags 100 / 10, and RunInstances' resource
+ * bucket of 1,000 instances refilled at 2 per second (a launch of n instances takes n of them).
+ *
+ * <p>{@link #reserve} returns the send time and debits every bucket the call needs at that time, so
+ * calls are sent in the order they asked and a call waiting for one bucket does not use another
+ * bucket's tokens early (the account debits at arrival, and a full bucket wastes its refill). A
+ * bucket is {@code min(burst, level + rate * elapsed)}, the same arithmetic as the account's.
+ *
+ * <p>One allowance, not in EC2's figures: the account meters a call when it arrives, up to {@link
+ * #ARRIVAL_ALLOWANCE_NANOS} after it is sent (a fresh connection, a busy proxy), and a bucket that
+ * is full meanwhile wastes that refill. So a bucket that a call leaves (nearly) full refills only
+ * from when the call may have arrived: the first call after a burst goes up to the allowance later;
+ * the burst itself and calls at the refill rate are not slowed. Without it, through the fault proxy
+ * metering like an account, a cold run's first call after the burst was throttled: a fresh JVM's
+ * first requests reached the meter 7 to 40 ms after they were sent (connections opened, the HTTP
+ * stack loaded), the next one on time.
+ */
+final class FloorPacer {
+  private static final Map<String, Bucket.Limit> REQUESTS =
+      Map.of(
+          "RunInstances", new Bucket.Limit(5, 2),
+          "TerminateInstances", new Bucket.Limit(100, 5),
+          "CreateTags", new Bucket.Limit(100, 10));
+  private static final Bucket.Limit DESCRIBES = new Bucket.Limit(100, 20);
+  private static final Bucket.Limit LAUNCHED_INSTANCES = new Bucket.Limit(1000, 2);
+
+  /** The most instances one RunInstances may ask for: the resource bucket's burst. */
+  static final int MAX_INSTANCES_PER_LAUNCH = (int) LAUNCHED_INSTANCES.burst();
+
+  /** How much later than sent a call may reach the account's meter. */
+  static final long ARRIVAL_ALLOWANCE_NANOS = 100_000_000L;
+
+  private final Map<String, Bucket> requests;
+  private final Bucket describes;
+  private final Bucket instances;
+
+  FloorPacer(long nowNanos) {
+    requests = new HashMap<>();
+    REQUESTS.forEach((action, limit) -> requests.put(action, new Bucket(limit, nowNanos)));
+    describes = new Bucket(DESCRIBES, nowNanos);
+    instances = new Bucket(LAUNCHED_INSTANCES, nowNanos);
+  }
+
+  /**
+   * Takes the tokens of one call of {@code action} ({@code launched} instances for RunInstances, 0
+   * otherwise) and returns when it may be sent: {@code nowNanos} or later.
+   */
+  synchronized long reserve(String action, int launched, long nowNanos) {
+    if (launched > MAX_INSTANCES_PER_LAUNCH) {
+      throw new IllegalArgumentException(
+          launched + " instances in one RunInstances exceed the resource bucket");
+    }
+    Bucket request = requests.getOrDefault(action, describes);
+    long sendAt = request.readyAt(1, nowNanos);
+    if (launched > 0) {
+      sendAt = Math.max(sendAt, instances.readyAt(launched, nowNanos));
+      instances.debit(launched, sendAt);
+    }
+    request.debit(1, sendAt);
+    return sendAt;
+  }
+
+  /**
+   * One token bucket. Its last debit may lie in the future (a reserved send time), and so may the
+   * instant its refill resumes: a bucket that would fill up while a call is on its way wastes that
+   * refill.
+   */
+  static final class Bucket {
+    record Limit(double burst, double perSecond) {}
+
+    private final Limit limit;
+    private double level;
+    private long lastDebit;
+    private long refillFrom;
+
+    Bucket(Limit limit, long nowNanos) {
+      this.limit = limit;
+      this.level = limit.burst();
+      this.lastDebit = nowNanos;
+      this.refillFrom = nowNanos;
+    }
+
+    /**
+     * The first instant at or after {@code nowNanos} (and the last debit) with {@code n} tokens.
+     */
+    long readyAt(double n, long nowNanos) {
+      long from = Math.max(nowNanos, lastDebit);
+      double missing = n - levelAt(from);
+      return missing <= 0
+          ? from
+          : Math.max(from, refillFrom) + (long) Math.ceil(missing / limit.perSecond() * 1e9);
+    }
+
+    /** Takes {@code n} tokens at {@code when}, not earlier than the last debit. */
+    void debit(double n, long when) {
+      double before = levelAt(when);
+      long toFull = (long) ((limit.burst() - before) / limit.perSecond() * 1e9);
+      long wasted = Math.max(0, ARRIVAL_ALLOWANCE_NANOS - toFull);
+      level = before - n;
+      lastDebit = when;
+      refillFrom = Math.max(refillFrom, when + wasted);
+    }
+
+    private double levelAt(long when) {
+      double refilled = Math.max(0, when - refillFrom) / 1e9 * limit.perSecond();
+      return Math.min(limit.burst(), level + refilled);
+    }
+  }
+}
