@@ -29,8 +29,7 @@ begin_scenario() {
   if [[ -z "${FRESH:-}" ]]; then
     "$ROOT_DIR/scripts/sandbox" clean >/dev/null 2>&1 || true
     "$ROOT_DIR/scripts/sandbox" start >/dev/null
-    kc apply -f "$CRDS" >/dev/null
-    kc wait --for condition=established --timeout=60s crd/serverfleets.serverfleet.dev >/dev/null
+    install_crds "$CRDS" 2>/dev/null
     log "control plane: fresh; warming up $WARM s"
     sleep "$WARM"
   fi

@@ -131,9 +131,16 @@ start_stack() {
   MOTO_URL="$("$ROOT_DIR/scripts/motoctl" start "$MOTO_PORT")"
   MOTO_PYTHON="$("$ROOT_DIR/scripts/motoctl" ensure 2>/dev/null)"
 
+  install_crds "$1"
+}
+
+# install_crds DIR: applies the CRDs and waits until served (kubectl wait fails, rather than
+# waits, while a just-created CRD has no conditions yet: hence the retries).
+install_crds() {
   log "kubectl apply -f $1"
   kc apply -f "$1" >&2
-  kc wait --for condition=established --timeout=60s crd/serverfleets.serverfleet.dev >/dev/null
+  wait_until 60 "CRDs established" kc wait --for condition=established --timeout=10s crd/serverfleets.serverfleet.dev ||
+    die "the ServerFleet CRD was not established within 60 s"
 }
 
 # start_proxy DESCRIPTION ARGS...: scripts/lib/bench_proxy.py between the operator and moto on
