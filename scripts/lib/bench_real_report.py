@@ -196,7 +196,7 @@ def table_rows(results):
                          fmt(i["rss_mb"], " MB"), fmt(i["cpu_s"]),
                          f"DescI {i['target_describe_per_minute']:.0f}/min"])
         if name == "fairness":
-            rows.append(row("fairness: small next to big rollout (floor = alone)", r["together"],
+            rows.append(row("fairness (floor s = small fleets alone)", r["together"],
                             r["alone"].get("seconds"), r["target"]))
         if name == "shard":
             for s, op in r["shards"].items():
