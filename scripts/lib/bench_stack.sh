@@ -1,6 +1,7 @@
-# Shared by scripts/bench-sweep and scripts/bench-lifecycle: the operator jar, the control plane's
-# kubectl, moto's network, the operator's memory, teardown. Source it after common.sh, with
-# KUBECONFIG_FILE, OUT (a run's directory) and OPERATOR_PID / PROXY_PID (pid files) set.
+# Shared by scripts/bench (both tiers), scripts/bench-sweep and scripts/bench-lifecycle: the
+# operator jar, the test classpath, the control plane's kubectl, moto's network, the operator's
+# memory, teardown. Source it after common.sh, with KUBECONFIG_FILE, OUT (a run's directory) and
+# OPERATOR_PID / PROXY_PID (pid files) set.
 
 kc() { "$K8S_BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 record() { echo "$1=$2" >>"$OUT/run.env"; }
@@ -23,6 +24,27 @@ ensure_jar() {
   log "operator: building $JAR (mvn -B -q -DskipTests package)"
   (cd "$ROOT_DIR" && mvn -B -q -DskipTests package) || die "the operator build failed (output above)"
   [[ -f "$JAR" ]] || die "the build finished but made no $JAR"
+}
+
+# Compiles the tests and sets BENCH_CP to the classpath that runs them (test classes, classes and
+# every test-scope dependency), for the Java programs under src/test/.../bench.
+bench_classpath() {
+  command -v mvn >/dev/null || die "mvn is required"
+  log "compiling the tests (mvn -B -q test-compile)"
+  local out cp_file
+  if ! out="$(cd "$ROOT_DIR" && mvn -B -q test-compile 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    die "the test sources do not compile; see above"
+  fi
+  cp_file="$(mktemp)"
+  # Online on purpose: a fresh local repository lacks the dependency plugin until Maven fetches it.
+  if ! out="$(cd "$ROOT_DIR" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    rm -f "$cp_file"
+    die "could not resolve the test classpath (mvn dependency:build-classpath); see above"
+  fi
+  BENCH_CP="$ROOT_DIR/target/test-classes:$ROOT_DIR/target/classes:$(cat "$cp_file")"
+  rm -f "$cp_file"
 }
 
 crd_dir() {
@@ -109,9 +131,16 @@ start_stack() {
   MOTO_URL="$("$ROOT_DIR/scripts/motoctl" start "$MOTO_PORT")"
   MOTO_PYTHON="$("$ROOT_DIR/scripts/motoctl" ensure 2>/dev/null)"
 
+  install_crds "$1"
+}
+
+# install_crds DIR: applies the CRDs and waits until served (kubectl wait fails, rather than
+# waits, while a just-created CRD has no conditions yet: hence the retries).
+install_crds() {
   log "kubectl apply -f $1"
   kc apply -f "$1" >&2
-  kc wait --for condition=established --timeout=60s crd/serverfleets.serverfleet.dev >/dev/null
+  wait_until 60 "CRDs established" kc wait --for condition=established --timeout=10s crd/serverfleets.serverfleet.dev ||
+    die "the ServerFleet CRD was not established within 60 s"
 }
 
 # start_proxy DESCRIPTION ARGS...: scripts/lib/bench_proxy.py between the operator and moto on
