@@ -100,15 +100,17 @@ scenario_fairness() {
   stop_all
 }
 
-# Two operators split by --label-selector, one account (one proxy, a port each).
+# Two operators split by --label-selector, one account (one proxy, a port each). Each takes half of
+# the account's buckets (--ec2-rate-limits=share=1/2): with the whole account each, they would
+# throttle each other.
 scenario_shard() {
   begin_scenario shard
   note fleets "$FLEETS"
   note replicas "$REPLICAS"
   manifest fleets.yaml fleet main "$FLEETS" "$REPLICAS" "$AMI_OLD" a,b
   start_real_proxy shard "$PROXY_PORT=a" "$((PROXY_PORT + 1))=b"
-  start_op a "http://127.0.0.1:$PROXY_PORT" "$MANAGEMENT_PORT" --label-selector=shard=a
-  start_op b "http://127.0.0.1:$((PROXY_PORT + 1))" "$((MANAGEMENT_PORT + 1))" --label-selector=shard=b
+  start_op a "http://127.0.0.1:$PROXY_PORT" "$MANAGEMENT_PORT" --label-selector=shard=a --ec2-rate-limits=share=1/2
+  start_op b "http://127.0.0.1:$((PROXY_PORT + 1))" "$((MANAGEMENT_PORT + 1))" --label-selector=shard=b --ec2-rate-limits=share=1/2
   log "shard: kubectl apply of $FLEETS fleets x $REPLICAS, shard=a and shard=b in turn"
   phase_begin shard a b
   kc apply -f "$SC_DIR/fleets.yaml" >/dev/null

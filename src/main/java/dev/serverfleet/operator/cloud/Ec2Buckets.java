@@ -12,6 +12,10 @@ import java.util.stream.Stream;
  * per second): its defaults, or an account's raised limits given as {@code
  * describe=100/20,run=5/2,run-instances=1000/2,terminate=100/5,tags=100/10} (any subset; the rest
  * keep EC2's defaults). The client keeps its headroom below these ({@link Ec2RateLimits}).
+ * Operators that share one account (shards split by {@code --label-selector}) each take a share of
+ * it: {@code share=0.5} (or {@code share=1/2}) scales every bucket, EC2's defaults or the sizes
+ * listed with it, so that together they stay within the account's buckets instead of throttling
+ * each other.
  *
  * @param limits one per bucket
  */
@@ -91,17 +95,68 @@ public record Ec2Buckets(Map<Bucket, Limit> limits) {
       return Optional.empty();
     }
     Map<Bucket, Limit> limits = new EnumMap<>(Bucket.class);
+    double share = 1;
+    boolean shareGiven = false;
     for (String item : v.split(",", -1)) {
       String[] kv = item.trim().split("=", -1);
       if (kv.length != 2) {
-        throw refused(value, "'" + item.trim() + "' is not class=burst/refill");
+        throw refused(value, "'" + item.trim() + "' is not class=burst/refill or share=fraction");
+      }
+      if (kv[0].trim().equalsIgnoreCase(SHARE)) {
+        if (shareGiven) {
+          throw refused(value, "share is given twice");
+        }
+        share = share(value, kv[1].trim());
+        shareGiven = true;
+        continue;
       }
       Bucket bucket = bucket(value, kv[0].trim());
       if (limits.put(bucket, limit(value, kv[1].trim())) != null) {
         throw refused(value, bucket.flagName + " is given twice");
       }
     }
-    return Optional.of(new Ec2Buckets(limits));
+    return Optional.of(new Ec2Buckets(limits).scaled(share));
+  }
+
+  private static final String SHARE = "share";
+
+  /**
+   * This operator's share of every bucket: the burst (whole, at least 1) and the refill rate times
+   * {@code share}.
+   */
+  public Ec2Buckets scaled(double share) {
+    if (share == 1) {
+      return this;
+    }
+    Map<Bucket, Limit> scaled = new EnumMap<>(Bucket.class);
+    limits.forEach(
+        (b, l) ->
+            scaled.put(
+                b,
+                new Limit(
+                    Math.max(1, (int) Math.floor(l.burst() * share)), l.perSecond() * share)));
+    return new Ec2Buckets(scaled);
+  }
+
+  /** A fraction in (0, 1], written as a decimal or as n/d. */
+  private static double share(String value, String fraction) {
+    try {
+      String[] nd = fraction.split("/", -1);
+      double share =
+          nd.length == 1
+              ? Double.parseDouble(nd[0].trim())
+              : nd.length == 2
+                  ? Double.parseDouble(nd[0].trim()) / Double.parseDouble(nd[1].trim())
+                  : Double.NaN;
+      if (share > 0 && share <= 1) {
+        return share;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw refused(
+        value,
+        "share '" + fraction + "' is not a fraction above 0 and at most 1 (e.g. 0.5 or 1/2)");
   }
 
   private static Bucket bucket(String value, String name) {
@@ -132,9 +187,9 @@ public record Ec2Buckets(Map<Bucket, Limit> limits) {
   private static IllegalArgumentException refused(String value, String why) {
     return new IllegalArgumentException(
         "ec2-rate-limits must be true, false or a list of class=burst/refill-per-second"
-            + " (classes: "
+            + " and share=fraction (classes: "
             + Stream.of(Bucket.values()).map(b -> b.flagName).collect(Collectors.joining(", "))
-            + "; e.g. run=5/2,run-instances=1000/2), was '"
+            + "; e.g. run=5/2,run-instances=1000/2 or share=1/2), was '"
             + value
             + "': "
             + why);

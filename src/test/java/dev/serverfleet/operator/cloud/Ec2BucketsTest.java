@@ -47,6 +47,22 @@ class Ec2BucketsTest {
     assertThat(sizes.of(Bucket.DESCRIBE)).isEqualTo(new Limit(100, 20));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"share=0.5", "share=1/2", " SHARE = 1 / 2 "})
+  void aShareScalesEveryBucketOfEc2sDefaults(String value) {
+    assertThat(Ec2Buckets.parse(value).orElseThrow())
+        .hasToString("describe=50/10,run=2/1,run-instances=500/1,terminate=50/2.5,tags=50/5");
+  }
+
+  @Test
+  void aShareScalesTheSizesListedWithItTooAndKeepsABurstOfAtLeastOne() {
+    assertThat(Ec2Buckets.parse("run-instances=2000/4,share=1/4").orElseThrow())
+        .hasToString("describe=25/5,run=1/0.5,run-instances=500/1,terminate=25/1.25,tags=25/2.5");
+    assertThat(Ec2Buckets.parse("share=0.01").orElseThrow().of(Bucket.RUN))
+        .isEqualTo(new Limit(1, 0.02));
+    assertThat(Ec2Buckets.parse("share=1")).contains(Ec2Buckets.EC2_DEFAULTS);
+  }
+
   @Test
   void theFlagsFormReadsBackAsItself() {
     assertThat(Ec2Buckets.EC2_DEFAULTS)
@@ -76,7 +92,16 @@ class Ec2BucketsTest {
         "run=5.5/2|'5.5/2' is not burst/refill-per-second",
         "run=5/2/1|'5/2/1' is not burst/refill-per-second",
         "run=5/2,run=6/2|run is given twice",
-        "run=5/2=3|'run=5/2=3' is not class=burst/refill"
+        "run=5/2=3|'run=5/2=3' is not class=burst/refill",
+        "share=0|share '0' is not a fraction above 0 and at most 1",
+        "share=-0.5|share '-0.5' is not a fraction above 0 and at most 1",
+        "share=1.5|share '1.5' is not a fraction above 0 and at most 1",
+        "share=3/2|share '3/2' is not a fraction above 0 and at most 1",
+        "share=1/0|share '1/0' is not a fraction above 0 and at most 1",
+        "share=half|share 'half' is not a fraction above 0 and at most 1",
+        "share=1/2/3|share '1/2/3' is not a fraction above 0 and at most 1",
+        "share=NaN|share 'NaN' is not a fraction above 0 and at most 1",
+        "share=1/2,share=1/2|share is given twice"
       })
   void aBadValueIsRefusedSayingWhatIsWrongAndWhatIsAccepted(String value, String why) {
     assertThatThrownBy(() -> Ec2Buckets.parse(value))
