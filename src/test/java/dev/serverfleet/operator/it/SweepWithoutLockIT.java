@@ -33,10 +33,16 @@ class SweepWithoutLockIT extends ProxiedOperatorTestBed {
         create(fleet(ns, "first", 0, network)), 0); // a sweep has completed: the operator acts
 
     proxy.delay("DescribeInstances", DESCRIBE_DELAY);
+    // A describe already on its way when the delay was set is not delayed: wait until those are
+    // answered and a delayed one is in flight, so that no answer can arrive in the window below.
+    int undelayed = proxy.arrived("DescribeInstances");
     await()
         .atMost(30, TimeUnit.SECONDS)
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> proxy.inFlight("DescribeInstances") > 0);
+        .until(
+            () ->
+                proxy.count("DescribeInstances") >= undelayed
+                    && proxy.arrived("DescribeInstances") > undelayed);
     long sweepsDone = proxy.count("DescribeInstances");
     Instant created = Instant.now();
     List<String> names = new ArrayList<>();

@@ -89,6 +89,7 @@ public final class Ec2FaultProxy implements AutoCloseable {
   private final Map<String, TokenSlot> tokens = new ConcurrentHashMap<>();
   private final List<Ec2Call> calls = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> arrivals = new ConcurrentHashMap<>();
   private volatile AccountLimits accountLimits; // null: unmetered, as moto is
   private final CapacityRules capacity = new CapacityRules();
 
@@ -268,6 +269,15 @@ public final class Ec2FaultProxy implements AutoCloseable {
     return calls.stream().filter(c -> c.action().equals(action)).count();
   }
 
+  /**
+   * Calls of {@code action} that have arrived so far, answered or not: with {@link #count}, tells a
+   * test when every call that arrived before a {@link #delay} was set has been answered.
+   */
+  public int arrived(String action) {
+    AtomicInteger n = arrivals.get(action);
+    return n == null ? 0 : n.get();
+  }
+
   /** Calls of {@code action} that have arrived and not been answered yet (delayed ones, say). */
   public int inFlight(String action) {
     AtomicInteger n = inFlight.get(action);
@@ -318,6 +328,7 @@ public final class Ec2FaultProxy implements AutoCloseable {
     try (exchange) {
       Instant start = Instant.now();
       Request request = Request.read(exchange);
+      arrivals.computeIfAbsent(request.action(), a -> new AtomicInteger()).incrementAndGet();
       AtomicInteger arrived = inFlight.computeIfAbsent(request.action(), a -> new AtomicInteger());
       arrived.incrementAndGet();
       Result result;
