@@ -2,9 +2,10 @@
 `amis`, which needs boto3 (moto's interpreter has it). The report is bench_real_report.py.
 
   bench_real.py fleets --prefix P --count N --replicas R --namespaces K --subnets A,B,C --sg SG
-                       --ami AMI --group G [--shards a,b]
+                       --ami AMI --group G [--shards a,b] [--max-surge N|P%]
       Prints the manifest: K namespaces bench-00.., N ServerFleets P-000.. spread over them,
-      labelled bench.serverfleet.dev/group=G (and shard=a, shard=b, ... in turn with --shards).
+      labelled bench.serverfleet.dev/group=G (and shard=a, shard=b, ... in turn with --shards);
+      with --max-surge, spec.strategy.rollingUpdate.maxSurge (else the operator's default, 25%).
 
   bench_real.py amis ENDPOINT
       Prints two AMI ids moto knows (describe_images): the rollout's old and new image.
@@ -48,7 +49,7 @@ spec:
     securityGroupIds: [{sg}]
     tags:
       team: bench
-  deletionPolicy: Delete
+  deletionPolicy: Delete{strategy}
 """
 
 
@@ -56,11 +57,13 @@ def print_fleets(a):
     for n in range(a.namespaces):
         print(f"---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: bench-{n:02d}")
     shards = a.shards.split(",") if a.shards else []
+    strategy = f"\n  strategy:\n    rollingUpdate:\n      maxSurge: \"{a.max_surge}\"" if a.max_surge else ""
     for f in range(a.count):
         shard = f"\n    shard: {shards[f % len(shards)]}" if shards else ""
         print(FLEET.format(name=f"{a.prefix}-{f:03d}", namespace=f"bench-{f % a.namespaces:02d}",
                            group_label=GROUP_LABEL, group=a.group, shard=shard, replicas=a.replicas,
-                           ami=a.ami, subnets=", ".join(a.subnets.split(",")), sg=a.sg), end="")
+                           ami=a.ami, subnets=", ".join(a.subnets.split(",")), sg=a.sg,
+                           strategy=strategy), end="")
 
 
 def print_amis(endpoint):
@@ -177,6 +180,7 @@ def main(argv):
     for name in ("count", "replicas", "namespaces"):
         f.add_argument("--" + name, type=int, required=True)
     f.add_argument("--shards", default="")
+    f.add_argument("--max-surge", default="")
     sub.add_parser("amis").add_argument("endpoint")
     w = sub.add_parser("wait")
     for name in ("kubectl", "kubeconfig", "group"):

@@ -42,6 +42,8 @@
 # 60 s (~15 min on 2 busy cores). The issue's 1,000 x 10: --fleets 1000 (the floor alone needs
 # 9,000 / 2 s of RunInstances resource tokens: over an hour).
 # Environment: BENCH_POLL (operator --poll-interval; default: the operator's), BENCH_JAVA_OPTS,
+# BENCH_MAX_SURGE (the fleets' rollingUpdate.maxSurge; default: the operator's 25%; 100% rolls out
+# as the floor does, every new instance first),
 # BENCH_TIMEOUT (s per wait, 3600), BENCH_SETTLE (5 s), BENCH_WARM (s after the control plane starts,
 # 30; 10 with --quick), SF_JAR, SF_CRD_DIR, BENCH_DIR (control plane state, default
 # $SF_CACHE_DIR/bench-real), ports BENCH_API_PORT (16543), BENCH_ETCD_PORT (12479),
@@ -119,6 +121,7 @@ main() {
   record IDLE_SECONDS "$IDLE_SECONDS"
   record POLL "$POLL"
   record JAVA_OPTS "$JAVA_OPTS"
+  record MAX_SURGE "${BENCH_MAX_SURGE:-}"
   record SETTLE "$SETTLE"
   record LOAD_START "$(load_average)"
 

@@ -112,7 +112,8 @@ wait_group() {
 # manifest FILE PREFIX GROUP COUNT REPLICAS AMI [SHARDS]
 manifest() {
   python3 "$HELPER" fleets --prefix "$2" --group "$3" --count "$4" --replicas "$5" --ami "$6" \
-    --namespaces "$NAMESPACES" --subnets "$SUBNETS" --sg "$SG" ${7:+--shards "$7"} >"$SC_DIR/$1"
+    --namespaces "$NAMESPACES" --subnets "$SUBNETS" --sg "$SG" ${7:+--shards "$7"} \
+    ${BENCH_MAX_SURGE:+--max-surge "$BENCH_MAX_SURGE"} >"$SC_DIR/$1"
 }
 
 throttled_metric() {

@@ -90,7 +90,10 @@ def instances_check(sc):
     held_path, want_path = os.path.join(sc, "instances.json"), os.path.join(sc, "fleets.tsv")
     if not os.path.exists(held_path) or not os.path.exists(want_path):
         return None
-    held = json.load(open(held_path))
+    try:
+        held = json.load(open(held_path))
+    except ValueError:  # the count failed (moto too slow): bench_real.sh logged it
+        return {"error": "moto's instances were not counted"}
     want = dict(line.split() for line in open(want_path) if line.strip())
     wrong = {f: {"want": int(n), "live": held["live_by_fleet"].get(f, 0)} for f, n in want.items()
              if held["live_by_fleet"].get(f, 0) != int(n)}
@@ -258,7 +261,9 @@ def details(r):
     for v in r.get("violations") or []:
         print(f"  !!! SHARD VIOLATION: {v}")
     i = r.get("instances")
-    if i:
+    if i and "error" in i:
+        print(f"  moto: {i['error']}")
+    elif i:
         flag = "" if not i["wrong_fleets"] else f"  !!! WRONG COUNTS: {json.dumps(i['wrong_fleets'])}"
         print(f"  moto: {i['ever_launched']} instances ever launched, {i['live']} live, {i['fleets']} fleets, "
               f"{len(i['wrong_fleets'])} with a live count other than their replicas{flag}")
@@ -273,7 +278,8 @@ def main(run_dir, out_json, chart_json):
     if chart:
         json.dump(chart, open(chart_json, "w"))
     print(f"scripts/bench --real: jar {run.get('JAR_REV')}, poll {run.get('POLL')}, java options "
-          f"{run.get('JAVA_OPTS') or '(none)'}, load {run.get('LOAD_START')} -> {run.get('LOAD_END')}")
+          f"{run.get('JAVA_OPTS') or '(none)'}, maxSurge {run.get('MAX_SURGE') or '25% (default)'}, "
+          f"load {run.get('LOAD_START')} -> {run.get('LOAD_END')}")
     for r in results:
         details(r)
     print()

@@ -240,14 +240,16 @@ def count_instances(endpoint, cluster):
                        aws_access_key_id="testing", aws_secret_access_key="testing",
                        config=Config(read_timeout=600, retries={"max_attempts": 1}))
     total, live, by_fleet = 0, 0, defaultdict(int)
-    for page in ec2.get_paginator("describe_instances").paginate(
-            Filters=[{"Name": "tag:serverfleet.dev/cluster", "Values": [cluster]}]):
+    # The tag is matched here: moto's tag filter is far slower than listing everything.
+    for page in ec2.get_paginator("describe_instances").paginate(PaginationConfig={"PageSize": 1000}):
         for reservation in page["Reservations"]:
             for i in reservation["Instances"]:
+                tags = {t["Key"]: t["Value"] for t in i.get("Tags", [])}
+                if tags.get("serverfleet.dev/cluster") != cluster:
+                    continue
                 total += 1
                 if i["State"]["Name"] in ("pending", "running"):
                     live += 1
-                    tags = {t["Key"]: t["Value"] for t in i.get("Tags", [])}
                     by_fleet[tags.get(FLEET_TAG, "-")] += 1
     print(json.dumps({"total": total, "live": live, "live_by_fleet": by_fleet}))
 
